@@ -1,0 +1,124 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import cors from 'cors';
+import express from 'express';
+import type { GraphQLError } from 'graphql';
+import type { Config } from './config/config';
+import type { Database } from './infra/db/database';
+import type { Logger } from './infra/logger';
+import { createMetrics } from './infra/metrics';
+import { createContextFactory, type RequestContext } from './graphql/context';
+import { createErrorFormatter } from './graphql/format-error';
+import { operationOutcomePlugin } from './graphql/plugins/operation-outcome.plugin';
+import { QUERY_LIMITS, queryLimitRules } from './graphql/query-limits';
+import { buildAppSchema } from './graphql/schema';
+import { createWebSocketServer } from './graphql/websocket';
+import { bodyErrorHandler } from './http/body-errors';
+import { healthRouter } from './http/health';
+import { requestLog } from './http/request-log';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  /** An open, migrated database; the app never closes it (whoever opened it does). */
+  database: Database;
+}
+
+export interface App {
+  httpServer: Server;
+  /** Starts listening on the configured host and port; resolves to the base URL (`http://host:port`). */
+  listen(): Promise<string>;
+  /**
+   * Graceful stop: readiness turns false, no new connection is taken, in-flight HTTP requests finish within the
+   * grace period, WebSockets are closed. The database is left to its owner.
+   */
+  stop(): Promise<void>;
+}
+
+/** Assembles HTTP, Apollo Server and graphql-ws over one HTTP server. Nothing listens until `listen`. */
+export async function createApp({ config, logger, database }: AppDeps): Promise<App> {
+  const metrics = createMetrics();
+  const schema = await buildAppSchema();
+  const createContext = createContextFactory({ orm: database.orm, logger });
+  const formatError = createErrorFormatter({ logger, isProduction: config.isProduction });
+  const validationRules = queryLimitRules({ blockIntrospection: config.isProduction });
+  let shuttingDown = false;
+
+  const expressApp = express();
+  expressApp.disable('x-powered-by');
+  expressApp.set('trust proxy', 'loopback');
+  const httpServer = createServer(expressApp);
+
+  const ws = createWebSocketServer({
+    httpServer,
+    schema,
+    validationRules,
+    createContext,
+    formatError: (error: GraphQLError) => formatError(error.toJSON(), error),
+    logger,
+    metrics,
+    maxPayloadBytes: config.maxBodyBytes,
+  });
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    validationRules,
+    parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
+    introspection: !config.isProduction,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    persistedQueries: false,
+    csrfPrevention: true,
+    formatError,
+    logger,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
+      { async serverWillStart() { return { drainServer: ws.dispose }; } },
+      config.isProduction ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      operationOutcomePlugin(metrics),
+    ],
+  });
+  await apollo.start();
+
+  expressApp.use(requestLog(logger, metrics));
+  expressApp.use(
+    healthRouter(
+      [{ name: 'postgres', check: () => database.orm.em.getConnection().execute('select 1') }],
+      () => shuttingDown,
+    ),
+  );
+  expressApp.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  expressApp.use(
+    '/graphql',
+    cors(config.corsOrigins ? { origin: config.corsOrigins } : undefined),
+    express.json({ limit: config.maxBodyBytes }),
+    bodyErrorHandler,
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => createContext({ requestId: req.id, operation: res.locals.operation }),
+    }),
+  );
+
+  return {
+    httpServer,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => {
+          const { port } = httpServer.address() as AddressInfo;
+          const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+          resolve(`http://${host}:${port}`);
+        });
+      }),
+    stop: async () => {
+      shuttingDown = true;
+      await apollo.stop();
+    },
+  };
+}

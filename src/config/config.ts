@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/**
+ * Configuration comes from the environment only. It is parsed and validated once, at start-up:
+ * a wrong or missing value stops the process with a message naming the variable.
+ */
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+const configSchema = z.object({
+  /** `production` turns off introspection and the landing page, masks internal errors. Default `development`. */
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** HTTP port of the API. Default 4000; 0 picks a free port (tests). */
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** Interface to listen on. Default all interfaces. */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** PostgreSQL connection string. Absent: an embedded PostgreSQL is started under `EMBEDDED_PG_DIR`. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Data directory of the embedded PostgreSQL, kept across restarts. Default `./.data/postgres`. */
+  EMBEDDED_PG_DIR: z.string().min(1).default('./.data/postgres'),
+  /** Port of the embedded PostgreSQL. Default 5433, so that it never clashes with a system PostgreSQL. */
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
+  /** Size of the PostgreSQL connection pool of one process. Default 10. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Redis connection string. Absent: single instance, pub/sub and limits in process. */
+  REDIS_URL: z.string().url().optional(),
+  /** Seeds the demo catalogue at start-up when the database has no product. Default true. */
+  SEED_DEMO_DATA: booleanFlag.default(true),
+  /** pino log level. Default `info`. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest accepted HTTP request body, in bytes. Default 100 000. */
+  MAX_BODY_BYTES: z.coerce.number().int().min(1_000).max(10_000_000).default(100_000),
+  /** Milliseconds given to open connections to finish on SIGTERM before they are closed. Default 10 000. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  /** Comma-separated origins allowed by CORS. Default: any origin (the API uses bearer tokens, no cookies). */
+  CORS_ORIGINS: z.string().optional(),
+});
+
+export type Config = Readonly<{
+  nodeEnv: 'development' | 'production' | 'test';
+  isProduction: boolean;
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  embeddedPostgres: { dataDir: string; port: number };
+  databasePoolSize: number;
+  redisUrl: string | undefined;
+  seedDemoData: boolean;
+  logLevel: string;
+  maxBodyBytes: number;
+  shutdownGraceMs: number;
+  corsOrigins: string[] | undefined;
+}>;
+
+/** Thrown when the environment does not describe a valid configuration; its message names every bad variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses and validates the environment. Throws {@link ConfigError} naming each wrong or missing variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "not set": `DATABASE_URL= npm start` must behave like no DATABASE_URL at all.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    isProduction: e.NODE_ENV === 'production',
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    embeddedPostgres: { dataDir: e.EMBEDDED_PG_DIR, port: e.EMBEDDED_PG_PORT },
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    redisUrl: e.REDIS_URL,
+    seedDemoData: e.SEED_DEMO_DATA,
+    logLevel: e.LOG_LEVEL,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    corsOrigins: e.CORS_ORIGINS?.split(',').map((origin) => origin.trim()).filter(Boolean),
+  };
+}

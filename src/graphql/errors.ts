@@ -1,0 +1,80 @@
+import { GraphQLError } from 'graphql';
+
+/** The stable `extensions.code` values of the contract. Every error a client sees carries one of them. */
+export enum ErrorCode {
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  NOT_FOUND = 'NOT_FOUND',
+  OUT_OF_STOCK = 'OUT_OF_STOCK',
+  CONFLICT = 'CONFLICT',
+  RATE_LIMITED = 'RATE_LIMITED',
+  PAYMENT_FAILED = 'PAYMENT_FAILED',
+  QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
+  GRAPHQL_VALIDATION_FAILED = 'GRAPHQL_VALIDATION_FAILED',
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+}
+
+const CODES = new Set<string>(Object.values(ErrorCode));
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && CODES.has(value);
+}
+
+/**
+ * An expected failure, shown to the client as it is: its message and extensions are part of the API.
+ * Anything else that is thrown is unexpected and reaches the client as INTERNAL_SERVER_ERROR.
+ */
+export class AppError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extensions, code } });
+    this.name = 'AppError';
+  }
+
+  get code(): ErrorCode {
+    return this.extensions.code as ErrorCode;
+  }
+}
+
+export class BadUserInputError extends AppError {
+  /** @param field the offending input, as the client names it (`first`, `input.email`, `filter.shopId`). */
+  constructor(field: string, message: string) {
+    super(ErrorCode.BAD_USER_INPUT, message, { field });
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(what: string) {
+    super(ErrorCode.NOT_FOUND, `${what} not found`);
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  constructor(message = 'You must be logged in') {
+    super(ErrorCode.UNAUTHENTICATED, message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = 'You are not allowed to do this', reason?: string) {
+    super(ErrorCode.FORBIDDEN, message, reason ? { reason } : {});
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super(ErrorCode.CONFLICT, message);
+  }
+}
+
+export class RateLimitedError extends AppError {
+  constructor(retryAfterSeconds: number) {
+    super(ErrorCode.RATE_LIMITED, `Too many attempts; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  }
+}
+
+export class QueryTooComplexError extends AppError {
+  constructor(message: string) {
+    super(ErrorCode.QUERY_TOO_COMPLEX, message);
+  }
+}

@@ -1,0 +1,95 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from '../infra/logger';
+import { ErrorCode, isErrorCode } from './errors';
+import { QUERY_LIMIT_EXTENSION } from './query-limits';
+
+export interface ErrorFormatterOptions {
+  logger: Logger;
+  /** In production, unexpected errors say only "Internal server error". */
+  isProduction: boolean;
+}
+
+interface ClassValidatorError {
+  property: string;
+  constraints?: Record<string, string>;
+  children?: ClassValidatorError[];
+}
+
+/**
+ * The one place where errors become what the client sees, for HTTP and WebSocket alike. It never throws.
+ * Expected errors keep their message and contract code; a known protocol error is mapped onto a contract
+ * code; anything else is logged in full and masked as INTERNAL_SERVER_ERROR.
+ */
+export function createErrorFormatter(options: ErrorFormatterOptions) {
+  return function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+    const original = unwrapResolverError(error);
+    const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+    const extensions = (original instanceof GraphQLError ? original.extensions : formatted.extensions) ?? {};
+    const code = extensions.code;
+
+    if (original instanceof GraphQLError && Array.isArray(extensions.validationErrors)) {
+      // class-validator's errors, from type-graphql's argument validation.
+      const [field, message] = firstValidationProblem(extensions.validationErrors as ClassValidatorError[]);
+      return { ...base, message, extensions: { code: ErrorCode.BAD_USER_INPUT, field } };
+    }
+    if (formatted.extensions?.[QUERY_LIMIT_EXTENSION] || extensions[QUERY_LIMIT_EXTENSION]) {
+      return { ...base, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } };
+    }
+    if (original instanceof GraphQLError && isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+      const { code: _code, validationErrors: _v, stacktrace: _s, ...rest } = extensions;
+      if (code === ErrorCode.BAD_USER_INPUT && rest.field === undefined) rest.field = variableName(formatted.message);
+      return { ...base, message: original.message, extensions: { ...rest, code } };
+    }
+    const protocolCode = protocolErrorCode(typeof code === 'string' ? code : undefined, formatted.message);
+    if (protocolCode) {
+      const field = protocolCode === ErrorCode.BAD_USER_INPUT ? variableName(formatted.message) : undefined;
+      return { ...base, extensions: field ? { code: protocolCode, field } : { code: protocolCode } };
+    }
+
+    options.logger.error({ err: original }, 'unexpected error in a GraphQL operation');
+    return {
+      ...base,
+      message: options.isProduction ? 'Internal server error' : `Internal server error: ${formatted.message}`,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}
+
+/** Apollo's and graphql-js's own errors (no resolver behind them), onto the contract's codes. */
+function protocolErrorCode(code: string | undefined, message: string): ErrorCode | undefined {
+  switch (code) {
+    case 'GRAPHQL_PARSE_FAILED':
+      // graphql-js's `maxTokens` guard reports itself as a syntax error.
+      return /tokens/i.test(message) ? ErrorCode.QUERY_TOO_COMPLEX : ErrorCode.GRAPHQL_VALIDATION_FAILED;
+    case 'GRAPHQL_VALIDATION_FAILED':
+    case 'OPERATION_RESOLUTION_FAILURE':
+    case 'PERSISTED_QUERY_NOT_FOUND':
+    case 'PERSISTED_QUERY_NOT_SUPPORTED':
+      return ErrorCode.GRAPHQL_VALIDATION_FAILED;
+    case 'BAD_USER_INPUT':
+    case 'BAD_REQUEST':
+      return ErrorCode.BAD_USER_INPUT;
+    case undefined:
+      // graphql-ws reports parse and validation errors with no code at all.
+      if (/^Syntax Error/.test(message)) return /tokens/i.test(message) ? ErrorCode.QUERY_TOO_COMPLEX : ErrorCode.GRAPHQL_VALIDATION_FAILED;
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** `Variable "$first" got invalid value …` names the variable: that is the offending field. */
+function variableName(message: string): string | undefined {
+  return /Variable "\$([A-Za-z_][A-Za-z0-9_]*)"/.exec(message)?.[1];
+}
+
+function firstValidationProblem(errors: ClassValidatorError[], prefix = ''): [string, string] {
+  for (const error of errors) {
+    const path = prefix ? `${prefix}.${error.property}` : error.property;
+    const constraint = error.constraints && Object.values(error.constraints)[0];
+    if (constraint) return [path, constraint];
+    if (error.children?.length) return firstValidationProblem(error.children, path);
+  }
+  return [prefix || 'input', 'Invalid input'];
+}

@@ -1,0 +1,63 @@
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationRule } from 'graphql';
+
+/**
+ * Caps checked before any resolver runs, on HTTP and WebSocket alike. The defaults leave every operation of
+ * the contract well inside them (the deepest, `Shops`, has 7 levels of nested selections).
+ */
+export const QUERY_LIMITS = {
+  /** Levels of nested selection sets: `{ a { b } }` is 2. graphql-armor counts the leaf too, so it gets 8. */
+  maxDepth: 7,
+  /** Aliased fields per operation. Above armor's 15 so that a client may batch a few dozen lookups. */
+  maxAliases: 30,
+  maxDirectives: 20,
+  /** Lexical tokens in a document, enforced by graphql-js's parser (`parse(source, { maxTokens })`). */
+  maxTokens: 2_000,
+  /** graphql-armor's static cost: objects 2, scalars 1, multiplied by 1.5 per level of depth. */
+  maxCost: 5_000,
+} as const;
+
+/** Marks an error as a rejected limit, so the error formatter gives it QUERY_TOO_COMPLEX. */
+export const QUERY_LIMIT_EXTENSION = 'queryLimit';
+
+function rejectAs(limit: string, message: string): GraphQLArmorRejectCallback[] {
+  return [
+    (context) => {
+      // Apollo rewrites every validation error's code to GRAPHQL_VALIDATION_FAILED but keeps other extensions.
+      context?.reportError(new GraphQLError(message, { extensions: { [QUERY_LIMIT_EXTENSION]: limit } }));
+    },
+  ];
+}
+
+/** Validation rules for the query limits; with `blockIntrospection`, also refuses `__schema` and `__type`. */
+export function queryLimitRules(options: { blockIntrospection: boolean }): ValidationRule[] {
+  const rules: ValidationRule[] = [
+    maxDepthRule({
+      n: QUERY_LIMITS.maxDepth + 1,
+      ignoreIntrospection: !options.blockIntrospection,
+      propagateOnRejection: false,
+      onReject: rejectAs('maxDepth', `Query is too deep: at most ${QUERY_LIMITS.maxDepth} levels of nested selections`),
+    }) as unknown as ValidationRule,
+    maxAliasesRule({
+      n: QUERY_LIMITS.maxAliases,
+      propagateOnRejection: false,
+      onReject: rejectAs('maxAliases', `Too many aliases: at most ${QUERY_LIMITS.maxAliases} per operation`),
+    }) as unknown as ValidationRule,
+    maxDirectivesRule({
+      n: QUERY_LIMITS.maxDirectives,
+      propagateOnRejection: false,
+      onReject: rejectAs('maxDirectives', `Too many directives: at most ${QUERY_LIMITS.maxDirectives} per operation`),
+    }) as unknown as ValidationRule,
+    costLimitRule({
+      maxCost: QUERY_LIMITS.maxCost,
+      propagateOnRejection: false,
+      onReject: rejectAs('maxCost', `Query is too expensive: its cost is above ${QUERY_LIMITS.maxCost}`),
+    }) as unknown as ValidationRule,
+  ];
+  if (options.blockIntrospection) rules.push(NoSchemaIntrospectionCustomRule);
+  return rules;
+}

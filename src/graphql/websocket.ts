@@ -1,0 +1,83 @@
+import type { Server as HttpServer } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { GraphQLError, parse, type GraphQLFormattedError, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Logger } from '../infra/logger';
+import type { Metrics } from '../infra/metrics';
+import type { RequestContext } from './context';
+import { QUERY_LIMITS } from './query-limits';
+
+export interface WebSocketOptions {
+  httpServer: HttpServer;
+  schema: GraphQLSchema;
+  /** The same limits and introspection rule as the HTTP path: Apollo's settings do not reach graphql-ws. */
+  validationRules: ValidationRule[];
+  createContext: (input: { requestId: string }) => RequestContext;
+  formatError: (error: GraphQLError) => GraphQLFormattedError;
+  logger: Logger;
+  metrics: Metrics;
+  /** Largest accepted WebSocket message, in bytes (`ws` accepts 100 MiB by default). */
+  maxPayloadBytes: number;
+}
+
+/**
+ * graphql-ws on the HTTP server's `/graphql` path. Every operation is parsed with the token cap, validated
+ * with the HTTP path's rules, and given a context of its own (a forked EntityManager, fresh loaders).
+ */
+export function createWebSocketServer(options: WebSocketOptions) {
+  const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: options.maxPayloadBytes });
+  const rules = [...specifiedRules, ...options.validationRules];
+  const log = options.logger.child({ component: 'graphql-ws' });
+
+  const cleanup = useServer<Record<string, unknown>>(
+    {
+      schema: options.schema,
+      onSubscribe: (_ctx, _id, payload) => {
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, { maxTokens: QUERY_LIMITS.maxTokens });
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError('Could not parse the operation')];
+        }
+        const errors = validate(options.schema, document, rules);
+        if (errors.length) return errors;
+        const contextValue = options.createContext({ requestId: randomUUID() });
+        contextValue.operation.name = payload.operationName ?? undefined;
+        return {
+          schema: options.schema,
+          document,
+          variableValues: payload.variables,
+          operationName: payload.operationName,
+          contextValue,
+        };
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!result.errors?.length) return;
+        return { ...result, errors: result.errors.map((error) => options.formatError(error)) };
+      },
+      onError: (_ctx, _id, payload, errors) => {
+        const formatted = errors.map((error) => options.formatError(error));
+        options.metrics.graphqlOperations.inc({
+          operation: payload.operationName ?? 'anonymous',
+          transport: 'ws',
+          outcome: String(formatted[0]?.extensions?.code ?? 'INTERNAL_SERVER_ERROR'),
+        });
+        return formatted;
+      },
+      onComplete: (_ctx, _id, payload) => {
+        options.metrics.graphqlOperations.inc({ operation: payload.operationName ?? 'anonymous', transport: 'ws', outcome: 'ok' });
+      },
+    },
+    wsServer,
+  );
+  wsServer.on('error', (error) => log.error({ err: error }, 'WebSocket server error'));
+
+  return {
+    wsServer,
+    /** Closes every socket (1001 Going Away) and stops accepting new ones. */
+    dispose: async () => {
+      await cleanup.dispose();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import type { ErrorRequestHandler } from 'express';
+import { ErrorCode } from '../graphql/errors';
+
+/**
+ * Express's JSON parser answers malformed or oversized bodies with an HTML page; GraphQL clients get a
+ * GraphQL error in JSON instead. Status follows GraphQL over HTTP: 400 for a request that cannot be read,
+ * except that a client accepting only `application/json` is answered 200, as the spec advises.
+ */
+export const bodyErrorHandler: ErrorRequestHandler = (error, req, res, next) => {
+  const type = (error as { type?: string }).type;
+  if (type !== 'entity.parse.failed' && type !== 'entity.too.large' && type !== 'encoding.unsupported' && type !== 'charset.unsupported') {
+    next(error);
+    return;
+  }
+  const tooLarge = type === 'entity.too.large';
+  const prefersGraphqlResponse = (req.headers.accept ?? '').includes('application/graphql-response+json');
+  const acceptsJsonOnly = !prefersGraphqlResponse && (req.headers.accept ?? '').includes('application/json');
+  const status = tooLarge ? 413 : acceptsJsonOnly ? 200 : 400;
+  res
+    .status(status)
+    .type(prefersGraphqlResponse ? 'application/graphql-response+json' : 'application/json')
+    .json({
+      errors: [
+        tooLarge
+          ? { message: `Request body is larger than ${(error as { limit?: number }).limit ?? 'the limit'} bytes`, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } }
+          : { message: 'Request body is not valid JSON', extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'body' } },
+      ],
+    });
+};

@@ -1,0 +1,50 @@
+import type { RequestHandler } from 'express';
+import type { Logger } from '../infra/logger';
+import type { Metrics } from '../infra/metrics';
+import type { OperationRecord } from '../graphql/context';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** From `X-Request-Id`, or generated; returned in the response's `X-Request-Id`. */
+    id: string;
+  }
+  interface Locals {
+    /** What GraphQL learnt of the operation, for this request's log line. */
+    operation: OperationRecord;
+  }
+}
+
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * Gives every request its id, and writes one JSON line per request when the response is done: request id,
+ * method, path, status, duration, and for GraphQL the operation name and outcome. Probes are not logged.
+ */
+export function requestLog(logger: Logger, metrics: Metrics): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    req.id = requestIdOf(req);
+    res.setHeader(REQUEST_ID_HEADER, req.id);
+    res.locals.operation = {};
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = req.path === '/graphql' ? '/graphql' : QUIET_PATHS.has(req.path) ? req.path : 'other';
+      metrics.httpRequestDuration.observe({ route, method: req.method, status: String(res.statusCode) }, seconds);
+      if (QUIET_PATHS.has(req.path)) return;
+      logger.info(
+        {
+          requestId: req.id,
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          durationMs: Math.round(seconds * 100_000) / 100,
+          operationName: res.locals.operation.name,
+          outcome: res.locals.operation.outcome ?? (res.statusCode < 400 ? 'ok' : `http_${res.statusCode}`),
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}

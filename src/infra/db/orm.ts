@@ -1,0 +1,59 @@
+import { join } from 'node:path';
+import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import type { Logger } from '../logger';
+import { entities } from './entities';
+
+/** Where the migrations are: compiled `.js` beside `dist/src`, TypeScript sources when run from `src` (Jest). */
+const runningFromSources = __filename.endsWith('.ts');
+const migrationsPath = join(__dirname, '..', '..', '..', 'migrations');
+/** The checked-in TypeScript migrations, where new ones are written, whether we run from `src` or `dist/src`. */
+export const sourceMigrationsPath = runningFromSources ? migrationsPath : join(__dirname, '..', '..', '..', '..', 'migrations');
+
+export interface OrmOptions {
+  url: string;
+  poolSize?: number;
+  logger: Logger;
+  /** Logs every statement at debug level. Default false. */
+  debug?: boolean;
+}
+
+/** The MikroORM configuration: explicit entity list, migrations from `migrations/`, never schema auto-sync. */
+export function ormConfig(options: OrmOptions): Options {
+  const log = options.logger.child({ component: 'orm' });
+  return {
+    clientUrl: options.url,
+    entities,
+    extensions: [Migrator],
+    pool: { min: 0, max: options.poolSize ?? 10 },
+    // Entities load relations only through DataLoaders; an accidental lazy load must fail loudly, not issue SQL.
+    forceEntityConstructor: false,
+    allowGlobalContext: false,
+    ensureDatabase: false,
+    discovery: { warnWhenNoEntities: true },
+    debug: options.debug ?? false,
+    logger: (message) => log.debug(message),
+    // Load migration files through `require`, so that Jest's transformer compiles the TypeScript ones.
+    dynamicImportProvider: (id) => Promise.resolve(require(id)),
+    preferTs: runningFromSources,
+    migrations: {
+      path: migrationsPath,
+      pathTs: sourceMigrationsPath,
+      glob: runningFromSources ? '!(*.d).ts' : '!(*.d).js',
+      tableName: 'mikro_orm_migrations',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      emit: 'ts',
+      fileName: (timestamp, name) => `Migration${timestamp}${name ? `_${name}` : ''}`,
+    },
+  };
+}
+
+/** Connects, then applies every pending migration. */
+export async function openDatabase(options: OrmOptions): Promise<MikroORM> {
+  const orm = await MikroORM.init(ormConfig(options));
+  const applied = await orm.getMigrator().up();
+  if (applied.length) options.logger.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
+  return orm;
+}

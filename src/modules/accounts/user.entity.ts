@@ -1,0 +1,57 @@
+import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { newId } from '../../shared/ids';
+
+export enum Role {
+  BUYER = 'BUYER',
+  ARTISAN = 'ARTISAN',
+  SUPPORT = 'SUPPORT',
+  ADMIN = 'ADMIN',
+}
+registerEnumType(Role, {
+  name: 'Role',
+  description: 'What a user may do: BUYER shops; ARTISAN also runs one shop; SUPPORT reads users and orders; ADMIN does everything.',
+});
+
+export enum UserStatus {
+  ACTIVE = 'ACTIVE',
+  BANNED = 'BANNED',
+}
+registerEnumType(UserStatus, { name: 'UserStatus', description: 'A BANNED user is refused on every request.' });
+
+@ObjectType({ description: 'A person with an account: buyer, artisan or operator.' })
+@Entity({ tableName: 'app_user' })
+export class User {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = newId();
+
+  /** Normalised (trimmed, lower-cased) and unique. */
+  @Field()
+  @Property({ type: 'text', unique: true })
+  email!: string;
+
+  @Field()
+  @Property({ type: 'text' })
+  displayName!: string;
+
+  /** argon2id hash; never leaves the server. */
+  @Property({ type: 'text', hidden: true, lazy: true })
+  passwordHash!: string;
+
+  @Field(() => Role)
+  @Enum({ items: () => Role, nativeEnumName: 'role' })
+  @Index()
+  role: Role = Role.BUYER;
+
+  @Field(() => UserStatus)
+  @Enum({ items: () => UserStatus, nativeEnumName: 'user_status' })
+  status: UserStatus = UserStatus.ACTIVE;
+
+  @Field()
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'timestamptz', onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+}

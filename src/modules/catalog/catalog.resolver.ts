@@ -1,0 +1,36 @@
+import { Arg, Args, Ctx, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../../graphql/context';
+import { ConnectionArgs, pageRequest, type Connection } from '../../shared/pagination';
+import { Category } from './category.entity';
+import { ProductFilter } from './catalog.inputs';
+import { catalogService } from './catalog.service';
+import { ProductConnection, ShopConnection } from './catalog.types';
+import { Product } from './product.entity';
+import type { Shop } from './shop.entity';
+
+@Resolver()
+export class CatalogResolver {
+  @Query(() => ProductConnection, { description: 'The catalogue: products of every shop, newest first.' })
+  products(
+    @Args() page: ConnectionArgs,
+    @Arg('filter', () => ProductFilter, { nullable: true }) filter: ProductFilter | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Connection<Product>> {
+    return catalogService.listProducts(ctx, pageRequest(page), filter);
+  }
+
+  @Query(() => Product, { nullable: true, description: 'A product by its slug; null when there is none.' })
+  product(@Arg('slug') slug: string, @Ctx() ctx: RequestContext): Promise<Product | null> {
+    return catalogService.findProductBySlug(ctx, slug);
+  }
+
+  @Query(() => ShopConnection, { description: 'Every shop, newest first.' })
+  shops(@Args() page: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<Connection<Shop>> {
+    return catalogService.listShops(ctx, pageRequest(page));
+  }
+
+  @Query(() => [Category], { description: 'Every category, by name.' })
+  categories(@Ctx() ctx: RequestContext): Promise<Category[]> {
+    return catalogService.listCategories(ctx);
+  }
+}

@@ -1,0 +1,19 @@
+import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { newId } from '../../shared/ids';
+
+@ObjectType({ description: 'A product category of the catalogue.' })
+@Entity()
+export class Category {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = newId();
+
+  @Field()
+  @Property({ type: 'text' })
+  name!: string;
+
+  @Field({ description: 'Unique, URL-safe.' })
+  @Property({ type: 'text', unique: true })
+  slug!: string;
+}

@@ -1,0 +1,27 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../graphql/context';
+import { required } from '../../shared/loaders';
+import { Money } from '../../shared/money';
+import { Category } from './category.entity';
+import { Product } from './product.entity';
+import { Shop } from './shop.entity';
+
+/** Relations of a product, each through a per-request DataLoader. */
+@Resolver(() => Product)
+export class ProductFieldsResolver {
+  @FieldResolver(() => Money, { description: "Price in the shop's currency." })
+  price(@Root() product: Product): Money {
+    return Money.of(product.priceAmount, product.currency);
+  }
+
+  @FieldResolver(() => Shop)
+  async shop(@Root() product: Product, @Ctx() ctx: RequestContext): Promise<Shop> {
+    return required(await ctx.loaders.shopById.load(product.shop.id), 'shop', product.id);
+  }
+
+  @FieldResolver(() => Category)
+  async category(@Root() product: Product, @Ctx() ctx: RequestContext): Promise<Category> {
+    return required(await ctx.loaders.categoryById.load(product.category.id), 'category', product.id);
+  }
+}
+

@@ -1,0 +1,71 @@
+import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { newId } from '../../shared/ids';
+import { Category } from './category.entity';
+import { Shop } from './shop.entity';
+
+@ObjectType({ description: 'A product on sale in a shop.' })
+@Entity()
+// Keyset pagination orders by id (UUIDv7, newest first) within each filter.
+@Index({ properties: ['shop', 'id'] })
+@Index({ properties: ['category', 'id'] })
+@Check({ name: 'product_available_not_negative', expression: 'available >= 0' })
+@Check({ name: 'product_price_amount_not_negative', expression: 'price_amount >= 0' })
+export class Product {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = newId();
+
+  @ManyToOne(() => Shop, { ref: true, deleteRule: 'restrict', index: false })
+  shop!: Ref<Shop>;
+
+  @ManyToOne(() => Category, { ref: true, deleteRule: 'restrict', index: false })
+  category!: Ref<Category>;
+
+  @Field()
+  @Property({ type: 'text' })
+  title!: string;
+
+  @Field({ description: 'Unique, URL-safe.' })
+  @Property({ type: 'text', unique: true })
+  slug!: string;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  description: string | null = null;
+
+  /** Price in the minor unit of `currency`. */
+  @Property({ type: 'integer' })
+  priceAmount!: number;
+
+  /** Copied from the shop when the product is created (a shop's currency never changes): no join to price a product. */
+  @Property({ type: 'string', columnType: 'char(3)' })
+  currency!: string;
+
+  @Field(() => Int, { description: 'Units available to buy now. Never negative.' })
+  @Property({ type: 'integer' })
+  available = 0;
+
+  /** Grows by one with every change of `available`; the stock ledger and live stock events carry it. */
+  @Property({ type: 'integer' })
+  stockVersion = 0;
+
+  /** Full-text search document, maintained by PostgreSQL itself. */
+  @Index({ type: 'fulltext' })
+  @Property({
+    type: 'tsvector',
+    lazy: true,
+    hidden: true,
+    nullable: true,
+    generated: "(to_tsvector('simple'::regconfig, title || ' ' || coalesce(description, ''))) stored",
+  })
+  searchVector?: string;
+
+  @Field()
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+
+  @Field()
+  @Property({ type: 'timestamptz', onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+}

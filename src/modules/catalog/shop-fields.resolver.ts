@@ -1,0 +1,24 @@
+import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../graphql/context';
+import { User } from '../accounts/user.entity';
+import { ConnectionArgs, pageRequest, toConnection, type Connection } from '../../shared/pagination';
+import { required } from '../../shared/loaders';
+import { ProductConnection } from './catalog.types';
+import type { Product } from './product.entity';
+import { Shop } from './shop.entity';
+
+/** Relations of a shop. `products` of a whole page of shops is one statement, not one per shop. */
+@Resolver(() => Shop)
+export class ShopFieldsResolver {
+  @FieldResolver(() => User, { description: 'The artisan who runs the shop.' })
+  async owner(@Root() shop: Shop, @Ctx() ctx: RequestContext): Promise<User> {
+    return required(await ctx.loaders.userById.load(shop.owner.id), 'owner', shop.id);
+  }
+
+  @FieldResolver(() => ProductConnection, { description: "The shop's products, newest first." })
+  async products(@Root() shop: Shop, @Args() args: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<Connection<Product>> {
+    const page = pageRequest(args);
+    const rows = page.first === 0 ? [] : await ctx.loaders.productsOfShop.load({ shopId: shop.id, limit: page.first + 1, afterId: page.afterId });
+    return toConnection({ rows, first: page.first, count: () => ctx.loaders.productCountOfShop.load(shop.id) });
+  }
+}
