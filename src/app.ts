@@ -12,6 +12,8 @@ import type { Config } from './config/config';
 import type { Database } from './infra/db/database';
 import type { Logger } from './infra/logger';
 import { createMetrics } from './infra/metrics';
+import { createAccessTokens } from './modules/accounts/access-token';
+import { systemClock, type Clock } from './shared/clock';
 import { createContextFactory, type RequestContext } from './graphql/context';
 import { createErrorFormatter } from './graphql/format-error';
 import { operationOutcomePlugin } from './graphql/plugins/operation-outcome.plugin';
@@ -27,6 +29,8 @@ export interface AppDeps {
   logger: Logger;
   /** An open, migrated database; the app never closes it (whoever opened it does). */
   database: Database;
+  /** Default: the system clock. */
+  clock?: Clock;
 }
 
 export interface App {
@@ -41,10 +45,14 @@ export interface App {
 }
 
 /** Assembles HTTP, Apollo Server and graphql-ws over one HTTP server. Nothing listens until `listen`. */
-export async function createApp({ config, logger, database }: AppDeps): Promise<App> {
+export async function createApp(deps: AppDeps): Promise<App> {
+  const { config, logger, database } = deps;
   const metrics = createMetrics();
   const schema = await buildAppSchema();
-  const createContext = createContextFactory({ orm: database.orm, logger });
+  const clock = deps.clock ?? systemClock;
+  if (config.auth.usesDevelopmentSecret) logger.warn('JWT_SECRET is not set: using the public development secret');
+  const accessTokens = createAccessTokens({ secret: config.auth.jwtSecret, ttlSeconds: config.auth.accessTokenTtlSeconds, clock });
+  const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock });
   const formatError = createErrorFormatter({ logger, isProduction: config.isProduction });
   const validationRules = queryLimitRules({ blockIntrospection: config.isProduction });
   let shuttingDown = false;
@@ -59,6 +67,7 @@ export async function createApp({ config, logger, database }: AppDeps): Promise<
     schema,
     validationRules,
     createContext,
+    accessTokens,
     formatError: (error: GraphQLError) => formatError(error.toJSON(), error),
     logger,
     metrics,
@@ -101,7 +110,13 @@ export async function createApp({ config, logger, database }: AppDeps): Promise<
     express.json({ limit: config.maxBodyBytes }),
     bodyErrorHandler,
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => createContext({ requestId: req.id, operation: res.locals.operation }),
+      context: ({ req, res }) =>
+        createContext({
+          requestId: req.id,
+          authorization: req.headers.authorization,
+          clientAddress: req.ip ?? null,
+          operation: res.locals.operation,
+        }),
     }),
   );
 

@@ -35,7 +35,19 @@ const configSchema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /** Comma-separated origins allowed by CORS. Default: any origin (the API uses bearer tokens, no cookies). */
   CORS_ORIGINS: z.string().optional(),
+  /** HMAC secret signing access tokens, at least 32 characters. Required in production. */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Lifetime of an access token, in seconds. Default 900 (15 minutes). */
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  /** Lifetime of a refresh token (and so of an idle session), in days. Default 30. */
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
 });
+
+/**
+ * Outside production only, so that `npm start` works with no set-up. It is public: never use it for real.
+ * A production start without JWT_SECRET stops instead.
+ */
+export const DEVELOPMENT_JWT_SECRET = 'atelier-development-only-secret-never-use-in-production';
 
 export type Config = Readonly<{
   nodeEnv: 'development' | 'production' | 'test';
@@ -51,6 +63,7 @@ export type Config = Readonly<{
   maxBodyBytes: number;
   shutdownGraceMs: number;
   corsOrigins: string[] | undefined;
+  auth: { jwtSecret: string; usesDevelopmentSecret: boolean; accessTokenTtlSeconds: number; refreshTokenTtlDays: number };
 }>;
 
 /** Thrown when the environment does not describe a valid configuration; its message names every bad variable. */
@@ -68,6 +81,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required in production (at least 32 random characters)');
+  }
   return {
     nodeEnv: e.NODE_ENV,
     isProduction: e.NODE_ENV === 'production',
@@ -82,5 +98,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: e.MAX_BODY_BYTES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     corsOrigins: e.CORS_ORIGINS?.split(',').map((origin) => origin.trim()).filter(Boolean),
+    auth: {
+      jwtSecret: e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
+      usesDevelopmentSecret: !e.JWT_SECRET,
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+    },
   };
 }

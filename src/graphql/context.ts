@@ -1,7 +1,10 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../infra/logger';
+import type { AccessTokens } from '../modules/accounts/access-token';
 import { User } from '../modules/accounts/user.entity';
+import { authenticate, type Authentication, type Viewer } from '../modules/accounts/viewer';
 import { createCatalogLoaders } from '../modules/catalog/catalog.loaders';
+import type { Clock } from '../shared/clock';
 import { byIdLoader } from '../shared/loaders';
 
 /** Fresh DataLoaders for one request: their caches live and die with it. */
@@ -26,6 +29,13 @@ export interface RequestContext {
   loaders: Loaders;
   /** The request's logger: every line carries the request id. */
   logger: Logger;
+  /** Who is asking, re-read from the database for this request (see `authenticate`). */
+  auth: Authentication;
+  /** The recognised caller, or null when anonymous or the token was rejected. Banned users are viewers too: rules refuse them. */
+  viewer: Viewer | null;
+  /** The caller's address, for rate limits and audit. */
+  clientAddress: string | null;
+  clock: Clock;
   /** Filled in as the operation runs, for the request's log line and metrics. */
   operation: OperationRecord;
 }
@@ -39,18 +49,36 @@ export interface OperationRecord {
 export interface ContextFactoryDeps {
   orm: MikroORM;
   logger: Logger;
+  accessTokens: AccessTokens;
+  clock: Clock;
+}
+
+export interface ContextInput {
+  requestId: string;
+  /** The `Authorization` header, or `connectionParams.authorization` over WebSocket. */
+  authorization?: unknown;
+  clientAddress?: string | null;
+  operation?: OperationRecord;
 }
 
 /** Builds a {@link RequestContext}; the same function serves HTTP and WebSocket. */
 export function createContextFactory(deps: ContextFactoryDeps) {
-  return (input: { requestId: string; operation?: OperationRecord }): RequestContext => {
+  return async (input: ContextInput): Promise<RequestContext> => {
     const em = deps.orm.em.fork();
+    const auth = await authenticate(em, deps.accessTokens, input.authorization);
+    const viewer = auth.kind === 'viewer' ? auth.viewer : null;
     return {
       requestId: input.requestId,
       em,
       loaders: createLoaders(em),
-      logger: deps.logger.child({ requestId: input.requestId }),
+      logger: deps.logger.child({ requestId: input.requestId, ...(viewer ? { userId: viewer.userId } : {}) }),
+      auth,
+      viewer,
+      clientAddress: input.clientAddress ?? null,
+      clock: deps.clock,
       operation: input.operation ?? {},
     };
   };
 }
+
+export type ContextFactory = ReturnType<typeof createContextFactory>;

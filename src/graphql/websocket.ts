@@ -5,7 +5,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
-import type { RequestContext } from './context';
+import type { ContextFactory } from './context';
+import { bearerToken, type AccessTokens } from '../modules/accounts/access-token';
 import { QUERY_LIMITS } from './query-limits';
 
 export interface WebSocketOptions {
@@ -13,7 +14,8 @@ export interface WebSocketOptions {
   schema: GraphQLSchema;
   /** The same limits and introspection rule as the HTTP path: Apollo's settings do not reach graphql-ws. */
   validationRules: ValidationRule[];
-  createContext: (input: { requestId: string }) => RequestContext;
+  createContext: ContextFactory;
+  accessTokens: AccessTokens;
   formatError: (error: GraphQLError) => GraphQLFormattedError;
   logger: Logger;
   metrics: Metrics;
@@ -33,7 +35,15 @@ export function createWebSocketServer(options: WebSocketOptions) {
   const cleanup = useServer<Record<string, unknown>>(
     {
       schema: options.schema,
-      onSubscribe: (_ctx, _id, payload) => {
+      // A token given in connection_init must be valid, or the socket is closed with 4403 (Forbidden).
+      // Without one the connection is anonymous. Role, status and session are re-checked per operation.
+      onConnect: async (ctx) => {
+        const authorization = ctx.connectionParams?.authorization;
+        if (authorization === undefined || authorization === null || authorization === '') return true;
+        const token = bearerToken(authorization);
+        return token !== null && typeof (await options.accessTokens.verify(token)) !== 'string';
+      },
+      onSubscribe: async (ctx, _id, payload) => {
         let document: DocumentNode;
         try {
           document = parse(payload.query, { maxTokens: QUERY_LIMITS.maxTokens });
@@ -42,7 +52,11 @@ export function createWebSocketServer(options: WebSocketOptions) {
         }
         const errors = validate(options.schema, document, rules);
         if (errors.length) return errors;
-        const contextValue = options.createContext({ requestId: randomUUID() });
+        const contextValue = await options.createContext({
+          requestId: randomUUID(),
+          authorization: ctx.connectionParams?.authorization,
+          clientAddress: ctx.extra.request.socket.remoteAddress ?? null,
+        });
         contextValue.operation.name = payload.operationName ?? undefined;
         return {
           schema: options.schema,

@@ -1,0 +1,64 @@
+import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import type { Clock } from '../../shared/clock';
+
+/** What an access token says: who, and which session (login) it descends from. Role and status are never in it. */
+export interface AccessClaims {
+  userId: string;
+  sessionId: string;
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  expiresAt: Date;
+}
+
+export type AccessTokenProblem = 'EXPIRED' | 'INVALID';
+
+const ISSUER = 'atelier';
+const AUDIENCE = 'atelier-api';
+const ALGORITHM = 'HS256';
+
+/** Signs and verifies short-lived access tokens (JWT, HS256, via jose). */
+export function createAccessTokens(options: { secret: string; ttlSeconds: number; clock: Clock }) {
+  const key = new TextEncoder().encode(options.secret);
+  return {
+    async sign(claims: AccessClaims): Promise<IssuedAccessToken> {
+      const now = Math.floor(options.clock.now().getTime() / 1000);
+      const expiresAt = now + options.ttlSeconds;
+      const token = await new SignJWT({ sid: claims.sessionId })
+        .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+        .setSubject(claims.userId)
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt(now)
+        .setExpirationTime(expiresAt)
+        .sign(key);
+      return { token, expiresAt: new Date(expiresAt * 1000) };
+    },
+
+    /** The claims of a valid token, or why it is not valid. Never throws. */
+    async verify(token: string): Promise<AccessClaims | AccessTokenProblem> {
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          algorithms: [ALGORITHM],
+          currentDate: options.clock.now(),
+        });
+        if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') return 'INVALID';
+        return { userId: payload.sub, sessionId: payload.sid };
+      } catch (error) {
+        return error instanceof joseErrors.JWTExpired ? 'EXPIRED' : 'INVALID';
+      }
+    },
+  };
+}
+
+export type AccessTokens = ReturnType<typeof createAccessTokens>;
+
+/** The token of an `Authorization: Bearer <token>` value, or null. */
+export function bearerToken(authorization: unknown): string | null {
+  if (typeof authorization !== 'string') return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+  return match ? match[1]! : null;
+}
