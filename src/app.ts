@@ -12,6 +12,8 @@ import type { Config } from './config/config';
 import type { Database } from './infra/db/database';
 import type { Logger } from './infra/logger';
 import { createMetrics } from './infra/metrics';
+import { createInProcessPubSub, createRedisPubSub } from './infra/pubsub';
+import { connectRedis } from './infra/redis';
 import { createAccessTokens } from './modules/accounts/access-token';
 import { systemClock, type Clock } from './shared/clock';
 import { createContextFactory, type RequestContext } from './graphql/context';
@@ -52,7 +54,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const clock = deps.clock ?? systemClock;
   if (config.auth.usesDevelopmentSecret) logger.warn('JWT_SECRET is not set: using the public development secret');
   const accessTokens = createAccessTokens({ secret: config.auth.jwtSecret, ttlSeconds: config.auth.accessTokenTtlSeconds, clock });
-  const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock });
+  // Shared between instances when REDIS_URL is set: pub/sub, and a client for limits and readiness.
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger, 'commands') : null;
+  const pubsub = config.redisUrl ? await createRedisPubSub(config.redisUrl, logger) : createInProcessPubSub();
+  const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, pubsub });
   const formatError = createErrorFormatter({ logger, isProduction: config.isProduction });
   const validationRules = queryLimitRules({ blockIntrospection: config.isProduction });
   let shuttingDown = false;
@@ -97,7 +102,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   expressApp.use(requestLog(logger, metrics));
   expressApp.use(
     healthRouter(
-      [{ name: 'postgres', check: () => database.orm.em.getConnection().execute('select 1') }],
+      [
+        { name: 'postgres', check: () => database.orm.em.getConnection().execute('select 1') },
+        ...(redis ? [{ name: 'redis', check: () => redis.ping() }] : []),
+      ],
       () => shuttingDown,
     ),
   );
@@ -134,6 +142,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     stop: async () => {
       shuttingDown = true;
       await apollo.stop();
+      await pubsub.close();
+      await redis?.quit();
     },
   };
 }

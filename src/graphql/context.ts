@@ -1,5 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../infra/logger';
+import type { PubSub } from '../infra/pubsub';
 import type { AccessTokens } from '../modules/accounts/access-token';
 import { User } from '../modules/accounts/user.entity';
 import { authenticate, type Authentication, type Viewer } from '../modules/accounts/viewer';
@@ -36,6 +37,8 @@ export interface RequestContext {
   /** The caller's address, for rate limits and audit. */
   clientAddress: string | null;
   clock: Clock;
+  /** Events to other parts of this instance and to other instances (Redis when configured). */
+  pubsub: PubSub;
   /** Filled in as the operation runs, for the request's log line and metrics. */
   operation: OperationRecord;
 }
@@ -51,6 +54,7 @@ export interface ContextFactoryDeps {
   logger: Logger;
   accessTokens: AccessTokens;
   clock: Clock;
+  pubsub: PubSub;
 }
 
 export interface ContextInput {
@@ -76,6 +80,7 @@ export function createContextFactory(deps: ContextFactoryDeps) {
       viewer,
       clientAddress: input.clientAddress ?? null,
       clock: deps.clock,
+      pubsub: deps.pubsub,
       operation: input.operation ?? {},
     };
   };
