@@ -20,10 +20,21 @@ export interface DemoCatalogSummary {
   products: number;
 }
 
-const CATEGORIES = [
-  'Ceramics', 'Textiles', 'Jewellery', 'Woodwork', 'Leather goods', 'Glassware', 'Paper goods',
-  'Candles', 'Soaps and cosmetics', 'Metalwork', 'Toys', 'Art prints',
-] as const;
+/** Categories, each with the things its products are, so that a "mug" is never filed under "Toys". */
+const CATEGORIES: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['Ceramics', ['mug', 'bowl', 'vase', 'teapot', 'planter', 'plate']],
+  ['Textiles', ['scarf', 'blanket', 'tote', 'cushion cover', 'table runner']],
+  ['Jewellery', ['ring', 'pendant', 'earrings', 'bracelet', 'brooch']],
+  ['Woodwork', ['spoon', 'cutting board', 'bowl', 'stool', 'picture frame']],
+  ['Leather goods', ['wallet', 'belt', 'card holder', 'satchel', 'key fob']],
+  ['Glassware', ['tumbler', 'carafe', 'vase', 'ornament', 'wine glass']],
+  ['Paper goods', ['notebook', 'card set', 'journal', 'wrapping paper']],
+  ['Candles', ['pillar candle', 'tea lights', 'jar candle', 'taper pair']],
+  ['Soaps and cosmetics', ['soap bar', 'lip balm', 'bath salts', 'body oil']],
+  ['Metalwork', ['candle holder', 'hook set', 'bottle opener', 'trivet']],
+  ['Toys', ['wooden train', 'rag doll', 'puzzle', 'spinning top']],
+  ['Art prints', ['print', 'poster', 'linocut', 'postcard set']],
+];
 
 /** Where the shops are, with the currency they sell in; JPY, KRW and VND have no minor unit. */
 const MARKETS = [
@@ -41,8 +52,7 @@ const PRICE_RANGE: Record<string, [number, number]> = {
 };
 const DEFAULT_PRICE_RANGE: [number, number] = [500, 40_000];
 
-const ADJECTIVES = ['Rustic', 'Hand-thrown', 'Indigo', 'Speckled', 'Woven', 'Carved', 'Hammered', 'Glazed', 'Linen', 'Oak', 'Walnut', 'Amber', 'Terracotta', 'Sage', 'Midnight', 'Coastal'] as const;
-const NOUNS = ['mug', 'bowl', 'vase', 'scarf', 'tote', 'ring', 'pendant', 'spoon', 'board', 'wallet', 'tumbler', 'notebook', 'candle', 'soap bar', 'print', 'planter', 'teapot', 'blanket', 'earrings', 'coaster set'] as const;
+const ADJECTIVES = ['Rustic', 'Handmade', 'Indigo', 'Speckled', 'Small-batch', 'Carved', 'Hammered', 'Glazed', 'Sage', 'Walnut', 'Amber', 'Terracotta', 'Midnight', 'Coastal', 'Botanical', 'Minimal'] as const;
 const FIRST_NAMES = ['Ana', 'Kenji', 'Amara', 'Lucas', 'Sofia', 'Mateo', 'Yuna', 'Priya', 'Olu', 'Freya', 'Ines', 'Tomas', 'Leila', 'Noah', 'Mina', 'Rafael'] as const;
 const CRAFTS = ['Clay', 'Loom', 'Forge', 'Grain', 'Thread', 'Kiln', 'Ember', 'Moss', 'Stone', 'Willow'] as const;
 
@@ -57,7 +67,7 @@ export async function loadDemoCatalog(em: EntityManager, options: DemoCatalogOpt
   const shopCount = Math.max(3, Math.min(2_000, Math.round(options.products / 50)));
   const created = new Date(EPOCH_MS).toISOString();
 
-  const categories = CATEGORIES.map((name, i) => ({ id: id(i), name, slug: slugify(name) }));
+  const categories = CATEGORIES.map(([name, things], i) => ({ id: id(i), name, slug: slugify(name), things }));
   const shops = Array.from({ length: shopCount }, (_, i) => {
     const [country, currency] = MARKETS[i % MARKETS.length]!;
     const owner = pick(random, FIRST_NAMES);
@@ -101,11 +111,12 @@ export async function loadDemoCatalog(em: EntityManager, options: DemoCatalogOpt
         const n = start + k;
         const shop = shops[n % shopCount]!;
         const [min, max] = PRICE_RANGE[shop.currency] ?? DEFAULT_PRICE_RANGE;
-        const title = `${pick(random, ADJECTIVES)} ${pick(random, NOUNS)}`;
+        const category = pick(random, categories);
+        const title = `${pick(random, ADJECTIVES)} ${pick(random, category.things)}`;
         return {
           id: id(100_000 + n),
           shopId: shop.id,
-          categoryId: pick(random, categories).id,
+          categoryId: category.id,
           title,
           slug: `${slugify(title)}-${n + 1}`,
           description: `${title}, made by ${shop.name}. One of a kind; small variations are part of its charm.`,
