@@ -14,6 +14,7 @@ import type { Logger } from './infra/logger';
 import { createMetrics } from './infra/metrics';
 import { createContextFactory, type RequestContext } from './graphql/context';
 import { createErrorFormatter } from './graphql/format-error';
+import { legacyJsonStatusPlugin } from './graphql/plugins/legacy-json-status.plugin';
 import { operationOutcomePlugin } from './graphql/plugins/operation-outcome.plugin';
 import { QUERY_LIMITS, queryLimitRules } from './graphql/query-limits';
 import { buildAppSchema } from './graphql/schema';
@@ -81,6 +82,7 @@ export async function createApp({ config, logger, database }: AppDeps): Promise<
       { async serverWillStart() { return { drainServer: ws.dispose }; } },
       config.isProduction ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       operationOutcomePlugin(metrics),
+      legacyJsonStatusPlugin(),
     ],
   });
   await apollo.start();
