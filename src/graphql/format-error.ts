@@ -1,19 +1,15 @@
 import { unwrapResolverError } from '@apollo/server/errors';
+import type { ValidationError } from 'class-validator';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../infra/logger';
 import { ErrorCode, isErrorCode } from './errors';
 import { QUERY_LIMIT_EXTENSION } from './query-limits';
+import { firstValidationProblem } from './validate-argument';
 
 export interface ErrorFormatterOptions {
   logger: Logger;
   /** In production, unexpected errors say only "Internal server error". */
   isProduction: boolean;
-}
-
-interface ClassValidatorError {
-  property: string;
-  constraints?: Record<string, string>;
-  children?: ClassValidatorError[];
 }
 
 /**
@@ -29,8 +25,8 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
     const code = extensions.code;
 
     if (original instanceof GraphQLError && Array.isArray(extensions.validationErrors)) {
-      // class-validator's errors, from type-graphql's argument validation.
-      const [field, message] = firstValidationProblem(extensions.validationErrors as ClassValidatorError[]);
+      // class-validator's errors from type-graphql's ArgumentValidationError, should an argument bypass validateArgument.
+      const [field, message] = firstValidationProblem(extensions.validationErrors as ValidationError[]);
       return { ...base, message, extensions: { code: ErrorCode.BAD_USER_INPUT, field } };
     }
     if (formatted.extensions?.[QUERY_LIMIT_EXTENSION] || extensions[QUERY_LIMIT_EXTENSION]) {
@@ -82,14 +78,4 @@ function protocolErrorCode(code: string | undefined, message: string): ErrorCode
 /** `Variable "$first" got invalid value …` names the variable: that is the offending field. */
 function variableName(message: string): string | undefined {
   return /Variable "\$([A-Za-z_][A-Za-z0-9_]*)"/.exec(message)?.[1];
-}
-
-function firstValidationProblem(errors: ClassValidatorError[], prefix = ''): [string, string] {
-  for (const error of errors) {
-    const path = prefix ? `${prefix}.${error.property}` : error.property;
-    const constraint = error.constraints && Object.values(error.constraints)[0];
-    if (constraint) return [path, constraint];
-    if (error.children?.length) return firstValidationProblem(error.children, path);
-  }
-  return [prefix || 'input', 'Invalid input'];
 }
