@@ -33,13 +33,15 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
       return { ...base, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } };
     }
     if (original instanceof GraphQLError && isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-      const { code: _code, validationErrors: _v, stacktrace: _s, ...rest } = extensions;
+      // `http` is Apollo's note to itself (the status of a validation error), never meant for the client.
+      const { code: _code, validationErrors: _v, stacktrace: _s, http: _h, ...rest } = extensions;
       if (code === ErrorCode.BAD_USER_INPUT && rest.field === undefined) rest.field = variableName(formatted.message);
       return { ...base, message: original.message, extensions: { ...rest, code } };
     }
     const protocolCode = protocolErrorCode(typeof code === 'string' ? code : undefined, formatted.message);
     if (protocolCode) {
-      const field = protocolCode === ErrorCode.BAD_USER_INPUT ? variableName(formatted.message) : undefined;
+      const requestField = code === 'BAD_REQUEST' ? requestPart(formatted.message) : undefined;
+      const field = protocolCode === ErrorCode.BAD_USER_INPUT ? (variableName(formatted.message) ?? requestField) : undefined;
       return { ...base, extensions: field ? { code: protocolCode, field } : { code: protocolCode } };
     }
 
@@ -73,6 +75,17 @@ function protocolErrorCode(code: string | undefined, message: string): ErrorCode
     default:
       return undefined;
   }
+}
+
+/**
+ * The part of the HTTP request that one of Apollo's request errors (BAD_REQUEST: no query, a batch, variables
+ * sent as a string, CSRF prevention) is about, since the contract's BAD_USER_INPUT always names a field.
+ */
+function requestPart(message: string): string {
+  const parameter = /\b(variables|extensions|operationName)\b/.exec(message)?.[1];
+  if (parameter) return parameter;
+  if (/\bquer(y|ies)\b/i.test(message)) return 'query';
+  return /\bheaders?\b/i.test(message) ? 'headers' : 'body';
 }
 
 /** `Variable "$first" got invalid value …` names the variable: that is the offending field. */

@@ -33,9 +33,26 @@ function rejectAs(limit: string, message: string): GraphQLArmorRejectCallback[] 
   ];
 }
 
-/** Validation rules for the query limits; with `blockIntrospection`, also refuses `__schema` and `__type`. */
+/**
+ * The spec's "Operation Type Existence" rule, which graphql-js 16 lacks (17 has it as KnownOperationTypesRule):
+ * without it a `mutation` sent while the schema has no Mutation type passes validation and fails in execution
+ * as an internal error, when it is the client's mistake.
+ */
+export const knownOperationTypesRule: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    if (!context.getSchema().getRootType(node.operation)) {
+      context.reportError(new GraphQLError(`The schema does not support ${node.operation} operations`, { nodes: node }));
+    }
+  },
+});
+
+/**
+ * Validation rules for the query limits, plus {@link knownOperationTypesRule}; with `blockIntrospection`, also
+ * refuses `__schema` and `__type`.
+ */
 export function queryLimitRules(options: { blockIntrospection: boolean }): ValidationRule[] {
   const rules: ValidationRule[] = [
+    knownOperationTypesRule,
     maxDepthRule({
       n: QUERY_LIMITS.maxDepth + 1,
       ignoreIntrospection: !options.blockIntrospection,
