@@ -1,5 +1,5 @@
 import { validate, type ValidationError, type ValidatorOptions } from 'class-validator';
-import { getNamedType } from 'graphql';
+import { getNamedType, type GraphQLArgument } from 'graphql';
 import { getMetadataStorage, type ValidatorFn } from 'type-graphql';
 import { BadUserInputError } from './errors';
 
@@ -22,7 +22,7 @@ export const validateArgument: ValidatorFn = async (value, type, { info }) => {
 };
 
 /** The argument of the field whose input type is the class `type`; none for an `@ArgsType`'s flat arguments. */
-function argumentNameOf(type: unknown, args: readonly { name: string; type: Parameters<typeof getNamedType>[0] }[]): string | undefined {
+function argumentNameOf(type: unknown, args: readonly GraphQLArgument[]): string | undefined {
   const inputTypeName = getMetadataStorage().inputTypes.find((input) => input.target === type)?.name;
   if (!inputTypeName) return undefined;
   return args.find((arg) => getNamedType(arg.type).name === inputTypeName)?.name;

@@ -8,8 +8,11 @@ import {
   CategoriesDocument,
   ProductBySlugDocument,
   ShopsDocument,
+  type CatalogQuery,
   type CatalogQueryVariables,
   type ProductFilter,
+  type ShopsQuery,
+  type ShopsQueryVariables,
 } from '../../generated/graphql';
 import { apolloClient } from '../../utils/clients';
 import { withoutTypename } from '../../utils/typename';
@@ -31,15 +34,19 @@ describe('the catalogue operations of the storefront contract', () => {
   });
   afterAll(() => server?.close());
 
+  async function catalogPage(variables: CatalogQueryVariables): Promise<CatalogQuery['products']> {
+    const { data, error } = await client.query({ query: CatalogDocument, variables });
+    expect(error).toBeUndefined();
+    return data!.products;
+  }
+
   /** Every page of Catalog with `filter`, following `endCursor`; the ids in order and each page's totalCount. */
   async function walkCatalog(pageSize: number, filter?: ProductFilter) {
     const ids: string[] = [];
     const totalCounts = new Set<number>();
     let after: string | null | undefined = null;
     for (let page = 0; page < 1_000; page++) {
-      const { data, error } = await client.query({ query: CatalogDocument, variables: { first: pageSize, after, filter } });
-      expect(error).toBeUndefined();
-      const products = data!.products;
+      const products = await catalogPage({ first: pageSize, after, filter });
       expect(products.edges.length).toBeLessThanOrEqual(pageSize);
       ids.push(...products.edges.map((edge) => edge.node.id));
       totalCounts.add(products.totalCount);
@@ -232,14 +239,16 @@ describe('the catalogue operations of the storefront contract', () => {
   });
 
   it('should walk Shops page by page with after', async () => {
+    const shopsPage = async (variables: ShopsQueryVariables): Promise<ShopsQuery['shops']> =>
+      (await client.query({ query: ShopsDocument, variables })).data!.shops;
     const ids: string[] = [];
     let after: string | null | undefined = null;
     let hasNextPage = true;
     while (hasNextPage) {
-      const { data } = await client.query({ query: ShopsDocument, variables: { first: 2, after, productsFirst: 0 } });
-      ids.push(...data!.shops.edges.map((edge) => edge.node.id));
-      expect(data!.shops.edges.every((edge) => edge.node.products.edges.length === 0)).toBe(true);
-      ({ hasNextPage, endCursor: after } = data!.shops.pageInfo);
+      const shops = await shopsPage({ first: 2, after, productsFirst: 0 });
+      ids.push(...shops.edges.map((edge) => edge.node.id));
+      expect(shops.edges.every((edge) => edge.node.products.edges.length === 0)).toBe(true);
+      ({ hasNextPage, endCursor: after } = shops.pageInfo);
     }
     expect(ids).toEqual(stored.shops.map((shop) => shop.id));
   });

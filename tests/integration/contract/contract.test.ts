@@ -67,7 +67,7 @@ describe('the API contract', () => {
     expect([...pending.keys()].filter((name) => !names.has(name))).toEqual([]);
   });
 
-  describe.each(operations.filter((operation) => !pending.has(operation.name)).map((operation) => [operation.name, operation]))(
+  describe.each(operations.filter((operation) => !pending.has(operation.name)).map((operation): [string, ContractOperation] => [operation.name, operation]))(
     'implemented operation %s',
     (_name, operation) => {
       it('should validate against schema/schema.graphql', () => {
@@ -76,7 +76,7 @@ describe('the API contract', () => {
     },
   );
 
-  describe.each(operations.filter((operation) => pending.has(operation.name)).map((operation) => [operation.name, operation]))(
+  describe.each(operations.filter((operation) => pending.has(operation.name)).map((operation): [string, ContractOperation] => [operation.name, operation]))(
     'pending operation %s',
     (name, operation) => {
       it(`should not validate yet (once it does, take ${name} out of tests/contract/pending.json)`, () => {
