@@ -1,6 +1,6 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { ValidationError } from 'class-validator';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../infra/logger';
 import { ErrorCode, isErrorCode } from './errors';
 import { QUERY_LIMIT_EXTENSION } from './query-limits';
@@ -38,7 +38,7 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
       if (code === ErrorCode.BAD_USER_INPUT && rest.field === undefined) rest.field = variableName(formatted.message);
       return { ...base, message: original.message, extensions: { ...rest, code } };
     }
-    const protocolCode = protocolErrorCode(typeof code === 'string' ? code : undefined, formatted.message);
+    const protocolCode = protocolErrorCode(typeof code === 'string' ? code : undefined, formatted.message, original);
     if (protocolCode) {
       const requestField = code === 'BAD_REQUEST' ? requestPart(formatted.message) : undefined;
       const field = protocolCode === ErrorCode.BAD_USER_INPUT ? (variableName(formatted.message) ?? requestField) : undefined;
@@ -55,7 +55,7 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
 }
 
 /** Apollo's and graphql-js's own errors (no resolver behind them), onto the contract's codes. */
-function protocolErrorCode(code: string | undefined, message: string): ErrorCode | undefined {
+function protocolErrorCode(code: string | undefined, message: string, original: unknown): ErrorCode | undefined {
   switch (code) {
     case 'GRAPHQL_PARSE_FAILED':
       // graphql-js's `maxTokens` guard reports itself as a syntax error.
@@ -69,8 +69,13 @@ function protocolErrorCode(code: string | undefined, message: string): ErrorCode
     case 'BAD_REQUEST':
       return ErrorCode.BAD_USER_INPUT;
     case undefined:
-      // graphql-ws reports parse and validation errors with no code at all.
+      // graphql-ws reports parse errors and variable-coercion errors with no code at all.
       if (/^Syntax Error/.test(message)) return /tokens/i.test(message) ? ErrorCode.QUERY_TOO_COMPLEX : ErrorCode.GRAPHQL_VALIDATION_FAILED;
+      // A variable's value that does not fit its type: graphql-js points at the variable definition alone (Apollo
+      // tells these apart the same way). Validation errors about variables never get here: they have a code.
+      if (original instanceof GraphQLError && original.nodes?.length === 1 && original.nodes[0]!.kind === Kind.VARIABLE_DEFINITION) {
+        return ErrorCode.BAD_USER_INPUT;
+      }
       return undefined;
     default:
       return undefined;

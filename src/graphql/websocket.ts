@@ -6,6 +6,7 @@ import { WebSocketServer } from 'ws';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import type { RequestContext } from './context';
+import { ErrorCode } from './errors';
 import { QUERY_LIMITS } from './query-limits';
 
 export interface WebSocketOptions {
@@ -41,7 +42,7 @@ export function createWebSocketServer(options: WebSocketOptions) {
           return [error instanceof GraphQLError ? error : new GraphQLError('Could not parse the operation')];
         }
         const errors = validate(options.schema, document, rules);
-        if (errors.length) return errors;
+        if (errors.length) return errors.map(asValidationError);
         const contextValue = options.createContext({ requestId: randomUUID() });
         contextValue.operation.name = payload.operationName ?? undefined;
         return {
@@ -80,4 +81,17 @@ export function createWebSocketServer(options: WebSocketOptions) {
       await cleanup.dispose();
     },
   };
+}
+
+/**
+ * graphql-ws passes validation errors on as graphql-js makes them, with no code; Apollo's HTTP path gives them
+ * GRAPHQL_VALIDATION_FAILED. Without it the error formatter takes them for bugs: INTERNAL_SERVER_ERROR, logged.
+ */
+function asValidationError(error: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...error.extensions, code: ErrorCode.GRAPHQL_VALIDATION_FAILED },
+  });
 }
