@@ -12,7 +12,7 @@ const SCHEMA_INTROSPECTION = '{ __schema { queryType { name } types { name } } }
 const TYPE_INTROSPECTION = '{ __type(name: "Product") { name fields { name } } }';
 
 /** Runs `query` over HTTP and over WebSocket; the two results, in that order. */
-async function bothWays(server: TestServer, query: string, variables?: Record<string, unknown>): Promise<ExecutionResult[]> {
+async function bothWays(server: TestServer, query: string, variables?: Record<string, unknown>): Promise<ExecutionResult<unknown>[]> {
   const http = (await postGraphql(server.graphqlUrl, { query, variables })).body;
   const client = wsClient(server.wsUrl);
   try {

@@ -26,11 +26,11 @@ describe('query limits, over HTTP and WebSocket alike', () => {
   });
   afterAll(() => server?.close());
 
-  async function overHttp(query: string, variables?: Record<string, unknown>): Promise<ExecutionResult> {
+  async function overHttp(query: string, variables?: Record<string, unknown>): Promise<ExecutionResult<unknown>> {
     return (await postGraphql(server.graphqlUrl, { query, variables })).body;
   }
 
-  async function overWebSocket(query: string, variables?: Record<string, unknown>): Promise<ExecutionResult> {
+  async function overWebSocket(query: string, variables?: Record<string, unknown>): Promise<ExecutionResult<unknown>> {
     const client = wsClient(server.wsUrl);
     try {
       return await wsExecute(client, parse(query) as TypedDocumentNode<unknown, Record<string, unknown>>, variables);
