@@ -75,6 +75,9 @@ export async function createApp({ config, logger, database }: AppDeps): Promise<
     allowBatchedHttpRequests: false,
     persistedQueries: false,
     csrfPrevention: true,
+    // main.ts owns SIGTERM/SIGINT. Apollo's own handler (on outside NODE_ENV=test) stops, then re-raises the signal,
+    // which main.ts takes for an impatient second one and exits 1 in the middle of its drain.
+    stopOnTerminationSignals: false,
     formatError,
     logger,
     plugins: [
