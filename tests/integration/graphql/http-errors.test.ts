@@ -111,6 +111,17 @@ describe('HTTP request errors', () => {
     ]);
   });
 
+  it('should keep CSRF prevention on: a GET runs only with a preflight header', async () => {
+    const url = `${server.graphqlUrl}?query=${encodeURIComponent('{ __typename }')}`;
+    const simple = await fetch(url, { headers: { accept: 'application/json' } });
+    expect(simple.status).toBe(400);
+    expect((await simple.json()).errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'headers' });
+
+    const preflighted = await fetch(url, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
+    expect(preflighted.status).toBe(200);
+    expect(await preflighted.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
   /** Requests that go wrong in every way we know of, short of a server bug; each must fail with contract codes. */
   const badRequests: [string, string, Record<string, string>][] = [
     ['a body that is not JSON', '{', {}],
