@@ -17,7 +17,10 @@ export const QUERY_LIMITS = {
   maxDirectives: 20,
   /** Lexical tokens in a document, enforced by graphql-js's parser (`parse(source, { maxTokens })`). */
   maxTokens: 2_000,
-  /** graphql-armor's static cost: objects 2, scalars 1, multiplied by 1.5 per level of depth. */
+  /**
+   * graphql-armor's static cost: objects 2, scalars 1, multiplied by 1.5 per level of depth, and by `first` or
+   * `last` when it is a literal, not when it is a variable (armor 2.4 validates without variable values).
+   */
   maxCost: 5_000,
 } as const;
 
