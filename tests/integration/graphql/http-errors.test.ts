@@ -115,7 +115,8 @@ describe('HTTP request errors', () => {
     const url = `${server.graphqlUrl}?query=${encodeURIComponent('{ __typename }')}`;
     const simple = await fetch(url, { headers: { accept: 'application/json' } });
     expect(simple.status).toBe(400);
-    expect((await simple.json()).errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'headers' });
+    const { errors } = (await simple.json()) as { errors: GraphQLFormattedError[] };
+    expect(errors.map((error) => error.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'headers' }]);
 
     const preflighted = await fetch(url, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
     expect(preflighted.status).toBe(200);
