@@ -18,6 +18,7 @@ import { createAccessTokens } from './modules/accounts/access-token';
 import { systemClock, type Clock } from './shared/clock';
 import { createContextFactory, type RequestContext } from './graphql/context';
 import { createErrorFormatter } from './graphql/format-error';
+import { legacyJsonStatusPlugin } from './graphql/plugins/legacy-json-status.plugin';
 import { operationOutcomePlugin } from './graphql/plugins/operation-outcome.plugin';
 import { QUERY_LIMITS, queryLimitRules } from './graphql/query-limits';
 import { buildAppSchema } from './graphql/schema';
@@ -88,7 +89,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     allowBatchedHttpRequests: false,
     persistedQueries: false,
     csrfPrevention: true,
-    // main.ts handles SIGINT/SIGTERM: drain, then close the database. Apollo's own handler would re-raise the signal.
+    // main.ts owns SIGTERM/SIGINT. Apollo's own handler (on outside NODE_ENV=test) stops, then re-raises the signal,
+    // which main.ts takes for an impatient second one and exits 1 in the middle of its drain.
     stopOnTerminationSignals: false,
     formatError,
     logger,
@@ -97,6 +99,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       { async serverWillStart() { return { drainServer: ws.dispose }; } },
       config.isProduction ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       operationOutcomePlugin(metrics),
+      legacyJsonStatusPlugin(),
     ],
   });
   await apollo.start();

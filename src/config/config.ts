@@ -15,8 +15,11 @@ const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   /** Interface to listen on. Default all interfaces. */
   HOST: z.string().min(1).default('0.0.0.0'),
-  /** PostgreSQL connection string. Absent: an embedded PostgreSQL is started under `EMBEDDED_PG_DIR`. */
-  DATABASE_URL: z.string().url().optional(),
+  /**
+   * PostgreSQL connection string. Absent: an embedded PostgreSQL is started under `EMBEDDED_PG_DIR`. The scheme is
+   * checked because `localhost:5432/atelier` is a valid URL (of scheme `localhost:`) that would fail only at connect.
+   */
+  DATABASE_URL: z.string().url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
   /** Data directory of the embedded PostgreSQL, kept across restarts. Default `./.data/postgres`. */
   EMBEDDED_PG_DIR: z.string().min(1).default('./.data/postgres'),
   /** Port of the embedded PostgreSQL. Default 5433, so that it never clashes with a system PostgreSQL. */
@@ -24,7 +27,7 @@ const configSchema = z.object({
   /** Size of the PostgreSQL connection pool of one process. Default 10. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Redis connection string. Absent: single instance, pub/sub and limits in process. */
-  REDIS_URL: z.string().url().optional(),
+  REDIS_URL: z.string().url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
   /** Seeds the demo catalogue at start-up when the database has no product. Default true. */
   SEED_DEMO_DATA: booleanFlag.default(true),
   /** pino log level. Default `info`. */

@@ -1,19 +1,15 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { ValidationError } from 'class-validator';
+import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../infra/logger';
 import { ErrorCode, isErrorCode } from './errors';
 import { QUERY_LIMIT_EXTENSION } from './query-limits';
+import { firstValidationProblem } from './validate-argument';
 
 export interface ErrorFormatterOptions {
   logger: Logger;
   /** In production, unexpected errors say only "Internal server error". */
   isProduction: boolean;
-}
-
-interface ClassValidatorError {
-  property: string;
-  constraints?: Record<string, string>;
-  children?: ClassValidatorError[];
 }
 
 /**
@@ -29,21 +25,23 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
     const code = extensions.code;
 
     if (original instanceof GraphQLError && Array.isArray(extensions.validationErrors)) {
-      // class-validator's errors, from type-graphql's argument validation.
-      const [field, message] = firstValidationProblem(extensions.validationErrors as ClassValidatorError[]);
+      // class-validator's errors from type-graphql's ArgumentValidationError, should an argument bypass validateArgument.
+      const [field, message] = firstValidationProblem(extensions.validationErrors as ValidationError[]);
       return { ...base, message, extensions: { code: ErrorCode.BAD_USER_INPUT, field } };
     }
     if (formatted.extensions?.[QUERY_LIMIT_EXTENSION] || extensions[QUERY_LIMIT_EXTENSION]) {
       return { ...base, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } };
     }
     if (original instanceof GraphQLError && isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-      const { code: _code, validationErrors: _v, stacktrace: _s, ...rest } = extensions;
+      // `http` is Apollo's note to itself (the status of a validation error), never meant for the client.
+      const { code: _code, validationErrors: _v, stacktrace: _s, http: _h, ...rest } = extensions;
       if (code === ErrorCode.BAD_USER_INPUT && rest.field === undefined) rest.field = variableName(formatted.message);
       return { ...base, message: original.message, extensions: { ...rest, code } };
     }
-    const protocolCode = protocolErrorCode(typeof code === 'string' ? code : undefined, formatted.message);
+    const protocolCode = protocolErrorCode(typeof code === 'string' ? code : undefined, formatted.message, original);
     if (protocolCode) {
-      const field = protocolCode === ErrorCode.BAD_USER_INPUT ? variableName(formatted.message) : undefined;
+      const requestField = code === 'BAD_REQUEST' ? requestPart(formatted.message) : undefined;
+      const field = protocolCode === ErrorCode.BAD_USER_INPUT ? (variableName(formatted.message) ?? requestField) : undefined;
       return { ...base, extensions: field ? { code: protocolCode, field } : { code: protocolCode } };
     }
 
@@ -57,7 +55,7 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
 }
 
 /** Apollo's and graphql-js's own errors (no resolver behind them), onto the contract's codes. */
-function protocolErrorCode(code: string | undefined, message: string): ErrorCode | undefined {
+function protocolErrorCode(code: string | undefined, message: string, original: unknown): ErrorCode | undefined {
   switch (code) {
     case 'GRAPHQL_PARSE_FAILED':
       // graphql-js's `maxTokens` guard reports itself as a syntax error.
@@ -71,25 +69,31 @@ function protocolErrorCode(code: string | undefined, message: string): ErrorCode
     case 'BAD_REQUEST':
       return ErrorCode.BAD_USER_INPUT;
     case undefined:
-      // graphql-ws reports parse and validation errors with no code at all.
+      // graphql-ws reports parse errors and variable-coercion errors with no code at all.
       if (/^Syntax Error/.test(message)) return /tokens/i.test(message) ? ErrorCode.QUERY_TOO_COMPLEX : ErrorCode.GRAPHQL_VALIDATION_FAILED;
+      // A variable's value that does not fit its type: graphql-js points at the variable definition alone (Apollo
+      // tells these apart the same way). Validation errors about variables never get here: they have a code.
+      if (original instanceof GraphQLError && original.nodes?.length === 1 && original.nodes[0]!.kind === Kind.VARIABLE_DEFINITION) {
+        return ErrorCode.BAD_USER_INPUT;
+      }
       return undefined;
     default:
       return undefined;
   }
 }
 
+/**
+ * The part of the HTTP request that one of Apollo's request errors (BAD_REQUEST: no query, a batch, variables
+ * sent as a string, CSRF prevention) is about, since the contract's BAD_USER_INPUT always names a field.
+ */
+function requestPart(message: string): string {
+  const parameter = /\b(variables|extensions|operationName)\b/.exec(message)?.[1];
+  if (parameter) return parameter;
+  if (/\bquer(y|ies)\b/i.test(message)) return 'query';
+  return /\bheaders?\b/i.test(message) ? 'headers' : 'body';
+}
+
 /** `Variable "$first" got invalid value …` names the variable: that is the offending field. */
 function variableName(message: string): string | undefined {
   return /Variable "\$([A-Za-z_][A-Za-z0-9_]*)"/.exec(message)?.[1];
-}
-
-function firstValidationProblem(errors: ClassValidatorError[], prefix = ''): [string, string] {
-  for (const error of errors) {
-    const path = prefix ? `${prefix}.${error.property}` : error.property;
-    const constraint = error.constraints && Object.values(error.constraints)[0];
-    if (constraint) return [path, constraint];
-    if (error.children?.length) return firstValidationProblem(error.children, path);
-  }
-  return [prefix || 'input', 'Invalid input'];
 }

@@ -17,7 +17,10 @@ export const QUERY_LIMITS = {
   maxDirectives: 20,
   /** Lexical tokens in a document, enforced by graphql-js's parser (`parse(source, { maxTokens })`). */
   maxTokens: 2_000,
-  /** graphql-armor's static cost: objects 2, scalars 1, multiplied by 1.5 per level of depth. */
+  /**
+   * graphql-armor's static cost: objects 2, scalars 1, multiplied by 1.5 per level of depth, and by `first` or
+   * `last` when it is a literal, not when it is a variable (armor 2.4 validates without variable values).
+   */
   maxCost: 5_000,
 } as const;
 
@@ -33,9 +36,26 @@ function rejectAs(limit: string, message: string): GraphQLArmorRejectCallback[] 
   ];
 }
 
-/** Validation rules for the query limits; with `blockIntrospection`, also refuses `__schema` and `__type`. */
+/**
+ * The spec's "Operation Type Existence" rule, which graphql-js 16 lacks (17 has it as KnownOperationTypesRule):
+ * without it a `mutation` sent while the schema has no Mutation type passes validation and fails in execution
+ * as an internal error, when it is the client's mistake.
+ */
+export const knownOperationTypesRule: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    if (!context.getSchema().getRootType(node.operation)) {
+      context.reportError(new GraphQLError(`The schema does not support ${node.operation} operations`, { nodes: node }));
+    }
+  },
+});
+
+/**
+ * Validation rules for the query limits, plus {@link knownOperationTypesRule}; with `blockIntrospection`, also
+ * refuses `__schema` and `__type`.
+ */
 export function queryLimitRules(options: { blockIntrospection: boolean }): ValidationRule[] {
   const rules: ValidationRule[] = [
+    knownOperationTypesRule,
     maxDepthRule({
       n: QUERY_LIMITS.maxDepth + 1,
       ignoreIntrospection: !options.blockIntrospection,

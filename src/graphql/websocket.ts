@@ -1,12 +1,13 @@
 import type { Server as HttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, parse, type GraphQLFormattedError, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, getOperationAST, parse, type GraphQLFormattedError, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
-import type { ContextFactory } from './context';
 import { bearerToken, type AccessTokens } from '../modules/accounts/access-token';
+import type { ContextFactory, OperationRecord } from './context';
+import { ErrorCode } from './errors';
 import { QUERY_LIMITS } from './query-limits';
 
 export interface WebSocketOptions {
@@ -31,6 +32,8 @@ export function createWebSocketServer(options: WebSocketOptions) {
   const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: options.maxPayloadBytes });
   const rules = [...specifiedRules, ...options.validationRules];
   const log = options.logger.child({ component: 'graphql-ws' });
+  // The record of each running operation, by connection then id: onComplete is given neither context nor result.
+  const running = new WeakMap<object, Map<string, OperationRecord>>();
 
   const cleanup = useServer<Record<string, unknown>>(
     {
@@ -43,7 +46,7 @@ export function createWebSocketServer(options: WebSocketOptions) {
         const token = bearerToken(authorization);
         return token !== null && typeof (await options.accessTokens.verify(token)) !== 'string';
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         let document: DocumentNode;
         try {
           document = parse(payload.query, { maxTokens: QUERY_LIMITS.maxTokens });
@@ -51,13 +54,16 @@ export function createWebSocketServer(options: WebSocketOptions) {
           return [error instanceof GraphQLError ? error : new GraphQLError('Could not parse the operation')];
         }
         const errors = validate(options.schema, document, rules);
-        if (errors.length) return errors;
+        if (errors.length) return errors.map(asValidationError);
         const contextValue = await options.createContext({
           requestId: randomUUID(),
           authorization: ctx.connectionParams?.authorization,
           clientAddress: ctx.extra.request.socket.remoteAddress ?? null,
         });
-        contextValue.operation.name = payload.operationName ?? undefined;
+        // The name in the document, as on HTTP: graphql-ws clients seldom send `operationName`.
+        contextValue.operation.name = getOperationAST(document, payload.operationName)?.name?.value;
+        if (!running.has(ctx)) running.set(ctx, new Map());
+        running.get(ctx)!.set(id, contextValue.operation);
         return {
           schema: options.schema,
           document,
@@ -66,9 +72,12 @@ export function createWebSocketServer(options: WebSocketOptions) {
           contextValue,
         };
       },
-      onNext: (_ctx, _id, _payload, _args, result) => {
+      onNext: (ctx, id, _payload, _args, result) => {
         if (!result.errors?.length) return;
-        return { ...result, errors: result.errors.map((error) => options.formatError(error)) };
+        const errors = result.errors.map((error) => options.formatError(error));
+        const record = running.get(ctx)?.get(id);
+        if (record && !record.outcome) record.outcome = String(errors[0]?.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
+        return { ...result, errors };
       },
       onError: (_ctx, _id, payload, errors) => {
         const formatted = errors.map((error) => options.formatError(error));
@@ -79,8 +88,14 @@ export function createWebSocketServer(options: WebSocketOptions) {
         });
         return formatted;
       },
-      onComplete: (_ctx, _id, payload) => {
-        options.metrics.graphqlOperations.inc({ operation: payload.operationName ?? 'anonymous', transport: 'ws', outcome: 'ok' });
+      onComplete: (ctx, id, payload) => {
+        const record = running.get(ctx)?.get(id);
+        running.get(ctx)?.delete(id);
+        options.metrics.graphqlOperations.inc({
+          operation: record?.name ?? payload.operationName ?? 'anonymous',
+          transport: 'ws',
+          outcome: record?.outcome ?? 'ok',
+        });
       },
     },
     wsServer,
@@ -94,4 +109,17 @@ export function createWebSocketServer(options: WebSocketOptions) {
       await cleanup.dispose();
     },
   };
+}
+
+/**
+ * graphql-ws passes validation errors on as graphql-js makes them, with no code; Apollo's HTTP path gives them
+ * GRAPHQL_VALIDATION_FAILED. Without it the error formatter takes them for bugs: INTERNAL_SERVER_ERROR, logged.
+ */
+function asValidationError(error: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...error.extensions, code: ErrorCode.GRAPHQL_VALIDATION_FAILED },
+  });
 }

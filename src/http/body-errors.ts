@@ -3,8 +3,9 @@ import { ErrorCode } from '../graphql/errors';
 
 /**
  * Express's JSON parser answers malformed or oversized bodies with an HTML page; GraphQL clients get a
- * GraphQL error in JSON instead. Status follows GraphQL over HTTP: 400 for a request that cannot be read,
- * except that a client accepting only `application/json` is answered 200, as the spec advises.
+ * GraphQL error in JSON instead. Status follows GraphQL over HTTP: a body that is not JSON is no GraphQL
+ * request at all, so it gets 400 whatever the client accepts (graphql-http audits BCF8, B7N8; the "200 for
+ * `application/json`" rule is only for well-formed requests); a body over the limit gets 413.
  */
 export const bodyErrorHandler: ErrorRequestHandler = (error, req, res, next) => {
   const type = (error as { type?: string }).type;
@@ -14,8 +15,7 @@ export const bodyErrorHandler: ErrorRequestHandler = (error, req, res, next) => 
   }
   const tooLarge = type === 'entity.too.large';
   const prefersGraphqlResponse = (req.headers.accept ?? '').includes('application/graphql-response+json');
-  const acceptsJsonOnly = !prefersGraphqlResponse && (req.headers.accept ?? '').includes('application/json');
-  const status = tooLarge ? 413 : acceptsJsonOnly ? 200 : 400;
+  const status = tooLarge ? 413 : 400;
   res
     .status(status)
     .type(prefersGraphqlResponse ? 'application/graphql-response+json' : 'application/json')

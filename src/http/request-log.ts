@@ -24,19 +24,21 @@ const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 export function requestLog(logger: Logger, metrics: Metrics): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
+    // Read now: by `finish`, a router mounted on `/graphql` has cut its mount path off `req.path` (it reads `/`).
+    const path = req.path;
     req.id = requestIdOf(req);
     res.setHeader(REQUEST_ID_HEADER, req.id);
     res.locals.operation = {};
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = req.path === '/graphql' ? '/graphql' : QUIET_PATHS.has(req.path) ? req.path : 'other';
+      const route = path === '/graphql' ? '/graphql' : QUIET_PATHS.has(path) ? path : 'other';
       metrics.httpRequestDuration.observe({ route, method: req.method, status: String(res.statusCode) }, seconds);
-      if (QUIET_PATHS.has(req.path)) return;
+      if (QUIET_PATHS.has(path)) return;
       logger.info(
         {
           requestId: req.id,
           method: req.method,
-          path: req.path,
+          path,
           status: res.statusCode,
           durationMs: Math.round(seconds * 100_000) / 100,
           operationName: res.locals.operation.name,

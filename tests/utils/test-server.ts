@@ -30,6 +30,8 @@ export async function startTestServer(env: Record<string, string> = {}, testData
     DATABASE_URL: db.url,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SHUTDOWN_GRACE_MS: '1000',
+    // Production refuses to start without a secret; every test server has one.
+    JWT_SECRET: 'test-secret-of-at-least-thirty-two-characters',
     ...env,
   });
   const logger = createLogger(config.logLevel);

@@ -40,9 +40,7 @@ async function keysetPage<T extends { id: string }>(
   page: PageRequest,
 ): Promise<Connection<T>> {
   const pageWhere = page.afterId ? { $and: [where, { id: { $lt: page.afterId } }] } : where;
-  const rows =
-    page.first === 0
-      ? []
-      : ((await ctx.em.find(entity as never, pageWhere as never, { orderBy: { id: 'desc' } as never, limit: page.first + 1 })) as T[]);
+  // Even with `first: 0` one row is read: Relay's hasNextPage says whether items follow an empty page too.
+  const rows = (await ctx.em.find(entity as never, pageWhere as never, { orderBy: { id: 'desc' } as never, limit: page.first + 1 })) as T[];
   return toConnection({ rows, first: page.first, count: () => ctx.em.count(entity as never, where as never) });
 }

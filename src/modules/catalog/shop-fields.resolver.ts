@@ -18,7 +18,8 @@ export class ShopFieldsResolver {
   @FieldResolver(() => ProductConnection, { description: "The shop's products, newest first." })
   async products(@Root() shop: Shop, @Args() args: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<Connection<Product>> {
     const page = pageRequest(args);
-    const rows = page.first === 0 ? [] : await ctx.loaders.productsOfShop.load({ shopId: shop.id, limit: page.first + 1, afterId: page.afterId });
+    // `first: 0` still reads one row per shop, so that hasNextPage is true when the shop has products.
+    const rows = await ctx.loaders.productsOfShop.load({ shopId: shop.id, limit: page.first + 1, afterId: page.afterId });
     return toConnection({ rows, first: page.first, count: () => ctx.loaders.productCountOfShop.load(shop.id) });
   }
 }

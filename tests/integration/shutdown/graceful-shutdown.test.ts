@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { print } from 'graphql';
+import { Client } from 'pg';
+import { freePort } from '../../../scripts/lib/scratch-database';
+import { CategoriesDocument } from '../../generated/graphql';
+import { ensureBuilt, mainScript, repoRoot } from '../../utils/build';
+import { createTestDatabase, type TestDatabase } from '../../utils/database';
+
+/** However the test goes, the child gets no longer than this. */
+const CHILD_DEADLINE_MS = 20_000;
+
+interface RunningServer {
+  child: ChildProcess;
+  baseUrl: string;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+  output: () => string;
+}
+
+/** `node dist/src/main.js` as `npm start` runs it, on a free port, over `databaseUrl`; resolves once it listens. */
+async function startCompiledServer(databaseUrl: string): Promise<RunningServer> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [mainScript], {
+    cwd: repoRoot,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      JWT_SECRET: 'test-secret-of-at-least-thirty-two-characters',
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SEED_DEMO_DATA: 'false',
+      LOG_LEVEL: 'info',
+      SHUTDOWN_GRACE_MS: '10000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const killer = setTimeout(() => child.kill('SIGKILL'), CHILD_DEADLINE_MS);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  void exited.then(() => clearTimeout(killer));
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const listening = new Promise<void>((resolve, reject) => {
+    const check = () => (output.includes('Atelier is listening') ? resolve() : undefined);
+    child.stdout!.on('data', check);
+    void exited.then((code) => reject(new Error(`the server exited (${code}) before listening:\n${output}`)));
+  });
+  await listening;
+  return { child, baseUrl, exited, output: () => output };
+}
+
+/** Resolves once a statement of `database` is waiting for a lock: the request it serves is in flight. */
+async function waitForLockWait(admin: Client, database: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const { rows } = await admin.query(
+      "select count(*)::int as waiting from pg_stat_activity where datname = $1 and wait_event_type = 'Lock'",
+      [database],
+    );
+    if (rows[0].waiting > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('no statement ever waited for the lock');
+}
+
+describe('graceful shutdown of the compiled server', () => {
+  let database: TestDatabase;
+  let server: RunningServer | undefined;
+
+  beforeAll(async () => {
+    [database] = await Promise.all([createTestDatabase(), ensureBuilt()]);
+  }, 120_000);
+  afterAll(async () => {
+    server?.child.kill('SIGKILL');
+    await server?.exited;
+    await database?.drop();
+  });
+
+  it('should finish an in-flight request, refuse new ones and exit 0 on SIGTERM', async () => {
+    const locker = new Client({ connectionString: database.url });
+    await locker.connect();
+    try {
+      await locker.query("insert into category (id, name, slug) values ('019b0000-0000-7000-8000-000000000001', 'Ceramics', 'ceramics')");
+      server = await startCompiledServer(database.url);
+      expect((await fetch(`${server.baseUrl}/readyz`)).status).toBe(200);
+
+      // Hold the category table so that the request waits inside the server, in flight, for as long as we like.
+      await locker.query('begin');
+      await locker.query('lock table category in access exclusive mode');
+      const inFlight = fetch(`${server.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: print(CategoriesDocument) }),
+      });
+      await waitForLockWait(locker, database.name);
+
+      server.child.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Draining: the process still runs, but /readyz is no longer 200 (503, or the connection is refused).
+      expect(server.child.exitCode).toBeNull();
+      const readiness = await fetch(`${server.baseUrl}/readyz`).then((response) => response.status, () => 'refused');
+      expect([503, 'refused']).toContain(readiness);
+
+      await locker.query('commit');
+      const response = await inFlight;
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ data: { categories: [{ id: '019b0000-0000-7000-8000-000000000001', name: 'Ceramics', slug: 'ceramics' }] } });
+
+      expect({ code: await server.exited, output: server.output() }).toEqual({ code: 0, output: expect.stringContaining('stopped cleanly') });
+      expect(server.output()).not.toContain('second signal');
+    } finally {
+      await locker.end();
+    }
+  });
+});

@@ -1,0 +1,135 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from '../../../src/config/config';
+
+/** The ConfigError that `env` gives; fails the test when it does not throw one. */
+function configErrorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('should give the documented defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      nodeEnv: 'development',
+      isProduction: false,
+      port: 4000,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      embeddedPostgres: { dataDir: './.data/postgres', port: 5433 },
+      databasePoolSize: 10,
+      redisUrl: undefined,
+      seedDemoData: true,
+      logLevel: 'info',
+      maxBodyBytes: 100_000,
+      shutdownGraceMs: 10_000,
+      corsOrigins: undefined,
+      auth: {
+        jwtSecret: DEVELOPMENT_JWT_SECRET,
+        usesDevelopmentSecret: true,
+        accessTokenTtlSeconds: 900,
+        refreshTokenTtlDays: 30,
+      },
+    });
+  });
+
+  it('should refuse to start in production without JWT_SECRET, naming it', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
+  });
+
+  it('should refuse a JWT_SECRET shorter than 32 characters, naming it', () => {
+    expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
+  });
+
+  it('should read every variable it knows', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'postgresql://u:p@db:5432/atelier',
+      EMBEDDED_PG_DIR: '/tmp/pg',
+      EMBEDDED_PG_PORT: '6543',
+      DATABASE_POOL_SIZE: '20',
+      REDIS_URL: 'rediss://cache:6379',
+      SEED_DEMO_DATA: '0',
+      LOG_LEVEL: 'warn',
+      MAX_BODY_BYTES: '2000',
+      SHUTDOWN_GRACE_MS: '0',
+      CORS_ORIGINS: 'https://shop.example, https://admin.example,',
+      JWT_SECRET: 'a-production-secret-of-32-characters-or-more',
+      ACCESS_TOKEN_TTL_SECONDS: '300',
+      REFRESH_TOKEN_TTL_DAYS: '7',
+    });
+    expect(config).toEqual({
+      nodeEnv: 'production',
+      isProduction: true,
+      port: 0,
+      host: '127.0.0.1',
+      databaseUrl: 'postgresql://u:p@db:5432/atelier',
+      embeddedPostgres: { dataDir: '/tmp/pg', port: 6543 },
+      databasePoolSize: 20,
+      redisUrl: 'rediss://cache:6379',
+      seedDemoData: false,
+      logLevel: 'warn',
+      maxBodyBytes: 2000,
+      shutdownGraceMs: 0,
+      corsOrigins: ['https://shop.example', 'https://admin.example'],
+      auth: {
+        jwtSecret: 'a-production-secret-of-32-characters-or-more',
+        usesDevelopmentSecret: false,
+        accessTokenTtlSeconds: 300,
+        refreshTokenTtlDays: 7,
+      },
+    });
+  });
+
+  it('should take an empty variable as a missing one, so that its default applies', () => {
+    const config = loadConfig({ DATABASE_URL: '', PORT: '', SEED_DEMO_DATA: '' });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.port).toBe(4000);
+    expect(config.seedDemoData).toBe(true);
+  });
+
+  it.each([
+    ['NODE_ENV', 'staging'],
+    ['PORT', 'eighty'],
+    ['PORT', '65536'],
+    ['PORT', '80.5'],
+    ['DATABASE_URL', 'not a url'],
+    ['DATABASE_URL', 'localhost:5432/atelier'],
+    ['DATABASE_URL', 'mysql://db/atelier'],
+    ['EMBEDDED_PG_PORT', '0'],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['DATABASE_POOL_SIZE', '201'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['SEED_DEMO_DATA', 'yes'],
+    ['LOG_LEVEL', 'loud'],
+    ['MAX_BODY_BYTES', '999'],
+    ['MAX_BODY_BYTES', '10000001'],
+    ['SHUTDOWN_GRACE_MS', '-1'],
+    ['SHUTDOWN_GRACE_MS', '120001'],
+  ])('should refuse %s=%j with a ConfigError naming the variable', (name, value) => {
+    const error = configErrorOf({ [name]: value });
+    expect(error.name).toBe('ConfigError');
+    expect(error.message).toMatch(new RegExp(`^Invalid configuration:\\n  ${name}: `));
+  });
+
+  it('should name every wrong variable at once, and no right one', () => {
+    const { message } = configErrorOf({ PORT: 'x', LOG_LEVEL: 'loud', HOST: 'localhost', SEED_DEMO_DATA: 'maybe' });
+    expect(message).toMatch(/\bPORT: /);
+    expect(message).toMatch(/\bLOG_LEVEL: /);
+    expect(message).toMatch(/\bSEED_DEMO_DATA: /);
+    expect(message).not.toMatch(/\bHOST\b/);
+  });
+
+  it('should not repeat a secret it refuses in its message', () => {
+    const { message } = configErrorOf({ DATABASE_URL: 's3cret-password-not-a-url' });
+    expect(message).toMatch(/DATABASE_URL: /);
+    expect(message).not.toContain('s3cret');
+  });
+});
