@@ -74,6 +74,9 @@ export async function createApp({ config, logger, database }: AppDeps): Promise<
     allowBatchedHttpRequests: false,
     persistedQueries: false,
     csrfPrevention: true,
+    // main.ts owns SIGTERM/SIGINT. Apollo's own handler (on by default outside NODE_ENV=test) stops the server,
+    // then re-sends the signal to the process: main.ts took that for a second Ctrl-C and exited 1 mid-drain.
+    stopOnTerminationSignals: false,
     formatError,
     logger,
     plugins: [
