@@ -185,7 +185,10 @@ export async function startStatementCounter(databaseUrl: string, options: Statem
   };
 
   const server: Server = createServer((client) => {
-    const upstream = connect({ host: targetHost, port: targetPort });
+    const upstream = connect({ host: targetHost, port: targetPort, noDelay: true });
+    // Without this, Nagle's algorithm holds back the small messages of the protocol for up to 40 ms
+    // (against the peer's delayed ACK): the proxy, not the application, would then be what we measure.
+    client.setNoDelay(true);
     sockets.add(client);
     sockets.add(upstream);
     const scanner = new FrontendScanner(record);

@@ -1,10 +1,9 @@
-import { applyMiddleware } from 'graphql-middleware';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { CatalogResolver } from '../modules/catalog/catalog.resolver';
 import { ProductFieldsResolver } from '../modules/catalog/product-fields.resolver';
 import { ShopFieldsResolver } from '../modules/catalog/shop-fields.resolver';
-import { createPermissions } from './permissions';
+import { applyPermissions } from './permissions';
 
 /** Every resolver class of the API, listed once. */
 export const resolvers = [CatalogResolver, ProductFieldsResolver, ShopFieldsResolver] as const;
@@ -19,5 +18,5 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     // forbidUnknownValues would reject inputs without class-validator decorators; every input here has them.
     validate: { forbidUnknownValues: false },
   });
-  return applyMiddleware(schema, createPermissions());
+  return applyPermissions(schema);
 }
