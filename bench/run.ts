@@ -37,7 +37,8 @@ async function main(): Promise<number> {
   const settings = loadSettingsFromEnv();
   const report = new Report();
   const harness = new BenchHarnessImpl(createLogger('warn'), settings, report);
-  // Ctrl-C must not leave a server or a PostgreSQL behind.
+  // Ctrl-C must not leave a server, a PostgreSQL or a data directory behind.
+  process.once('exit', () => harness.onExit());
   const interrupt = (signal: NodeJS.Signals) => {
     log(`${signal}: stopping`);
     harness.close().finally(() => process.exit(130));

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { Client } from 'pg';
 import { openDatabase } from '../../src/infra/db/orm';
 import type { Logger } from '../../src/infra/logger';
@@ -47,6 +48,8 @@ export class BenchHarnessImpl implements BenchHarness {
   private running: Promise<BenchServer> | undefined;
   private baselineResult: Promise<LoadResult> | undefined;
   private readonly cleanups: Array<() => Promise<void>> = [];
+  /** What must not outlive the process even when it exits before {@link close} is done (see {@link onExit}). */
+  private readonly exitCleanups: Array<() => void> = [];
 
   constructor(
     readonly logger: Logger,
@@ -57,6 +60,7 @@ export class BenchHarnessImpl implements BenchHarness {
   postgres(): Promise<ScratchDatabase> {
     return (this.database ??= startScratchDatabase(this.logger).then((database) => {
       this.cleanups.push(() => database.stop());
+      this.exitCleanups.push(() => rmSync(database.dataDir, { recursive: true, force: true }));
       return database;
     }));
   }
@@ -98,6 +102,21 @@ export class BenchHarnessImpl implements BenchHarness {
     this.report.addTarget(target);
   }
 
+  /**
+   * Last resort, synchronous, for the process's `exit` event: on Ctrl-C the embedded PostgreSQL's own exit
+   * hook stops the database and exits the process, possibly before {@link close} is done. Kills the server
+   * if it still runs and removes the scratch data directory. Does nothing after a completed `close`.
+   */
+  onExit(): void {
+    for (const cleanup of this.exitCleanups.splice(0).reverse()) {
+      try {
+        cleanup();
+      } catch {
+        // The process is exiting: nothing better to do.
+      }
+    }
+  }
+
   /** Stops everything started, the last first; reports every failure but tries every step. */
   async close(): Promise<void> {
     const errors: unknown[] = [];
@@ -109,6 +128,7 @@ export class BenchHarnessImpl implements BenchHarness {
       }
     }
     this.cleanups.length = 0;
+    this.exitCleanups.length = 0;
     if (errors.length) throw new AggregateError(errors, 'could not stop everything the benchmark started');
   }
 
@@ -131,6 +151,7 @@ export class BenchHarnessImpl implements BenchHarness {
     const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
     const server: ServerProcess = await startServerProcess({ port, databaseUrl: counter.url, nodeArgs });
     this.cleanups.push(() => server.stop());
+    this.exitCleanups.push(() => server.kill());
     return { graphqlUrl: server.graphqlUrl, baseUrl: server.baseUrl, counter, cpuSeconds: () => server.cpuSeconds() };
   }
 }

@@ -34,6 +34,8 @@ export interface ServerProcess {
   graphqlUrl: string;
   /** SIGTERM, then waits for the exit (SIGKILL after {@link STOP_TIMEOUT_MS}). Safe to call twice. */
   stop(): Promise<void>;
+  /** SIGKILL at once, synchronously, if it still runs: for a process that is exiting itself. */
+  kill(): void;
 }
 
 /**
@@ -79,7 +81,10 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     throw new Error(`the server did not become ready: ${(error as Error).message}\n${recent.join('\n')}`, { cause: error });
   }
   const pid = child.pid!;
-  return { pid, baseUrl, graphqlUrl: `${baseUrl}/graphql`, cpuSeconds: () => processCpuSeconds(pid), stop };
+  const kill = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  return { pid, baseUrl, graphqlUrl: `${baseUrl}/graphql`, cpuSeconds: () => processCpuSeconds(pid), stop, kill };
 }
 
 async function waitUntilReady(baseUrl: string, exited: Promise<number | null>): Promise<void> {
