@@ -4,7 +4,7 @@ import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import cors from 'cors';
 import express from 'express';
 import type { GraphQLError } from 'graphql';
@@ -19,6 +19,7 @@ import { systemClock, type Clock } from './shared/clock';
 import { createContextFactory, type RequestContext } from './graphql/context';
 import { createErrorFormatter } from './graphql/format-error';
 import { legacyJsonStatusPlugin } from './graphql/plugins/legacy-json-status.plugin';
+import { noStorePlugin } from './graphql/plugins/no-store.plugin';
 import { operationOutcomePlugin } from './graphql/plugins/operation-outcome.plugin';
 import { QUERY_LIMITS, queryLimitRules } from './graphql/query-limits';
 import { buildAppSchema } from './graphql/schema';
@@ -89,8 +90,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     allowBatchedHttpRequests: false,
     persistedQueries: false,
     csrfPrevention: true,
-    // main.ts owns SIGTERM/SIGINT. Apollo's own handler (on outside NODE_ENV=test) stops, then re-raises the signal,
-    // which main.ts takes for an impatient second one and exits 1 in the middle of its drain.
+    // main.ts owns SIGTERM/SIGINT. Apollo's own handler (on by default outside NODE_ENV=test) stops the server,
+    // then re-sends the signal to the process: main.ts took that for a second Ctrl-C and exited 1 mid-drain.
     stopOnTerminationSignals: false,
     formatError,
     logger,
@@ -100,6 +101,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       config.isProduction ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       operationOutcomePlugin(metrics),
       legacyJsonStatusPlugin(),
+      // No field has a cache hint: the default cache-control plugin only cost a wrapper per field (see noStorePlugin).
+      ApolloServerPluginCacheControlDisabled(),
+      noStorePlugin(),
     ],
   });
   await apollo.start();

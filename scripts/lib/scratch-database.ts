@@ -23,6 +23,8 @@ export interface ScratchDatabase {
   url: string;
   /** URL of the `postgres` maintenance database, to create or drop other databases. */
   adminUrl: string;
+  /** The temporary data directory, removed by `stop` (or by whoever must clean up without it). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -43,9 +45,13 @@ export async function startScratchDatabase(logger: Logger, database = 'atelier')
   return {
     url: db.url,
     adminUrl: db.url.replace(/\/[^/]+$/, '/postgres'),
+    dataDir,
     stop: async () => {
-      await db.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      try {
+        await db.stop();
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }

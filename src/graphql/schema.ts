@@ -1,10 +1,9 @@
-import { applyMiddleware } from 'graphql-middleware';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { CatalogResolver } from '../modules/catalog/catalog.resolver';
 import { ProductFieldsResolver } from '../modules/catalog/product-fields.resolver';
 import { ShopFieldsResolver } from '../modules/catalog/shop-fields.resolver';
-import { createPermissions } from './permissions';
+import { applyPermissions } from './permissions';
 import { validateArgument } from './validate-argument';
 
 /** Every resolver class of the API, listed once. */
@@ -20,5 +19,5 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     // class-validator on every argument, failing with BAD_USER_INPUT that names the field as the client wrote it.
     validateFn: validateArgument,
   });
-  return applyMiddleware(schema, createPermissions());
+  return applyPermissions(schema);
 }

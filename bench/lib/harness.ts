@@ -1,0 +1,162 @@
+import { rmSync } from 'node:fs';
+import { Client } from 'pg';
+import { openDatabase } from '../../src/infra/db/orm';
+import type { Logger } from '../../src/infra/logger';
+import { loadDemoCatalog } from '../../src/modules/catalog/demo-catalog';
+import { runSql } from '../../src/shared/sql';
+import { freePort, startScratchDatabase, type ScratchDatabase } from '../../scripts/lib/scratch-database';
+import { measureLoad, type GraphqlRequest, type LoadResult, type LoadSettings, type LoadTarget } from './load';
+import { startStatementCounter } from './pg-statement-counter';
+import type { Report, TargetOutcome } from './report';
+import { startServerProcess, type ServerProcess } from './server-process';
+
+/** Products in the catalogue that the server is measured on. */
+export const CATALOG_PRODUCTS = 10_000;
+
+/** The API as a child process, and the statement counter between it and PostgreSQL. */
+export interface BenchServer extends LoadTarget {
+  baseUrl: string;
+}
+
+/**
+ * What a scenario gets: shared, lazily started infrastructure (a scenario that needs no server starts none),
+ * and the report. Everything it starts is stopped by {@link BenchHarnessImpl.close}, whatever happens.
+ */
+export interface BenchHarness {
+  readonly logger: Logger;
+  readonly settings: LoadSettings;
+  /** The scratch PostgreSQL server of this run (fsync off, deleted at the end). Started on first use. */
+  postgres(): Promise<ScratchDatabase>;
+  /** A new database on that server, with every migration applied; its URL. `name` must be a plain identifier. */
+  createDatabase(name: string): Promise<string>;
+  /**
+   * The API in production mode (`node dist/src/main.js`) over a catalogue of {@link CATALOG_PRODUCTS} products,
+   * reaching PostgreSQL through the statement counter. Started on first use, shared by every scenario:
+   * a scenario that writes must leave the catalogue as it found it, or use a database of its own.
+   */
+  server(): Promise<BenchServer>;
+  /** `{ __typename }` under load: the ceiling of the HTTP and GraphQL stack. Measured once per run, reported once. */
+  baseline(): Promise<LoadResult>;
+  /** Loads the server with one request (see {@link measureLoad}) and adds the result to the report. */
+  measure(request: GraphqlRequest): Promise<LoadResult>;
+  /** Adds a target, met or missed, to the report. A missed target is printed, never an error. */
+  target(target: TargetOutcome): void;
+}
+
+export class BenchHarnessImpl implements BenchHarness {
+  private database: Promise<ScratchDatabase> | undefined;
+  private running: Promise<BenchServer> | undefined;
+  private baselineResult: Promise<LoadResult> | undefined;
+  private readonly cleanups: Array<() => Promise<void>> = [];
+  /** What must not outlive the process even when it exits before {@link close} is done (see {@link onExit}). */
+  private readonly exitCleanups: Array<() => void> = [];
+
+  constructor(
+    readonly logger: Logger,
+    readonly settings: LoadSettings,
+    private readonly report: Report,
+  ) {}
+
+  postgres(): Promise<ScratchDatabase> {
+    return (this.database ??= startScratchDatabase(this.logger).then((database) => {
+      this.cleanups.push(() => database.stop());
+      this.exitCleanups.push(() => rmSync(database.dataDir, { recursive: true, force: true }));
+      return database;
+    }));
+  }
+
+  async createDatabase(name: string): Promise<string> {
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
+    const postgres = await this.postgres();
+    const admin = new Client({ connectionString: postgres.adminUrl });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE DATABASE ${name}`);
+    } finally {
+      await admin.end();
+    }
+    const url = new URL(postgres.url);
+    url.pathname = `/${name}`;
+    const orm = await openDatabase({ url: url.toString(), logger: this.logger });
+    await orm.close();
+    return url.toString();
+  }
+
+  server(): Promise<BenchServer> {
+    return (this.running ??= this.startServer());
+  }
+
+  baseline(): Promise<LoadResult> {
+    return (this.baselineResult ??= this.measure({ label: '{ __typename }', query: '{ __typename }' }));
+  }
+
+  async measure(request: GraphqlRequest): Promise<LoadResult> {
+    const server = await this.server();
+    log(`measuring ${request.label}: ${this.settings.warmupSeconds} s warm-up, ${this.settings.durationSeconds} s measured, ${this.settings.connections} connections`);
+    const result = await measureLoad(server, request, this.settings);
+    this.report.addLoad(result);
+    return result;
+  }
+
+  target(target: TargetOutcome): void {
+    this.report.addTarget(target);
+  }
+
+  /**
+   * Last resort, synchronous, for the process's `exit` event: on Ctrl-C the embedded PostgreSQL's own exit
+   * hook stops the database and exits the process, possibly before {@link close} is done. Kills the server
+   * if it still runs and removes the scratch data directory. Does nothing after a completed `close`.
+   */
+  onExit(): void {
+    for (const cleanup of this.exitCleanups.splice(0).reverse()) {
+      try {
+        cleanup();
+      } catch {
+        // The process is exiting: nothing better to do.
+      }
+    }
+  }
+
+  /** Stops everything started, the last first; reports every failure but tries every step. */
+  async close(): Promise<void> {
+    const errors: unknown[] = [];
+    for (const cleanup of this.cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    this.cleanups.length = 0;
+    this.exitCleanups.length = 0;
+    if (errors.length) throw new AggregateError(errors, 'could not stop everything the benchmark started');
+  }
+
+  private async startServer(): Promise<BenchServer> {
+    const postgres = await this.postgres();
+    log(`seeding ${CATALOG_PRODUCTS} products`);
+    const orm = await openDatabase({ url: postgres.url, logger: this.logger });
+    try {
+      await loadDemoCatalog(orm.em.fork(), { products: CATALOG_PRODUCTS });
+      // What autovacuum would have done by the time a real catalogue is browsed: statistics, visibility map.
+      await runSql(orm.em.fork(), 'vacuum analyze');
+    } finally {
+      await orm.close();
+    }
+    const counter = await startStatementCounter(postgres.url);
+    this.cleanups.push(() => counter.close());
+    const port = await freePort();
+    log(`starting the server (production mode) on 127.0.0.1:${port}`);
+    // BENCH_SERVER_NODE_ARGS are node's flags for the server alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const server: ServerProcess = await startServerProcess({ port, databaseUrl: counter.url, nodeArgs });
+    this.cleanups.push(() => server.stop());
+    this.exitCleanups.push(() => server.kill());
+    return { graphqlUrl: server.graphqlUrl, baseUrl: server.baseUrl, counter, cpuSeconds: () => server.cpuSeconds() };
+  }
+}
+
+/** Progress goes to stderr, so that stdout holds the report alone. */
+export function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
