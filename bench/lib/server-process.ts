@@ -51,6 +51,8 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       NODE_ENV: 'production',
+      // Production requires a signing secret; this one exists only for the benchmark's throw-away server.
+      JWT_SECRET: 'benchmark-only-secret-of-at-least-32-characters',
       PORT: String(options.port),
       HOST: '127.0.0.1',
       DATABASE_URL: options.databaseUrl,
