@@ -136,8 +136,8 @@ export type Mutation = {
   createProduct: Product;
   /** Opens the caller's shop. ARTISAN only; one shop per artisan (CONFLICT otherwise). */
   createShop: Shop;
-  /** Opens a session. Failed attempts are limited per account and per client address (RATE_LIMITED). */
-  logIn: AuthPayload;
+  /** Opens a session; null with an error when refused. Failed attempts are limited per account and per client address (RATE_LIMITED), each aliased field counting as one. */
+  logIn?: Maybe<AuthPayload>;
   /** Ends the refresh token's session: its access and refresh tokens stop working. False when the token is unknown. */
   logOut: Scalars['Boolean']['output'];
   /** Rotates: the refresh token sent is spent and a new one comes back. Sending a spent one again revokes every token of that session and fails with UNAUTHENTICATED. */
@@ -536,7 +536,7 @@ export type LogInMutationVariables = Exact<{
 }>;
 
 
-export type LogInMutation = { __typename?: 'Mutation', logIn: { __typename?: 'AuthPayload', accessToken: string, refreshToken: string, accessTokenExpiresAt: string, user: { __typename?: 'User', id: string, email: string, role: Role, status: UserStatus } } };
+export type LogInMutation = { __typename?: 'Mutation', logIn?: { __typename?: 'AuthPayload', accessToken: string, refreshToken: string, accessTokenExpiresAt: string, user: { __typename?: 'User', id: string, email: string, role: Role, status: UserStatus } } | null };
 
 export type RefreshSessionMutationVariables = Exact<{
   refreshToken: Scalars['String']['input'];

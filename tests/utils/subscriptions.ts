@@ -1,5 +1,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { wsClient } from './clients';
 
 /** A subscription held open by a graphql-ws client, recording what arrives. */
@@ -62,4 +64,31 @@ export function recordSubscription<R, V extends Record<string, unknown>>(
 /** Resolves with `promise`'s value, or with `fallback` if it has not settled within `ms`. */
 export function within<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {
   return Promise.race([promise, new Promise<F>((resolve) => setTimeout(() => resolve(fallback), ms))]);
+}
+
+/** A graphql-ws connection with no operation running, as a dashboard holds between subscriptions. */
+export interface IdleConnection {
+  /** Resolves once the server acknowledged `connection_init`. */
+  connected: Promise<void>;
+  /** Resolves with the close code when the socket closes. */
+  closed: Promise<number>;
+  dispose(): Promise<void>;
+}
+
+export function openIdleConnection(wsUrl: string, token: string | undefined): IdleConnection {
+  let onConnected!: () => void;
+  let onClosed!: (code: number) => void;
+  const connected = new Promise<void>((resolve) => (onConnected = resolve));
+  const closed = new Promise<number>((resolve) => (onClosed = resolve));
+  const client = createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    lazy: false,
+    retryAttempts: 0,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    // Closes are what these connections are watched for, through 'closed': no need to print them.
+    onNonLazyError: () => undefined,
+    on: { connected: () => onConnected(), closed: (event) => onClosed((event as { code: number }).code) },
+  });
+  return { connected, closed, dispose: () => client.dispose() as Promise<void> };
 }

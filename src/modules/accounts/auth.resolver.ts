@@ -13,8 +13,13 @@ export class AuthResolver {
     return authService.signUp(ctx, input);
   }
 
+  // Nullable on purpose: with `AuthPayload!`, graphql-js would stop a mutation at its first failed field, so
+  // that of twenty aliased attempts only the first would run. Nullable, each one runs, fails on its own and is
+  // counted by the limiter: twenty aliases are twenty attempts.
   @Mutation(() => AuthPayload, {
-    description: 'Opens a session. Failed attempts are limited per account and per client address (RATE_LIMITED).',
+    nullable: true,
+    description:
+      'Opens a session; null with an error when refused. Failed attempts are limited per account and per client address (RATE_LIMITED), each aliased field counting as one.',
   })
   logIn(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
     return authService.logIn(ctx, email, password);
