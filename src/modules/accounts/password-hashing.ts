@@ -11,17 +11,22 @@ export function hashPassword(password: string): Promise<string> {
 }
 
 /**
- * Lazily made hash of a password nobody knows. Checking a password against it when the email matches no
- * account makes a failed log-in take as long as with a real account, so that timing does not tell them apart.
+ * Hash of a password nobody knows. Checking a password against it when the email matches no account makes a
+ * failed log-in take as long as with a real account, so that timing does not tell them apart.
  */
 let dummyHash: Promise<string> | undefined;
 
+/** Makes the dummy hash ahead of the first log-in (at start-up), so that not even that one is faster. */
+export function prepareDummyHash(): Promise<string> {
+  dummyHash ??= argon2.hash('not the password of anyone', ARGON2_OPTIONS);
+  return dummyHash;
+}
+
 /**
  * Whether `password` matches `hash`. With no hash (no such account) or one that is not argon2 (the demo
- * artisans' `!`), it still does the work of a verification, then answers false. Never throws.
+ * artisans' `!`), it still does the work of a verification, then answers false. Throws only if argon2 itself cannot hash.
  */
 export async function verifyPassword(hash: string | null | undefined, password: string): Promise<boolean> {
-  dummyHash ??= argon2.hash('not the password of anyone', ARGON2_OPTIONS);
   if (hash?.startsWith('$argon2')) {
     try {
       return await argon2.verify(hash, password);
@@ -29,7 +34,7 @@ export async function verifyPassword(hash: string | null | undefined, password: 
       // A corrupt hash is a failed log-in, not an internal error.
     }
   }
-  await argon2.verify(await dummyHash, password).catch(() => false);
+  await argon2.verify(await prepareDummyHash(), password).catch(() => false);
   return false;
 }
 
