@@ -15,6 +15,9 @@ import { createMetrics } from './infra/metrics';
 import { createInProcessPubSub, createRedisPubSub } from './infra/pubsub';
 import { connectRedis } from './infra/redis';
 import { createAccessTokens } from './modules/accounts/access-token';
+import { createAccountsRuntime } from './modules/accounts/accounts-runtime';
+import { closeSocketsOfBannedUsers } from './modules/accounts/ban-enforcement';
+import { createSubscriptionViewerCheck } from './modules/accounts/viewer-recheck';
 import { systemClock, type Clock } from './shared/clock';
 import { createContextFactory, type RequestContext } from './graphql/context';
 import { createErrorFormatter } from './graphql/format-error';
@@ -24,6 +27,7 @@ import { operationOutcomePlugin } from './graphql/plugins/operation-outcome.plug
 import { QUERY_LIMITS, queryLimitRules } from './graphql/query-limits';
 import { buildAppSchema } from './graphql/schema';
 import { createWebSocketServer } from './graphql/websocket';
+import { createLiveConnections } from './graphql/live-connections';
 import { bodyErrorHandler } from './http/body-errors';
 import { healthRouter } from './http/health';
 import { requestLog } from './http/request-log';
@@ -59,7 +63,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Shared between instances when REDIS_URL is set: pub/sub, and a client for limits and readiness.
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger, 'commands') : null;
   const pubsub = config.redisUrl ? await createRedisPubSub(config.redisUrl, logger) : createInProcessPubSub();
-  const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, pubsub });
+  const accounts = createAccountsRuntime({ config, accessTokens, redis });
+  const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, pubsub, accounts });
+  const connections = createLiveConnections();
+  await closeSocketsOfBannedUsers(pubsub, connections, logger);
   const formatError = createErrorFormatter({ logger, isProduction: config.isProduction });
   const validationRules = queryLimitRules({ blockIntrospection: config.isProduction });
   let shuttingDown = false;
@@ -79,6 +86,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     logger,
     metrics,
     maxPayloadBytes: config.maxBodyBytes,
+    connections,
+    beforeSubscriptionEvent: createSubscriptionViewerCheck(database.orm),
   });
 
   const apollo = new ApolloServer<RequestContext>({

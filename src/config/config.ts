@@ -44,6 +44,12 @@ const configSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   /** Lifetime of a refresh token (and so of an idle session), in days. Default 30. */
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Failed logins allowed per account (normalised email) within the window; then RATE_LIMITED. Default 10. */
+  LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** Failed logins allowed per client address within the window, whatever the account. Default 100. */
+  LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** The window of both login limits, in seconds, counted from the first failure. Default 900 (15 minutes). */
+  LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
 });
 
 /**
@@ -67,6 +73,7 @@ export type Config = Readonly<{
   shutdownGraceMs: number;
   corsOrigins: string[] | undefined;
   auth: { jwtSecret: string; usesDevelopmentSecret: boolean; accessTokenTtlSeconds: number; refreshTokenTtlDays: number };
+  loginLimits: { failuresPerAccount: number; failuresPerAddress: number; windowSeconds: number };
 }>;
 
 /** Thrown when the environment does not describe a valid configuration; its message names every bad variable. */
@@ -106,6 +113,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       usesDevelopmentSecret: !e.JWT_SECRET,
       accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+    },
+    loginLimits: {
+      failuresPerAccount: e.LOGIN_FAILURES_PER_ACCOUNT,
+      failuresPerAddress: e.LOGIN_FAILURES_PER_ADDRESS,
+      windowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
     },
   };
 }

@@ -2,6 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../infra/logger';
 import type { PubSub } from '../infra/pubsub';
 import type { AccessTokens } from '../modules/accounts/access-token';
+import type { AccountsRuntime } from '../modules/accounts/accounts-runtime';
 import { User } from '../modules/accounts/user.entity';
 import { authenticate, type Authentication, type Viewer } from '../modules/accounts/viewer';
 import { createCatalogLoaders } from '../modules/catalog/catalog.loaders';
@@ -39,6 +40,8 @@ export interface RequestContext {
   clock: Clock;
   /** Events to other parts of this instance and to other instances (Redis when configured). */
   pubsub: PubSub;
+  /** Token signing and login limits, one per app. */
+  accounts: AccountsRuntime;
   /** Filled in as the operation runs, for the request's log line and metrics. */
   operation: OperationRecord;
 }
@@ -55,6 +58,7 @@ export interface ContextFactoryDeps {
   accessTokens: AccessTokens;
   clock: Clock;
   pubsub: PubSub;
+  accounts: AccountsRuntime;
 }
 
 export interface ContextInput {
@@ -81,6 +85,7 @@ export function createContextFactory(deps: ContextFactoryDeps) {
       clientAddress: input.clientAddress ?? null,
       clock: deps.clock,
       pubsub: deps.pubsub,
+      accounts: deps.accounts,
       operation: input.operation ?? {},
     };
   };

@@ -2,6 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { applyMiddleware, type IMiddlewareFieldMap, type IMiddlewareTypeMap } from 'graphql-middleware';
 import { allow, deny, shield } from 'graphql-shield';
 import { accountsRules } from '../modules/accounts/accounts.rules';
+import { refuseBannedCallers } from '../modules/accounts/auth.rules';
 import { catalogRules } from '../modules/catalog/catalog.rules';
 import { ForbiddenError } from './errors';
 import { mergeRuleTrees, openFields, type RuleTree } from './permissions-tree';
@@ -10,6 +11,13 @@ const sharedRules = {
   Money: openFields(['amount', 'currency']),
   PageInfo: openFields(['hasNextPage', 'endCursor']),
 };
+
+/**
+ * Every module's rules, merged; every root field also refuses a banned user's token (`refuseBannedCallers`).
+ */
+export function permissionRules(): RuleTree {
+  return refuseBannedCallers(mergeRuleTrees(sharedRules, catalogRules, accountsRules));
+}
 
 /**
  * graphql-shield over the whole schema. Its own default fallback is `allow`; ours denies, so a field that
@@ -32,7 +40,7 @@ function createPermissions(rules: RuleTree) {
  * Every other field keeps shield, the fields nobody listed included: the `deny` fallback still closes them.
  */
 export function applyPermissions(schema: GraphQLSchema): GraphQLSchema {
-  const rules = mergeRuleTrees(sharedRules, catalogRules, accountsRules);
+  const rules = permissionRules();
   const middleware = createPermissions(rules).generate(schema) as IMiddlewareTypeMap;
   for (const [type, fields] of Object.entries(rules)) {
     // shield generates a map of field middleware for every object type of the schema.

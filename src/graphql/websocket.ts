@@ -1,14 +1,18 @@
 import type { Server as HttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { GraphQLError, getOperationAST, parse, type GraphQLFormattedError, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
+import type { ContextFactory, OperationRecord, RequestContext } from './context';
 import { bearerToken, type AccessTokens } from '../modules/accounts/access-token';
-import type { ContextFactory, OperationRecord } from './context';
+import { UserStatus } from '../modules/accounts/user.entity';
 import { ErrorCode } from './errors';
+import type { LiveConnections } from './live-connections';
 import { QUERY_LIMITS } from './query-limits';
+import { guardedSubscribe } from './subscription-guard';
 
 export interface WebSocketOptions {
   httpServer: HttpServer;
@@ -22,6 +26,13 @@ export interface WebSocketOptions {
   metrics: Metrics;
   /** Largest accepted WebSocket message, in bytes (`ws` accepts 100 MiB by default). */
   maxPayloadBytes: number;
+  /** Where the sockets of logged-in users are registered, so that a ban can close them. */
+  connections: LiveConnections;
+  /**
+   * Called before each event of a subscription is executed: false drops the event and closes the socket
+   * with 4403 (the session ended or the user was banned). A throw ends the subscription with an error.
+   */
+  beforeSubscriptionEvent: (ctx: RequestContext) => Promise<boolean>;
 }
 
 /**
@@ -34,18 +45,39 @@ export function createWebSocketServer(options: WebSocketOptions) {
   const log = options.logger.child({ component: 'graphql-ws' });
   // The record of each running operation, by connection then id: onComplete is given neither context nor result.
   const running = new WeakMap<object, Map<string, OperationRecord>>();
+  // The socket of each subscription's context, for the per-event check to close.
+  const socketOf = new WeakMap<RequestContext, WebSocket>();
 
   const cleanup = useServer<Record<string, unknown>>(
     {
       schema: options.schema,
-      // A token given in connection_init must be valid, or the socket is closed with 4403 (Forbidden).
-      // Without one the connection is anonymous. Role, status and session are re-checked per operation.
+      // A token given in connection_init must be valid, of a live session and of a user who is not banned, or
+      // the socket is closed with 4403 (Forbidden). Without one the connection is anonymous. Role, status and
+      // session are checked again for each operation (its context) and before each subscription event.
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
         if (authorization === undefined || authorization === null || authorization === '') return true;
         const token = bearerToken(authorization);
-        return token !== null && typeof (await options.accessTokens.verify(token)) !== 'string';
+        const claims = token === null ? 'INVALID' : await options.accessTokens.verify(token);
+        if (typeof claims === 'string') return false;
+        // Registered before the database is read: a ban that commits after that read still finds this socket.
+        options.connections.add(claims.userId, ctx.extra.socket);
+        const { viewer } = await options.createContext({
+          requestId: randomUUID(),
+          authorization,
+          clientAddress: ctx.extra.request.socket.remoteAddress ?? null,
+        });
+        return viewer !== null && viewer.status === UserStatus.ACTIVE;
       },
+      onClose: (ctx) => {
+        options.connections.remove(ctx.extra.socket);
+      },
+      subscribe: guardedSubscribe(async (args) => {
+        const contextValue = args.contextValue as RequestContext;
+        if (await options.beforeSubscriptionEvent(contextValue)) return true;
+        socketOf.get(contextValue)?.close(CloseCode.Forbidden, 'Forbidden');
+        return false;
+      }),
       onSubscribe: async (ctx, id, payload) => {
         let document: DocumentNode;
         try {
@@ -64,6 +96,7 @@ export function createWebSocketServer(options: WebSocketOptions) {
         contextValue.operation.name = getOperationAST(document, payload.operationName)?.name?.value;
         if (!running.has(ctx)) running.set(ctx, new Map());
         running.get(ctx)!.set(id, contextValue.operation);
+        socketOf.set(contextValue, ctx.extra.socket);
         return {
           schema: options.schema,
           document,

@@ -1,10 +1,12 @@
-import { and, rule } from 'graphql-shield';
+import type { GraphQLResolveInfo } from 'graphql';
+import { and, chain, rule } from 'graphql-shield';
 import type { RequestContext } from '../../graphql/context';
 import { ForbiddenError, UnauthenticatedError } from '../../graphql/errors';
-import { Role, UserStatus } from './user.entity';
+import type { RuleTree } from '../../graphql/permissions-tree';
+import { ACCOUNT_BANNED, accountBannedError } from './accounts.errors';
+import { Role, UserStatus, type User } from './user.entity';
 
-/** `extensions.reason` of the FORBIDDEN error a banned user gets, whatever it asks. */
-export const ACCOUNT_BANNED = 'ACCOUNT_BANNED';
+export { ACCOUNT_BANNED };
 
 /**
  * A logged-in, not banned caller. The caller was re-read from the database for this request, so a ban
@@ -17,7 +19,7 @@ export const isAuthenticated = rule('isAuthenticated', { cache: 'contextual' })(
     if (auth.kind === 'rejected') {
       return new UnauthenticatedError(auth.problem === 'EXPIRED' ? 'Access token expired: refresh the session' : 'Access token not valid');
     }
-    if (auth.viewer.status === UserStatus.BANNED) return new ForbiddenError('This account is banned', ACCOUNT_BANNED);
+    if (auth.viewer.status === UserStatus.BANNED) return accountBannedError();
     return true;
   },
 );
@@ -34,3 +36,41 @@ export const isAdmin = hasRole(Role.ADMIN);
 /** ADMIN and SUPPORT: SUPPORT reads users and orders but changes nothing. */
 export const isStaff = hasRole(Role.ADMIN, Role.SUPPORT);
 export const isArtisan = hasRole(Role.ARTISAN);
+
+/** Anyone, logged in or not, unless the token presented is a banned user's. Cached per request. */
+export const isNotBanned = rule('isNotBanned', { cache: 'contextual' })((_parent, _args, ctx: RequestContext) =>
+  ctx.viewer?.status === UserStatus.BANNED ? accountBannedError() : true,
+);
+
+/**
+ * A user's private fields (email, role, status, createdAt): for the user itself and for staff. A user reached
+ * through an AuthPayload is the caller itself, just logged in with no token on the request yet: the payload
+ * carries that user's own tokens. Not cached: the answer depends on the user.
+ */
+export const isSelfOrStaff = rule('isSelfOrStaff', { cache: 'no_cache' })(
+  (user: User, _args, ctx: RequestContext, info: GraphQLResolveInfo) => {
+    if (info.path.prev?.typename === 'AuthPayload') return true;
+    const viewer = ctx.viewer;
+    if (viewer && viewer.status === UserStatus.ACTIVE) {
+      if (viewer.userId === user.id || viewer.role === Role.ADMIN || viewer.role === Role.SUPPORT) return true;
+    }
+    return new ForbiddenError('Only the user itself and staff can see this');
+  },
+);
+
+const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
+
+/**
+ * Puts {@link isNotBanned} before the rule of every root field: a request carrying a banned user's token gets
+ * FORBIDDEN (`reason: ACCOUNT_BANNED`) on every operation, public ones included, HTTP and WebSocket alike.
+ * Done in the rule tree rather than in the context factory so that the refusal is an ordinary GraphQL error
+ * (HTTP 200, one error per root field) and not a failed context (HTTP 500 from Apollo, a 4500 close from graphql-ws).
+ */
+export function refuseBannedCallers(tree: RuleTree): RuleTree {
+  return Object.fromEntries(
+    Object.entries(tree).map(([type, fields]) => [
+      type,
+      ROOT_TYPES.has(type) ? Object.fromEntries(Object.entries(fields).map(([field, fieldRule]) => [field, chain(isNotBanned, fieldRule)])) : fields,
+    ]),
+  );
+}

@@ -22,6 +22,12 @@ export function createCatalogLoaders(em: EntityManager) {
   return {
     shopById: byIdLoader(em, Shop),
     categoryById: byIdLoader(em, Category),
+    /** The shop of each artisan (one at most: the owner is unique), null for users without one. */
+    shopByOwner: new DataLoader<string, Shop | null>(async (ownerIds) => {
+      const shops = await em.find(Shop, { owner: { $in: [...ownerIds] } });
+      const byOwner = new Map(shops.map((shop) => [shop.owner.id, shop]));
+      return ownerIds.map((ownerId) => byOwner.get(ownerId) ?? null);
+    }),
 
     productsOfShop: new DataLoader<ShopProductsKey, Product[], string>(
       async (keys) => {

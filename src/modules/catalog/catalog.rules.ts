@@ -1,9 +1,15 @@
 import { allow } from 'graphql-shield';
 import { openFields, type RuleTree } from '../../graphql/permissions-tree';
+import { hasRole, isArtisan } from '../accounts/auth.rules';
+import { Role } from '../accounts/user.entity';
 
-/** The catalogue is public: anyone, logged in or not, may browse it. */
+/**
+ * The catalogue is public: anyone, logged in or not, may browse it. Artisans write their own shop and products
+ * (the services check ownership); an ADMIN may change any product.
+ */
 export const catalogRules: RuleTree = {
   Query: { products: allow, product: allow, shops: allow, categories: allow },
+  Mutation: { createShop: isArtisan, createProduct: isArtisan, updateProduct: hasRole(Role.ARTISAN, Role.ADMIN) },
   Product: openFields(['id', 'title', 'slug', 'description', 'available', 'price', 'shop', 'category', 'createdAt', 'updatedAt']),
   Shop: openFields(['id', 'name', 'slug', 'description', 'country', 'currency', 'owner', 'products', 'createdAt']),
   Category: openFields(['id', 'name', 'slug']),

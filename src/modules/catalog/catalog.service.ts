@@ -1,6 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../graphql/context';
-import { toConnection, type Connection, type PageRequest } from '../../shared/pagination';
+import { keysetPage } from '../../shared/keyset-page';
+import type { Connection, PageRequest } from '../../shared/pagination';
 import { Category } from './category.entity';
 import type { ProductFilter } from './catalog.inputs';
 import { Product } from './product.entity';
@@ -17,7 +18,7 @@ export const catalogService = {
     if (filter?.categoryId) where.category = filter.categoryId;
     if (filter?.inStockOnly) where.available = { $gt: 0 };
     if (filter?.search) where.searchVector = { $fulltext: filter.search };
-    return keysetPage(ctx, Product, where, page);
+    return keysetPage(ctx.em, Product, where, page);
   },
 
   findProductBySlug(ctx: RequestContext, slug: string): Promise<Product | null> {
@@ -25,22 +26,10 @@ export const catalogService = {
   },
 
   listShops(ctx: RequestContext, page: PageRequest): Promise<Connection<Shop>> {
-    return keysetPage(ctx, Shop, {}, page);
+    return keysetPage(ctx.em, Shop, {}, page);
   },
 
   listCategories(ctx: RequestContext): Promise<Category[]> {
     return ctx.em.find(Category, {}, { orderBy: { name: 'asc' }, limit: MAX_CATEGORIES });
   },
 };
-
-async function keysetPage<T extends { id: string }>(
-  ctx: RequestContext,
-  entity: new () => T,
-  where: FilterQuery<T>,
-  page: PageRequest,
-): Promise<Connection<T>> {
-  const pageWhere = page.afterId ? { $and: [where, { id: { $lt: page.afterId } }] } : where;
-  // Even with `first: 0` one row is read: Relay's hasNextPage says whether items follow an empty page too.
-  const rows = (await ctx.em.find(entity as never, pageWhere as never, { orderBy: { id: 'desc' } as never, limit: page.first + 1 })) as T[];
-  return toConnection({ rows, first: page.first, count: () => ctx.em.count(entity as never, where as never) });
-}

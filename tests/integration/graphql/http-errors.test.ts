@@ -98,8 +98,8 @@ describe('HTTP request errors', () => {
     }
   });
 
-  it('should refuse a mutation while the schema has no Mutation type as a validation error, not an internal one', async () => {
-    const { status, body } = await postGraphql(server.graphqlUrl, { query: 'mutation { logOut(refreshToken: "x") }' });
+  it('should refuse an unknown mutation field as a validation error, not an internal one', async () => {
+    const { status, body } = await postGraphql(server.graphqlUrl, { query: 'mutation { nothingHere }' });
     expect(status).toBe(400);
     expect(body.errors?.map((error) => error.extensions)).toEqual([{ code: 'GRAPHQL_VALIDATION_FAILED' }]);
   });
@@ -137,7 +137,7 @@ describe('HTTP request errors', () => {
     ['a missing variable', JSON.stringify({ query: 'query($n: Int!) { products(first: $n) { totalCount } }' }), {}],
     ['an unknown operation name', JSON.stringify({ query: 'query A { __typename }', operationName: 'B' }), {}],
     ['two operations and no operation name', JSON.stringify({ query: 'query A { __typename } query B { __typename }' }), {}],
-    ['a mutation against a schema without mutations', JSON.stringify({ query: 'mutation { logOut(refreshToken: "x") }' }), {}],
+    ['a mutation of a field that does not exist', JSON.stringify({ query: 'mutation { nothingHere }' }), {}],
     ['a page too large', JSON.stringify({ query: '{ products(first: 1000) { totalCount } }' }), {}],
     ['a garbage cursor', JSON.stringify({ query: '{ shops(first: 1, after: "%%%") { totalCount } }' }), {}],
     ['a simple content type (CSRF prevention)', JSON.stringify({ query: '{ __typename }' }), { 'content-type': 'text/plain' }],

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
         accessTokenTtlSeconds: 900,
         refreshTokenTtlDays: 30,
       },
+      loginLimits: { failuresPerAccount: 10, failuresPerAddress: 100, windowSeconds: 900 },
     });
   });
 
@@ -64,6 +65,9 @@ describe('loadConfig', () => {
       JWT_SECRET: 'a-production-secret-of-32-characters-or-more',
       ACCESS_TOKEN_TTL_SECONDS: '300',
       REFRESH_TOKEN_TTL_DAYS: '7',
+      LOGIN_FAILURES_PER_ACCOUNT: '5',
+      LOGIN_FAILURES_PER_ADDRESS: '50',
+      LOGIN_FAILURE_WINDOW_SECONDS: '600',
     });
     expect(config).toEqual({
       nodeEnv: 'production',
@@ -85,6 +89,7 @@ describe('loadConfig', () => {
         accessTokenTtlSeconds: 300,
         refreshTokenTtlDays: 7,
       },
+      loginLimits: { failuresPerAccount: 5, failuresPerAddress: 50, windowSeconds: 600 },
     });
   });
 

@@ -1,0 +1,19 @@
+import { Arg, Args, Ctx, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../../graphql/context';
+import { ConnectionArgs, pageRequest, type Connection } from '../../shared/pagination';
+import { AuditEventConnection } from './accounts.types';
+import type { AuditEvent } from './audit-event.entity';
+import { AuditEventFilter } from './audit.inputs';
+import { auditService } from './audit.service';
+
+@Resolver()
+export class AuditResolver {
+  @Query(() => AuditEventConnection, { description: 'The audit trail, newest first. ADMIN.' })
+  auditEvents(
+    @Args() page: ConnectionArgs,
+    @Arg('filter', () => AuditEventFilter, { nullable: true }) filter: AuditEventFilter | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Connection<AuditEvent>> {
+    return auditService.list(ctx, pageRequest(page), filter);
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * What an email and a password must be. Pure functions: sign-up, log-in and `create-admin` share them.
+ */
+
+/** Shortest accepted password, in characters (Unicode code points). */
+export const PASSWORD_MIN_LENGTH = 10;
+/** Longest accepted password, in characters: argon2 would take more, but nobody types more. */
+export const PASSWORD_MAX_LENGTH = 128;
+/** RFC 5321's limit on a whole address. */
+export const EMAIL_MAX_LENGTH = 254;
+
+/**
+ * The one spelling of an email that the database holds and compares: trimmed, NFC, lower-cased, so that
+ * `Ana@Example.com ` and `ana@example.com` are the same account.
+ */
+export function normaliseEmail(email: string): string {
+  return email.trim().normalize('NFC').toLowerCase();
+}
+
+/** Length in characters, not UTF-16 code units: an emoji is one character. */
+export function characterCount(text: string): number {
+  return [...text].length;
+}
+
+/** Why `password` is not acceptable for an account, or null when it is. */
+export function passwordProblem(password: string): string | null {
+  const length = characterCount(password);
+  if (length < PASSWORD_MIN_LENGTH) return `The password must have at least ${PASSWORD_MIN_LENGTH} characters`;
+  if (length > PASSWORD_MAX_LENGTH) return `The password must have at most ${PASSWORD_MAX_LENGTH} characters`;
+  return null;
+}
+
+/** Passwords of ten characters or more that lists of leaked passwords put near the top. */
+const COMMON_PASSWORDS = new Set([
+  '1234567890', '0123456789', '12345678910', '123456789a', 'qwertyuiop', 'password12', 'password123', 'password1234',
+  'iloveyou12', '1q2w3e4r5t', 'qwerty1234', 'qwerty12345', 'administrator', 'admin12345', 'admin123456', 'letmein123',
+  'changeme123', 'welcome123', 'passw0rd123', 'abcdefghij', 'aaaaaaaaaa', 'zaq12wsxcde',
+]);
+
+/**
+ * Stricter than {@link passwordProblem}, for operator accounts created by `npm run create-admin`: also refuses
+ * well-known passwords, passwords made of very few distinct characters, and passwords containing the email's
+ * local part. Sign-up keeps the contract's rule (length only) so that clients are never surprised.
+ */
+export function adminPasswordProblem(password: string, email: string): string | null {
+  const basic = passwordProblem(password);
+  if (basic) return basic;
+  const lower = password.toLowerCase();
+  if (COMMON_PASSWORDS.has(lower)) return 'The password is too common';
+  if (new Set(lower).size < 5) return 'The password must use at least 5 different characters';
+  const localPart = normaliseEmail(email).split('@')[0] ?? '';
+  if (localPart.length >= 3 && lower.includes(localPart)) return 'The password must not contain the email address';
+  return null;
+}

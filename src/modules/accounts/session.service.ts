@@ -1,0 +1,141 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../../graphql/context';
+import { runSql } from '../../shared/sql';
+import { accountBannedError, refreshRefusedError } from './accounts.errors';
+import { AuditEventType } from './audit-event.entity';
+import { logAudit, recordAudit } from './audit';
+import type { AuthPayload } from './auth.types';
+import { hashRefreshToken, newRefreshToken } from './refresh-token';
+import { RefreshToken } from './refresh-token.entity';
+import { Session } from './session.entity';
+import { UserStatus, type User } from './user.entity';
+
+/** Why a session ended (`auth_session.revoked_reason`). */
+export enum SessionEndReason {
+  LOGOUT = 'LOGOUT',
+  REFRESH_TOKEN_REUSE = 'REFRESH_TOKEN_REUSE',
+  BANNED = 'BANNED',
+}
+
+/** A session just opened or rotated: its id and the refresh token to hand out (never stored as such). */
+export interface SessionTokens {
+  sessionId: string;
+  refreshToken: string;
+}
+
+interface RefreshTokenRow {
+  id: string;
+  session_id: string;
+  user_id: string;
+  used_at: Date | null;
+  expires_at: Date;
+  revoked_at: Date | null;
+  status: UserStatus;
+}
+
+type RefreshOutcome =
+  | { kind: 'rotated'; userId: string; tokens: SessionTokens }
+  | { kind: 'refused' | 'banned' }
+  | { kind: 'reused'; event: ReturnType<typeof recordAudit> };
+
+/** Sessions (one per log-in) and their tokens: opening, rotation with reuse detection, revocation. */
+export const sessionService = {
+  /** In `tx`: a new session of `user` and its first refresh token. */
+  open(tx: EntityManager, ctx: RequestContext, user: User): SessionTokens {
+    const session = tx.create(Session, { user, createdAt: ctx.clock.now() });
+    return { sessionId: session.id, refreshToken: issueRefreshToken(tx, ctx, session.id) };
+  },
+
+  /** Signs the access token of a session and assembles what the client receives. */
+  async payload(ctx: RequestContext, user: User, tokens: SessionTokens): Promise<AuthPayload> {
+    const access = await ctx.accounts.accessTokens.sign({ userId: user.id, sessionId: tokens.sessionId });
+    return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken: tokens.refreshToken, user };
+  },
+
+  /**
+   * Spends a refresh token for the next one and a new access token. A token spent already means that it was
+   * copied: the whole session is revoked (every token of that log-in) and the call fails with UNAUTHENTICATED.
+   * The token's row is locked, so two concurrent uses of one token are one rotation and one reuse.
+   */
+  async refresh(ctx: RequestContext, token: string): Promise<AuthPayload> {
+    const outcome = await ctx.em.fork().transactional(async (tx): Promise<RefreshOutcome> => {
+      const row = await findRefreshToken(tx, token, { lock: true });
+      if (!row) return { kind: 'refused' };
+      if (row.status === UserStatus.BANNED) return { kind: 'banned' };
+      if (row.revoked_at) return { kind: 'refused' };
+      const now = ctx.clock.now();
+      if (row.used_at) {
+        await revokeWhere(tx, 'id = ?', [row.session_id], SessionEndReason.REFRESH_TOKEN_REUSE, now);
+        const event = recordAudit(tx, ctx, {
+          type: AuditEventType.REFRESH_TOKEN_REUSED,
+          userId: row.user_id,
+          details: { sessionId: row.session_id, spentAt: row.used_at },
+        });
+        return { kind: 'reused', event };
+      }
+      if (new Date(row.expires_at) <= now) return { kind: 'refused' };
+      await runSql(tx, 'update refresh_token set used_at = ? where id = ?', [now, row.id]);
+      return { kind: 'rotated', userId: row.user_id, tokens: { sessionId: row.session_id, refreshToken: issueRefreshToken(tx, ctx, row.session_id) } };
+    });
+    switch (outcome.kind) {
+      case 'rotated': {
+        const user = await ctx.loaders.userById.load(outcome.userId);
+        if (!user) throw refreshRefusedError();
+        return sessionService.payload(ctx, user, outcome.tokens);
+      }
+      case 'banned':
+        throw accountBannedError();
+      case 'reused':
+        logAudit(ctx.logger, outcome.event);
+        throw refreshRefusedError('Refresh token already used: the session is revoked, log in again');
+      case 'refused':
+        throw refreshRefusedError();
+      default:
+        throw new Error(`unreachable refresh outcome ${JSON.stringify(outcome satisfies never)}`);
+    }
+  },
+
+  /** Ends the session of a refresh token, spent or not. False when the token is unknown. */
+  async logOut(ctx: RequestContext, token: string): Promise<boolean> {
+    const row = await findRefreshToken(ctx.em, token, { lock: false });
+    if (!row) return false;
+    await revokeWhere(ctx.em, 'id = ?', [row.session_id], SessionEndReason.LOGOUT, ctx.clock.now());
+    return true;
+  },
+
+  /** In `tx`: ends every live session of a user (a ban). Their access tokens fail from the next request. */
+  revokeAllOf(tx: EntityManager, userId: string, reason: SessionEndReason, now: Date): Promise<unknown> {
+    return revokeWhere(tx, 'user_id = ?', [userId], reason, now);
+  },
+};
+
+function issueRefreshToken(tx: EntityManager, ctx: RequestContext, sessionId: string): string {
+  const token = newRefreshToken();
+  const now = ctx.clock.now();
+  tx.create(RefreshToken, {
+    session: sessionId,
+    tokenHash: hashRefreshToken(token),
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + ctx.accounts.refreshTokenTtlDays * 86_400_000),
+  });
+  return token;
+}
+
+async function findRefreshToken(em: EntityManager, token: string, options: { lock: boolean }): Promise<RefreshTokenRow | undefined> {
+  const [row] = await runSql<RefreshTokenRow>(
+    em,
+    `select t.id, t.session_id, s.user_id, t.used_at, t.expires_at, s.revoked_at, u.status
+       from refresh_token t
+       join auth_session s on s.id = t.session_id
+       join app_user u on u.id = s.user_id
+      where t.token_hash = ?
+      ${options.lock ? 'for update of t' : ''}`,
+    [hashRefreshToken(token)],
+  );
+  return row;
+}
+
+/** A revoked session stays revoked: its first reason and time are kept. */
+function revokeWhere(em: EntityManager, where: string, params: unknown[], reason: SessionEndReason, now: Date): Promise<unknown> {
+  return runSql(em, `update auth_session set revoked_at = ?, revoked_reason = ? where ${where} and revoked_at is null`, [now, reason, ...params]);
+}

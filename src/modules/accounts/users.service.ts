@@ -1,0 +1,97 @@
+import { LockMode, type EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../../graphql/context';
+import { BadUserInputError, NotFoundError } from '../../graphql/errors';
+import { isId } from '../../shared/ids';
+import { escapeLike, keysetPage } from '../../shared/keyset-page';
+import type { Connection, PageRequest } from '../../shared/pagination';
+import { publishAccountChange } from './account-events';
+import { AuditEventType } from './audit-event.entity';
+import { logAudit, recordAudit, type AuditInput } from './audit';
+import { characterCount } from './credentials';
+import { SessionEndReason, sessionService } from './session.service';
+import { User, UserStatus, type Role } from './user.entity';
+import type { UserFilter } from './users.inputs';
+
+/** Longest accepted ban reason, in characters. */
+export const BAN_REASON_MAX_LENGTH = 500;
+
+/** What operators do to users. Every change is audited in its own transaction and announced after commit. */
+export const usersService = {
+  list(ctx: RequestContext, page: PageRequest, filter: UserFilter | null | undefined): Promise<Connection<User>> {
+    const where: FilterQuery<User> = {};
+    if (filter?.role) where.role = filter.role;
+    if (filter?.status) where.status = filter.status;
+    if (filter?.emailContains) where.email = { $ilike: `%${escapeLike(filter.emailContains.trim().toLowerCase())}%` };
+    return keysetPage(ctx.em, User, where, page);
+  },
+
+  /** Bans a user and ends all its sessions; its WebSockets are closed on every instance once this commits. */
+  async ban(ctx: RequestContext, userId: string, reason: string): Promise<User> {
+    const trimmed = reason.trim();
+    if (!trimmed || characterCount(trimmed) > BAN_REASON_MAX_LENGTH) {
+      throw new BadUserInputError('reason', `reason must have from 1 to ${BAN_REASON_MAX_LENGTH} characters`);
+    }
+    refuseSelf(ctx, userId, 'You cannot ban yourself');
+    const user = await changeUser(ctx, userId, async (tx, target, now) => {
+      if (target.status === UserStatus.BANNED) return null;
+      target.status = UserStatus.BANNED;
+      await sessionService.revokeAllOf(tx, target.id, SessionEndReason.BANNED, now);
+      return { type: AuditEventType.USER_BANNED, details: { reason: trimmed } };
+    });
+    // Announced even when it was banned already: a socket that escaped the first announcement is closed now.
+    await publishAccountChange(ctx, user.id, true);
+    return user;
+  },
+
+  /** Lifts a ban. The sessions the ban ended stay ended: the user logs in again. */
+  async unban(ctx: RequestContext, userId: string): Promise<User> {
+    const user = await changeUser(ctx, userId, async (_tx, target) => {
+      if (target.status === UserStatus.ACTIVE) return null;
+      target.status = UserStatus.ACTIVE;
+      return { type: AuditEventType.USER_UNBANNED };
+    });
+    await publishAccountChange(ctx, user.id, false);
+    return user;
+  },
+
+  /** Changes a user's role; it counts from the user's very next request (roles are read per request). */
+  async setRole(ctx: RequestContext, userId: string, role: Role): Promise<User> {
+    refuseSelf(ctx, userId, 'You cannot change your own role');
+    const user = await changeUser(ctx, userId, async (_tx, target) => {
+      if (target.role === role) return null;
+      const from = target.role;
+      target.role = role;
+      return { type: AuditEventType.ROLE_CHANGED, details: { from, to: role } };
+    });
+    await publishAccountChange(ctx, user.id, false);
+    return user;
+  },
+};
+
+/** An operator cannot lock itself out (ban itself, demote itself and leave no admin). */
+function refuseSelf(ctx: RequestContext, userId: string, message: string): void {
+  if (ctx.viewer?.userId === userId) throw new BadUserInputError('userId', message);
+}
+
+/**
+ * Locks the user's row, applies `change` and records its audit event in one transaction; logs the event after
+ * commit. `change` returns null when there is nothing to do (no audit event then).
+ */
+async function changeUser(
+  ctx: RequestContext,
+  userId: string,
+  change: (tx: EntityManager, user: User, now: Date) => Promise<Omit<AuditInput, 'userId' | 'actorId'> | null>,
+): Promise<User> {
+  if (!isId(userId)) throw new NotFoundError('User');
+  const { user, event } = await ctx.em.transactional(async (tx) => {
+    const user = await tx.findOne(User, userId, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    if (!user) throw new NotFoundError('User');
+    const now = ctx.clock.now();
+    const audit = await change(tx, user, now);
+    if (audit) user.updatedAt = now;
+    const event = audit ? recordAudit(tx, ctx, { ...audit, userId: user.id, actorId: ctx.viewer?.userId ?? null }) : null;
+    return { user, event };
+  });
+  if (event) logAudit(ctx.logger, event);
+  return user;
+}

@@ -1,0 +1,22 @@
+import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import type { RequestContext } from '../../graphql/context';
+import { CreateProductInput, UpdateProductInput } from './product.inputs';
+import { productAdminService } from './product-admin.service';
+import { Product } from './product.entity';
+
+@Resolver()
+export class ProductAdminResolver {
+  @Mutation(() => Product, { description: "Adds a product to the caller's shop, priced in the shop's currency. ARTISAN only." })
+  createProduct(@Arg('input', () => CreateProductInput) input: CreateProductInput, @Ctx() ctx: RequestContext): Promise<Product> {
+    return productAdminService.create(ctx, input);
+  }
+
+  @Mutation(() => Product, { description: "Changes a product of the caller's shop; an ADMIN may change any product." })
+  updateProduct(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateProductInput) input: UpdateProductInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Product> {
+    return productAdminService.update(ctx, id, input);
+  }
+}

@@ -1,0 +1,64 @@
+import { IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Field, ID, InputType, Int } from 'type-graphql';
+
+/** Largest price, in minor units: room for VND and KRW prices, far from the 32-bit limit. */
+export const MAX_PRICE_AMOUNT = 1_000_000_000;
+/** Largest stock a product may start with. */
+export const MAX_INITIAL_STOCK = 1_000_000;
+
+@InputType({ description: "A new product of the caller's shop, priced in the shop's currency." })
+export class CreateProductInput {
+  @Field({ description: 'From 1 to 200 characters; the slug is made from it.' })
+  @Length(1, 200)
+  @Matches(/\S/, { message: 'title must not be blank' })
+  title!: string;
+
+  @Field(() => String, { nullable: true, description: 'At most 5,000 characters.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(5_000)
+  description?: string | null;
+
+  @Field(() => Int, { description: `In the minor unit of the shop's currency, from 0 to ${MAX_PRICE_AMOUNT}.` })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_PRICE_AMOUNT)
+  priceAmount!: number;
+
+  @Field(() => ID)
+  @IsUUID('all', { message: 'categoryId must be a category id' })
+  categoryId!: string;
+
+  @Field(() => Int, { description: `Units available at once, from 0 to ${MAX_INITIAL_STOCK}.` })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_INITIAL_STOCK)
+  initialStock!: number;
+}
+
+@InputType({ description: 'Changes to a product; fields left out stay as they are. The slug never changes, so links keep working.' })
+export class UpdateProductInput {
+  @Field(() => String, { nullable: true, description: 'From 1 to 200 characters.' })
+  @IsOptional()
+  @Length(1, 200)
+  @Matches(/\S/, { message: 'title must not be blank' })
+  title?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'At most 5,000 characters; null removes it.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(5_000)
+  description?: string | null;
+
+  @Field(() => Int, { nullable: true, description: `In the minor unit of the shop's currency, from 0 to ${MAX_PRICE_AMOUNT}.` })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_PRICE_AMOUNT)
+  priceAmount?: number | null;
+
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'categoryId must be a category id' })
+  categoryId?: string | null;
+}

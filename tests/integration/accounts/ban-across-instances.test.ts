@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { BanUserDocument, LogInDocument, MeDocument } from '../../generated/graphql';
+import { createStaff, errorCodes, send, signUp, type TestAccount } from '../../utils/accounts';
+import { createTestDatabase, type TestDatabase } from '../../utils/database';
+import { MyAccountDocument } from '../../utils/documents';
+import { startTestRedis, type TestRedis } from '../../utils/redis-server';
+import { openIdleConnection, recordSubscription, within } from '../../utils/subscriptions';
+import { startTestServer, type TestServer } from '../../utils/test-server';
+
+describe('bans and login limits across two instances sharing Redis', () => {
+  let database: TestDatabase;
+  let redis: TestRedis;
+  let instanceA: TestServer;
+  let instanceB: TestServer;
+  let admin: TestAccount;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    redis = await startTestRedis();
+    const env = { REDIS_URL: redis.url, LOGIN_FAILURES_PER_ACCOUNT: '3' };
+    instanceA = await startTestServer(env, database);
+    instanceB = await startTestServer(env, database);
+    admin = await createStaff(instanceA);
+  });
+  afterAll(async () => {
+    await instanceA?.close();
+    await instanceB?.close();
+    await redis?.stop();
+    await database?.drop();
+  });
+
+  it('should close the WebSocket that a user holds on instance B within a second of a ban sent to instance A', async () => {
+    const victim = await signUp(instanceB);
+    const subscription = recordSubscription(instanceB.wsUrl, victim.accessToken, MyAccountDocument);
+    // With nothing running on it, only the `user-banned` broadcast can close this one.
+    const idle = openIdleConnection(instanceB.wsUrl, victim.accessToken);
+    try {
+      await Promise.all([subscription.result(0), idle.connected]);
+      const started = Date.now();
+      const response = await send(instanceA, BanUserDocument, { userId: victim.id, reason: 'chargebacks' }, { token: admin.accessToken });
+      expect(response.data?.banUser.status).toBe('BANNED');
+      expect(await within(subscription.closed, 1_000, 'still open')).toBe(4403);
+      expect(await within(idle.closed, 1_000, 'still open')).toBe(4403);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(subscription.results).toHaveLength(1);
+      const onB = await send(instanceB, MeDocument, {}, { token: victim.accessToken });
+      expect(onB.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ACCOUNT_BANNED' });
+    } finally {
+      await Promise.all([subscription.dispose(), idle.dispose()]);
+    }
+  });
+
+  it('should count failed log-ins on both instances against one limit', async () => {
+    const user = await signUp(instanceA);
+    const attempt = (server: TestServer) => send(server, LogInDocument, { email: user.email, password: 'not the password' });
+    expect(errorCodes(await attempt(instanceA))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await attempt(instanceB))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await attempt(instanceA))).toEqual(['UNAUTHENTICATED']);
+    const refused = await attempt(instanceB);
+    expect(errorCodes(refused)).toEqual(['RATE_LIMITED']);
+    expect(refused.errors?.[0]?.extensions?.retryAfterSeconds).toBeGreaterThan(0);
+  });
+});

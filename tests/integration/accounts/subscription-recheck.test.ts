@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { runSql } from '../../../src/shared/sql';
+import { LogOutDocument, SetUserRoleDocument } from '../../generated/graphql';
+import { createStaff, logIn, send, signUp, type TestAccount } from '../../utils/accounts';
+import { MyAccountDocument } from '../../utils/documents';
+import { recordSubscription, within } from '../../utils/subscriptions';
+import { startTestServer, type TestServer } from '../../utils/test-server';
+
+describe('the per-event re-check of subscriptions', () => {
+  let server: TestServer;
+  let admin: TestAccount;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    admin = await createStaff(server);
+  });
+  afterAll(() => server?.close());
+
+  const setRole = (userId: string, role: 'BUYER' | 'ARTISAN') => send(server, SetUserRoleDocument, { userId, role }, { token: admin.accessToken });
+
+  it('should deliver account changes to a live session, under the new role', async () => {
+    const user = await signUp(server);
+    const subscription = recordSubscription(server.wsUrl, user.accessToken, MyAccountDocument);
+    try {
+      expect((await subscription.result(0)).data?.myAccount.role).toBe('BUYER');
+      await setRole(user.id, 'ARTISAN');
+      expect((await subscription.result(1)).data?.myAccount).toEqual({ id: user.id, role: 'ARTISAN', status: 'ACTIVE' });
+    } finally {
+      await subscription.dispose();
+    }
+  });
+
+  it('should deliver nothing more to a logged-out session and close its socket with 4403, while the other session gets the event', async () => {
+    const user = await signUp(server);
+    const other = await logIn(server, user.email);
+    const loggedOut = recordSubscription(server.wsUrl, user.accessToken, MyAccountDocument);
+    const live = recordSubscription(server.wsUrl, other.accessToken, MyAccountDocument);
+    try {
+      await Promise.all([loggedOut.result(0), live.result(0)]);
+      expect((await send(server, LogOutDocument, { refreshToken: user.refreshToken })).data?.logOut).toBe(true);
+      await setRole(user.id, 'ARTISAN');
+      expect((await live.result(1)).data?.myAccount.role).toBe('ARTISAN');
+      expect(await within(loggedOut.closed, 1_000, 'still open')).toBe(4403);
+      expect(loggedOut.results).toHaveLength(1);
+    } finally {
+      await Promise.all([loggedOut.dispose(), live.dispose()]);
+    }
+  });
+
+  it('should deliver no event to a banned user even when the ban broadcast never reached this instance', async () => {
+    const user = await signUp(server);
+    const subscription = recordSubscription(server.wsUrl, user.accessToken, MyAccountDocument);
+    try {
+      await subscription.result(0);
+      // As another instance would leave it if its `user-banned` message were lost: banned in the database only.
+      await runSql(server.database.orm.em.fork(), `update app_user set status = 'BANNED' where id = ?`, [user.id]);
+      await setRole(user.id, 'ARTISAN');
+      expect(await within(subscription.closed, 1_000, 'still open')).toBe(4403);
+      expect(subscription.results).toHaveLength(1);
+    } finally {
+      await subscription.dispose();
+    }
+  });
+
+  it('should refuse the subscription of an anonymous connection', async () => {
+    const subscription = recordSubscription(server.wsUrl, undefined, MyAccountDocument);
+    try {
+      const result = await subscription.result(0);
+      expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(result.data ?? null).toBeNull();
+    } finally {
+      await subscription.dispose();
+    }
+  });
+});

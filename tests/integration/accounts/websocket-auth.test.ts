@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { decodeJwt } from 'jose';
+import { createAccessTokens } from '../../../src/modules/accounts/access-token';
+import { CatalogDocument, LogOutDocument, MeDocument } from '../../generated/graphql';
+import { send, signUp } from '../../utils/accounts';
+import { wsClient, wsExecute } from '../../utils/clients';
+import { openIdleConnection } from '../../utils/subscriptions';
+import { startTestServer, type TestServer } from '../../utils/test-server';
+
+describe('authenticating WebSocket connections in connection_init', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server?.close());
+
+  /** How a connection whose connection_init carries `Bearer <token>` ends: 'connected', or its close code. */
+  async function connect(token: string): Promise<'connected' | number> {
+    const attempt = openIdleConnection(server.wsUrl, token);
+    try {
+      return await Promise.race([attempt.connected.then(() => 'connected' as const), attempt.closed]);
+    } finally {
+      await attempt.dispose();
+    }
+  }
+
+  it('should accept an anonymous connection and serve it public operations only', async () => {
+    const client = wsClient(server.wsUrl);
+    try {
+      expect((await wsExecute(client, CatalogDocument, { first: 1 })).errors).toBeUndefined();
+      expect((await wsExecute(client, MeDocument)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('should accept a valid token and know the user in every operation', async () => {
+    const user = await signUp(server);
+    expect(await connect(user.accessToken)).toBe('connected');
+    const client = wsClient(server.wsUrl, user.accessToken);
+    try {
+      expect((await wsExecute(client, MeDocument)).data?.me.id).toBe(user.id);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('should close with 4403 a connection whose token is forged, expired, or of an ended session', async () => {
+    const user = await signUp(server);
+    const forged = `${user.accessToken.slice(0, -4)}AAAA`;
+    const past = createAccessTokens({ secret: server.config.auth.jwtSecret, ttlSeconds: 900, clock: { now: () => new Date(Date.now() - 3_600_000) } });
+    const expired = (await past.sign({ userId: user.id, sessionId: decodeJwt(user.accessToken).sid as string })).token;
+    expect(await connect(forged)).toBe(4403);
+    expect(await connect('garbage')).toBe(4403);
+    expect(await connect(expired)).toBe(4403);
+    await send(server, LogOutDocument, { refreshToken: user.refreshToken });
+    expect(await connect(user.accessToken)).toBe(4403);
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from '@jest/globals';
+import { GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from 'graphql';
+import { createInProcessPubSub } from '../../../src/infra/pubsub';
+import { channelIterator } from '../../../src/infra/pubsub-iterator';
+import { guardedSubscribe } from '../../../src/graphql/subscription-guard';
+
+function schemaOver(pubsub: ReturnType<typeof createInProcessPubSub>, resolved: string[]) {
+  return new GraphQLSchema({
+    query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLString } } }),
+    subscription: new GraphQLObjectType({
+      name: 'Subscription',
+      fields: {
+        ticks: {
+          type: GraphQLString,
+          subscribe: () => channelIterator<string>(pubsub, 'ticks'),
+          resolve: (tick: string) => {
+            resolved.push(tick);
+            return tick;
+          },
+        },
+      },
+    }),
+  });
+}
+
+describe('guarded subscriptions', () => {
+  it('should deliver events while the check passes, and drop the first one it refuses, before its resolvers run, then end', async () => {
+    const pubsub = createInProcessPubSub();
+    const resolved: string[] = [];
+    let allowed = true;
+    const subscribe = guardedSubscribe(async () => allowed);
+    const stream = (await subscribe({ schema: schemaOver(pubsub, resolved), document: parse('subscription { ticks }') })) as AsyncIterableIterator<ExecutionResult>;
+    await pubsub.publish('ticks', 'a');
+    expect((await stream.next()).value).toEqual({ data: { ticks: 'a' } });
+    allowed = false;
+    await pubsub.publish('ticks', 'b');
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+    expect(resolved).toEqual(['a']);
+  });
+
+  it('should pass errors of the subscription itself through as a result', async () => {
+    const subscribe = guardedSubscribe(async () => true);
+    const result = await subscribe({ schema: schemaOver(createInProcessPubSub(), []), document: parse('subscription { nope }') });
+    expect(Symbol.asyncIterator in Object(result)).toBe(false);
+    expect((result as ExecutionResult).errors?.length).toBeGreaterThan(0);
+  });
+
+  it('should end the source at once when the consumer returns while waiting for an event', async () => {
+    const pubsub = createInProcessPubSub();
+    const subscribe = guardedSubscribe(async () => true);
+    const stream = (await subscribe({ schema: schemaOver(pubsub, []), document: parse('subscription { ticks }') })) as AsyncIterableIterator<ExecutionResult>;
+    const waiting = stream.next();
+    await stream.return!();
+    await expect(waiting).resolves.toEqual({ done: true, value: undefined });
+  });
+});
