@@ -15,11 +15,12 @@ import { BenchHarnessImpl, CATALOG_PRODUCTS, log } from './lib/harness';
 import { loadSettingsFromEnv } from './lib/load';
 import { Report } from './lib/report';
 import type { Scenario } from './lib/scenario';
+import { authScenario } from './scenarios/auth';
 import { catalogScenario } from './scenarios/catalog';
 import { seedScenario } from './scenarios/seed';
 
 /** Every scenario, in the order a full run takes them. */
-const SCENARIOS: readonly Scenario[] = [catalogScenario, seedScenario];
+const SCENARIOS: readonly Scenario[] = [catalogScenario, authScenario, seedScenario];
 
 async function main(): Promise<number> {
   const names = process.argv.slice(2);
