@@ -23,6 +23,8 @@ import { QUERY_LIMITS, queryLimitRules } from './graphql/query-limits';
 import { buildAppSchema } from './graphql/schema';
 import { createWebSocketServer } from './graphql/websocket';
 import { bodyErrorHandler } from './http/body-errors';
+import { startLiveEvents } from './live-events';
+import { startWorker } from './worker';
 import { healthRouter } from './http/health';
 import { requestLog } from './http/request-log';
 
@@ -57,7 +59,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Shared between instances when REDIS_URL is set: pub/sub, and a client for limits and readiness.
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger, 'commands') : null;
   const pubsub = config.redisUrl ? await createRedisPubSub(config.redisUrl, logger) : createInProcessPubSub();
-  const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, pubsub });
+  // Live subscriptions (stock, orders) and, unless RUN_WORKER=false, the job queue's workers.
+  const live = await startLiveEvents({ config, database, pubsub, logger });
+  const worker = config.jobs.runWorker
+    ? await startWorker({ databaseUrl: database.url, orm: database.orm, logger, clock, concurrency: config.jobs.concurrency })
+    : null;
+  const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, pubsub, config, live });
   const formatError = createErrorFormatter({ logger, isProduction: config.isProduction });
   const validationRules = queryLimitRules({ blockIntrospection: config.isProduction });
   let shuttingDown = false;
@@ -142,6 +149,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     stop: async () => {
       shuttingDown = true;
       await apollo.stop();
+      await worker?.stop();
+      await live.stop();
       await pubsub.close();
       await redis?.quit();
     },

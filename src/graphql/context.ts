@@ -1,10 +1,14 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from '../config/config';
+import type { LiveEvents } from '../live-events';
 import type { Logger } from '../infra/logger';
 import type { PubSub } from '../infra/pubsub';
 import type { AccessTokens } from '../modules/accounts/access-token';
 import { User } from '../modules/accounts/user.entity';
 import { authenticate, type Authentication, type Viewer } from '../modules/accounts/viewer';
 import { createCatalogLoaders } from '../modules/catalog/catalog.loaders';
+import { Product } from '../modules/catalog/product.entity';
+import { createOrderLoaders } from '../modules/orders/order.loaders';
 import type { Clock } from '../shared/clock';
 import { byIdLoader } from '../shared/loaders';
 
@@ -13,6 +17,8 @@ export function createLoaders(em: EntityManager) {
   return {
     ...createCatalogLoaders(em),
     userById: byIdLoader(em, User),
+    productById: byIdLoader(em, Product),
+    ...createOrderLoaders(em),
   };
 }
 
@@ -39,6 +45,10 @@ export interface RequestContext {
   clock: Clock;
   /** Events to other parts of this instance and to other instances (Redis when configured). */
   pubsub: PubSub;
+  /** The validated configuration (reservation length, …). */
+  config: Config;
+  /** This instance's live subscription hubs (stock, orders). */
+  live: LiveEvents;
   /** Filled in as the operation runs, for the request's log line and metrics. */
   operation: OperationRecord;
 }
@@ -55,6 +65,8 @@ export interface ContextFactoryDeps {
   accessTokens: AccessTokens;
   clock: Clock;
   pubsub: PubSub;
+  config: Config;
+  live: LiveEvents;
 }
 
 export interface ContextInput {
@@ -81,6 +93,8 @@ export function createContextFactory(deps: ContextFactoryDeps) {
       clientAddress: input.clientAddress ?? null,
       clock: deps.clock,
       pubsub: deps.pubsub,
+      config: deps.config,
+      live: deps.live,
       operation: input.operation ?? {},
     };
   };

@@ -1,6 +1,9 @@
 import { deny, shield } from 'graphql-shield';
 import { accountsRules } from '../modules/accounts/accounts.rules';
+import { cartRules } from '../modules/cart/cart.rules';
 import { catalogRules } from '../modules/catalog/catalog.rules';
+import { inventoryRules } from '../modules/inventory/inventory.rules';
+import { orderRules } from '../modules/orders/order.rules';
 import { ForbiddenError } from './errors';
 import { mergeRuleTrees, openFields } from './permissions-tree';
 
@@ -14,7 +17,7 @@ const sharedRules = {
  * nobody opened is closed. Errors thrown by resolvers pass through as they are (`allowExternalErrors`).
  */
 export function createPermissions() {
-  return shield(mergeRuleTrees(sharedRules, catalogRules, accountsRules), {
+  return shield(mergeRuleTrees(sharedRules, catalogRules, accountsRules, cartRules, orderRules, inventoryRules), {
     fallbackRule: deny,
     fallbackError: () => new ForbiddenError(),
     allowExternalErrors: true,
