@@ -34,7 +34,7 @@ export class Migration20261122045301_commerce extends Migration {
     this.addSql(`alter table "customer_order" add constraint "customer_order_buyer_id_foreign" foreign key ("buyer_id") references "app_user" ("id") on update cascade on delete restrict;`);
 
     this.addSql(`alter table "stock_movement" add constraint "stock_movement_product_id_foreign" foreign key ("product_id") references "product" ("id") on update cascade on delete restrict;`);
-    this.addSql(`alter table "stock_movement" add constraint "stock_movement_order_id_foreign" foreign key ("order_id") references "customer_order" ("id") on update cascade on delete restrict deferrable initially deferred;`);
+    this.addSql(`alter table "stock_movement" add constraint "stock_movement_order_id_foreign" foreign key ("order_id") references "customer_order" ("id") on update cascade on delete restrict;`);
     this.addSql(`alter table "stock_movement" add constraint "stock_movement_actor_id_foreign" foreign key ("actor_id") references "app_user" ("id") on update cascade on delete restrict;`);
 
     this.addSql(`alter table "payment" add constraint "payment_order_id_foreign" foreign key ("order_id") references "customer_order" ("id") on update cascade on delete cascade;`);

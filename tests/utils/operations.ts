@@ -29,9 +29,18 @@ export async function send<R, V extends OperationVariables>(
   return { data: data ?? undefined, errors: error.errors };
 }
 
-/** `send` as `token`'s user, against `graphqlUrl`. */
+/** One Apollo Client per server and user: building one costs more than a request. */
+const clients = new Map<string, ApolloClient>();
+
+/** `send` as `token`'s user (anonymous without one), against `graphqlUrl`. */
 export function sendAs<R, V extends OperationVariables>(graphqlUrl: string, token: string | undefined, document: TypedDocumentNode<R, V>, variables: V) {
-  return send(apolloClient(graphqlUrl, token), document, variables);
+  const key = `${graphqlUrl} ${token ?? ''}`;
+  let client = clients.get(key);
+  if (!client) {
+    client = apolloClient(graphqlUrl, token);
+    clients.set(key, client);
+  }
+  return send(client, document, variables);
 }
 
 /** The `extensions.code` of each error. */

@@ -30,11 +30,8 @@ export class StockMovement {
   @Enum({ items: () => StockReason, nativeEnumName: 'stock_reason' })
   reason!: StockReason;
 
-  /**
-   * The order behind a sale, release or cancellation. Checked at commit (deferred), so that a checkout can
-   * take its stock before it writes the order: a refused line then costs no insert at all.
-   */
-  @ManyToOne(() => Order, { ref: true, nullable: true, deleteRule: 'restrict', deferMode: 'deferred', index: false })
+  /** The order behind a sale, a release or a cancellation. */
+  @ManyToOne(() => Order, { ref: true, nullable: true, deleteRule: 'restrict', index: false })
   @Index()
   order: Ref<Order> | null = null;
 

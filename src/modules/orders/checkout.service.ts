@@ -37,9 +37,9 @@ class StockShortage extends Error {
  *
  * The cart row is locked first (`FOR UPDATE`): one buyer's checkouts and cart changes run one at a time,
  * which is what makes one idempotency key yield one order under concurrency (the unique index on
- * (buyer, key) stands behind it). Then stock is taken line by line through the ledger, in product id order,
- * with conditional updates; the order, its lines (prices copied), its payment and its expiry job are
- * written; the cart is emptied.
+ * (buyer, key) stands behind it). The order, its lines (prices copied), its payment and its expiry job are
+ * written and the cart emptied; then, last, stock is taken line by line through the ledger, in product id
+ * order, with conditional updates. A line refused rolls the whole transaction back.
  *
  * Idempotency: a key already used returns its order when the request is the same: the same address, and
  * either the same cart or an empty one (a retry after success finds the cart emptied by the first attempt).
@@ -113,13 +113,6 @@ async function createOrder(ctx: RequestContext, em: EntityManager, request: NewO
 
   const now = ctx.clock.now();
   const orderId = newId();
-  const taken = await applyStockChanges(
-    em,
-    lines.map((line) => ({ productId: line.productId, delta: -line.quantity, reason: StockReason.SALE, orderId })),
-    now,
-  );
-  if (taken.refusedProductId) throw new StockShortage(taken.refusedProductId);
-
   const [{ n }] = (await runSql<{ n: string }>(em, "select nextval('order_number_seq') as n")) as [{ n: string }];
   const reservedUntil = new Date(now.getTime() + ctx.config.orders.reservationMs);
   const currency = currencies[0]!;
@@ -142,9 +135,19 @@ async function createOrder(ctx: RequestContext, em: EntityManager, request: NewO
   }
   // Payments are the next issue's: until then the order's payment waits, with no provider secret yet.
   em.create(Payment, { order, provider: PaymentProvider.DEVELOPMENT, status: PaymentStatus.REQUIRES_PAYMENT, amount: total, currency, createdAt: now, updatedAt: now });
+  await em.flush();
   await runSql(em, 'delete from cart_line where cart_id = ?', [request.cartId]);
   await runSql(em, 'update cart set updated_at = ? where id = ?', [now, request.cartId]);
   await scheduleExpiry(em, orderId, reservedUntil);
+
+  // Stock last: a product's row stays locked from its update to the commit, so the fewer statements
+  // in between, the more checkouts of a popular product per second. A refusal rolls everything back.
+  const taken = await applyStockChanges(
+    em,
+    lines.map((line) => ({ productId: line.productId, delta: -line.quantity, reason: StockReason.SALE, orderId })),
+    now,
+  );
+  if (taken.refusedProductId) throw new StockShortage(taken.refusedProductId);
   return order;
 }
 
