@@ -4,14 +4,14 @@
  * API's database. SIGINT/SIGTERM: finish the running jobs, then exit.
  */
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '../src/config/config';
+import { ConfigError, loadConfig, type Config } from '../src/config/config';
 import { openConfiguredDatabase } from '../src/infra/db/database';
 import { createLogger } from '../src/infra/logger';
 import { systemClock } from '../src/shared/clock';
 import { startWorker } from '../src/worker';
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {

@@ -3,7 +3,13 @@ import { Session } from '../../src/modules/accounts/session.entity';
 import { Role, User, UserStatus } from '../../src/modules/accounts/user.entity';
 import { systemClock } from '../../src/shared/clock';
 import { newId } from '../../src/shared/ids';
-import type { TestServer } from './test-server';
+import type { MikroORM } from '@mikro-orm/postgresql';
+
+/** Where fixtures are written and tokens signed: a TestServer, or a database shared with spawned servers. */
+export interface FixtureTarget {
+  database: { orm: MikroORM };
+  config: { auth: { jwtSecret: string } };
+}
 
 /** A user written straight through the ORM, with a live session and an access token for it. */
 export interface TestUser {
@@ -19,7 +25,7 @@ export interface TestUser {
  * Users with sessions and signed access tokens, without the sign-up and login mutations: what the commerce
  * tests need is a caller, not the account flows. `passwordHash` '!' is no argon2 hash: nobody can log in.
  */
-export async function createUsers(server: TestServer, count: number, role: Role = Role.BUYER): Promise<TestUser[]> {
+export async function createUsers(server: FixtureTarget, count: number, role: Role = Role.BUYER): Promise<TestUser[]> {
   const em = server.database.orm.em.fork();
   const tokens = createAccessTokens({ secret: server.config.auth.jwtSecret, ttlSeconds: 3_600, clock: systemClock });
   const rows = Array.from({ length: count }, () => {
@@ -50,7 +56,7 @@ export async function createUsers(server: TestServer, count: number, role: Role 
   );
 }
 
-export async function createUser(server: TestServer, role: Role = Role.BUYER): Promise<TestUser> {
+export async function createUser(server: FixtureTarget, role: Role = Role.BUYER): Promise<TestUser> {
   const [user] = await createUsers(server, 1, role);
   return user!;
 }
