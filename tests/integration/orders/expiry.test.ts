@@ -107,14 +107,19 @@ describe('reservations that run out, and the job queue', () => {
   it('should retry a failing job later (backoff), then keep it with its error once it failed for good', async () => {
     const orderId = 'not-an-order-id';
     await addJob(em(), EXPIRE_ORDER_TASK, { orderId }, { maxAttempts: 2 });
-    await waitFor(async () => (await jobsOf(orderId))[0]?.attempts === 1, 10_000);
+    // graphile-worker counts an attempt when it takes the job: done means counted and unlocked again.
+    const attempted = async (n: number) => {
+      const [job] = await jobsOf(orderId);
+      return job?.attempts === n && job.locked_at === null;
+    };
+    await waitFor(() => attempted(1), 10_000, 'the first attempt to fail');
     const [afterOne] = await runSql<{ run_at: Date; last_error: string }>(em(), `select run_at, last_error from graphile_worker._private_jobs where payload->>'orderId' = ?`, [orderId]);
     expect(new Date(afterOne!.run_at).getTime()).toBeGreaterThan(Date.now());
     expect(afterOne!.last_error).toMatch(/no valid orderId/);
 
     // Due now: the second and last attempt fails too; the job stays, visible, and is never tried again.
     await runSql(em(), `update graphile_worker._private_jobs set run_at = now() where payload->>'orderId' = ?`, [orderId]);
-    await waitFor(async () => (await jobsOf(orderId))[0]?.attempts === 2, 10_000);
+    await waitFor(() => attempted(2), 10_000, 'the last attempt to fail');
     const [failed] = await runSql<{ attempts: number; max_attempts: number; last_error: string; locked_at: Date | null }>(
       em(),
       `select attempts, max_attempts, last_error, locked_at from graphile_worker._private_jobs where payload->>'orderId' = ?`,
