@@ -1,7 +1,7 @@
 /**
  * `npm run worker`: the job queue's workers alone, without the API (run the API with RUN_WORKER=false then,
- * or keep both: workers share the queue safely). Same configuration as the API; DATABASE_URL must name the
- * API's database. SIGINT/SIGTERM: finish the running jobs, then exit.
+ * or keep both: workers share the queue safely). Same configuration as the API; DATABASE_URL is required and
+ * must name the API's database. SIGINT/SIGTERM: finish the running jobs, then exit.
  */
 import 'reflect-metadata';
 import { ConfigError, loadConfig, type Config } from '../src/config/config';
@@ -20,6 +20,11 @@ async function main(): Promise<void> {
       process.exit(78); // EX_CONFIG
     }
     throw error;
+  }
+  if (!config.databaseUrl) {
+    // The embedded PostgreSQL belongs to `npm start`, whose own workers already run (RUN_WORKER defaults to true).
+    console.error('npm run worker needs DATABASE_URL: the database of the API whose jobs it runs.');
+    process.exit(78); // EX_CONFIG
   }
   const logger = createLogger(config.logLevel);
   const database = await openConfiguredDatabase(config, logger);

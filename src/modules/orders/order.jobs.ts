@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { CronItem, TaskList } from 'graphile-worker';
 import { addJob } from '../../infra/jobs';
 import type { Logger } from '../../infra/logger';
@@ -7,7 +7,6 @@ import { isId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
 import { releaseOrder } from './order-release';
 import { OrderStatus } from './order-status';
-import type { EntityManager } from '@mikro-orm/postgresql';
 
 /** Ends one order's reservation when it runs out. Payload `{ orderId }`. */
 export const EXPIRE_ORDER_TASK = 'expire_order';
