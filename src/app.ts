@@ -29,6 +29,8 @@ import { buildAppSchema } from './graphql/schema';
 import { createWebSocketServer } from './graphql/websocket';
 import { createLiveConnections } from './graphql/live-connections';
 import { bodyErrorHandler } from './http/body-errors';
+import { startLiveEvents } from './live-events';
+import { startWorker } from './worker';
 import { healthRouter } from './http/health';
 import { requestLog } from './http/request-log';
 
@@ -63,8 +65,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Shared between instances when REDIS_URL is set: pub/sub, and a client for limits and readiness.
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger, 'commands') : null;
   const pubsub = config.redisUrl ? await createRedisPubSub(config.redisUrl, logger) : createInProcessPubSub();
+  // Live subscriptions (stock, orders) and, unless RUN_WORKER=false, the job queue's workers.
+  const live = await startLiveEvents({ config, database, pubsub, logger });
+  const worker = config.jobs.runWorker
+    ? await startWorker({ databaseUrl: database.url, orm: database.orm, logger, clock, concurrency: config.jobs.concurrency })
+    : null;
+  
   const accounts = createAccountsRuntime({ config, accessTokens, redis });
-  const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, pubsub, accounts });
+  const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, pubsub, accounts, config, live });
   const connections = createLiveConnections();
   await closeSocketsOfBannedUsers(pubsub, connections, logger);
   const formatError = createErrorFormatter({ logger, isProduction: config.isProduction });
@@ -160,6 +168,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     stop: async () => {
       shuttingDown = true;
       await apollo.stop();
+      await worker?.stop();
+      await live.stop();
       await pubsub.close();
       await redis?.quit();
     },

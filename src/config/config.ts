@@ -50,6 +50,17 @@ const configSchema = z.object({
   LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(100),
   /** The window of both login limits, in seconds, counted from the first failure. Default 900 (15 minutes). */
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** How long a checkout holds its stock while payment is awaited, in minutes; fractions allowed (tests). Default 15. */
+  RESERVATION_MINUTES: z.coerce.number().positive().max(1_440).default(15),
+  /** Runs the job queue's workers (graphile-worker) inside this process. Default true; `npm run worker` runs them alone. */
+  RUN_WORKER: booleanFlag.default(true),
+  /** Jobs one worker process runs at the same time. Default 2. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(2),
+  /**
+   * How often live subscriptions (stock, orders) are checked against PostgreSQL, in milliseconds, so that a
+   * change whose notification was lost still reaches its subscribers. Default 5 000.
+   */
+  LIVE_RECONCILE_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),
 });
 
 /**
@@ -74,6 +85,12 @@ export type Config = Readonly<{
   corsOrigins: string[] | undefined;
   auth: { jwtSecret: string; usesDevelopmentSecret: boolean; accessTokenTtlSeconds: number; refreshTokenTtlDays: number };
   loginLimits: { failuresPerAccount: number; failuresPerAddress: number; windowSeconds: number };
+  /** Checkout: how long an order holds its stock, in milliseconds. */
+  orders: { reservationMs: number };
+  /** The job queue: whether this process runs workers, and how many jobs at once. */
+  jobs: { runWorker: boolean; concurrency: number };
+  /** Live subscriptions: the period of the check against PostgreSQL that recovers lost notifications. */
+  live: { reconcileMs: number };
 }>;
 
 /** Thrown when the environment does not describe a valid configuration; its message names every bad variable. */
@@ -119,5 +136,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       failuresPerAddress: e.LOGIN_FAILURES_PER_ADDRESS,
       windowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
     },
+    orders: { reservationMs: Math.round(e.RESERVATION_MINUTES * 60_000) },
+    jobs: { runWorker: e.RUN_WORKER, concurrency: e.WORKER_CONCURRENCY },
+    live: { reconcileMs: e.LIVE_RECONCILE_MS },
   };
 }

@@ -1,4 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from '../config/config';
+import type { LiveEvents } from '../live-events';
 import type { Logger } from '../infra/logger';
 import type { PubSub } from '../infra/pubsub';
 import type { AccessTokens } from '../modules/accounts/access-token';
@@ -6,6 +8,8 @@ import type { AccountsRuntime } from '../modules/accounts/accounts-runtime';
 import { User } from '../modules/accounts/user.entity';
 import { authenticate, type Authentication, type Viewer } from '../modules/accounts/viewer';
 import { createCatalogLoaders } from '../modules/catalog/catalog.loaders';
+import { Product } from '../modules/catalog/product.entity';
+import { createOrderLoaders } from '../modules/orders/order.loaders';
 import type { Clock } from '../shared/clock';
 import { byIdLoader } from '../shared/loaders';
 
@@ -14,6 +18,8 @@ export function createLoaders(em: EntityManager) {
   return {
     ...createCatalogLoaders(em),
     userById: byIdLoader(em, User),
+    productById: byIdLoader(em, Product),
+    ...createOrderLoaders(em),
   };
 }
 
@@ -42,6 +48,10 @@ export interface RequestContext {
   pubsub: PubSub;
   /** Token signing and login limits, one per app. */
   accounts: AccountsRuntime;
+  /** The validated configuration (reservation length, …). */
+  config: Config;
+  /** This instance's live subscription hubs (stock, orders). */
+  live: LiveEvents;
   /** Filled in as the operation runs, for the request's log line and metrics. */
   operation: OperationRecord;
 }
@@ -59,6 +69,8 @@ export interface ContextFactoryDeps {
   clock: Clock;
   pubsub: PubSub;
   accounts: AccountsRuntime;
+  config: Config;
+  live: LiveEvents;
 }
 
 export interface ContextInput {
@@ -86,6 +98,8 @@ export function createContextFactory(deps: ContextFactoryDeps) {
       clock: deps.clock,
       pubsub: deps.pubsub,
       accounts: deps.accounts,
+      config: deps.config,
+      live: deps.live,
       operation: input.operation ?? {},
     };
   };

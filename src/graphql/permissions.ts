@@ -3,7 +3,10 @@ import { applyMiddleware, type IMiddlewareFieldMap, type IMiddlewareTypeMap } fr
 import { allow, deny, shield } from 'graphql-shield';
 import { accountsRules } from '../modules/accounts/accounts.rules';
 import { refuseBannedCallers } from '../modules/accounts/auth.rules';
+import { cartRules } from '../modules/cart/cart.rules';
 import { catalogRules } from '../modules/catalog/catalog.rules';
+import { inventoryRules } from '../modules/inventory/inventory.rules';
+import { orderRules } from '../modules/orders/order.rules';
 import { ForbiddenError } from './errors';
 import { mergeRuleTrees, openFields, type RuleTree } from './permissions-tree';
 
@@ -16,7 +19,7 @@ const sharedRules = {
  * Every module's rules, merged; every root field also refuses a banned user's token (`refuseBannedCallers`).
  */
 export function permissionRules(): RuleTree {
-  return refuseBannedCallers(mergeRuleTrees(sharedRules, catalogRules, accountsRules));
+  return refuseBannedCallers(mergeRuleTrees(sharedRules, catalogRules, accountsRules, cartRules, orderRules, inventoryRules));
 }
 
 /**

@@ -10,6 +10,14 @@ import { ProductAdminResolver } from '../modules/catalog/product-admin.resolver'
 import { ProductFieldsResolver } from '../modules/catalog/product-fields.resolver';
 import { ShopAdminResolver } from '../modules/catalog/shop-admin.resolver';
 import { ShopFieldsResolver } from '../modules/catalog/shop-fields.resolver';
+import { CartFieldsResolver, CartLineFieldsResolver } from '../modules/cart/cart-fields.resolver';
+import { CartResolver } from '../modules/cart/cart.resolver';
+import { InventoryResolver } from '../modules/inventory/inventory.resolver';
+import { LiveStockResolver } from '../modules/inventory/live-stock.resolver';
+import { OrderFieldsResolver, OrderLineFieldsResolver } from '../modules/orders/order-fields.resolver';
+import { OrderUpdatesResolver } from '../modules/orders/order-updates.resolver';
+import { OrderResolver } from '../modules/orders/order.resolver';
+import { subscriptionsBringTheirOwnSource } from './subscription-scope';
 import { applyPermissions } from './permissions';
 import { validateArgument } from './validate-argument';
 
@@ -25,6 +33,9 @@ export const resolvers = [
   UserFieldsResolver,
   UsersResolver,
   AuditResolver,
+  CartResolver, CartFieldsResolver, CartLineFieldsResolver,
+  OrderResolver, OrderFieldsResolver, OrderLineFieldsResolver, OrderUpdatesResolver,
+  InventoryResolver, LiveStockResolver,
 ] as const;
 
 /**
@@ -36,21 +47,8 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     resolvers,
     // class-validator on every argument, failing with BAD_USER_INPUT that names the field as the client wrote it.
     validateFn: validateArgument,
-    pubSub: noSchemaPubSub,
+    pubSub: subscriptionsBringTheirOwnSource,
   });
   return applyPermissions(schema);
 }
 
-/**
- * type-graphql insists on a schema-wide pub/sub as soon as there is a subscription, but ours is per app (one
- * per `createApp`, Redis or in process) and reaches resolvers as `ctx.pubsub`. Every `@Subscription` therefore
- * gives its own `subscribe` (see `channelIterator`); this one only says so if someone uses `topics` instead.
- */
-const noSchemaPubSub = {
-  publish(): never {
-    throw new Error('Publish with ctx.pubsub: the schema has no pub/sub of its own');
-  },
-  subscribe(): never {
-    throw new Error('Give @Subscription a `subscribe` over ctx.pubsub (channelIterator), not `topics`');
-  },
-};

@@ -1,8 +1,9 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
-import { createClient } from 'graphql-ws';
+import { createClient, type Client as WsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { wsClient } from './clients';
+import { waitFor } from './wait';
 
 /** A subscription held open by a graphql-ws client, recording what arrives. */
 export interface RecordedSubscription<R> {
@@ -91,4 +92,51 @@ export function openIdleConnection(wsUrl: string, token: string | undefined): Id
     on: { connected: () => onConnected(), closed: (event) => onClosed((event as { code: number }).code) },
   });
   return { connected, closed, dispose: () => client.dispose() as Promise<void> };
+}
+
+/** What a subscription has received so far. */
+export interface Collected<R> {
+  /** Every `next` payload, in order (a result with `errors` when the server refused). */
+  results: ExecutionResult<R>[];
+  /** The data of each `next` that carried some. */
+  readonly data: R[];
+  /** The transport-level error, if the subscription ended with one. */
+  error: unknown;
+  completed: boolean;
+  /** Resolves once `count` results have arrived. */
+  until(count: number, timeoutMs?: number): Promise<R[]>;
+  /** Ends the subscription. */
+  stop(): void;
+}
+
+/** Starts `document` over graphql-ws and collects what arrives. */
+export function collect<R, V extends Record<string, unknown>>(client: WsClient, document: TypedDocumentNode<R, V>, variables: V): Collected<R> {
+  const collected: Collected<R> = {
+    results: [],
+    get data() {
+      return collected.results.flatMap((result) => (result.data ? [result.data] : []));
+    },
+    error: undefined,
+    completed: false,
+    async until(count, timeoutMs = 10_000) {
+      await waitFor(() => collected.results.length >= count || collected.completed, timeoutMs, `${count} subscription results (have ${collected.results.length})`);
+      if (collected.results.length < count) throw new Error(`the subscription ended after ${collected.results.length} results: ${JSON.stringify(collected.results)} ${String(collected.error)}`);
+      return collected.data;
+    },
+    stop: () => undefined,
+  };
+  collected.stop = client.subscribe<R>(
+    { query: print(document), variables },
+    {
+      next: (value) => collected.results.push(value as ExecutionResult<R>),
+      error: (error) => {
+        collected.error = error;
+        collected.completed = true;
+      },
+      complete: () => {
+        collected.completed = true;
+      },
+    },
+  );
+  return collected;
 }

@@ -2,9 +2,20 @@ import { AuditEvent } from '../../modules/accounts/audit-event.entity';
 import { RefreshToken } from '../../modules/accounts/refresh-token.entity';
 import { Session } from '../../modules/accounts/session.entity';
 import { User } from '../../modules/accounts/user.entity';
+import { CartLine } from '../../modules/cart/cart-line.entity';
+import { Cart } from '../../modules/cart/cart.entity';
 import { Category } from '../../modules/catalog/category.entity';
 import { Product } from '../../modules/catalog/product.entity';
 import { Shop } from '../../modules/catalog/shop.entity';
+import { StockMovement } from '../../modules/inventory/stock-movement.entity';
+import { Address } from '../../modules/orders/address';
+import { OrderLine } from '../../modules/orders/order-line.entity';
+import { Order } from '../../modules/orders/order.entity';
+import { Payment } from '../../modules/payments/payment.entity';
 
 /** Every entity, listed once: discovery is explicit, never by folder glob. */
-export const entities = [User, Session, Shop, Category, Product, RefreshToken, AuditEvent];
+export const entities = [
+  User, Session, RefreshToken, AuditEvent, Shop, Category, Product,
+  // Cart, orders, payments and the stock ledger.
+  Cart, CartLine, Order, OrderLine, Address, Payment, StockMovement,
+];

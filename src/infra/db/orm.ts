@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
+import { migrateJobQueue } from '../jobs';
 import type { Logger } from '../logger';
 import { entities } from './entities';
 
@@ -36,6 +37,8 @@ export function ormConfig(options: OrmOptions): Options {
     // Load migration files through `require`, so that Jest's transformer compiles the TypeScript ones.
     dynamicImportProvider: (id) => Promise.resolve(require(id)),
     preferTs: runningFromSources,
+    // graphile-worker owns its schema and migrates it itself: never diff it into our migrations.
+    schemaGenerator: { ignoreSchema: ['graphile_worker'] },
     migrations: {
       path: migrationsPath,
       pathTs: sourceMigrationsPath,
@@ -50,10 +53,19 @@ export function ormConfig(options: OrmOptions): Options {
   };
 }
 
-/** Connects, then applies every pending migration. */
+/**
+ * Connects, then applies every pending migration: ours (MikroORM), then the job queue's (graphile-worker
+ * installs its own schema), so that jobs can be added by any process, whether it runs workers or not.
+ */
 export async function openDatabase(options: OrmOptions): Promise<MikroORM> {
   const orm = await MikroORM.init(ormConfig(options));
-  const applied = await orm.getMigrator().up();
-  if (applied.length) options.logger.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
+  try {
+    const applied = await orm.getMigrator().up();
+    if (applied.length) options.logger.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
+    await migrateJobQueue(options.url, options.logger);
+  } catch (error) {
+    await orm.close();
+    throw error;
+  }
   return orm;
 }

@@ -24,12 +24,21 @@ export const isAuthenticated = rule('isAuthenticated', { cache: 'contextual' })(
   },
 );
 
+const roleRules = new Map<string, ReturnType<typeof and>>();
+
 /** A logged-in caller whose current role is one of `roles`. */
 export function hasRole(...roles: Role[]) {
-  const roleRule = rule(`hasRole:${roles.join(',')}`, { cache: 'contextual' })((_parent, _args, ctx: RequestContext) =>
-    ctx.viewer && roles.includes(ctx.viewer.role) ? true : new ForbiddenError(),
-  );
-  return and(isAuthenticated, roleRule);
+  // graphql-shield wants one rule object per name: the same roles always give the same rule.
+  const name = `hasRole:${[...roles].sort().join(',')}`;
+  let existing = roleRules.get(name);
+  if (!existing) {
+    const roleRule = rule(name, { cache: 'contextual' })((_parent, _args, ctx: RequestContext) =>
+      ctx.viewer && roles.includes(ctx.viewer.role) ? true : new ForbiddenError(),
+    );
+    existing = and(isAuthenticated, roleRule);
+    roleRules.set(name, existing);
+  }
+  return existing;
 }
 
 export const isAdmin = hasRole(Role.ADMIN);

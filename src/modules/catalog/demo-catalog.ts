@@ -126,11 +126,12 @@ export async function loadDemoCatalog(em: EntityManager, options: DemoCatalogOpt
         };
       });
       await run(
-        `insert into product (id, shop_id, category_id, title, slug, description, price_amount, currency, available, stock_version, created_at, updated_at)
+        `insert into product (id, shop_id, category_id, title, slug, description, price_amount, currency, available, initial_stock, stock_version, created_at, updated_at)
          select p.*, 0, ?::timestamptz, ?::timestamptz
-           from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[]) as p`,
+           from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[], ?::int[]) as p`,
         [created, created, rows.map((r) => r.id), rows.map((r) => r.shopId), rows.map((r) => r.categoryId), rows.map((r) => r.title),
-          rows.map((r) => r.slug), rows.map((r) => r.description), rows.map((r) => r.price), rows.map((r) => r.currency), rows.map((r) => r.available)],
+          rows.map((r) => r.slug), rows.map((r) => r.description), rows.map((r) => r.price), rows.map((r) => r.currency), rows.map((r) => r.available),
+          rows.map((r) => r.available)],
       );
     }
   });

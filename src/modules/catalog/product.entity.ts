@@ -11,6 +11,7 @@ import { Shop } from './shop.entity';
 @Index({ properties: ['category', 'id'] })
 @Check({ name: 'product_available_not_negative', expression: 'available >= 0' })
 @Check({ name: 'product_price_amount_not_negative', expression: 'price_amount >= 0' })
+@Check({ name: 'product_initial_stock_not_negative', expression: 'initial_stock >= 0' })
 export class Product {
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -45,6 +46,14 @@ export class Product {
   @Field(() => Int, { description: 'Units available to buy now. Never negative.' })
   @Property({ type: 'integer' })
   available = 0;
+
+  /**
+   * The stock the product was created with. Every later change is a movement of the stock ledger, so that
+   * `available = initialStock + sum(movements.delta)` always (see `inventory/stock-ledger.ts`).
+   * Set from `available` when the product is first written, unless given.
+   */
+  @Property({ type: 'integer', onCreate: (product: Product) => product.available })
+  initialStock?: number;
 
   /** Grows by one with every change of `available`; the stock ledger and live stock events carry it. */
   @Property({ type: 'integer' })

@@ -35,6 +35,9 @@ describe('loadConfig', () => {
         refreshTokenTtlDays: 30,
       },
       loginLimits: { failuresPerAccount: 10, failuresPerAddress: 100, windowSeconds: 900 },
+      orders: { reservationMs: 15 * 60_000 },
+      jobs: { runWorker: true, concurrency: 2 },
+      live: { reconcileMs: 5_000 },
     });
   });
 
@@ -68,6 +71,10 @@ describe('loadConfig', () => {
       LOGIN_FAILURES_PER_ACCOUNT: '5',
       LOGIN_FAILURES_PER_ADDRESS: '50',
       LOGIN_FAILURE_WINDOW_SECONDS: '600',
+      RESERVATION_MINUTES: '0.5',
+      RUN_WORKER: 'false',
+      WORKER_CONCURRENCY: '4',
+      LIVE_RECONCILE_MS: '1000',
     });
     expect(config).toEqual({
       nodeEnv: 'production',
@@ -90,6 +97,9 @@ describe('loadConfig', () => {
         refreshTokenTtlDays: 7,
       },
       loginLimits: { failuresPerAccount: 5, failuresPerAddress: 50, windowSeconds: 600 },
+      orders: { reservationMs: 30_000 },
+      jobs: { runWorker: false, concurrency: 4 },
+      live: { reconcileMs: 1_000 },
     });
   });
 

@@ -1,0 +1,28 @@
+import type { PubSub } from 'type-graphql';
+import type { RequestContext } from './context';
+import { createLoaders } from './context';
+
+/**
+ * type-graphql will not build subscriptions without a `pubSub`, even when each one has its own `subscribe`
+ * function, as ours all do: they draw on the instance's hubs through the context (`ctx.live`), which the
+ * schema, built once and also by `schema:emit`, cannot hold. This one only says so if ever reached.
+ */
+export const subscriptionsBringTheirOwnSource: PubSub = {
+  publish() {
+    throw new Error('publish through ctx.pubsub: the schema has no pub/sub of its own');
+  },
+  subscribe() {
+    throw new Error('every @Subscription here must give its own `subscribe` function');
+  },
+};
+
+/**
+ * graphql-ws builds a subscription's context once, for its whole life. An event whose resolvers read the
+ * database must not see the identity map and loader caches of the events before it: this gives the context
+ * a fresh EntityManager fork and fresh loaders. graphql-js resolves a subscription's events one at a time,
+ * so swapping them here is safe.
+ */
+export function renewForEvent(ctx: RequestContext): void {
+  ctx.em = ctx.em.fork();
+  ctx.loaders = createLoaders(ctx.em);
+}

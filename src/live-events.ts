@@ -1,0 +1,47 @@
+import type { Config } from './config/config';
+import type { Database } from './infra/db/database';
+import type { Logger } from './infra/logger';
+import { startNotifyRelay, type NotifyRelay } from './infra/pg-notify-relay';
+import type { PubSub } from './infra/pubsub';
+import { createLiveStockHub, type LiveStockHub } from './modules/inventory/live-stock.hub';
+import { STOCK_NOTIFY_CHANNEL, STOCK_TOPIC } from './modules/inventory/stock-events';
+import { ORDER_NOTIFY_CHANNEL, ORDER_TOPIC } from './modules/orders/order-events';
+import { createOrderUpdatesHub, type OrderUpdatesHub } from './modules/orders/order-updates.hub';
+
+/** The live side of one API instance: what its subscriptions (LiveStock, OrderUpdates) draw from. */
+export interface LiveEvents {
+  stock: LiveStockHub;
+  orders: OrderUpdatesHub;
+  relay: NotifyRelay;
+  stop(): Promise<void>;
+}
+
+/**
+ * Committed changes travel: transaction → `NOTIFY` (only on commit) → the notification relay → pub/sub
+ * (Redis between instances when REDIS_URL is set, else in process) → each instance's hubs → subscribers.
+ * With Redis, one relay in the whole deployment publishes (elected by advisory lock), which keeps commit
+ * order and sends each event once; without it, every instance relays to itself.
+ */
+export async function startLiveEvents(deps: { config: Config; database: Database; pubsub: PubSub; logger: Logger }): Promise<LiveEvents> {
+  const { config, database, pubsub, logger } = deps;
+  const stock = createLiveStockHub({ orm: database.orm, pubsub, logger, reconcileMs: config.live.reconcileMs });
+  const orders = createOrderUpdatesHub({ orm: database.orm, pubsub, logger, reconcileMs: config.live.reconcileMs });
+  await stock.start();
+  await orders.start();
+  const relay = await startNotifyRelay({
+    databaseUrl: database.url,
+    routes: { [STOCK_NOTIFY_CHANNEL]: STOCK_TOPIC, [ORDER_NOTIFY_CHANNEL]: ORDER_TOPIC },
+    pubsub,
+    exclusive: Boolean(config.redisUrl),
+    logger,
+  });
+  return {
+    stock,
+    orders,
+    relay,
+    async stop() {
+      await relay.stop();
+      await Promise.all([stock.stop(), orders.stop()]);
+    },
+  };
+}

@@ -1,0 +1,11 @@
+import type { RuleTree } from '../../graphql/permissions-tree';
+import { openFields } from '../../graphql/permissions-tree';
+import { isAuthenticated } from '../accounts/auth.rules';
+
+/** A cart is its owner's alone: the resolvers only ever read the caller's. Any logged-in user may buy. */
+export const cartRules: RuleTree = {
+  Query: { cart: isAuthenticated },
+  Mutation: { addToCart: isAuthenticated, setCartLineQuantity: isAuthenticated },
+  Cart: openFields(['id', 'lines', 'subtotal']),
+  CartLine: openFields(['product', 'quantity']),
+};

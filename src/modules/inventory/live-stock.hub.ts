@@ -1,0 +1,171 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from '../../infra/logger';
+import type { PubSub } from '../../infra/pubsub';
+import { runSql } from '../../shared/sql';
+import { readMovements } from './stock-ledger';
+import { parseStockChangedEvent, STOCK_TOPIC, type StockChangedEvent } from './stock-events';
+import { VersionSequencer } from './version-sequencer';
+
+/** What one subscriber watches: named products, or every product of a shop. */
+export type StockSelection = { productIds: string[] } | { shopId: string };
+
+export interface LiveStockHubOptions {
+  orm: MikroORM;
+  pubsub: PubSub;
+  logger: Logger;
+  /** Period of the check against PostgreSQL that recovers lost notifications, in milliseconds. */
+  reconcileMs: number;
+}
+
+interface Watcher {
+  selection: StockSelection;
+  push(event: StockChangedEvent): void;
+}
+
+/**
+ * The live stock of one instance. It takes every message of the `stock-changed` topic once (one pub/sub
+ * subscription, however many subscribers), puts each watched product's events in version order with no gap
+ * or duplicate (a {@link VersionSequencer} over the stock ledger), then hands them to the matching watchers.
+ *
+ * A lost notification is recovered two ways: the next event of that product reveals the gap, which is read
+ * back from the ledger; and every `reconcileMs` the versions of all watched products are compared with the
+ * database, which catches a lost last event too.
+ */
+export function createLiveStockHub(options: LiveStockHubOptions) {
+  const log = options.logger.child({ component: 'live-stock' });
+  const byProduct = new Map<string, Set<Watcher>>();
+  const byShop = new Map<string, Set<Watcher>>();
+  /** Shop of each tracked product, to find the shop's watchers and to untrack. */
+  const shopOf = new Map<string, string>();
+  let unsubscribe: (() => Promise<void>) | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let reconciling: Promise<void> | null = null;
+
+  const sequencer = new VersionSequencer<StockChangedEvent>({
+    fetchRange: (productId, from, to) => readMovements(options.orm.em.fork(), productId, from, to),
+    deliver: (event) => {
+      for (const watcher of byProduct.get(event.productId) ?? []) watcher.push(event);
+      for (const watcher of byShop.get(event.shopId) ?? []) watcher.push(event);
+    },
+    onError: (error, productId) => log.warn({ err: error, productId }, 'could not read the stock ledger; will retry'),
+  });
+
+  function onMessage(payload: unknown): void {
+    const event = parseStockChangedEvent(payload);
+    if (!event) {
+      log.warn({ payload }, 'dropped a malformed stock event');
+      return;
+    }
+    // A product created after its shop's watchers started: follow it from its very first movement.
+    if (!sequencer.isTracked(event.productId) && byShop.has(event.shopId)) {
+      shopOf.set(event.productId, event.shopId);
+      sequencer.track(event.productId, 0);
+    }
+    void sequencer.offer(event);
+  }
+
+  async function reconcile(): Promise<void> {
+    const productIds = [...byProduct.keys()];
+    const shopIds = [...byShop.keys()];
+    if (!productIds.length && !shopIds.length) return;
+    const rows = await runSql<{ id: string; shop_id: string; stock_version: number }>(
+      options.orm.em.fork(),
+      'select id, shop_id, stock_version from product where id = any(?::uuid[]) or shop_id = any(?::uuid[])',
+      [productIds, shopIds],
+    );
+    await Promise.all(
+      rows.map((row) => {
+        if (!sequencer.isTracked(row.id)) {
+          if (!byShop.has(row.shop_id)) return undefined;
+          shopOf.set(row.id, row.shop_id);
+          sequencer.track(row.id, 0);
+        }
+        return sequencer.catchUp(row.id, row.stock_version);
+      }),
+    );
+  }
+
+  function untrackUnwatched(productIds: Iterable<string>): void {
+    for (const productId of productIds) {
+      const shopId = shopOf.get(productId);
+      if (byProduct.has(productId) || (shopId && byShop.has(shopId))) continue;
+      sequencer.untrack(productId);
+      shopOf.delete(productId);
+    }
+  }
+
+  function add<K>(index: Map<K, Set<Watcher>>, key: K, watcher: Watcher): void {
+    const set = index.get(key) ?? new Set<Watcher>();
+    set.add(watcher);
+    index.set(key, set);
+  }
+
+  function remove<K>(index: Map<K, Set<Watcher>>, key: K, watcher: Watcher): void {
+    const set = index.get(key);
+    set?.delete(watcher);
+    if (set && !set.size) index.delete(key);
+  }
+
+  return {
+    /** Subscribes to the topic and starts the periodic check. */
+    async start(): Promise<void> {
+      unsubscribe = await options.pubsub.subscribe(STOCK_TOPIC, onMessage);
+      timer = setInterval(() => {
+        if (reconciling) return;
+        reconciling = reconcile()
+          .catch((error: unknown) => log.warn({ err: error }, 'live stock check against the database failed'))
+          .finally(() => {
+            reconciling = null;
+          });
+      }, options.reconcileMs);
+      timer.unref();
+    },
+
+    /**
+     * Starts delivering the selection's changes to `push`: every change committed after this resolves, and
+     * possibly a few committed an instant before (their `version` tells). The products' current versions
+     * are read first, so that a change made before the watcher was registered is still found by gap filling.
+     * Returns the function that stops it. Unknown product ids are ignored.
+     */
+    async watch(selection: StockSelection, push: (event: StockChangedEvent) => void): Promise<() => void> {
+      const em = options.orm.em.fork();
+      const rows =
+        'productIds' in selection
+          ? await runSql<{ id: string; shop_id: string; stock_version: number }>(em, 'select id, shop_id, stock_version from product where id = any(?::uuid[])', [selection.productIds])
+          : await runSql<{ id: string; shop_id: string; stock_version: number }>(em, 'select id, shop_id, stock_version from product where shop_id = ?', [selection.shopId]);
+      const watcher: Watcher = { selection, push };
+      for (const row of rows) {
+        shopOf.set(row.id, row.shop_id);
+        sequencer.track(row.id, row.stock_version);
+      }
+      if ('productIds' in selection) for (const row of rows) add(byProduct, row.id, watcher);
+      else add(byShop, selection.shopId, watcher);
+
+      return () => {
+        if ('productIds' in selection) {
+          for (const row of rows) remove(byProduct, row.id, watcher);
+          untrackUnwatched(rows.map((row) => row.id));
+        } else {
+          remove(byShop, selection.shopId, watcher);
+          untrackUnwatched([...shopOf].filter(([, shopId]) => shopId === selection.shopId).map(([productId]) => productId));
+        }
+      };
+    },
+
+    /** Runs the check against the database now (tests). */
+    reconcile,
+
+    /** Resolves when every event received so far has been delivered (tests). */
+    idle: () => sequencer.idle(),
+
+    async stop(): Promise<void> {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await reconciling;
+      await unsubscribe?.();
+      unsubscribe = null;
+    },
+  };
+}
+
+export type LiveStockHub = ReturnType<typeof createLiveStockHub>;

@@ -1,0 +1,22 @@
+import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
+import type { RequestContext } from '../../graphql/context';
+import { liveStockService, type LiveStockArgs } from './live-stock.service';
+import type { StockChangedEvent } from './stock-events';
+import { StockChange } from './stock-change.type';
+
+@Resolver()
+export class LiveStockResolver {
+  @Subscription(() => StockChange, {
+    description:
+      'Every committed change of available stock, for the products named (at most 100) or for every product of the shop: ' +
+      'give one of productIds and shopId. Versions grow by one per product, so a gap tells the dashboard to refetch.',
+    subscribe: ({ args, context }) => liveStockService.subscribe(context as RequestContext, args as LiveStockArgs),
+  })
+  stockChanged(
+    @Root() event: StockChangedEvent,
+    @Arg('productIds', () => [ID], { nullable: true }) _productIds: string[] | null,
+    @Arg('shopId', () => ID, { nullable: true }) _shopId: string | null,
+  ): StockChange {
+    return { productId: event.productId, available: event.available, delta: event.delta, reason: event.reason, version: event.version, at: new Date(event.at) };
+  }
+}

@@ -1,0 +1,56 @@
+import type { RequestContext } from '../../graphql/context';
+import { BadUserInputError, NotFoundError } from '../../graphql/errors';
+import { AsyncQueue } from '../../shared/async-queue';
+import { isId } from '../../shared/ids';
+import { runSql } from '../../shared/sql';
+import type { StockSelection } from './live-stock.hub';
+import type { StockChangedEvent } from './stock-events';
+
+/** Products one LiveStock subscription may name at most. */
+export const MAX_WATCHED_PRODUCTS = 100;
+/** Events kept for a subscriber that reads too slowly; past it the oldest go (a version gap says so). */
+const MAX_BUFFERED_EVENTS = 1_000;
+
+export interface LiveStockArgs {
+  productIds?: string[] | null;
+  shopId?: string | null;
+}
+
+/**
+ * The LiveStock subscription. Stock levels are public (the catalogue shows `available` to anyone), so anyone
+ * may watch them; what is watched is either named products (at most 100) or one shop's products.
+ */
+export const liveStockService = {
+  async subscribe(ctx: RequestContext, args: LiveStockArgs): Promise<AsyncIterable<StockChangedEvent>> {
+    const selection = await checkSelection(ctx, args);
+    const queue: AsyncQueue<StockChangedEvent> = new AsyncQueue({
+      maxBuffered: MAX_BUFFERED_EVENTS,
+      onClose: () => stop(),
+      onOverflow: () => ctx.logger.warn('a LiveStock subscriber reads too slowly: dropped its oldest event'),
+    });
+    const stop = await ctx.live.stock.watch(selection, (event) => queue.push(event));
+    return queue;
+  },
+};
+
+async function checkSelection(ctx: RequestContext, args: LiveStockArgs): Promise<StockSelection> {
+  const { productIds, shopId } = args;
+  if ((productIds == null) === (shopId == null)) {
+    throw new BadUserInputError(productIds == null ? 'productIds' : 'shopId', 'Give either productIds or shopId, not both and not neither');
+  }
+  if (shopId != null) {
+    const [shop] = isId(shopId) ? await runSql(ctx.em, 'select 1 from shop where id = ?', [shopId]) : [];
+    if (!shop) throw new NotFoundError('Shop');
+    return { shopId };
+  }
+  const ids = [...new Set(productIds ?? [])];
+  if (!ids.length || ids.length > MAX_WATCHED_PRODUCTS) {
+    throw new BadUserInputError('productIds', `productIds must name from 1 to ${MAX_WATCHED_PRODUCTS} products`);
+  }
+  const bad = ids.filter((id) => !isId(id));
+  const rows = bad.length ? [] : await runSql<{ id: string }>(ctx.em, 'select id from product where id = any(?::uuid[])', [ids]);
+  const found = new Set(rows.map((row) => row.id));
+  const unknown = bad.length ? bad : ids.filter((id) => !found.has(id));
+  if (unknown.length) throw new BadUserInputError('productIds', `Unknown products: ${unknown.join(', ')}`);
+  return { productIds: ids };
+}

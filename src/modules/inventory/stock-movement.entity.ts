@@ -1,0 +1,56 @@
+import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
+import { User } from '../accounts/user.entity';
+import { Product } from '../catalog/product.entity';
+import { Order } from '../orders/order.entity';
+import { newId } from '../../shared/ids';
+import { StockReason } from './stock-reason';
+
+/**
+ * One row of the stock ledger: a change of a product's available stock, written in the transaction that
+ * makes it. For every product, at every moment: `available = initial_stock + sum(delta)`, `stock_version`
+ * is the number of its movements, and `version` runs 1, 2, 3… with no gap. Rows are never updated.
+ * Written only by `stock-ledger.ts`, in plain SQL, together with the product's conditional update.
+ */
+@Entity({ tableName: 'stock_movement' })
+@Unique({ properties: ['product', 'version'] })
+@Check({ name: 'stock_movement_delta_not_zero', expression: 'delta <> 0' })
+@Check({ name: 'stock_movement_available_after_not_negative', expression: 'available_after >= 0' })
+@Check({ name: 'stock_movement_version_positive', expression: 'version > 0' })
+export class StockMovement {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = newId();
+
+  @ManyToOne(() => Product, { ref: true, deleteRule: 'restrict', index: false })
+  product!: Ref<Product>;
+
+  /** Units added (positive) or taken (negative). */
+  @Property({ type: 'integer' })
+  delta!: number;
+
+  @Enum({ items: () => StockReason, nativeEnumName: 'stock_reason' })
+  reason!: StockReason;
+
+  /** The order behind a sale, a release or a cancellation. */
+  @ManyToOne(() => Order, { ref: true, nullable: true, deleteRule: 'restrict', index: false })
+  @Index()
+  order: Ref<Order> | null = null;
+
+  /** Who adjusted the stock by hand (AdjustStock); null for changes made by checkout and jobs. */
+  @ManyToOne(() => User, { ref: true, nullable: true, deleteRule: 'restrict', index: false })
+  actor: Ref<User> | null = null;
+
+  /** The free-text reason given to AdjustStock ("3 broken in transit"). */
+  @Property({ type: 'text', nullable: true })
+  note: string | null = null;
+
+  /** The product's available stock right after this movement. */
+  @Property({ type: 'integer' })
+  availableAfter!: number;
+
+  /** The product's stock version after this movement: 1 for its first movement, then one more each time. */
+  @Property({ type: 'integer' })
+  version!: number;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+}

@@ -1,0 +1,35 @@
+import { Embeddable, Property } from '@mikro-orm/core';
+import { Field, ObjectType } from 'type-graphql';
+
+/** A postal address, copied onto the order at checkout (later changes of the buyer's details never touch it). */
+@ObjectType({ description: 'A postal address.' })
+@Embeddable()
+export class Address {
+  @Field({ description: 'The recipient.' })
+  @Property({ type: 'text' })
+  name!: string;
+
+  @Field()
+  @Property({ type: 'text' })
+  line1!: string;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  line2: string | null = null;
+
+  @Field()
+  @Property({ type: 'text' })
+  city!: string;
+
+  @Field()
+  @Property({ type: 'text' })
+  postalCode!: string;
+
+  @Field({ description: 'ISO 3166-1 alpha-2 country code.' })
+  @Property({ type: 'string', columnType: 'char(2)' })
+  country!: string;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  phone: string | null = null;
+}

@@ -1,0 +1,163 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../../graphql/context';
+import { BadUserInputError, ConflictError } from '../../graphql/errors';
+import { newId } from '../../shared/ids';
+import { runSql } from '../../shared/sql';
+import { cartIdOf } from '../cart/cart.entity';
+import { OutOfStockError } from '../inventory/inventory.errors';
+import { applyStockChanges } from '../inventory/stock-ledger';
+import { StockReason } from '../inventory/stock-reason';
+import { Payment, PaymentProvider, PaymentStatus } from '../payments/payment.entity';
+import type { Address } from './address';
+import { checkoutFingerprint, formatOrderNumber, normalizeAddress, type CheckoutLine } from './checkout-request';
+import type { CheckoutInput } from './checkout.inputs';
+import { OrderLine } from './order-line.entity';
+import { OrderStatus } from './order-status';
+import { scheduleExpiry } from './order.jobs';
+import { Order } from './order.entity';
+
+/** The largest amount a GraphQL Int (and so Money.amount) can carry. */
+const MAX_TOTAL = 2_147_483_647;
+
+interface PricedLine extends CheckoutLine {
+  priceAmount: number;
+  currency: string;
+}
+
+/** Thrown inside the transaction to roll it back when a line lacks stock. */
+class StockShortage extends Error {
+  constructor(readonly productId: string) {
+    super(`not enough stock of ${productId}`);
+  }
+}
+
+/**
+ * Checkout: the caller's cart becomes an order, in one transaction, or nothing is written at all.
+ *
+ * The cart row is locked first (`FOR UPDATE`): one buyer's checkouts and cart changes run one at a time,
+ * which is what makes one idempotency key yield one order under concurrency (the unique index on
+ * (buyer, key) stands behind it). The order, its lines (prices copied), its payment and its expiry job are
+ * written and the cart emptied; then, last, stock is taken line by line through the ledger, in product id
+ * order, with conditional updates. A line refused rolls the whole transaction back.
+ *
+ * Idempotency: a key already used returns its order when the request is the same: the same address, and
+ * either the same cart or an empty one (a retry after success finds the cart emptied by the first attempt).
+ * Anything else is a CONFLICT. A checkout that failed wrote nothing, so its key can be used again.
+ */
+export const checkoutService = {
+  async checkout(ctx: RequestContext, input: CheckoutInput): Promise<Order> {
+    const viewer = ctx.viewer;
+    if (!viewer) throw new Error('checkout reached without a viewer');
+    const address = normalizeAddress(input.shippingAddress);
+    const key = input.idempotencyKey;
+    const cartId = cartIdOf(viewer.userId);
+    let lines: PricedLine[] = [];
+    const attempt = () =>
+      ctx.em.transactional(async (em) => {
+        await runSql(em, 'select id from cart where id = ? for update', [cartId]);
+        lines = await readPricedCart(em, cartId);
+        const existing = await em.findOne(Order, { buyer: viewer.userId, idempotencyKey: key });
+        if (existing) return replay(em, existing, lines, address);
+        return createOrder(ctx, em, { buyerId: viewer.userId, cartId, key, address, lines });
+      });
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (error instanceof StockShortage) throw await outOfStock(ctx.em, lines, error.productId);
+        // Two first attempts with one key that both got past the cart lock (no cart row yet): the loser replays.
+        if (error instanceof UniqueConstraintViolationException && tries < 2) continue;
+        throw error;
+      }
+    }
+  },
+};
+
+async function readPricedCart(em: EntityManager, cartId: string): Promise<PricedLine[]> {
+  const rows = await runSql<{ product_id: string; quantity: number; price_amount: number; currency: string }>(
+    em,
+    `select l.product_id, l.quantity, p.price_amount, p.currency
+       from cart_line l join product p on p.id = l.product_id
+      where l.cart_id = ? order by l.product_id`,
+    [cartId],
+  );
+  return rows.map((row) => ({ productId: row.product_id, quantity: row.quantity, priceAmount: row.price_amount, currency: row.currency }));
+}
+
+async function replay(em: EntityManager, order: Order, cart: CheckoutLine[], address: Address): Promise<Order> {
+  const ordered = cart.length ? cart : (await em.find(OrderLine, { order: order.id })).map((line) => ({ productId: line.product.id, quantity: line.quantity }));
+  if (checkoutFingerprint(ordered, address) !== order.requestFingerprint) {
+    throw new ConflictError('This idempotency key was already used for a checkout with another cart or address');
+  }
+  return order;
+}
+
+interface NewOrder {
+  buyerId: string;
+  cartId: string;
+  key: string;
+  address: Address;
+  lines: PricedLine[];
+}
+
+async function createOrder(ctx: RequestContext, em: EntityManager, request: NewOrder): Promise<Order> {
+  const { lines } = request;
+  if (!lines.length) throw new BadUserInputError('cart', 'The cart is empty');
+  const currencies = [...new Set(lines.map((line) => line.currency))];
+  if (currencies.length > 1) {
+    throw new BadUserInputError('cart', `One order is in one currency; this cart mixes ${currencies.sort().join(', ')}: check out each currency apart`);
+  }
+  const total = lines.reduce((sum, line) => sum + line.quantity * line.priceAmount, 0);
+  if (total > MAX_TOTAL) throw new BadUserInputError('cart', 'The order total is too large: split the cart');
+
+  const now = ctx.clock.now();
+  const orderId = newId();
+  const [{ n }] = (await runSql<{ n: string }>(em, "select nextval('order_number_seq') as n")) as [{ n: string }];
+  const reservedUntil = new Date(now.getTime() + ctx.config.orders.reservationMs);
+  const currency = currencies[0]!;
+  const order = em.create(Order, {
+    id: orderId,
+    number: formatOrderNumber(Number(n)),
+    buyer: request.buyerId,
+    status: OrderStatus.PENDING_PAYMENT,
+    currency,
+    totalAmount: total,
+    shippingAddress: request.address,
+    idempotencyKey: request.key,
+    requestFingerprint: checkoutFingerprint(lines, request.address),
+    reservedUntil,
+    createdAt: now,
+    updatedAt: now,
+  });
+  for (const line of lines) {
+    em.create(OrderLine, { order, product: line.productId, quantity: line.quantity, unitPriceAmount: line.priceAmount, currency });
+  }
+  // Payments are the next issue's: until then the order's payment waits, with no provider secret yet.
+  em.create(Payment, { order, provider: PaymentProvider.DEVELOPMENT, status: PaymentStatus.REQUIRES_PAYMENT, amount: total, currency, createdAt: now, updatedAt: now });
+  await em.flush();
+  await runSql(em, 'delete from cart_line where cart_id = ?', [request.cartId]);
+  await runSql(em, 'update cart set updated_at = ? where id = ?', [now, request.cartId]);
+  await scheduleExpiry(em, orderId, reservedUntil);
+
+  // Stock last: a product's row stays locked from its update to the commit, so the fewer statements
+  // in between, the more checkouts of a popular product per second. A refusal rolls everything back.
+  const taken = await applyStockChanges(
+    em,
+    lines.map((line) => ({ productId: line.productId, delta: -line.quantity, reason: StockReason.SALE, orderId })),
+    now,
+  );
+  if (taken.refusedProductId) throw new StockShortage(taken.refusedProductId);
+  return order;
+}
+
+/** The error for a refused checkout: the refused product, and every other line short of stock right now. */
+async function outOfStock(em: EntityManager, lines: CheckoutLine[], refusedProductId: string): Promise<OutOfStockError> {
+  const rows = await runSql<{ id: string }>(
+    em,
+    `select p.id from product p join unnest(?::uuid[], ?::int[]) as wanted(id, quantity) on wanted.id = p.id
+      where p.available < wanted.quantity`,
+    [lines.map((line) => line.productId), lines.map((line) => line.quantity)],
+  );
+  return new OutOfStockError([refusedProductId, ...rows.map((row) => row.id)]);
+}

@@ -1,0 +1,40 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../graphql/context';
+import { required } from '../../shared/loaders';
+import { Money } from '../../shared/money';
+import { Product } from '../catalog/product.entity';
+import { Payment } from '../payments/payment.entity';
+import { OrderLine } from './order-line.entity';
+import { Order } from './order.entity';
+
+/** Relations and amounts of an order, through per-request loaders. */
+@Resolver(() => Order)
+export class OrderFieldsResolver {
+  @FieldResolver(() => Money, { description: 'Sum of the lines.' })
+  total(@Root() order: Order): Money {
+    return Money.of(order.totalAmount, order.currency);
+  }
+
+  @FieldResolver(() => [OrderLine])
+  lines(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<OrderLine[]> {
+    return ctx.loaders.linesOfOrder.load(order.id);
+  }
+
+  @FieldResolver(() => Payment)
+  async payment(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<Payment> {
+    return required(await ctx.loaders.paymentOfOrder.load(order.id), 'payment', order.id);
+  }
+}
+
+@Resolver(() => OrderLine)
+export class OrderLineFieldsResolver {
+  @FieldResolver(() => Product, { description: 'The product as it is now; the price paid is unitPrice.' })
+  async product(@Root() line: OrderLine, @Ctx() ctx: RequestContext): Promise<Product> {
+    return required(await ctx.loaders.productById.load(line.product.id), 'product', line.id);
+  }
+
+  @FieldResolver(() => Money, { description: 'Price of one unit at checkout.' })
+  unitPrice(@Root() line: OrderLine): Money {
+    return Money.of(line.unitPriceAmount, line.currency);
+  }
+}

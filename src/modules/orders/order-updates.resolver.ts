@@ -1,0 +1,20 @@
+import { Arg, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
+import type { RequestContext } from '../../graphql/context';
+import { renewForEvent } from '../../graphql/subscription-scope';
+import type { OrderUpdatedEvent } from './order-events';
+import { orderUpdatesService } from './order-updates.service';
+import { Order } from './order.entity';
+
+@Resolver()
+export class OrderUpdatesResolver {
+  @Subscription(() => Order, {
+    description:
+      'Each change of the order\'s status after subscribing: PENDING_PAYMENT -> PAID -> FULFILLED, or CANCELLED / EXPIRED / PAYMENT_FAILED. ' +
+      'Only its buyer, ADMIN and SUPPORT may watch an order; anyone else gets NOT_FOUND.',
+    subscribe: ({ args, context }) => orderUpdatesService.subscribe(context as RequestContext, String(args.orderId)),
+  })
+  async orderUpdated(@Root() event: OrderUpdatedEvent, @Arg('orderId', () => ID) _orderId: string, @Ctx() ctx: RequestContext): Promise<Order> {
+    renewForEvent(ctx);
+    return orderUpdatesService.orderAt(ctx, event);
+  }
+}

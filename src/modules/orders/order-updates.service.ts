@@ -1,0 +1,27 @@
+import type { RequestContext } from '../../graphql/context';
+import { NotFoundError } from '../../graphql/errors';
+import { AsyncQueue } from '../../shared/async-queue';
+import { isId } from '../../shared/ids';
+import { canReadOrder, requireViewer } from './order-access';
+import type { OrderUpdatedEvent } from './order-events';
+import { Order } from './order.entity';
+
+/** The OrderUpdates subscription: access checked once, at subscribe; events from the instance's hub. */
+export const orderUpdatesService = {
+  async subscribe(ctx: RequestContext, orderId: string): Promise<AsyncIterable<OrderUpdatedEvent>> {
+    const viewer = requireViewer(ctx);
+    const order = isId(orderId) ? await ctx.em.fork().findOne(Order, orderId) : null;
+    if (!order || !canReadOrder(viewer, order)) throw new NotFoundError('Order');
+    const queue: AsyncQueue<OrderUpdatedEvent> = new AsyncQueue({ maxBuffered: 100, onClose: () => stop() });
+    const stop = ctx.live.orders.watch(order.id, order.status, (event) => queue.push(event));
+    return queue;
+  },
+
+  /** The order as one event shows it: read afresh, with the status that the event carries. */
+  async orderAt(ctx: RequestContext, event: OrderUpdatedEvent): Promise<Order> {
+    const order = await ctx.em.findOneOrFail(Order, event.orderId);
+    // Never flushed (a throwaway fork per event): the event's status, not a later one read meanwhile.
+    order.status = event.status;
+    return order;
+  },
+};

@@ -1,0 +1,69 @@
+import { Check, Embedded, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { User } from '../accounts/user.entity';
+import { newId } from '../../shared/ids';
+import { Address } from './address';
+import { OrderStatus } from './order-status';
+
+/**
+ * What a buyer bought at checkout, in one currency. Lines carry the prices of that moment. `total`,
+ * `lines` and `payment` are resolved in `order-fields.resolver.ts`.
+ */
+@ObjectType({ description: "A buyer's order: made at checkout, in one currency, with the prices of that moment." })
+@Entity({ tableName: 'customer_order' })
+// One order per (buyer, idempotency key): a retried checkout finds the order of its first attempt.
+@Unique({ properties: ['buyer', 'idempotencyKey'] })
+// MyOrders: the buyer's orders newest first (UUIDv7 ids sort by creation).
+@Index({ properties: ['buyer', 'id'] })
+// The sweep for reservations that ran out.
+@Index({ properties: ['status', 'reservedUntil'] })
+@Check({ name: 'customer_order_total_amount_not_negative', expression: 'total_amount >= 0' })
+export class Order {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = newId();
+
+  /** Human-friendly and unique (`AT-001042`), from the `order_number_seq` sequence. */
+  @Field({ description: 'Human-friendly order number, unique, e.g. AT-001042.' })
+  @Property({ type: 'text', unique: true })
+  number!: string;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'restrict', index: false })
+  buyer!: Ref<User>;
+
+  @Field(() => OrderStatus)
+  @Enum({ items: () => OrderStatus, nativeEnumName: 'order_status' })
+  status: OrderStatus = OrderStatus.PENDING_PAYMENT;
+
+  /** ISO 4217: every line of the order is priced in it. */
+  @Property({ type: 'string', columnType: 'char(3)' })
+  currency!: string;
+
+  /** Sum of the lines, in the minor unit of `currency`. */
+  @Property({ type: 'integer' })
+  totalAmount!: number;
+
+  @Field(() => Address)
+  @Embedded(() => Address, { prefix: 'shipping_' })
+  shippingAddress!: Address;
+
+  /** The client's key for this checkout; unique per buyer. */
+  @Property({ type: 'text' })
+  idempotencyKey!: string;
+
+  /** SHA-256 of the cart lines and address that made the order: a retry with other ones is a CONFLICT. */
+  @Property({ type: 'text' })
+  requestFingerprint!: string;
+
+  @Field({ description: 'Until when the stock stays reserved; an order still unpaid then becomes EXPIRED.' })
+  @Property({ type: 'timestamptz' })
+  reservedUntil!: Date;
+
+  @Field()
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+
+  @Field()
+  @Property({ type: 'timestamptz' })
+  updatedAt: Date = new Date();
+}

@@ -1,0 +1,26 @@
+import DataLoader from 'dataloader';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { byIdLoader } from '../../shared/loaders';
+import { Payment } from '../payments/payment.entity';
+import { OrderLine } from './order-line.entity';
+import { Order } from './order.entity';
+
+/** Per-request loaders of orders: a page of orders loads its lines and payments in one statement each. */
+export function createOrderLoaders(em: EntityManager) {
+  return {
+    orderById: byIdLoader(em, Order),
+
+    linesOfOrder: new DataLoader<string, OrderLine[]>(async (orderIds) => {
+      const lines = await em.find(OrderLine, { order: { $in: [...orderIds] } }, { orderBy: { id: 'asc' } });
+      const byOrder = new Map<string, OrderLine[]>();
+      for (const line of lines) byOrder.set(line.order.id, [...(byOrder.get(line.order.id) ?? []), line]);
+      return orderIds.map((id) => byOrder.get(id) ?? []);
+    }),
+
+    paymentOfOrder: new DataLoader<string, Payment | null>(async (orderIds) => {
+      const payments = await em.find(Payment, { order: { $in: [...orderIds] } });
+      const byOrder = new Map(payments.map((payment) => [payment.order.id, payment]));
+      return orderIds.map((id) => byOrder.get(id) ?? null);
+    }),
+  };
+}

@@ -1,0 +1,37 @@
+import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../../graphql/context';
+import { ConnectionArgs, pageRequest, type Connection } from '../../shared/pagination';
+import { CheckoutInput } from './checkout.inputs';
+import { checkoutService } from './checkout.service';
+import { Order } from './order.entity';
+import { orderService } from './order.service';
+import { OrderConnection } from './order.types';
+
+@Resolver()
+export class OrderResolver {
+  @Mutation(() => Order, {
+    description:
+      "Turns the caller's cart into an order awaiting payment and reserves its stock until reservedUntil. " +
+      'The same idempotencyKey again returns the same order; with another cart or address it fails with CONFLICT.',
+  })
+  checkout(@Arg('input', () => CheckoutInput) input: CheckoutInput, @Ctx() ctx: RequestContext): Promise<Order> {
+    return checkoutService.checkout(ctx, input);
+  }
+
+  @Query(() => OrderConnection, { description: "The caller's orders, newest first." })
+  myOrders(@Args() page: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<Connection<Order>> {
+    return orderService.listMine(ctx, pageRequest(page));
+  }
+
+  @Query(() => Order, { description: 'An order, for its buyer, ADMIN and SUPPORT; anyone else gets NOT_FOUND.' })
+  order(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Order> {
+    return orderService.findVisible(ctx, id);
+  }
+
+  @Mutation(() => Order, {
+    description: 'Cancels an order awaiting payment and returns its stock (its buyer or ADMIN). Paid orders cannot be cancelled yet (CONFLICT).',
+  })
+  cancelOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Order> {
+    return orderService.cancel(ctx, id);
+  }
+}

@@ -1,0 +1,27 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { startJobRunner, type JobRunner } from './infra/jobs';
+import type { Logger } from './infra/logger';
+import { orderCron, orderTasks } from './modules/orders/order.jobs';
+import type { Clock } from './shared/clock';
+
+export interface WorkerDeps {
+  databaseUrl: string;
+  orm: MikroORM;
+  logger: Logger;
+  clock: Clock;
+  concurrency: number;
+}
+
+/**
+ * The job queue's workers with every module's tasks: started by `createApp` when RUN_WORKER is true
+ * (the default, so `npm start` is complete), or alone by `npm run worker` (scripts/worker.ts).
+ */
+export function startWorker(deps: WorkerDeps): Promise<JobRunner> {
+  return startJobRunner({
+    databaseUrl: deps.databaseUrl,
+    tasks: { ...orderTasks({ orm: deps.orm, clock: deps.clock, logger: deps.logger }) },
+    cron: [...orderCron],
+    concurrency: deps.concurrency,
+    logger: deps.logger,
+  });
+}

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createLogger } from '../../../src/infra/logger';
+import { addJob, type JobRunner } from '../../../src/infra/jobs';
+import { EXPIRE_ORDER_TASK, EXPIRE_OVERDUE_ORDERS_TASK, expireOrder, orderTasks } from '../../../src/modules/orders/order.jobs';
+import { systemClock } from '../../../src/shared/clock';
+import { runSql } from '../../../src/shared/sql';
+import { startWorker } from '../../../src/worker';
+import { ADDRESS } from '../../fixtures/addresses';
+import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
+import { AddToCartDocument, CheckoutDocument, OrderDocument } from '../../generated/graphql';
+import { createUser } from '../../utils/buyers';
+import { availableOf, ledgerProblems, movementsOf } from '../../utils/ledger';
+import { dataOf, sendAs } from '../../utils/operations';
+import { startTestServer, type TestServer } from '../../utils/test-server';
+import { waitFor } from '../../utils/wait';
+
+/** 0.02 minutes: reservations run out 1.2 s after checkout. */
+const RESERVATION_MINUTES = '0.02';
+
+describe('reservations that run out, and the job queue', () => {
+  let server: TestServer;
+  let shop: TestShop;
+  const logger = createLogger('silent');
+
+  beforeAll(async () => {
+    server = await startTestServer({ RESERVATION_MINUTES, WORKER_CONCURRENCY: '2' });
+    shop = await createShop(server);
+  });
+  afterAll(() => server?.close());
+
+  const em = () => server.database.orm.em.fork();
+  const deps = () => ({ orm: server.database.orm, clock: systemClock, logger });
+
+  async function placeOrder(stock = 10, quantity = 2) {
+    const buyer = await createUser(server);
+    const [productId] = await createProducts(server, shop, [{ stock }]);
+    dataOf(await sendAs(server.graphqlUrl, buyer.token, AddToCartDocument, { productId: productId!, quantity }));
+    const order = dataOf(await sendAs(server.graphqlUrl, buyer.token, CheckoutDocument, { input: { idempotencyKey: 'k', shippingAddress: ADDRESS } })).checkout;
+    return { buyer, productId: productId!, order };
+  }
+  const jobsOf = (orderId: string) =>
+    runSql<{ id: string; attempts: number; last_error: string | null; locked_at: Date | null }>(
+      em(),
+      // The `jobs` view has no payload: the private table has.
+      `select id, attempts, last_error, locked_at from graphile_worker._private_jobs where payload->>'orderId' = ?`,
+      [orderId],
+    );
+
+  it('should expire an order still awaiting payment once its reservation runs out, returning its stock (RESERVATION_RELEASED)', async () => {
+    const { buyer, productId, order } = await placeOrder(10, 2);
+    expect(new Date(order.reservedUntil as string).getTime() - Date.now()).toBeLessThan(1_300);
+    expect(await availableOf(em(), productId)).toBe(8);
+
+    await waitFor(async () => dataOf(await sendAs(server.graphqlUrl, buyer.token, OrderDocument, { id: order.id })).order.status === 'EXPIRED', 10_000);
+
+    expect(await availableOf(em(), productId)).toBe(10);
+    expect((await movementsOf(em(), productId)).map((m) => [m.reason, m.delta])).toEqual([
+      ['SALE', -2],
+      ['RESERVATION_RELEASED', 2],
+    ]);
+    expect(dataOf(await sendAs(server.graphqlUrl, buyer.token, OrderDocument, { id: order.id })).order.payment.status).toBe('CANCELLED');
+    await waitFor(async () => (await jobsOf(order.id)).length === 0, 5_000);
+    expect(await ledgerProblems(em())).toEqual([]);
+  });
+
+  it('should return the stock once when the expiry job runs many times and two worker pools race', async () => {
+    const second: JobRunner = await startWorker({ databaseUrl: server.database.url, orm: server.database.orm, logger, clock: systemClock, concurrency: 3 });
+    try {
+      const { productId, order } = await placeOrder(10, 4);
+      // Six more jobs for the same order, without a job key, so that nothing folds them into one.
+      for (let i = 0; i < 6; i++) await addJob(em(), EXPIRE_ORDER_TASK, { orderId: order.id }, { runAt: new Date(order.reservedUntil as string) });
+      await waitFor(async () => (await jobsOf(order.id)).length === 0, 15_000);
+      // And by hand, concurrently, for good measure.
+      const outcomes = await Promise.all(Array.from({ length: 4 }, () => expireOrder(deps(), order.id)));
+      expect(outcomes).toEqual(['NOTHING_TO_DO', 'NOTHING_TO_DO', 'NOTHING_TO_DO', 'NOTHING_TO_DO']);
+
+      expect((await movementsOf(em(), productId)).map((m) => [m.reason, m.delta])).toEqual([
+        ['SALE', -4],
+        ['RESERVATION_RELEASED', 4],
+      ]);
+      expect(await availableOf(em(), productId)).toBe(10);
+      expect(await ledgerProblems(em())).toEqual([]);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('should release exactly once when expiries race each other directly', async () => {
+    const { productId, order } = await placeOrder(5, 5);
+    await waitFor(async () => Date.now() > new Date(order.reservedUntil as string).getTime(), 5_000);
+    const outcomes = await Promise.all(Array.from({ length: 8 }, () => expireOrder(deps(), order.id)));
+    expect(outcomes.filter((outcome) => outcome === 'EXPIRED').length).toBeLessThanOrEqual(1);
+    await waitFor(async () => (await availableOf(em(), productId)) === 5, 10_000);
+    expect((await movementsOf(em(), productId)).filter((m) => m.reason === 'RESERVATION_RELEASED')).toHaveLength(1);
+  });
+
+  it('should not end a reservation early: a job that runs before reservedUntil schedules itself again', async () => {
+    const { productId, order } = await placeOrder(3, 1);
+    const early = { ...deps(), clock: { now: () => new Date(new Date(order.reservedUntil as string).getTime() - 60_000) } };
+    expect(await expireOrder(early, order.id)).toBe('NOT_DUE');
+    const [row] = await runSql<{ status: string }>(em(), 'select status from customer_order where id = ?', [order.id]);
+    expect(row?.status).toBe('PENDING_PAYMENT');
+    // It still expires on time.
+    await waitFor(async () => (await availableOf(em(), productId)) === 3, 10_000);
+  });
+
+  it('should retry a failing job later (backoff), then keep it with its error once it failed for good', async () => {
+    const orderId = 'not-an-order-id';
+    await addJob(em(), EXPIRE_ORDER_TASK, { orderId }, { maxAttempts: 2 });
+    // graphile-worker counts an attempt when it takes the job: done means counted and unlocked again.
+    const attempted = async (n: number) => {
+      const [job] = await jobsOf(orderId);
+      return job?.attempts === n && job.locked_at === null;
+    };
+    await waitFor(() => attempted(1), 10_000, 'the first attempt to fail');
+    const [afterOne] = await runSql<{ run_at: Date; last_error: string }>(em(), `select run_at, last_error from graphile_worker._private_jobs where payload->>'orderId' = ?`, [orderId]);
+    expect(new Date(afterOne!.run_at).getTime()).toBeGreaterThan(Date.now());
+    expect(afterOne!.last_error).toMatch(/no valid orderId/);
+
+    // Due now: the second and last attempt fails too; the job stays, visible, and is never tried again.
+    await runSql(em(), `update graphile_worker._private_jobs set run_at = now() where payload->>'orderId' = ?`, [orderId]);
+    await waitFor(() => attempted(2), 10_000, 'the last attempt to fail');
+    const [failed] = await runSql<{ attempts: number; max_attempts: number; last_error: string; locked_at: Date | null }>(
+      em(),
+      `select attempts, max_attempts, last_error, locked_at from graphile_worker._private_jobs where payload->>'orderId' = ?`,
+      [orderId],
+    );
+    expect(failed).toMatchObject({ attempts: 2, max_attempts: 2, locked_at: null });
+    expect(failed!.last_error).toMatch(/no valid orderId/);
+  });
+
+  it('should have the sweep expire an overdue order whose own job is gone', async () => {
+    const { productId, order } = await placeOrder(6, 6);
+    await runSql(em(), `delete from graphile_worker._private_jobs where key = ?`, [`expire_order:${order.id}`]);
+    const later = { ...deps(), clock: { now: () => new Date(Date.now() + 5 * 60_000) } };
+    await orderTasks(later)[EXPIRE_OVERDUE_ORDERS_TASK]!({}, {} as never);
+    expect(await availableOf(em(), productId)).toBe(6);
+    const [row] = await runSql<{ status: string }>(em(), 'select status from customer_order where id = ?', [order.id]);
+    expect(row?.status).toBe('EXPIRED');
+    expect(await ledgerProblems(em())).toEqual([]);
+  });
+});

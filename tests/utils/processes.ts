@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort } from '../../scripts/lib/scratch-database';
+import { waitFor } from './wait';
+
+const repoRoot = join(__dirname, '..', '..');
+
+/** A compiled entry point (`dist/...`) running as a child process, with what it printed. */
+export interface ChildServer {
+  /** `http://127.0.0.1:<port>`, when it serves HTTP. */
+  baseUrl: string;
+  graphqlUrl: string;
+  wsUrl: string;
+  output: () => string;
+  /** SIGTERM, then SIGKILL if it has not exited within 5 s. */
+  stop(): Promise<void>;
+}
+
+/** Compiles the project into `dist/` (`npm run build`), as `npm start` would. */
+export function buildOnce(timeoutMs = 90_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', 'build', '--silent'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`npm run build took more than ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`npm run build failed (${code}):\n${output}`));
+    });
+  });
+}
+
+/**
+ * Spawns `node <entry>` (e.g. `dist/src/main.js`) with `env` on top of a minimal environment. With `http`,
+ * it gets a free PORT and is ready once `/readyz` answers 200 (within `readyTimeoutMs`).
+ */
+export async function spawnChild(
+  entry: string,
+  env: Record<string, string>,
+  options: { http: boolean; readyTimeoutMs?: number; readyText?: string } = { http: true },
+): Promise<ChildServer> {
+  const port = options.http ? await freePort() : 0;
+  const child: ChildProcess = spawn(process.execPath, [join(repoRoot, entry)], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}:\n${output}`);
+        if (options.readyText) return output.includes(options.readyText);
+        if (!options.http) return true;
+        return fetch(`${baseUrl}/readyz`).then((response) => response.ok, () => false);
+      },
+      options.readyTimeoutMs ?? 30_000,
+      `${entry} to be ready`,
+      100,
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { baseUrl, graphqlUrl: `${baseUrl}/graphql`, wsUrl: `${baseUrl.replace(/^http/, 'ws')}/graphql`, output: () => output, stop };
+}
