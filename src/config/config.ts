@@ -50,6 +50,12 @@ const configSchema = z.object({
   LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(100),
   /** The window of both login limits, in seconds, counted from the first failure. Default 900 (15 minutes). */
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /**
+   * Longest life of an anonymous catalogue answer in the public response cache, in seconds. Writes through the API
+   * invalidate it at once, on every instance; the TTL only bounds staleness after a write made outside the API (SQL by
+   * hand, a script) or a change message lost with Redis. 0 turns the cache off. Default 30.
+   */
+  CATALOG_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
 });
 
 /**
@@ -74,6 +80,8 @@ export type Config = Readonly<{
   corsOrigins: string[] | undefined;
   auth: { jwtSecret: string; usesDevelopmentSecret: boolean; accessTokenTtlSeconds: number; refreshTokenTtlDays: number };
   loginLimits: { failuresPerAccount: number; failuresPerAddress: number; windowSeconds: number };
+  /** 0 when the public response cache is off. */
+  catalogCacheTtlSeconds: number;
 }>;
 
 /** Thrown when the environment does not describe a valid configuration; its message names every bad variable. */
@@ -119,5 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       failuresPerAddress: e.LOGIN_FAILURES_PER_ADDRESS,
       windowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
     },
+    catalogCacheTtlSeconds: e.CATALOG_CACHE_TTL_SECONDS,
   };
 }

@@ -6,6 +6,7 @@ import type { AccountsRuntime } from '../modules/accounts/accounts-runtime';
 import { User } from '../modules/accounts/user.entity';
 import { authenticate, type Authentication, type Viewer } from '../modules/accounts/viewer';
 import { createCatalogLoaders } from '../modules/catalog/catalog.loaders';
+import type { CatalogVersion } from '../modules/catalog/catalog-version';
 import type { Clock } from '../shared/clock';
 import { byIdLoader } from '../shared/loaders';
 
@@ -42,6 +43,8 @@ export interface RequestContext {
   pubsub: PubSub;
   /** Token signing and login limits, one per app. */
   accounts: AccountsRuntime;
+  /** The catalogue's version in this instance: writes bump it through `catalogChanged`, after commit. */
+  catalogVersion: CatalogVersion;
   /** Filled in as the operation runs, for the request's log line and metrics. */
   operation: OperationRecord;
 }
@@ -59,6 +62,7 @@ export interface ContextFactoryDeps {
   clock: Clock;
   pubsub: PubSub;
   accounts: AccountsRuntime;
+  catalogVersion: CatalogVersion;
 }
 
 export interface ContextInput {
@@ -86,6 +90,7 @@ export function createContextFactory(deps: ContextFactoryDeps) {
       clock: deps.clock,
       pubsub: deps.pubsub,
       accounts: deps.accounts,
+      catalogVersion: deps.catalogVersion,
       operation: input.operation ?? {},
     };
   };

@@ -35,6 +35,7 @@ describe('loadConfig', () => {
         refreshTokenTtlDays: 30,
       },
       loginLimits: { failuresPerAccount: 10, failuresPerAddress: 100, windowSeconds: 900 },
+      catalogCacheTtlSeconds: 30,
     });
   });
 
@@ -68,6 +69,7 @@ describe('loadConfig', () => {
       LOGIN_FAILURES_PER_ACCOUNT: '5',
       LOGIN_FAILURES_PER_ADDRESS: '50',
       LOGIN_FAILURE_WINDOW_SECONDS: '600',
+      CATALOG_CACHE_TTL_SECONDS: '0',
     });
     expect(config).toEqual({
       nodeEnv: 'production',
@@ -90,6 +92,7 @@ describe('loadConfig', () => {
         refreshTokenTtlDays: 7,
       },
       loginLimits: { failuresPerAccount: 5, failuresPerAddress: 50, windowSeconds: 600 },
+      catalogCacheTtlSeconds: 0,
     });
   });
 
@@ -118,6 +121,8 @@ describe('loadConfig', () => {
     ['MAX_BODY_BYTES', '10000001'],
     ['SHUTDOWN_GRACE_MS', '-1'],
     ['SHUTDOWN_GRACE_MS', '120001'],
+    ['CATALOG_CACHE_TTL_SECONDS', '-1'],
+    ['CATALOG_CACHE_TTL_SECONDS', '1.5'],
   ])('should refuse %s=%j with a ConfigError naming the variable', (name, value) => {
     const error = configErrorOf({ [name]: value });
     expect(error.name).toBe('ConfigError');
