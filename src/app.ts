@@ -17,6 +17,7 @@ import { connectRedis } from './infra/redis';
 import { createAccessTokens } from './modules/accounts/access-token';
 import { createAccountsRuntime } from './modules/accounts/accounts-runtime';
 import { closeSocketsOfBannedUsers } from './modules/accounts/ban-enforcement';
+import { createCatalogVersion, followCatalogChanges } from './modules/catalog/catalog-version';
 import { createSubscriptionViewerCheck } from './modules/accounts/viewer-recheck';
 import { systemClock, type Clock } from './shared/clock';
 import { createContextFactory, type RequestContext } from './graphql/context';
@@ -24,6 +25,7 @@ import { createErrorFormatter } from './graphql/format-error';
 import { legacyJsonStatusPlugin } from './graphql/plugins/legacy-json-status.plugin';
 import { noStorePlugin } from './graphql/plugins/no-store.plugin';
 import { operationOutcomePlugin } from './graphql/plugins/operation-outcome.plugin';
+import { publicResponseCachePlugin } from './graphql/plugins/public-response-cache.plugin';
 import { QUERY_LIMITS, queryLimitRules } from './graphql/query-limits';
 import { buildAppSchema } from './graphql/schema';
 import { createWebSocketServer } from './graphql/websocket';
@@ -72,7 +74,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     : null;
   
   const accounts = createAccountsRuntime({ config, accessTokens, redis });
-  const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, pubsub, accounts, config, live });
+  const catalogVersion = createCatalogVersion();
+  await followCatalogChanges(pubsub, catalogVersion);
+  const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, pubsub, accounts, config, live, catalogVersion });
   const connections = createLiveConnections();
   await closeSocketsOfBannedUsers(pubsub, connections, logger);
   const formatError = createErrorFormatter({ logger, isProduction: config.isProduction });
@@ -121,6 +125,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // No field has a cache hint: the default cache-control plugin only cost a wrapper per field (see noStorePlugin).
       ApolloServerPluginCacheControlDisabled(),
       noStorePlugin(),
+      ...(config.catalogCacheTtlSeconds > 0
+        ? [publicResponseCachePlugin({ version: catalogVersion, ttlSeconds: config.catalogCacheTtlSeconds, metrics })]
+        : []),
     ],
   });
   await apollo.start();

@@ -61,6 +61,12 @@ const configSchema = z.object({
    * change whose notification was lost still reaches its subscribers. Default 5 000.
    */
   LIVE_RECONCILE_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),
+  /**
+   * Longest life of an anonymous catalogue answer in the public response cache, in seconds. Writes through the API
+   * invalidate it at once, on every instance; the TTL only bounds staleness after a write made outside the API (SQL by
+   * hand, a script) or a change message lost with Redis. 0 turns the cache off. Default 30.
+   */
+  CATALOG_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
 });
 
 /**
@@ -91,6 +97,8 @@ export type Config = Readonly<{
   jobs: { runWorker: boolean; concurrency: number };
   /** Live subscriptions: the period of the check against PostgreSQL that recovers lost notifications. */
   live: { reconcileMs: number };
+  /** 0 when the public response cache is off. */
+  catalogCacheTtlSeconds: number;
 }>;
 
 /** Thrown when the environment does not describe a valid configuration; its message names every bad variable. */
@@ -139,5 +147,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     orders: { reservationMs: Math.round(e.RESERVATION_MINUTES * 60_000) },
     jobs: { runWorker: e.RUN_WORKER, concurrency: e.WORKER_CONCURRENCY },
     live: { reconcileMs: e.LIVE_RECONCILE_MS },
+    catalogCacheTtlSeconds: e.CATALOG_CACHE_TTL_SECONDS,
   };
 }

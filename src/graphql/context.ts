@@ -10,6 +10,7 @@ import { authenticate, type Authentication, type Viewer } from '../modules/accou
 import { createCatalogLoaders } from '../modules/catalog/catalog.loaders';
 import { Product } from '../modules/catalog/product.entity';
 import { createOrderLoaders } from '../modules/orders/order.loaders';
+import type { CatalogVersion } from '../modules/catalog/catalog-version';
 import type { Clock } from '../shared/clock';
 import { byIdLoader } from '../shared/loaders';
 
@@ -52,6 +53,8 @@ export interface RequestContext {
   config: Config;
   /** This instance's live subscription hubs (stock, orders). */
   live: LiveEvents;
+  /** The catalogue's version in this instance: writes bump it through `catalogChanged`, after commit. */
+  catalogVersion: CatalogVersion;
   /** Filled in as the operation runs, for the request's log line and metrics. */
   operation: OperationRecord;
 }
@@ -71,6 +74,7 @@ export interface ContextFactoryDeps {
   accounts: AccountsRuntime;
   config: Config;
   live: LiveEvents;
+  catalogVersion: CatalogVersion;
 }
 
 export interface ContextInput {
@@ -100,6 +104,7 @@ export function createContextFactory(deps: ContextFactoryDeps) {
       accounts: deps.accounts,
       config: deps.config,
       live: deps.live,
+      catalogVersion: deps.catalogVersion,
       operation: input.operation ?? {},
     };
   };

@@ -19,6 +19,12 @@ export function createMetrics() {
       labelNames: ['operation', 'transport', 'outcome'] as const,
       registers: [registry],
     }),
+    publicResponseCache: new Counter({
+      name: 'atelier_public_response_cache_lookups_total',
+      help: 'Lookups of cacheable anonymous catalogue queries in the public response cache, by result (hit, miss).',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
   };
 }
 

@@ -4,6 +4,7 @@ import { AppError, BadUserInputError, ErrorCode, ForbiddenError, NotFoundError, 
 import { isId } from '../../shared/ids';
 import { Role } from '../accounts/user.entity';
 import type { Viewer } from '../accounts/viewer';
+import { catalogChanged } from './catalog-version';
 import { Category } from './category.entity';
 import { slugify } from './demo-catalog';
 import type { CreateProductInput, UpdateProductInput } from './product.inputs';
@@ -40,10 +41,12 @@ export const productAdminService = {
       });
       try {
         await em.flush();
-        return product;
       } catch (error) {
         if (!(error instanceof UniqueConstraintViolationException)) throw error;
+        continue;
       }
+      await catalogChanged(ctx);
+      return product;
     }
     throw new Error(`no free product slug after ${SLUG_ATTEMPTS} attempts`);
   },
@@ -72,6 +75,7 @@ export const productAdminService = {
     }
     product.updatedAt = ctx.clock.now();
     await ctx.em.flush();
+    await catalogChanged(ctx);
     return product;
   },
 };

@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { RequestContext } from '../../graphql/context';
 import { ConflictError, UnauthenticatedError } from '../../graphql/errors';
+import { catalogChanged } from './catalog-version';
 import { slugify } from './demo-catalog';
 import type { CreateShopInput } from './shop.inputs';
 import { Shop } from './shop.entity';
@@ -31,12 +32,14 @@ export const shopService = {
       });
       try {
         await em.flush();
-        return shop;
       } catch (error) {
         if (!(error instanceof UniqueConstraintViolationException)) throw error;
         // Either a concurrent request opened this artisan's shop, or another shop took the slug.
         if (await ctx.em.fork().count(Shop, { owner: ownerId })) throw alreadyHasShop();
+        continue;
       }
+      await catalogChanged(ctx);
+      return shop;
     }
     throw new ConflictError('No free slug for this shop name: try another name');
   },

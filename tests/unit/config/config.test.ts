@@ -38,6 +38,7 @@ describe('loadConfig', () => {
       orders: { reservationMs: 15 * 60_000 },
       jobs: { runWorker: true, concurrency: 2 },
       live: { reconcileMs: 5_000 },
+      catalogCacheTtlSeconds: 30,
     });
   });
 
@@ -75,6 +76,7 @@ describe('loadConfig', () => {
       RUN_WORKER: 'false',
       WORKER_CONCURRENCY: '4',
       LIVE_RECONCILE_MS: '1000',
+      CATALOG_CACHE_TTL_SECONDS: '0',
     });
     expect(config).toEqual({
       nodeEnv: 'production',
@@ -100,6 +102,7 @@ describe('loadConfig', () => {
       orders: { reservationMs: 30_000 },
       jobs: { runWorker: false, concurrency: 4 },
       live: { reconcileMs: 1_000 },
+      catalogCacheTtlSeconds: 0,
     });
   });
 
@@ -128,6 +131,8 @@ describe('loadConfig', () => {
     ['MAX_BODY_BYTES', '10000001'],
     ['SHUTDOWN_GRACE_MS', '-1'],
     ['SHUTDOWN_GRACE_MS', '120001'],
+    ['CATALOG_CACHE_TTL_SECONDS', '-1'],
+    ['CATALOG_CACHE_TTL_SECONDS', '1.5'],
   ])('should refuse %s=%j with a ConfigError naming the variable', (name, value) => {
     const error = configErrorOf({ [name]: value });
     expect(error.name).toBe('ConfigError');

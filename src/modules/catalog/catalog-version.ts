@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../infra/logger';
+import type { PubSub } from '../../infra/pubsub';
+
+/** Pub/sub topics of the catalogue. Payloads carry no data: receivers only learn that something changed. */
+export enum CatalogTopic {
+  /** Something the public catalogue shows was committed: every instance drops its cached catalogue answers. */
+  CATALOG_CHANGED = 'catalog-changed',
+}
+
+export interface CatalogTopicPayloads {
+  /** `origin` is the publishing instance, which has already bumped its own version and skips its echo. */
+  [CatalogTopic.CATALOG_CHANGED]: { origin: string };
+}
+
+/**
+ * The version of the public catalogue as this instance knows it: a counter that grows by one at every change,
+ * made here or heard from another instance. Cached catalogue answers remember the version read when their request
+ * started and are served only while it is still the current one (see `publicResponseCachePlugin`).
+ */
+export interface CatalogVersion {
+  readonly value: number;
+  /** This instance's id in `catalog-changed` messages. */
+  readonly origin: string;
+  /** Increments `value` at once, synchronously. Writers call {@link catalogChanged}, which also tells the others. */
+  bump(): void;
+}
+
+export function createCatalogVersion(): CatalogVersion {
+  let value = 0;
+  return {
+    get value() {
+      return value;
+    },
+    origin: randomUUID(),
+    bump() {
+      value += 1;
+    },
+  };
+}
+
+/**
+ * Bumps `version` on every `catalog-changed` message of another instance, until the returned function is called.
+ * Delivery is at most once (a message lost while Redis is away is lost): the cache's TTL bounds how stale an
+ * answer can get then.
+ */
+export function followCatalogChanges(pubsub: PubSub, version: CatalogVersion): Promise<() => Promise<void>> {
+  return pubsub.subscribe(CatalogTopic.CATALOG_CHANGED, (payload) => {
+    if ((payload as Partial<CatalogTopicPayloads[CatalogTopic.CATALOG_CHANGED]> | null)?.origin !== version.origin) version.bump();
+  });
+}
+
+/** What {@link catalogChanged} needs: a `RequestContext` has it; a job or a webhook handler can assemble it. */
+export interface CatalogChangeScope {
+  catalogVersion: CatalogVersion;
+  pubsub: PubSub;
+  logger: Logger;
+}
+
+/**
+ * Announces that what the public catalogue shows has changed. **Every write that changes a product, a shop, a
+ * category or a stock level (`Product.available`) must call it, once, after its transaction has committed**;
+ * otherwise anonymous storefronts keep reading the old answer until the cache's TTL runs out.
+ *
+ * This instance's version is bumped synchronously, before the first `await`: a client that writes then reads
+ * through this instance sees its write. Then the other instances are told through pub/sub; await the returned
+ * promise before answering, so that a read sent to another instance right after the write also misses (bar the
+ * delivery delay of Redis, well under a millisecond). It never throws: a failed publish is logged, and the
+ * other instances' answers expire with their TTL.
+ *
+ * Called before commit, it would let a concurrent read cache the old rows under the new version.
+ */
+export async function catalogChanged(scope: CatalogChangeScope): Promise<void> {
+  scope.catalogVersion.bump();
+  try {
+    const payload: CatalogTopicPayloads[CatalogTopic.CATALOG_CHANGED] = { origin: scope.catalogVersion.origin };
+    await scope.pubsub.publish(CatalogTopic.CATALOG_CHANGED, payload);
+  } catch (error) {
+    scope.logger.error({ err: error }, 'could not publish a catalogue change');
+  }
+}

@@ -1,0 +1,250 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { startStatementCounter, type StatementCounter } from '../../../bench/lib/pg-statement-counter';
+import { loadDemoCatalog } from '../../../src/modules/catalog/demo-catalog';
+import { runSql } from '../../../src/shared/sql';
+import {
+  CatalogDocument,
+  CategoriesDocument,
+  CreateProductDocument,
+  CreateShopDocument,
+  ProductBySlugDocument,
+  ShopsDocument,
+  UpdateProductDocument,
+} from '../../generated/graphql';
+import { eventually, send, signUp, type TestAccount } from '../../utils/accounts';
+import { postGraphql } from '../../utils/clients';
+import { createTestDatabase, type TestDatabase } from '../../utils/database';
+import { startTestRedis, type TestRedis } from '../../utils/redis-server';
+import { startTestServer, type TestServer } from '../../utils/test-server';
+
+interface CachedRead<R> {
+  data: R;
+  /** The `X-Cache` header: `HIT`, `MISS`, or null when the request was not cacheable. */
+  cache: string | null;
+  /** Statements PostgreSQL received for this request alone. */
+  statements: number;
+}
+
+/** Sends one operation as a raw POST and reports how it was answered: from the cache or from PostgreSQL. */
+async function read<R, V>(
+  server: TestServer,
+  counter: StatementCounter,
+  document: TypedDocumentNode<R, V>,
+  variables: V,
+  headers: Record<string, string> = {},
+): Promise<CachedRead<R>> {
+  counter.reset();
+  const response = await postGraphql(server.graphqlUrl, { query: print(document), variables }, headers);
+  expect(response.body.errors).toBeUndefined();
+  expect(response.status).toBe(200);
+  return { data: response.body.data as R, cache: response.headers.get('x-cache'), statements: counter.count };
+}
+
+const newProduct = (categoryId: string, title: string) => ({ title, priceAmount: 2_400, categoryId, initialStock: 5 });
+
+async function artisanWithShop(server: TestServer, name: string): Promise<TestAccount> {
+  const artisan = await signUp(server, { role: 'ARTISAN' });
+  const shop = await send(server, CreateShopDocument, { input: { name, country: 'FR', currency: 'EUR' } }, { token: artisan.accessToken });
+  if (!shop.data) throw new Error(JSON.stringify(shop.errors));
+  return artisan;
+}
+
+describe('the public response cache of the catalogue', () => {
+  let database: TestDatabase;
+  let counter: StatementCounter;
+  let server: TestServer;
+  let categoryId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    counter = await startStatementCounter(database.url);
+    server = await startTestServer({ DATABASE_URL: counter.url }, database);
+    await loadDemoCatalog(server.database.orm.em.fork(), { products: 40 });
+    categoryId = (await send(server, CategoriesDocument, {})).data!.categories[0]!.id;
+  });
+  afterAll(async () => {
+    await server?.close();
+    await counter?.close();
+    await database?.drop();
+  });
+
+  it('should answer a repeated anonymous Catalog query from memory, without a single SQL statement', async () => {
+    const first = await read(server, counter, CatalogDocument, { first: 20 });
+    expect(first.cache).toBe('MISS');
+    expect(first.statements).toBeGreaterThan(0);
+    const second = await read(server, counter, CatalogDocument, { first: 20 });
+    expect(second).toEqual({ data: first.data, cache: 'HIT', statements: 0 });
+    // Another page is another answer.
+    expect((await read(server, counter, CatalogDocument, { first: 19 })).cache).toBe('MISS');
+  });
+
+  it('should take variables that differ only in the order of their keys for the same query', async () => {
+    const first = await read(server, counter, CatalogDocument, { first: 5, filter: { inStockOnly: true, categoryId } });
+    const reordered = await read(server, counter, CatalogDocument, { filter: { categoryId, inStockOnly: true }, first: 5 });
+    expect(first.cache).toBe('MISS');
+    expect(reordered).toEqual({ data: first.data, cache: 'HIT', statements: 0 });
+  });
+
+  it('should never cache a request that carries an Authorization header, even one whose query is cached for anonymous callers', async () => {
+    const buyer = await signUp(server);
+    await read(server, counter, CatalogDocument, { first: 3 });
+    expect((await read(server, counter, CatalogDocument, { first: 3 })).cache).toBe('HIT');
+    for (const authorization of [`Bearer ${buyer.accessToken}`, `Bearer ${buyer.accessToken}`, 'Bearer not-a-token']) {
+      const withToken = await read(server, counter, CatalogDocument, { first: 3 }, { authorization });
+      expect(withToken.cache).toBeNull();
+      expect(withToken.statements).toBeGreaterThan(0);
+    }
+  });
+
+  it('should never cache a mutation, nor a query that reaches beyond the public catalogue', async () => {
+    const artisan = await artisanWithShop(server, 'Mutation Works');
+    const created = [];
+    for (let i = 0; i < 2; i += 1) {
+      const response = await postGraphql(
+        server.graphqlUrl,
+        { query: print(CreateProductDocument), variables: { input: newProduct(categoryId, 'Twice the same mug') } },
+        { authorization: `Bearer ${artisan.accessToken}` },
+      );
+      expect(response.headers.get('x-cache')).toBeNull();
+      created.push((response.body.data as { createProduct: { id: string } }).createProduct.id);
+    }
+    expect(new Set(created).size).toBe(2);
+    // Anonymous, but asking for `me` beside the catalogue: refused, and never stored.
+    for (let i = 0; i < 2; i += 1) {
+      const mixed = await postGraphql(server.graphqlUrl, { query: '{ products(first: 1) { totalCount } me { id } }' });
+      expect(mixed.headers.get('x-cache')).toBeNull();
+      expect(mixed.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    }
+    // `{ __typename }` alone costs less to execute than to look up.
+    const typename = await postGraphql(server.graphqlUrl, { query: '{ __typename }' });
+    expect(typename.headers.get('x-cache')).toBeNull();
+  });
+
+  it('should show a product that an artisan creates in the very next anonymous Catalog', async () => {
+    const artisan = await artisanWithShop(server, 'Fresh Kiln');
+    const before = await read(server, counter, CatalogDocument, { first: 10 });
+    expect((await read(server, counter, CatalogDocument, { first: 10 })).cache).toBe('HIT');
+    const created = await send(server, CreateProductDocument, { input: newProduct(categoryId, 'Brand-new bowl') }, { token: artisan.accessToken });
+    const after = await read(server, counter, CatalogDocument, { first: 10 });
+    expect(after.cache).toBe('MISS');
+    expect(after.data.products.totalCount).toBe(before.data.products.totalCount + 1);
+    expect(after.data.products.edges[0]?.node).toMatchObject({ id: created.data!.createProduct.id, title: 'Brand-new bowl' });
+    expect((await read(server, counter, CatalogDocument, { first: 10 })).cache).toBe('HIT');
+  });
+
+  it("should show an artisan's update in the very next anonymous ProductBySlug and Catalog", async () => {
+    const artisan = await artisanWithShop(server, 'Update Studio');
+    const created = (await send(server, CreateProductDocument, { input: newProduct(categoryId, 'Linen towel') }, { token: artisan.accessToken })).data!.createProduct;
+    await read(server, counter, ProductBySlugDocument, { slug: created.slug });
+    await read(server, counter, CatalogDocument, { first: 4 });
+    expect((await read(server, counter, ProductBySlugDocument, { slug: created.slug })).cache).toBe('HIT');
+    expect((await read(server, counter, CatalogDocument, { first: 4 })).cache).toBe('HIT');
+
+    await send(server, UpdateProductDocument, { id: created.id, input: { title: 'Linen towel, washed', priceAmount: 3_100 } }, { token: artisan.accessToken });
+
+    const bySlug = await read(server, counter, ProductBySlugDocument, { slug: created.slug });
+    expect(bySlug.cache).toBe('MISS');
+    expect(bySlug.data.product).toMatchObject({ title: 'Linen towel, washed', price: { amount: 3_100, currency: 'EUR' } });
+    const catalog = await read(server, counter, CatalogDocument, { first: 4 });
+    expect(catalog.data.products.edges.find((edge) => edge.node.id === created.id)?.node.price.amount).toBe(3_100);
+  });
+
+  it('should show a shop that an artisan opens in the very next anonymous Shops', async () => {
+    const variables = { first: 3, productsFirst: 1 };
+    await read(server, counter, ShopsDocument, variables);
+    expect((await read(server, counter, ShopsDocument, variables)).cache).toBe('HIT');
+    await artisanWithShop(server, 'Newest Loom');
+    const after = await read(server, counter, ShopsDocument, variables);
+    expect(after.cache).toBe('MISS');
+    expect(after.data.shops.edges[0]?.node.name).toBe('Newest Loom');
+  });
+});
+
+describe('the public response cache when turned off or expiring', () => {
+  let database: TestDatabase;
+  let counter: StatementCounter;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    counter = await startStatementCounter(database.url);
+  });
+  afterAll(async () => {
+    await counter?.close();
+    await database?.drop();
+  });
+
+  it('should execute every request against PostgreSQL when CATALOG_CACHE_TTL_SECONDS=0', async () => {
+    const server = await startTestServer({ DATABASE_URL: counter.url, CATALOG_CACHE_TTL_SECONDS: '0' }, database);
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        const response = await read(server, counter, CatalogDocument, { first: 20 });
+        expect(response.cache).toBeNull();
+        expect(response.statements).toBeGreaterThan(0);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('should stop serving an answer after its TTL, even when a write bypassed the API', async () => {
+    const server = await startTestServer({ DATABASE_URL: counter.url, CATALOG_CACHE_TTL_SECONDS: '1' }, database);
+    try {
+      await loadDemoCatalog(server.database.orm.em.fork(), { products: 10 });
+      const before = await read(server, counter, CatalogDocument, { first: 1 });
+      const product = before.data.products.edges[0]!.node;
+      await runSql(server.database.orm.em.fork(), 'update product set title = ? where id = ?', ['Renamed by hand', product.id]);
+      // Nobody called catalogChanged: the cached answer stands, for the TTL at most.
+      expect((await read(server, counter, CatalogDocument, { first: 1 })).data).toEqual(before.data);
+      const started = Date.now();
+      await eventually(async () => (await read(server, counter, CatalogDocument, { first: 1 })).data.products.edges[0]?.node.title === 'Renamed by hand', 3_000);
+      expect(Date.now() - started).toBeLessThan(1_500);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('the public response cache across two instances sharing Redis', () => {
+  let database: TestDatabase;
+  let redis: TestRedis;
+  let counterB: StatementCounter;
+  let instanceA: TestServer;
+  let instanceB: TestServer;
+  let categoryId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    redis = await startTestRedis();
+    counterB = await startStatementCounter(database.url);
+    instanceA = await startTestServer({ REDIS_URL: redis.url }, database);
+    instanceB = await startTestServer({ REDIS_URL: redis.url, DATABASE_URL: counterB.url }, database);
+    await loadDemoCatalog(instanceA.database.orm.em.fork(), { products: 20 });
+    categoryId = (await send(instanceA, CategoriesDocument, {})).data!.categories[0]!.id;
+  });
+  afterAll(async () => {
+    await instanceA?.close();
+    await instanceB?.close();
+    await counterB?.close();
+    await redis?.stop();
+    await database?.drop();
+  });
+
+  it("should drop instance B's cached answers within 500 ms of a write on instance A", async () => {
+    const artisan = await artisanWithShop(instanceA, 'Two Rivers');
+    const created = (await send(instanceA, CreateProductDocument, { input: newProduct(categoryId, 'River stone') }, { token: artisan.accessToken })).data!.createProduct;
+    await read(instanceB, counterB, ProductBySlugDocument, { slug: created.slug });
+    const cached = await read(instanceB, counterB, ProductBySlugDocument, { slug: created.slug });
+    expect(cached.cache).toBe('HIT');
+    expect(cached.data.product?.price.amount).toBe(2_400);
+
+    const updated = await send(instanceA, UpdateProductDocument, { id: created.id, input: { priceAmount: 9_900 } }, { token: artisan.accessToken });
+    expect(updated.errors).toBeUndefined();
+    const started = Date.now();
+    await eventually(async () => (await read(instanceB, counterB, ProductBySlugDocument, { slug: created.slug })).data.product?.price.amount === 9_900, 2_000);
+    expect(Date.now() - started).toBeLessThan(500);
+    // And B caches the new answer again.
+    expect((await read(instanceB, counterB, ProductBySlugDocument, { slug: created.slug })).cache).toBe('HIT');
+  });
+});
