@@ -63,7 +63,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Shared between instances when REDIS_URL is set: pub/sub, and a client for limits and readiness.
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger, 'commands') : null;
   const pubsub = config.redisUrl ? await createRedisPubSub(config.redisUrl, logger) : createInProcessPubSub();
-  const accounts = createAccountsRuntime({ config, accessTokens, redis });
+  const accounts = createAccountsRuntime({ config, accessTokens, redis, logger });
   const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, pubsub, accounts });
   const connections = createLiveConnections();
   await closeSocketsOfBannedUsers(pubsub, connections, logger);

@@ -31,6 +31,8 @@ export const shopService = {
       });
       try {
         await em.flush();
+        // `Me.shop` is answered from the viewer cache: the artisan's next request must see the new shop.
+        await ctx.accounts.viewerCache.forget(ownerId);
         return shop;
       } catch (error) {
         if (!(error instanceof UniqueConstraintViolationException)) throw error;
