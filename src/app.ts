@@ -72,8 +72,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const worker = config.jobs.runWorker
     ? await startWorker({ databaseUrl: database.url, orm: database.orm, logger, clock, concurrency: config.jobs.concurrency })
     : null;
-  
-  const accounts = createAccountsRuntime({ config, accessTokens, redis });
+  const accounts = createAccountsRuntime({ config, accessTokens, redis, logger });
   const catalogVersion = createCatalogVersion();
   await followCatalogChanges(pubsub, catalogVersion);
   const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, pubsub, accounts, config, live, catalogVersion });

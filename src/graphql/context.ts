@@ -89,7 +89,7 @@ export interface ContextInput {
 export function createContextFactory(deps: ContextFactoryDeps) {
   return async (input: ContextInput): Promise<RequestContext> => {
     const em = deps.orm.em.fork();
-    const auth = await authenticate(em, deps.accessTokens, input.authorization);
+    const auth = await authenticate(em, deps.accessTokens, deps.accounts.viewerCache, input.authorization);
     const viewer = auth.kind === 'viewer' ? auth.viewer : null;
     return {
       requestId: input.requestId,

@@ -1,4 +1,5 @@
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../shared/clock';
 
 /** What an access token says: who, and which session (login) it descends from. Role and status are never in it. */
@@ -18,9 +19,15 @@ const ISSUER = 'atelier';
 const AUDIENCE = 'atelier-api';
 const ALGORITHM = 'HS256';
 
+/** Tokens whose signature was checked already, kept with their expiry; the least recently used go first. */
+const VERIFIED_TOKENS_MAX = 10_000;
+
 /** Signs and verifies short-lived access tokens (JWT, HS256, via jose). */
 export function createAccessTokens(options: { secret: string; ttlSeconds: number; clock: Clock }) {
   const key = new TextEncoder().encode(options.secret);
+  // A token's signature, issuer and audience never change: once checked, only its expiry is left to check.
+  // jose's full verification cost more than the rest of an authenticated request's re-check on a warm cache.
+  const verified = new LRUCache<string, { claims: AccessClaims; expiresAt: number }>({ max: VERIFIED_TOKENS_MAX });
   return {
     async sign(claims: AccessClaims): Promise<IssuedAccessToken> {
       const now = Math.floor(options.clock.now().getTime() / 1000);
@@ -38,6 +45,11 @@ export function createAccessTokens(options: { secret: string; ttlSeconds: number
 
     /** The claims of a valid token, or why it is not valid. Never throws. */
     async verify(token: string): Promise<AccessClaims | AccessTokenProblem> {
+      const known = verified.get(token);
+      if (known) {
+        // As jose decides: expired once `exp` is not after now, both in whole seconds.
+        return known.expiresAt > Math.floor(options.clock.now().getTime() / 1000) ? known.claims : 'EXPIRED';
+      }
       try {
         const { payload } = await jwtVerify(token, key, {
           issuer: ISSUER,
@@ -45,8 +57,10 @@ export function createAccessTokens(options: { secret: string; ttlSeconds: number
           algorithms: [ALGORITHM],
           currentDate: options.clock.now(),
         });
-        if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') return 'INVALID';
-        return { userId: payload.sub, sessionId: payload.sid };
+        if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') return 'INVALID';
+        const claims = { userId: payload.sub, sessionId: payload.sid };
+        verified.set(token, { claims, expiresAt: payload.exp });
+        return claims;
       } catch (error) {
         return error instanceof joseErrors.JWTExpired ? 'EXPIRED' : 'INVALID';
       }

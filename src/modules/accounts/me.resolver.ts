@@ -3,9 +3,11 @@ import type { RequestContext } from '../../graphql/context';
 import { UnauthenticatedError } from '../../graphql/errors';
 import { channelIterator } from '../../infra/pubsub-iterator';
 import { required } from '../../shared/loaders';
+import { Shop } from '../catalog/shop.entity';
 import { accountChangedChannel, type AccountTopicPayloads, type AccountTopic } from './account-events';
 import { accountBannedError } from './accounts.errors';
 import { User, UserStatus } from './user.entity';
+import type { Viewer } from './viewer';
 
 type AccountChanged = AccountTopicPayloads[AccountTopic.ACCOUNT_CHANGED];
 
@@ -16,6 +18,7 @@ export class MeResolver {
   async me(@Ctx() ctx: RequestContext): Promise<User> {
     const viewer = ctx.viewer;
     if (!viewer) throw new UnauthenticatedError();
+    if (viewer.record) return userOfViewer(ctx, viewer);
     return required(await ctx.loaders.userById.load(viewer.userId), 'user', viewer.sessionId);
   }
 
@@ -34,4 +37,25 @@ export class MeResolver {
     // The subscription's context lives as long as it does: a fresh EntityManager per event reads the current row.
     return ctx.em.fork().findOneOrFail(User, event.userId);
   }
+}
+
+/**
+ * The caller's user (and shop, primed into `shopByOwner`) from the row that this request's re-check read: as
+ * current as a second read would be (see `ViewerCache`), and free. Merged into the request's EntityManager, so
+ * that a later load of the same user or shop in this request finds them too.
+ */
+function userOfViewer(ctx: RequestContext, viewer: Viewer): User {
+  const record = viewer.record!;
+  const { shop } = record;
+  const user = ctx.em.merge(User, {
+    id: viewer.userId,
+    email: record.email,
+    displayName: record.displayName,
+    role: viewer.role,
+    status: viewer.status,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  });
+  ctx.loaders.shopByOwner.prime(viewer.userId, shop ? ctx.em.merge(Shop, { ...shop, owner: viewer.userId }) : null);
+  return user;
 }

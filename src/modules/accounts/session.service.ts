@@ -36,7 +36,7 @@ interface RefreshTokenRow {
 type RefreshOutcome =
   | { kind: 'rotated'; userId: string; tokens: SessionTokens }
   | { kind: 'refused' | 'banned' }
-  | { kind: 'reused'; event: ReturnType<typeof recordAudit> };
+  | { kind: 'reused'; userId: string; event: ReturnType<typeof recordAudit> };
 
 /** Sessions (one per log-in) and their tokens: opening, rotation with reuse detection, revocation. */
 export const sessionService = {
@@ -71,7 +71,7 @@ export const sessionService = {
           userId: row.user_id,
           details: { sessionId: row.session_id, spentAt: row.used_at },
         });
-        return { kind: 'reused', event };
+        return { kind: 'reused', userId: row.user_id, event };
       }
       if (new Date(row.expires_at) <= now) return { kind: 'refused' };
       await runSql(tx, 'update refresh_token set used_at = ? where id = ?', [now, row.id]);
@@ -86,6 +86,7 @@ export const sessionService = {
       case 'banned':
         throw accountBannedError();
       case 'reused':
+        await ctx.accounts.viewerCache.forget(outcome.userId);
         logAudit(ctx.logger, outcome.event);
         throw refreshRefusedError('Refresh token already used: the session is revoked, log in again');
       case 'refused':
@@ -100,6 +101,7 @@ export const sessionService = {
     const row = await findRefreshToken(ctx.em, token, { lock: false });
     if (!row) return false;
     await revokeWhere(ctx.em, 'id = ?', [row.session_id], SessionEndReason.LOGOUT, ctx.clock.now());
+    await ctx.accounts.viewerCache.forget(row.user_id);
     return true;
   },
 

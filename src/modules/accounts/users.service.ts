@@ -38,6 +38,8 @@ export const usersService = {
       await sessionService.revokeAllOf(tx, target.id, SessionEndReason.BANNED, now);
       return { type: AuditEventType.USER_BANNED, details: { reason: trimmed } };
     });
+    // Before answering: the victim's very next request, on any instance, reads its row again.
+    await ctx.accounts.viewerCache.forget(user.id);
     // Announced even when it was banned already: a socket that escaped the first announcement is closed now.
     await publishAccountChange(ctx, user.id, true);
     return user;
@@ -50,6 +52,7 @@ export const usersService = {
       target.status = UserStatus.ACTIVE;
       return { type: AuditEventType.USER_UNBANNED };
     });
+    await ctx.accounts.viewerCache.forget(user.id);
     await publishAccountChange(ctx, user.id, false);
     return user;
   },
@@ -63,6 +66,7 @@ export const usersService = {
       target.role = role;
       return { type: AuditEventType.ROLE_CHANGED, details: { from, to: role } };
     });
+    await ctx.accounts.viewerCache.forget(user.id);
     await publishAccountChange(ctx, user.id, false);
     return user;
   },

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isId } from '../../shared/ids';
-import { runSql } from '../../shared/sql';
 import type { AccessClaims, AccessTokenProblem, AccessTokens } from './access-token';
 import { bearerToken } from './access-token';
 import { Role, UserStatus } from './user.entity';
+import type { ViewerCache, ViewerRecord } from './viewer-cache';
 
 /** Who is asking, as the database says now: role and status are read fresh, never taken from the token. */
 export interface Viewer {
@@ -11,6 +11,11 @@ export interface Viewer {
   sessionId: string;
   role: Role;
   status: UserStatus;
+  /**
+   * The session's and user's row as the re-check read it (current, see `ViewerCache`): `me` answers from it
+   * without another statement. `role` and `status` above take precedence (a subscription's re-check updates them).
+   */
+  record: ViewerRecord | null;
 }
 
 /** The outcome of recognising the caller of one request. */
@@ -24,28 +29,23 @@ export const ANONYMOUS: Authentication = { kind: 'anonymous' };
 
 /**
  * Recognises the caller from an `Authorization` value: verifies the token, then reads the user's current role
- * and status and whether the session still lives, in one statement over two primary keys. This is the
- * per-request re-check: a ban, a role change or a log-out counts from the very next request.
+ * and status and whether the session still lives, never trusting the token for them. This is the per-request
+ * re-check: a ban, a role change or a log-out counts from the very next request. The read goes through the
+ * {@link ViewerCache}: at most one statement over two primary keys, or one Redis GET on a warm cache.
  */
-export async function authenticate(em: EntityManager, tokens: AccessTokens, authorization: unknown): Promise<Authentication> {
+export async function authenticate(em: EntityManager, tokens: AccessTokens, cache: ViewerCache, authorization: unknown): Promise<Authentication> {
   const token = bearerToken(authorization);
   if (!token) return authorization ? { kind: 'rejected', problem: 'INVALID' } : ANONYMOUS;
   const claims = await tokens.verify(token);
   if (typeof claims === 'string') return { kind: 'rejected', problem: claims };
-  const viewer = await loadViewer(em, claims);
+  const viewer = await loadViewer(em, cache, claims);
   return viewer ? { kind: 'viewer', viewer } : { kind: 'rejected', problem: 'SESSION_ENDED' };
 }
 
-async function loadViewer(em: EntityManager, claims: AccessClaims): Promise<Viewer | null> {
+async function loadViewer(em: EntityManager, cache: ViewerCache, claims: AccessClaims): Promise<Viewer | null> {
   if (!isId(claims.sessionId) || !isId(claims.userId)) return null;
-  const [row] = await runSql<{ role: Role; status: UserStatus; revoked: boolean }>(
-    em,
-    `select u.role, u.status, s.revoked_at is not null as revoked
-       from auth_session s join app_user u on u.id = s.user_id
-      where s.id = ? and u.id = ?`,
-    [claims.sessionId, claims.userId],
-  );
+  const record = await cache.load(em, claims.userId, claims.sessionId);
   // A banned user stays recognised, so that it is told ACCOUNT_BANNED rather than to log in again.
-  if (!row || (row.revoked && row.status !== UserStatus.BANNED)) return null;
-  return { userId: claims.userId, sessionId: claims.sessionId, role: row.role, status: row.status };
+  if (!record || (record.revoked && record.status !== UserStatus.BANNED)) return null;
+  return { userId: claims.userId, sessionId: claims.sessionId, role: record.role, status: record.status, record };
 }

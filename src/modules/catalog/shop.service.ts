@@ -38,6 +38,8 @@ export const shopService = {
         if (await ctx.em.fork().count(Shop, { owner: ownerId })) throw alreadyHasShop();
         continue;
       }
+      // `Me.shop` is answered from the viewer cache: the artisan's next request must see the new shop.
+      await ctx.accounts.viewerCache.forget(ownerId);
       await catalogChanged(ctx);
       return shop;
     }
