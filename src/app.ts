@@ -17,7 +17,7 @@ import { connectRedis } from './infra/redis';
 import { createAccessTokens } from './modules/accounts/access-token';
 import { createAccountsRuntime } from './modules/accounts/accounts-runtime';
 import { closeSocketsOfBannedUsers } from './modules/accounts/ban-enforcement';
-import { createCatalogVersion, followCatalogChanges } from './modules/catalog/catalog-version';
+import { createCatalogVersion, followCatalogChanges, followStockChanges } from './modules/catalog/catalog-version';
 import { createSubscriptionViewerCheck } from './modules/accounts/viewer-recheck';
 import { systemClock, type Clock } from './shared/clock';
 import { createContextFactory, type RequestContext } from './graphql/context';
@@ -75,6 +75,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const accounts = createAccountsRuntime({ config, accessTokens, redis, logger });
   const catalogVersion = createCatalogVersion();
   await followCatalogChanges(pubsub, catalogVersion);
+  await followStockChanges(pubsub, catalogVersion);
   const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, pubsub, accounts, config, live, catalogVersion });
   const connections = createLiveConnections();
   await closeSocketsOfBannedUsers(pubsub, connections, logger);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../infra/logger';
 import type { PubSub } from '../../infra/pubsub';
+import { STOCK_TOPIC } from '../inventory/stock-events';
 
 /** Pub/sub topics of the catalogue. Payloads carry no data: receivers only learn that something changed. */
 export enum CatalogTopic {
@@ -78,4 +79,14 @@ export async function catalogChanged(scope: CatalogChangeScope): Promise<void> {
   } catch (error) {
     scope.logger.error({ err: error }, 'could not publish a catalogue change');
   }
+}
+
+/**
+ * Bumps `version` on every committed stock change, wherever it was made: checkouts and cancellations on any
+ * instance, reservations released by a worker process, stock adjustments. Stock events come from PostgreSQL's
+ * NOTIFY (sent only on commit) through the notification relay, so a rolled-back change never bumps it. The
+ * instance that made the change has already bumped its own version before answering; this is for the others.
+ */
+export function followStockChanges(pubsub: PubSub, version: CatalogVersion): Promise<() => Promise<void>> {
+  return pubsub.subscribe(STOCK_TOPIC, () => version.bump());
 }

@@ -43,6 +43,8 @@ export const inventoryService = {
         ctx.clock.now(),
       ),
     );
+    // This instance's cached catalogue answers are stale from now (others: followStockChanges).
+    if (!outcome.refusedProductId) ctx.catalogVersion.bump();
     if (outcome.refusedProductId) {
       const [now] = await runSql<{ available: number }>(ctx.em, 'select available from product where id = ?', [productId]);
       throw new BadUserInputError('delta', `Available stock cannot go below zero: ${now?.available ?? 0} available, delta ${delta}`);

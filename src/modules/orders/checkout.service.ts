@@ -63,7 +63,11 @@ export const checkoutService = {
       });
     for (let tries = 1; ; tries++) {
       try {
-        return await attempt();
+        const order = await attempt();
+        // Stock was taken: this instance's cached catalogue answers are stale from now (others learn it
+        // from the committed stock events, see followStockChanges).
+        ctx.catalogVersion.bump();
+        return order;
       } catch (error) {
         if (error instanceof StockShortage) throw await outOfStock(ctx.em, lines, error.productId);
         // Two first attempts with one key that both got past the cart lock (no cart row yet): the loser replays.

@@ -36,6 +36,8 @@ export const orderService = {
     if (!canCancelOrder(viewer, order)) throw new ForbiddenError('Support may read orders but not cancel them');
     if (order.status === OrderStatus.PENDING_PAYMENT) {
       await ctx.em.transactional((em) => releaseOrder(em, { orderId: order.id, to: OrderStatus.CANCELLED, now: ctx.clock.now() }));
+      // Stock came back: this instance's cached catalogue answers are stale (others: followStockChanges).
+      ctx.catalogVersion.bump();
       await ctx.em.refresh(order);
     }
     if (order.status === OrderStatus.CANCELLED) return order;

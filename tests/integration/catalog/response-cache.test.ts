@@ -5,7 +5,10 @@ import { startStatementCounter, type StatementCounter } from '../../../bench/lib
 import { loadDemoCatalog } from '../../../src/modules/catalog/demo-catalog';
 import { runSql } from '../../../src/shared/sql';
 import {
+  AddToCartDocument,
+  AdjustStockDocument,
   CatalogDocument,
+  CheckoutDocument,
   CategoriesDocument,
   CreateProductDocument,
   CreateShopDocument,
@@ -41,6 +44,8 @@ async function read<R, V>(
   expect(response.status).toBe(200);
   return { data: response.body.data as R, cache: response.headers.get('x-cache'), statements: counter.count };
 }
+
+const ADDRESS = { name: 'Ana Buyer', line1: '1 Rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' };
 
 const newProduct = (categoryId: string, title: string) => ({ title, priceAmount: 2_400, categoryId, initialStock: 5 });
 
@@ -132,6 +137,25 @@ describe('the public response cache of the catalogue', () => {
     expect(after.data.products.totalCount).toBe(before.data.products.totalCount + 1);
     expect(after.data.products.edges[0]?.node).toMatchObject({ id: created.data!.createProduct.id, title: 'Brand-new bowl' });
     expect((await read(server, counter, CatalogDocument, { first: 10 })).cache).toBe('HIT');
+  });
+
+  it('should show stock taken by a checkout and given back by an adjustment in the very next anonymous ProductBySlug', async () => {
+    const artisan = await artisanWithShop(server, 'Stock Kiln');
+    const created = (await send(server, CreateProductDocument, { input: newProduct(categoryId, 'Counted cup') }, { token: artisan.accessToken })).data!.createProduct;
+    const bySlug = { slug: created.slug };
+    expect((await read(server, counter, ProductBySlugDocument, bySlug)).data.product?.available).toBe(5);
+    expect((await read(server, counter, ProductBySlugDocument, bySlug)).cache).toBe('HIT');
+
+    const buyer = await signUp(server);
+    await send(server, AddToCartDocument, { productId: created.id, quantity: 2 }, { token: buyer.accessToken });
+    const checkout = await send(server, CheckoutDocument, { input: { idempotencyKey: 'cache-1', shippingAddress: ADDRESS } }, { token: buyer.accessToken });
+    expect(checkout.errors).toBeUndefined();
+    const afterSale = await read(server, counter, ProductBySlugDocument, bySlug);
+    expect(afterSale).toMatchObject({ cache: 'MISS', data: { product: { available: 3 } } });
+
+    const adjusted = await send(server, AdjustStockDocument, { productId: created.id, delta: 4, reason: 'kiln batch' }, { token: artisan.accessToken });
+    expect(adjusted.errors).toBeUndefined();
+    expect((await read(server, counter, ProductBySlugDocument, bySlug)).data.product?.available).toBe(7);
   });
 
   it("should show an artisan's update in the very next anonymous ProductBySlug and Catalog", async () => {
