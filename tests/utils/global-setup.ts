@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { openDatabase } from '../../src/infra/db/orm';
 import { createLogger } from '../../src/infra/logger';
 import { startScratchDatabase } from '../../scripts/lib/scratch-database';
+import { ensureBuilt } from './build';
 import { TEMPLATE_DATABASE } from './database';
 
 /**
@@ -12,6 +13,9 @@ import { TEMPLATE_DATABASE } from './database';
  * milliseconds, so that no two files share data.
  */
 export default async function globalSetup(): Promise<void> {
+  // Tests that run the compiled server (shutdown, several processes) share one dist/, built here once:
+  // two test files building it at the same time would delete it under each other.
+  const built = ensureBuilt();
   const logger = createLogger('warn');
   let adminUrl: string;
   if (process.env.DATABASE_URL) {
@@ -36,6 +40,7 @@ export default async function globalSetup(): Promise<void> {
   // MikroORM keeps entity metadata in a process-wide store; a test file run in this same process (in band)
   // would pick it up, cloned wrongly across Jest's realms (mikro-orm/mikro-orm#3783). Leave nothing behind.
   MetadataStorage.clear();
+  await built;
 }
 
 function withDatabase(url: string, database: string): string {

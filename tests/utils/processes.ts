@@ -16,25 +16,6 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-/** Compiles the project into `dist/` (`npm run build`), as `npm start` would. */
-export function buildOnce(timeoutMs = 90_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', 'build', '--silent'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`npm run build took more than ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve();
-      else reject(new Error(`npm run build failed (${code}):\n${output}`));
-    });
-  });
-}
-
 /**
  * Spawns `node <entry>` (e.g. `dist/src/main.js`) with `env` on top of a minimal environment. With `http`,
  * it gets a free PORT and is ready once `/readyz` answers 200 (within `readyTimeoutMs`).

@@ -13,7 +13,8 @@ import { createTestDatabase, type TestDatabase } from '../../utils/database';
 import { ledgerProblems, movementsOf } from '../../utils/ledger';
 import { eventsOf, liveStock } from '../../utils/live-stock';
 import { codesOf, dataOf, sendAs } from '../../utils/operations';
-import { buildOnce, spawnChild, type ChildServer } from '../../utils/processes';
+import { ensureBuilt } from '../../utils/build';
+import { spawnChild, type ChildServer } from '../../utils/processes';
 import { startTestRedis, type TestRedis } from '../../utils/redis-server';
 import { waitFor } from '../../utils/wait';
 
@@ -35,7 +36,7 @@ describe('live stock across two server processes through Redis', () => {
   let ws: WsClient;
 
   beforeAll(async () => {
-    await buildOnce();
+    await ensureBuilt();
     [db, redis] = await Promise.all([createTestDatabase(), startTestRedis()]);
     const env = {
       NODE_ENV: 'test',
