@@ -29,6 +29,11 @@ export interface FanoutResult {
   latencyMs: { p50: number; p99: number; max: number };
   /** Deliveries that arrived before the mutation's response did. */
   beforeResponse: number;
+  /**
+   * From the AdjustStock request's start instead: the server publishes right after the commit, before it
+   * answers, so the delay after the response can be nil while fan-out still costs the mutation time.
+   */
+  fromRequestMs: { p50: number; p99: number; max: number };
   /** Server heap used (after a GC) before the sockets were opened and once all were subscribed and idle. */
   heapBeforeBytes: number;
   heapAfterBytes: number;
@@ -94,12 +99,13 @@ export async function runFanout(server: CommerceServer, subscribers: number): Pr
     }
 
     const change = async (version: number) => {
+      const sentAt = performance.now();
       const body = await post(server.graphqlUrl, seed.artisanToken, adjust, { productId: seed.productId, delta: 1, reason: 'bench' });
       const respondedAt = performance.now();
       if (body.errors) throw new Error(`AdjustStock failed: ${JSON.stringify(body.errors)}`);
       const deadline = respondedAt + DELIVERY_TIMEOUT_MS;
       while (received.some((versions) => versions.length < version) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-      return respondedAt;
+      return { sentAt, respondedAt };
     };
     // The acknowledgement: every subscription is running once every subscriber has version 1.
     await change(1);
@@ -109,10 +115,11 @@ export async function runFanout(server: CommerceServer, subscribers: number): Pr
     const heapAfterBytes = await heapUsed(server);
 
     log(`${CHANGES} stock changes to ${subscribers} subscribers`);
-    const respondedAt: number[] = [];
-    for (let k = 0; k < CHANGES; k++) respondedAt.push(await change(k + 2));
+    const timings: Array<{ sentAt: number; respondedAt: number }> = [];
+    for (let k = 0; k < CHANGES; k++) timings.push(await change(k + 2));
 
     const latencies: number[] = [];
+    const fromRequest: number[] = [];
     let delivered = 0;
     let beforeResponse = 0;
     received.forEach((versions, i) => {
@@ -120,7 +127,8 @@ export async function runFanout(server: CommerceServer, subscribers: number): Pr
         // In order and once: the k-th event must carry version k + 1.
         if (version !== k + 1 || version === 1) return;
         delivered += 1;
-        const delay = receivedAt[i]![k]! - respondedAt[version - 2]!;
+        const delay = receivedAt[i]![k]! - timings[version - 2]!.respondedAt;
+        fromRequest.push(receivedAt[i]![k]! - timings[version - 2]!.sentAt);
         if (delay < 0) beforeResponse += 1;
         latencies.push(Math.max(0, delay));
       });
@@ -133,6 +141,7 @@ export async function runFanout(server: CommerceServer, subscribers: number): Pr
       delivered,
       latencyMs: { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies.length ? Math.max(...latencies) : NaN },
       beforeResponse,
+      fromRequestMs: { p50: quantile(fromRequest, 0.5), p99: quantile(fromRequest, 0.99), max: fromRequest.length ? Math.max(...fromRequest) : NaN },
       heapBeforeBytes,
       heapAfterBytes,
     };
@@ -175,6 +184,12 @@ export const fanoutScenario: Scenario = {
         `over ${result.changes} changes (${result.beforeResponse} receipts before the response, counted as 0)`,
       goal: `p99 < ${FANOUT_P99_TARGET_MS} ms`,
       met: result.latencyMs.p99 < FANOUT_P99_TARGET_MS,
+    });
+    harness.target({
+      name: `LiveStock fan-out to ${result.subscribers} subscribers: from AdjustStock's request start to receipt (the same goal, stricter clock)`,
+      measured: `p50 ${result.fromRequestMs.p50.toFixed(1)} ms, p99 ${result.fromRequestMs.p99.toFixed(1)} ms, max ${result.fromRequestMs.max.toFixed(1)} ms`,
+      goal: `p99 < ${FANOUT_P99_TARGET_MS} ms`,
+      met: result.fromRequestMs.p99 < FANOUT_P99_TARGET_MS,
     });
     harness.target({
       name: 'LiveStock: every subscriber got every version, in order, once',
