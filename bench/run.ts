@@ -17,10 +17,12 @@ import { Report } from './lib/report';
 import type { Scenario } from './lib/scenario';
 import { authScenario } from './scenarios/auth';
 import { catalogScenario } from './scenarios/catalog';
+import { checkoutScenario } from './scenarios/checkout';
+import { fanoutScenario } from './scenarios/fanout';
 import { seedScenario } from './scenarios/seed';
 
 /** Every scenario, in the order a full run takes them. */
-const SCENARIOS: readonly Scenario[] = [catalogScenario, authScenario, seedScenario];
+const SCENARIOS: readonly Scenario[] = [catalogScenario, authScenario, checkoutScenario, fanoutScenario, seedScenario];
 
 async function main(): Promise<number> {
   const names = process.argv.slice(2);

@@ -8,7 +8,8 @@ import { freePort, startScratchDatabase, type ScratchDatabase } from '../../scri
 import { measureLoad, type GraphqlRequest, type LoadResult, type LoadSettings, type LoadTarget } from './load';
 import { startStatementCounter } from './pg-statement-counter';
 import type { Report, TargetOutcome } from './report';
-import { startServerProcess, type ServerProcess } from './server-process';
+import { collectGarbage } from './inspector';
+import { BENCH_JWT_SECRET, startServerProcess, type ServerProcess } from './server-process';
 
 /** Products in the catalogue that the server is measured on. */
 export const CATALOG_PRODUCTS = 10_000;
@@ -16,6 +17,21 @@ export const CATALOG_PRODUCTS = 10_000;
 /** The API as a child process, and the statement counter between it and PostgreSQL. */
 export interface BenchServer extends LoadTarget {
   baseUrl: string;
+}
+
+/**
+ * The API on a database of its own (`atelier_commerce`, migrated, no catalogue), for the scenarios that write:
+ * checkouts and stock changes would otherwise change the shared catalogue under the other scenarios.
+ */
+export interface CommerceServer extends BenchServer {
+  /** `ws://127.0.0.1:<port>/graphql`, for graphql-ws. */
+  wsUrl: string;
+  /** Its database, directly (not through the counter): for fixtures and for checking invariants afterwards. */
+  databaseUrl: string;
+  /** The secret its access tokens are signed with. */
+  jwtSecret: string;
+  /** A full garbage collection in the server, through its inspector: heap readings without yesterday's garbage. */
+  collectGarbage(): Promise<void>;
 }
 
 /**
@@ -35,10 +51,14 @@ export interface BenchHarness {
    * a scenario that writes must leave the catalogue as it found it, or use a database of its own.
    */
   server(): Promise<BenchServer>;
+  /** The API on a database of its own, shared by the scenarios that write (see {@link CommerceServer}). Started on first use. */
+  commerceServer(): Promise<CommerceServer>;
   /** `{ __typename }` under load: the ceiling of the HTTP and GraphQL stack. Measured once per run, reported once. */
   baseline(): Promise<LoadResult>;
   /** Loads the server with one request (see {@link measureLoad}) and adds the result to the report. */
   measure(request: GraphqlRequest): Promise<LoadResult>;
+  /** Adds a load that a scenario measured itself (e.g. checkouts, one buyer per request) to the report's table. */
+  record(result: LoadResult): void;
   /** Adds a target, met or missed, to the report. A missed target is printed, never an error. */
   target(target: TargetOutcome): void;
 }
@@ -46,6 +66,7 @@ export interface BenchHarness {
 export class BenchHarnessImpl implements BenchHarness {
   private database: Promise<ScratchDatabase> | undefined;
   private running: Promise<BenchServer> | undefined;
+  private commerce: Promise<CommerceServer> | undefined;
   private baselineResult: Promise<LoadResult> | undefined;
   private readonly cleanups: Array<() => Promise<void>> = [];
   /** What must not outlive the process even when it exits before {@link close} is done (see {@link onExit}). */
@@ -86,6 +107,10 @@ export class BenchHarnessImpl implements BenchHarness {
     return (this.running ??= this.startServer());
   }
 
+  commerceServer(): Promise<CommerceServer> {
+    return (this.commerce ??= this.startCommerceServer());
+  }
+
   baseline(): Promise<LoadResult> {
     return (this.baselineResult ??= this.measure({ label: '{ __typename }', query: '{ __typename }' }));
   }
@@ -96,6 +121,10 @@ export class BenchHarnessImpl implements BenchHarness {
     const result = await measureLoad(server, request, this.settings);
     this.report.addLoad(result);
     return result;
+  }
+
+  record(result: LoadResult): void {
+    this.report.addLoad(result);
   }
 
   target(target: TargetOutcome): void {
@@ -147,13 +176,42 @@ export class BenchHarnessImpl implements BenchHarness {
     this.cleanups.push(() => counter.close());
     const port = await freePort();
     log(`starting the server (production mode) on 127.0.0.1:${port}`);
-    // BENCH_SERVER_NODE_ARGS are node's flags for the server alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
-    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-    const server: ServerProcess = await startServerProcess({ port, databaseUrl: counter.url, nodeArgs });
-    this.cleanups.push(() => server.stop());
-    this.exitCleanups.push(() => server.kill());
+    const server = await this.startProcess({ port, databaseUrl: counter.url, nodeArgs: serverNodeArgs() });
     return { graphqlUrl: server.graphqlUrl, baseUrl: server.baseUrl, counter, cpuSeconds: () => server.cpuSeconds() };
   }
+
+  private async startCommerceServer(): Promise<CommerceServer> {
+    const databaseUrl = await this.createDatabase('atelier_commerce');
+    const counter = await startStatementCounter(databaseUrl);
+    this.cleanups.push(() => counter.close());
+    const port = await freePort();
+    // The inspector, on 127.0.0.1 only, is how the benchmark triggers a GC in the server before reading its heap.
+    const inspectorPort = await freePort();
+    log(`starting a server (production mode) on a database of its own on 127.0.0.1:${port}`);
+    const server = await this.startProcess({ port, databaseUrl: counter.url, nodeArgs: [`--inspect=127.0.0.1:${inspectorPort}`, ...serverNodeArgs()] });
+    return {
+      graphqlUrl: server.graphqlUrl,
+      baseUrl: server.baseUrl,
+      wsUrl: server.graphqlUrl.replace(/^http/, 'ws'),
+      counter,
+      cpuSeconds: () => server.cpuSeconds(),
+      databaseUrl,
+      jwtSecret: BENCH_JWT_SECRET,
+      collectGarbage: () => collectGarbage(inspectorPort),
+    };
+  }
+
+  private async startProcess(options: Parameters<typeof startServerProcess>[0]): Promise<ServerProcess> {
+    const server = await startServerProcess(options);
+    this.cleanups.push(() => server.stop());
+    this.exitCleanups.push(() => server.kill());
+    return server;
+  }
+}
+
+/** BENCH_SERVER_NODE_ARGS: node's flags for the servers alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+function serverNodeArgs(): string[] {
+  return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 }
 
 /** Progress goes to stderr, so that stdout holds the report alone. */

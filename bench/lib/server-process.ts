@@ -9,6 +9,8 @@ const MAIN_JS = join(__dirname, '..', '..', 'src', 'main.js');
 const READY_TIMEOUT_MS = 60_000;
 /** How long it may take to drain and exit on SIGTERM before it is killed. */
 const STOP_TIMEOUT_MS = 20_000;
+/** The signing secret of the benchmark's throw-away servers: scenarios sign their own buyers' tokens with it. */
+export const BENCH_JWT_SECRET = 'benchmark-only-secret-of-at-least-32-characters';
 /** Lines of the server's output kept to explain a failure. */
 const KEPT_LINES = 50;
 
@@ -52,7 +54,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       HOME: process.env.HOME ?? '',
       NODE_ENV: 'production',
       // Production requires a signing secret; this one exists only for the benchmark's throw-away server.
-      JWT_SECRET: 'benchmark-only-secret-of-at-least-32-characters',
+      JWT_SECRET: BENCH_JWT_SECRET,
       PORT: String(options.port),
       HOST: '127.0.0.1',
       DATABASE_URL: options.databaseUrl,

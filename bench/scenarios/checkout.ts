@@ -1,4 +1,9 @@
-import { contractOperation, post, quantile, seedRace, type CommerceBenchTarget } from './commerce-fixtures';
+import { randomUUID } from 'node:crypto';
+import type { CommerceServer } from '../lib/harness';
+import { log } from '../lib/harness';
+import type { LoadResult, LoadSettings } from '../lib/load';
+import type { Scenario } from '../lib/scenario';
+import { contractOperation, post, quantile, seedCheckoutLoad, seedRace, type CommerceBenchTarget } from './commerce-fixtures';
 
 export interface CheckoutRaceOptions {
   /** Buyers racing, each for one unit. Default 500. */
@@ -69,3 +74,130 @@ export async function runCheckoutRace(target: CommerceBenchTarget, options: Chec
     await seed.close();
   }
 }
+
+/** Checkouts in flight at any time, as the issue asks: 50 concurrent buyers. */
+export const CHECKOUT_CONCURRENCY = 50;
+/** Products of the "distinct" run: one per buyer in flight, so no two concurrent checkouts share a row. */
+const DISTINCT_PRODUCTS = CHECKOUT_CONCURRENCY;
+/** Buyers (carts of one unit) seeded per second of measured load: more than 2 cores can check out. */
+const BUYERS_PER_SECOND = 800;
+
+const SHIPPING = { name: 'Bench', line1: '1 rue', city: 'Lyon', postalCode: '69001', country: 'FR' };
+
+/**
+ * `CHECKOUT_CONCURRENCY` workers check out one buyer after another (each buyer's cart holds one unit), for the
+ * warm-up and then the measured window: worker `i` takes its buyers from `queues[i % queues.length]`, so one
+ * queue means one hot product and one queue per worker means distinct products. Only checkouts that start in
+ * the measured window count. Throws on any failed checkout: there is enough stock, so every one must succeed.
+ */
+async function loadCheckouts(server: CommerceServer, label: string, queues: string[][], settings: LoadSettings): Promise<LoadResult> {
+  const checkout = contractOperation('storefront', 'Checkout');
+  const once = async (token: string) => {
+    const body = await post(server.graphqlUrl, token, checkout, { input: { idempotencyKey: randomUUID(), shippingAddress: SHIPPING } });
+    if (body.errors || !body.data?.checkout?.id) throw new Error(`${label}: Checkout failed: ${JSON.stringify(body.errors)}`);
+  };
+  // One alone first: it must work, and its statements are counted exactly.
+  server.counter.reset();
+  await once(queues[0]!.shift()!);
+  const statementsOneRequest = server.counter.count;
+
+  const started = performance.now();
+  const measuredFrom = started + settings.warmupSeconds * 1_000;
+  const measuredTo = measuredFrom + settings.durationSeconds * 1_000;
+  const latencies: number[] = [];
+  let sent = 0;
+  let cpuBefore: number | undefined;
+  let statementsBefore = 0;
+  let exhausted = false;
+  let lastEnd = measuredFrom;
+  const marker = setTimeout(() => {
+    cpuBefore = server.cpuSeconds();
+    statementsBefore = server.counter.count;
+  }, measuredFrom - started);
+  try {
+    await Promise.all(
+      Array.from({ length: CHECKOUT_CONCURRENCY }, async (_, worker) => {
+        const queue = queues[worker % queues.length]!;
+        for (;;) {
+          const t0 = performance.now();
+          if (t0 >= measuredTo) return;
+          const token = queue.shift();
+          if (token === undefined) {
+            exhausted = true;
+            return;
+          }
+          const measured = t0 >= measuredFrom;
+          if (measured) sent += 1;
+          await once(token);
+          const t1 = performance.now();
+          if (measured) {
+            latencies.push(t1 - t0);
+            lastEnd = Math.max(lastEnd, t1);
+          }
+        }
+      }),
+    );
+  } finally {
+    clearTimeout(marker);
+  }
+  const cpuAfter = server.cpuSeconds();
+  const windowSeconds = (Math.max(lastEnd, exhausted ? lastEnd : measuredTo) - measuredFrom) / 1_000;
+  if (exhausted) log(`${label}: the seeded buyers ran out after ${windowSeconds.toFixed(1)} s of the measured window`);
+  return {
+    label,
+    requests: latencies.length,
+    requestsPerSecond: latencies.length / windowSeconds,
+    p50Ms: quantile(latencies, 0.5),
+    p99Ms: quantile(latencies, 0.99),
+    statementsPerRequest: sent ? (server.counter.count - statementsBefore) / sent : 0,
+    statementsOneRequest,
+    serverCpuMsPerRequest: cpuBefore !== undefined && cpuAfter !== undefined && latencies.length ? ((cpuAfter - cpuBefore) * 1_000) / latencies.length : undefined,
+  };
+}
+
+/**
+ * Checkouts per second with 50 buyers in flight: all on one hot product (every checkout takes the same row
+ * lock, one after the other), then each on a product of its own. On the server with a database of its own:
+ * orders and stock changes must not reach the shared catalogue. Then the database must show no oversell:
+ * for every product involved, units ordered = initial stock - available, `available = initial_stock +
+ * sum(stock_movement.delta)`, available ≥ 0; and a sell-out race (200 buyers for 50 units) sells exactly 50.
+ */
+export const checkoutScenario: Scenario = {
+  name: 'checkout',
+  description: `Checkout with ${CHECKOUT_CONCURRENCY} buyers in flight on one hot product and on distinct products; no oversell`,
+  async run(harness) {
+    const server = await harness.commerceServer();
+    const target = { graphqlUrl: server.graphqlUrl, databaseUrl: server.databaseUrl, jwtSecret: server.jwtSecret };
+    const { settings } = harness;
+    const buyers = BUYERS_PER_SECOND * (settings.warmupSeconds + settings.durationSeconds) + 1;
+    log(`seeding ${buyers} buyers with a cart on one product, and as many over ${DISTINCT_PRODUCTS} products`);
+    const hot = await seedCheckoutLoad(target, { products: 1, buyersPerProduct: buyers, unitsPerProduct: buyers });
+    const perProduct = Math.ceil(buyers / DISTINCT_PRODUCTS);
+    const distinct = await seedCheckoutLoad(target, { products: DISTINCT_PRODUCTS, buyersPerProduct: perProduct, unitsPerProduct: perProduct });
+    try {
+      log(`measuring Checkout on one hot product: ${settings.warmupSeconds} s warm-up, ${settings.durationSeconds} s measured, ${CHECKOUT_CONCURRENCY} in flight`);
+      harness.record(await loadCheckouts(server, `Checkout, ${CHECKOUT_CONCURRENCY} buyers, 1 hot product`, hot.buyersByProduct, settings));
+      log(`measuring Checkout on ${DISTINCT_PRODUCTS} distinct products`);
+      harness.record(await loadCheckouts(server, `Checkout, ${CHECKOUT_CONCURRENCY} buyers, ${DISTINCT_PRODUCTS} distinct products`, distinct.buyersByProduct, settings));
+
+      log('sell-out race: 200 buyers at once for the last 50 units');
+      const race = await runCheckoutRace(target, { buyers: 200, units: 50 });
+      const ledgers = [...(await hot.ledger()), ...(await distinct.ledger())];
+      const broken = ledgers.filter(
+        (l) => l.orderedUnits !== l.initialStock - l.available || l.available !== l.initialStock + l.ledgerDelta || l.available < 0,
+      );
+      const sold = ledgers.reduce((sum, l) => sum + l.orderedUnits, 0);
+      harness.target({
+        name: 'no oversell (orders = units sold = initial - available = -sum(ledger deltas), per product, from the database)',
+        measured:
+          `${broken.length} of ${ledgers.length} products inconsistent after ${sold} units sold under load; ` +
+          `sell-out race: ${race.won} orders, ${race.outOfStock} OUT_OF_STOCK, ${race.otherErrors} other errors for ${race.units} units`,
+        goal: 'every product consistent; the race sells exactly its units',
+        met: broken.length === 0 && race.consistent && race.otherErrors === 0,
+      });
+    } finally {
+      await hot.close();
+      await distinct.close();
+    }
+  },
+};
