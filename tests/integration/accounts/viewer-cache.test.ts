@@ -23,7 +23,7 @@ describe('the viewer cache of the per-request re-check, on one instance', () => 
   beforeAll(async () => {
     database = await createTestDatabase();
     counter = await startStatementCounter(database.url);
-    server = await startTestServer({ DATABASE_URL: counter.url }, database);
+    server = await startTestServer({ DATABASE_URL: counter.url, RUN_WORKER: 'false' }, database);
     admin = await createStaff(server);
   });
   afterAll(async () => {

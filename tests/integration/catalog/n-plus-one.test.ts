@@ -74,7 +74,7 @@ describe('statements per catalogue query (no N+1)', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     counter = await startStatementCounter(database.url);
-    server = await startTestServer({ DATABASE_URL: counter.url }, database);
+    server = await startTestServer({ DATABASE_URL: counter.url, RUN_WORKER: 'false' }, database);
     // 3 000 products make 60 shops of 50 products: more shops than the largest page asked for below.
     await loadDemoCatalog(server.database.orm.em.fork(), { products: 3_000 });
     // One query first, so that the pool's first-connection chores (knex's `select version()`) are behind us.

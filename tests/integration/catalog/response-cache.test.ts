@@ -65,7 +65,7 @@ describe('the public response cache of the catalogue', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     counter = await startStatementCounter(database.url);
-    server = await startTestServer({ DATABASE_URL: counter.url }, database);
+    server = await startTestServer({ DATABASE_URL: counter.url, RUN_WORKER: 'false' }, database);
     await loadDemoCatalog(server.database.orm.em.fork(), { products: 40 });
     categoryId = (await send(server, CategoriesDocument, {})).data!.categories[0]!.id;
   });
@@ -200,7 +200,7 @@ describe('the public response cache when turned off or expiring', () => {
   });
 
   it('should execute every request against PostgreSQL when CATALOG_CACHE_TTL_SECONDS=0', async () => {
-    const server = await startTestServer({ DATABASE_URL: counter.url, CATALOG_CACHE_TTL_SECONDS: '0' }, database);
+    const server = await startTestServer({ DATABASE_URL: counter.url, RUN_WORKER: 'false', CATALOG_CACHE_TTL_SECONDS: '0' }, database);
     try {
       for (let i = 0; i < 3; i += 1) {
         const response = await read(server, counter, CatalogDocument, { first: 20 });
@@ -213,7 +213,7 @@ describe('the public response cache when turned off or expiring', () => {
   });
 
   it('should stop serving an answer after its TTL, even when a write bypassed the API', async () => {
-    const server = await startTestServer({ DATABASE_URL: counter.url, CATALOG_CACHE_TTL_SECONDS: '1' }, database);
+    const server = await startTestServer({ DATABASE_URL: counter.url, RUN_WORKER: 'false', CATALOG_CACHE_TTL_SECONDS: '1' }, database);
     try {
       await loadDemoCatalog(server.database.orm.em.fork(), { products: 10 });
       const before = await read(server, counter, CatalogDocument, { first: 1 });
