@@ -85,17 +85,36 @@ export interface ContextInput {
   operation?: OperationRecord;
 }
 
-/** Builds a {@link RequestContext}; the same function serves HTTP and WebSocket. */
+/**
+ * Builds a {@link RequestContext}; the same function serves HTTP and WebSocket. The EntityManager fork, the
+ * loaders and the request's logger are made on first use: an anonymous request that never reaches the
+ * database pays for none of them, and an idle anonymous subscription (a dashboard watching stock) holds none.
+ */
 export function createContextFactory(deps: ContextFactoryDeps) {
   return async (input: ContextInput): Promise<RequestContext> => {
-    const em = deps.orm.em.fork();
-    const auth = await authenticate(em, deps.accessTokens, deps.accounts.viewerCache, input.authorization);
+    let em: EntityManager | undefined;
+    let loaders: Loaders | undefined;
+    let logger: Logger | undefined;
+    const forkedEm = () => (em ??= deps.orm.em.fork());
+    const auth = await authenticate(forkedEm, deps.accessTokens, deps.accounts.viewerCache, input.authorization);
     const viewer = auth.kind === 'viewer' ? auth.viewer : null;
     return {
       requestId: input.requestId,
-      em,
-      loaders: createLoaders(em),
-      logger: deps.logger.child({ requestId: input.requestId, ...(viewer ? { userId: viewer.userId } : {}) }),
+      get em() {
+        return forkedEm();
+      },
+      set em(value: EntityManager) {
+        em = value;
+      },
+      get loaders() {
+        return (loaders ??= createLoaders(forkedEm()));
+      },
+      set loaders(value: Loaders) {
+        loaders = value;
+      },
+      get logger() {
+        return (logger ??= deps.logger.child({ requestId: input.requestId, ...(viewer ? { userId: viewer.userId } : {}) }));
+      },
       auth,
       viewer,
       clientAddress: input.clientAddress ?? null,

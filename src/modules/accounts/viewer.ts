@@ -32,13 +32,19 @@ export const ANONYMOUS: Authentication = { kind: 'anonymous' };
  * and status and whether the session still lives, never trusting the token for them. This is the per-request
  * re-check: a ban, a role change or a log-out counts from the very next request. The read goes through the
  * {@link ViewerCache}: at most one statement over two primary keys, or one Redis GET on a warm cache.
+ * `em` is called only when a token has to be checked.
  */
-export async function authenticate(em: EntityManager, tokens: AccessTokens, cache: ViewerCache, authorization: unknown): Promise<Authentication> {
+export async function authenticate(
+  em: () => EntityManager,
+  tokens: AccessTokens,
+  cache: ViewerCache,
+  authorization: unknown,
+): Promise<Authentication> {
   const token = bearerToken(authorization);
   if (!token) return authorization ? { kind: 'rejected', problem: 'INVALID' } : ANONYMOUS;
   const claims = await tokens.verify(token);
   if (typeof claims === 'string') return { kind: 'rejected', problem: claims };
-  const viewer = await loadViewer(em, cache, claims);
+  const viewer = await loadViewer(em(), cache, claims);
   return viewer ? { kind: 'viewer', viewer } : { kind: 'rejected', problem: 'SESSION_ENDED' };
 }
 
