@@ -30,6 +30,13 @@ const PASSWORD = 'postgres';
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
   const dataDir = resolve(options.dataDir);
   const log = options.logger.child({ component: 'embedded-postgres' });
+  // `npm start` may already run this data directory (a second terminal running `npm run seed` or
+  // `create-admin`): use that server, and leave its stopping to the process that started it.
+  const running = runningPostmaster(dataDir);
+  if (running) {
+    log.info({ port: running.port, dataDir }, 'using the embedded PostgreSQL that another process runs');
+    return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${running.port}/${options.database}`, stop: async () => undefined };
+  }
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -97,6 +104,20 @@ async function loadEmbeddedPostgres() {
     }
   }
   return EmbeddedPostgres;
+}
+
+/** The live postmaster of `dataDir` (pid and port from `postmaster.pid`), or null when none runs it. */
+function runningPostmaster(dataDir: string): { pid: number; port: number } | null {
+  try {
+    const [pidLine, , , portLine] = readFileSync(resolve(dataDir, 'postmaster.pid'), 'utf8').split('\n');
+    const pid = Number(pidLine);
+    const port = Number(portLine);
+    if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port)) return null;
+    process.kill(pid, 0); // throws when no such process
+    return { pid, port };
+  } catch {
+    return null;
+  }
 }
 
 /** Fast shutdown (SIGINT) of the postmaster whose pid is in the data directory; synchronous, for `exit`. */
