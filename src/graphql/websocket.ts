@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError, getOperationAST, parse, type GraphQLFormattedError, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
+import { LRUCache } from 'lru-cache';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
@@ -48,6 +49,18 @@ export function createWebSocketServer(options: WebSocketOptions) {
   // The socket of each subscription's context, for the per-event check to close.
   const socketOf = new WeakMap<RequestContext, WebSocket>();
 
+  // Dashboards send the same subscription by the thousand: each text is parsed and validated once, and its
+  // document shared, which spares both the CPU and a copy of the syntax tree per subscription.
+  const checkedDocuments = new LRUCache<string, CheckedDocument>({ max: 1_000 });
+  const checkDocument = (query: string): CheckedDocument => {
+    let checked = checkedDocuments.get(query);
+    if (!checked) {
+      checked = parseAndValidate(options.schema, query, rules);
+      checkedDocuments.set(query, checked);
+    }
+    return checked;
+  };
+
   const cleanup = useServer<Record<string, unknown>>(
     {
       schema: options.schema,
@@ -79,14 +92,9 @@ export function createWebSocketServer(options: WebSocketOptions) {
         return false;
       }),
       onSubscribe: async (ctx, id, payload) => {
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: QUERY_LIMITS.maxTokens });
-        } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError('Could not parse the operation')];
-        }
-        const errors = validate(options.schema, document, rules);
-        if (errors.length) return errors.map(asValidationError);
+        const checked = checkDocument(payload.query);
+        if (checked.errors) return checked.errors;
+        const document = checked.document;
         const contextValue = await options.createContext({
           requestId: randomUUID(),
           authorization: ctx.connectionParams?.authorization,
@@ -142,6 +150,20 @@ export function createWebSocketServer(options: WebSocketOptions) {
       await cleanup.dispose();
     },
   };
+}
+
+type CheckedDocument = { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: readonly GraphQLError[] };
+
+/** Parses with the token cap and validates with the HTTP path's rules. */
+function parseAndValidate(schema: GraphQLSchema, query: string, rules: readonly ValidationRule[]): CheckedDocument {
+  let document: DocumentNode;
+  try {
+    document = parse(query, { maxTokens: QUERY_LIMITS.maxTokens });
+  } catch (error) {
+    return { errors: [error instanceof GraphQLError ? error : new GraphQLError('Could not parse the operation')] };
+  }
+  const errors = validate(schema, document, rules);
+  return errors.length ? { errors: errors.map(asValidationError) } : { document };
 }
 
 /**
