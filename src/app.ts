@@ -13,7 +13,7 @@ import type { Database } from './infra/db/database';
 import type { Logger } from './infra/logger';
 import { createMetrics } from './infra/metrics';
 import { createInProcessPubSub, createRedisPubSub } from './infra/pubsub';
-import { connectRedis } from './infra/redis';
+import { connectRedis, disconnectRedis } from './infra/redis';
 import { createAccessTokens } from './modules/accounts/access-token';
 import { createAccountsRuntime } from './modules/accounts/accounts-runtime';
 import { closeSocketsOfBannedUsers } from './modules/accounts/ban-enforcement';
@@ -178,7 +178,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await worker?.stop();
       await live.stop();
       await pubsub.close();
-      await redis?.quit();
+      if (redis) await disconnectRedis(redis);
     },
   };
 }

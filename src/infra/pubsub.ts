@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from './logger';
-import { connectRedis, type RedisClient } from './redis';
+import { connectRedis, disconnectRedis, type RedisClient } from './redis';
 
 /**
  * Messages between the parts of one instance, and between instances. Without REDIS_URL it is in process;
@@ -73,13 +73,14 @@ export async function createRedisPubSub(url: string, logger: Logger): Promise<Pu
           channels.set(channel, left);
         } else {
           channels.delete(channel);
-          await subscriber.unsubscribe(PREFIX + channel);
+          // While Redis is away this fails; the local handler is gone already, so nothing more is delivered.
+          await subscriber.unsubscribe(PREFIX + channel).catch((error: unknown) => log.warn({ err: error, channel }, 'could not unsubscribe from Redis'));
         }
       };
     },
     async close() {
       await local.close();
-      await Promise.allSettled([subscriber.quit(), publisher.quit()]);
+      await Promise.all([disconnectRedis(subscriber), disconnectRedis(publisher)]);
     },
   };
 }
