@@ -16,6 +16,7 @@ import {
   ShopsDocument,
   UpdateProductDocument,
 } from '../../generated/graphql';
+import { ADDRESS } from '../../fixtures/addresses';
 import { eventually, send, signUp, type TestAccount } from '../../utils/accounts';
 import { postGraphql } from '../../utils/clients';
 import { createTestDatabase, type TestDatabase } from '../../utils/database';
@@ -44,8 +45,6 @@ async function read<R, V>(
   expect(response.status).toBe(200);
   return { data: response.body.data as R, cache: response.headers.get('x-cache'), statements: counter.count };
 }
-
-const ADDRESS = { name: 'Ana Buyer', line1: '1 Rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' };
 
 const newProduct = (categoryId: string, title: string) => ({ title, priceAmount: 2_400, categoryId, initialStock: 5 });
 
