@@ -25,6 +25,7 @@ runMain(async () => {
     logger,
     clock: systemClock,
     concurrency: config.jobs.concurrency,
+    mail: config.mail,
   });
   logger.info({ concurrency: config.jobs.concurrency }, 'Atelier worker is running');
   // Running jobs finish first.

@@ -1,6 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { MailConfig } from './config/config';
 import { startJobRunner, type JobRunner } from './infra/jobs';
 import type { Logger } from './infra/logger';
+import type { EmailKind, EmailTransport } from './modules/notifications/email-message.entity';
+import { notificationTasks } from './modules/notifications/notification.jobs';
 import { orderCron, orderTasks } from './modules/orders/order.jobs';
 import type { Clock } from './shared/clock';
 
@@ -10,6 +13,10 @@ export interface WorkerDeps {
   logger: Logger;
   clock: Clock;
   concurrency: number;
+  /** Where emails go: SMTP, or the outbox. */
+  mail: MailConfig;
+  /** Counts each email delivered (the API's metrics). Default: nothing. */
+  onEmailSent?: (kind: EmailKind, transport: EmailTransport) => void;
 }
 
 /**
@@ -19,7 +26,10 @@ export interface WorkerDeps {
 export function startWorker(deps: WorkerDeps): Promise<JobRunner> {
   return startJobRunner({
     databaseUrl: deps.databaseUrl,
-    tasks: { ...orderTasks({ orm: deps.orm, clock: deps.clock, logger: deps.logger }) },
+    tasks: {
+      ...orderTasks({ orm: deps.orm, clock: deps.clock, logger: deps.logger }),
+      ...notificationTasks({ orm: deps.orm, clock: deps.clock, logger: deps.logger, mail: deps.mail, onEmailSent: deps.onEmailSent }),
+    },
     cron: [...orderCron],
     concurrency: deps.concurrency,
     logger: deps.logger,

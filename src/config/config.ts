@@ -67,6 +67,17 @@ const configSchema = z.object({
    * hand, a script) or a change message lost with Redis. 0 turns the cache off. Default 30.
    */
   CATALOG_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
+  /**
+   * The SMTP server that emails are sent through (nodemailer), `smtp://` or `smtps://`, credentials in the URL:
+   * `smtps://user:password@mail.example:465`. Absent: nothing is sent; each email is written to the outbox
+   * (table `email_message`), which operators read with the `emails` query. It holds a password: never logged.
+   */
+  SMTP_URL: z.string().url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  /** The sender of every email: `Name <address@domain>` or `address@domain`. Default `Atelier <no-reply@atelier.local>`. */
+  MAIL_FROM: z
+    .string()
+    .regex(/^(?:[^<>@\r\n]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, 'must be `Name <address@domain>` or `address@domain`')
+    .default('Atelier <no-reply@atelier.local>'),
 });
 
 /**
@@ -99,7 +110,11 @@ export type Config = Readonly<{
   live: { reconcileMs: number };
   /** 0 when the public response cache is off. */
   catalogCacheTtlSeconds: number;
+  /** Emails: the SMTP server's URL (null: the outbox only, nothing is sent) and the sender. */
+  mail: MailConfig;
 }>;
+
+export type MailConfig = Readonly<{ smtpUrl: string | null; from: string }>;
 
 /** Thrown when the environment does not describe a valid configuration; its message names every bad variable. */
 export class ConfigError extends Error {
@@ -148,5 +163,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobs: { runWorker: e.RUN_WORKER, concurrency: e.WORKER_CONCURRENCY },
     live: { reconcileMs: e.LIVE_RECONCILE_MS },
     catalogCacheTtlSeconds: e.CATALOG_CACHE_TTL_SECONDS,
+    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM },
   };
 }

@@ -6,6 +6,7 @@ import { refuseBannedCallers } from '../modules/accounts/auth.rules';
 import { cartRules } from '../modules/cart/cart.rules';
 import { catalogRules } from '../modules/catalog/catalog.rules';
 import { inventoryRules } from '../modules/inventory/inventory.rules';
+import { notificationRules } from '../modules/notifications/notifications.rules';
 import { orderRules } from '../modules/orders/order.rules';
 import { ForbiddenError } from './errors';
 import { mergeRuleTrees, openFields, type RuleTree } from './permissions-tree';
@@ -19,7 +20,7 @@ const sharedRules = {
  * Every module's rules, merged; every root field also refuses a banned user's token (`refuseBannedCallers`).
  */
 export function permissionRules(): RuleTree {
-  return refuseBannedCallers(mergeRuleTrees(sharedRules, catalogRules, accountsRules, cartRules, orderRules, inventoryRules));
+  return refuseBannedCallers(mergeRuleTrees(sharedRules, catalogRules, accountsRules, cartRules, orderRules, inventoryRules, notificationRules));
 }
 
 /**

@@ -14,6 +14,8 @@ import { CartFieldsResolver, CartLineFieldsResolver } from '../modules/cart/cart
 import { CartResolver } from '../modules/cart/cart.resolver';
 import { InventoryResolver } from '../modules/inventory/inventory.resolver';
 import { LiveStockResolver } from '../modules/inventory/live-stock.resolver';
+import { EmailMessageFieldsResolver } from '../modules/notifications/email-message-fields.resolver';
+import { EmailResolver } from '../modules/notifications/email.resolver';
 import { OrderFieldsResolver, OrderLineFieldsResolver } from '../modules/orders/order-fields.resolver';
 import { OrderUpdatesResolver } from '../modules/orders/order-updates.resolver';
 import { OrderResolver } from '../modules/orders/order.resolver';
@@ -36,6 +38,7 @@ export const resolvers = [
   CartResolver, CartFieldsResolver, CartLineFieldsResolver,
   OrderResolver, OrderFieldsResolver, OrderLineFieldsResolver, OrderUpdatesResolver,
   InventoryResolver, LiveStockResolver,
+  EmailResolver, EmailMessageFieldsResolver,
 ] as const;
 
 /**

@@ -25,6 +25,12 @@ export function createMetrics() {
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    emailsSent: new Counter({
+      name: 'atelier_emails_sent_total',
+      help: "Emails delivered by this process's workers, by kind (ORDER_CONFIRMATION, NEW_ORDER) and transport (SMTP, OUTBOX).",
+      labelNames: ['kind', 'transport'] as const,
+      registers: [registry],
+    }),
   };
 }
 

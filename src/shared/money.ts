@@ -15,6 +15,20 @@ export function isSupportedCurrency(code: string): boolean {
   return Object.prototype.hasOwnProperty.call(CURRENCY_MINOR_DIGITS, code);
 }
 
+/**
+ * An amount in minor units for people to read (`formatMoney(1250, 'EUR')` is `€12.50`, `formatMoney(1500, 'JPY')`
+ * `¥1,500`), with the currency's own minor-unit digits. The decimal point is placed in the digits' text and
+ * Intl formats that exact decimal string: no division, so no float ever touches the amount. Default locale `en`.
+ */
+export function formatMoney(amount: number, currency: string, locale = 'en'): string {
+  if (!Number.isSafeInteger(amount)) throw new Error(`amount ${amount} is not an integer of minor units`);
+  const digits = CURRENCY_MINOR_DIGITS[currency] ?? 2;
+  const text = String(Math.abs(amount)).padStart(digits + 1, '0');
+  const decimal = digits ? `${text.slice(0, -digits)}.${text.slice(-digits)}` : text;
+  const format = new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return format.format(`${amount < 0 ? '-' : ''}${decimal}` as Intl.StringNumericLiteral);
+}
+
 @ObjectType({ description: 'An amount of money: an integer in the currency\'s minor unit (cents for USD, yen for JPY).' })
 export class Money {
   @Field(() => Int, { description: 'Amount in the minor unit of `currency`.' })

@@ -171,6 +171,54 @@ export type CreateShopInput = {
   name: Scalars['String']['input'];
 };
 
+/** ORDER_CONFIRMATION goes to the buyer of a paid order; NEW_ORDER to each artisan whose shop's products are in it. */
+export type EmailKind =
+  | 'NEW_ORDER'
+  | 'ORDER_CONFIRMATION';
+
+/** An email about an order: sent through SMTP, or kept in the outbox when no SMTP server is configured. */
+export type EmailMessage = {
+  __typename?: 'EmailMessage';
+  /** The plain-text body. */
+  body: Scalars['String']['output'];
+  createdAt: Scalars['DateTimeISO']['output'];
+  id: Scalars['ID']['output'];
+  kind: EmailKind;
+  /** The Message-ID header, the same on every attempt: a copy sent twice is recognisable as one message. */
+  messageId: Scalars['String']['output'];
+  /** The order the email is about. */
+  order: Order;
+  /** Who it was written to: the buyer, or the artisan of a shop of the order. */
+  recipient: User;
+  /** When it was delivered: accepted by the SMTP server, or written to the outbox. Null while an SMTP delivery is pending or being retried. */
+  sentAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  subject: Scalars['String']['output'];
+  /** The address it was written to: the recipient's email at that moment. */
+  to: Scalars['String']['output'];
+  transport: EmailTransport;
+};
+
+/** A page of EmailMessage items, newest first. */
+export type EmailMessageConnection = {
+  __typename?: 'EmailMessageConnection';
+  edges: Array<EmailMessageEdge>;
+  pageInfo: PageInfo;
+  /** How many items match, over every page. Exact. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type EmailMessageEdge = {
+  __typename?: 'EmailMessageEdge';
+  /** Opaque position of this edge, for `after`. */
+  cursor: Scalars['String']['output'];
+  node: EmailMessage;
+};
+
+/** SMTP: handed to the configured SMTP server. OUTBOX: no SMTP server is configured; the email is only kept here, for operators. */
+export type EmailTransport =
+  | 'OUTBOX'
+  | 'SMTP';
+
 /** An amount of money: an integer in the currency's minor unit (cents for USD, yen for JPY). */
 export type Money = {
   __typename?: 'Money';
@@ -436,6 +484,8 @@ export type Query = {
   cart: Cart;
   /** Every category, by name. */
   categories: Array<Category>;
+  /** The emails about orders, newest first: what was sent through SMTP and, when no SMTP server is configured, the outbox. ADMIN and SUPPORT. */
+  emails: EmailMessageConnection;
   /** The caller's account, as it is now. */
   me: User;
   /** The caller's orders, newest first. */
@@ -457,6 +507,13 @@ export type QueryAuditEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<AuditEventFilter>;
   first: Scalars['Int']['input'];
+};
+
+
+export type QueryEmailsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first: Scalars['Int']['input'];
+  orderId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 

@@ -38,3 +38,41 @@ export const AuditEventsDocument = parse(`
     }
   }
 `) as TypedDocumentNode<AuditEventsQuery, AuditEventsVariables>;
+
+export interface EmailsQuery {
+  emails: {
+    totalCount: number;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    edges: {
+      node: {
+        id: string;
+        kind: string;
+        to: string;
+        subject: string;
+        body: string;
+        transport: string;
+        messageId: string;
+        createdAt: string;
+        sentAt: string | null;
+        order: { id: string; number: string; status: string };
+        recipient: { id: string; email: string };
+      };
+    }[];
+  };
+}
+
+export interface EmailsVariables {
+  first: number;
+  after?: string | null;
+  orderId?: string | null;
+}
+
+export const EmailsDocument = parse(`
+  query Emails($first: Int!, $after: String, $orderId: ID) {
+    emails(first: $first, after: $after, orderId: $orderId) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { id kind to subject body transport messageId createdAt sentAt order { id number status } recipient { id email } } }
+    }
+  }
+`) as TypedDocumentNode<EmailsQuery, EmailsVariables>;

@@ -8,6 +8,7 @@ import { Category } from '../../modules/catalog/category.entity';
 import { Product } from '../../modules/catalog/product.entity';
 import { Shop } from '../../modules/catalog/shop.entity';
 import { StockMovement } from '../../modules/inventory/stock-movement.entity';
+import { EmailMessage } from '../../modules/notifications/email-message.entity';
 import { Address } from '../../modules/orders/address';
 import { OrderLine } from '../../modules/orders/order-line.entity';
 import { Order } from '../../modules/orders/order.entity';
@@ -18,4 +19,6 @@ export const entities = [
   User, Session, RefreshToken, AuditEvent, Shop, Category, Product,
   // Cart, orders, payments and the stock ledger.
   Cart, CartLine, Order, OrderLine, Address, Payment, StockMovement,
+  // Notifications: the emails about orders (the outbox).
+  EmailMessage,
 ];

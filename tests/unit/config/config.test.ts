@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       jobs: { runWorker: true, concurrency: 2 },
       live: { reconcileMs: 5_000 },
       catalogCacheTtlSeconds: 30,
+      mail: { smtpUrl: null, from: 'Atelier <no-reply@atelier.local>' },
     });
   });
 
@@ -77,6 +78,8 @@ describe('loadConfig', () => {
       WORKER_CONCURRENCY: '4',
       LIVE_RECONCILE_MS: '1000',
       CATALOG_CACHE_TTL_SECONDS: '0',
+      SMTP_URL: 'smtps://mailer:secret@mail.example:465',
+      MAIL_FROM: 'orders@shop.example',
     });
     expect(config).toEqual({
       nodeEnv: 'production',
@@ -103,6 +106,7 @@ describe('loadConfig', () => {
       jobs: { runWorker: false, concurrency: 4 },
       live: { reconcileMs: 1_000 },
       catalogCacheTtlSeconds: 0,
+      mail: { smtpUrl: 'smtps://mailer:secret@mail.example:465', from: 'orders@shop.example' },
     });
   });
 
@@ -133,6 +137,10 @@ describe('loadConfig', () => {
     ['SHUTDOWN_GRACE_MS', '120001'],
     ['CATALOG_CACHE_TTL_SECONDS', '-1'],
     ['CATALOG_CACHE_TTL_SECONDS', '1.5'],
+    ['SMTP_URL', 'mail.example:25'],
+    ['SMTP_URL', 'https://mail.example'],
+    ['MAIL_FROM', 'Atelier'],
+    ['MAIL_FROM', 'Atelier <no-reply>'],
   ])('should refuse %s=%j with a ConfigError naming the variable', (name, value) => {
     const error = configErrorOf({ [name]: value });
     expect(error.name).toBe('ConfigError');
@@ -151,5 +159,15 @@ describe('loadConfig', () => {
     const { message } = configErrorOf({ DATABASE_URL: 's3cret-password-not-a-url' });
     expect(message).toMatch(/DATABASE_URL: /);
     expect(message).not.toContain('s3cret');
+  });
+
+  it('should not repeat the password of an SMTP_URL it refuses', () => {
+    const { message } = configErrorOf({ SMTP_URL: 'http://mailer:s3cret@mail.example' });
+    expect(message).toMatch(/SMTP_URL: /);
+    expect(message).not.toContain('s3cret');
+  });
+
+  it('should take a bare address as MAIL_FROM', () => {
+    expect(loadConfig({ MAIL_FROM: 'no-reply@atelier.example' }).mail.from).toBe('no-reply@atelier.example');
   });
 });

@@ -1,0 +1,117 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Clock } from '../../shared/clock';
+import { newId } from '../../shared/ids';
+import { runSql } from '../../shared/sql';
+import { EmailTransport, type EmailKind } from './email-message.entity';
+import { composeOrderEmail, loadOrderFacts, type EmailContent } from './order-email-content';
+import type { OrderEmailJob } from './order-emails';
+import type { SendSmtp } from './smtp-sender';
+
+export interface DeliveryDeps {
+  orm: MikroORM;
+  clock: Clock;
+  /** `MAIL_FROM`. Its domain also ends every Message-ID. */
+  from: string;
+  /** null without `SMTP_URL`: the outbox is the delivery. */
+  sendSmtp: SendSmtp | null;
+}
+
+/**
+ * SENT: delivered by this call (through `transport`). ALREADY_SENT: an earlier run delivered it.
+ * NOT_CONCERNED: no such order, or the recipient is not its buyer (confirmation) or one of its artisans (notice).
+ */
+export type Delivery = { outcome: 'SENT'; transport: EmailTransport } | { outcome: 'ALREADY_SENT' | 'NOT_CONCERNED' };
+
+/**
+ * Delivers one email about an order, at most once in effect, however often the job runs. The row of
+ * `email_message`, unique per (order, kind, recipient), is the record of it.
+ *
+ * Without SMTP: writing the row is the delivery. One `insert … on conflict` does it, so a retry or a
+ * duplicate job finds the row and does nothing.
+ *
+ * With SMTP: the row is claimed first (inserted, committed, `sent_at` null), then, in a transaction that holds
+ * its lock (`for update nowait`: a concurrent run fails and retries later instead of sending too), the message
+ * is handed to the SMTP server and `sent_at` is set. A row with `sent_at` is never sent again. The limit: if
+ * the process dies, or the commit fails, after the server's 250 and before `sent_at` is committed, the retry
+ * sends the message a second time. SMTP offers no way to ask a server whether it already has a message, so
+ * exactly-once is not possible; the resend carries the same Message-ID (and the same content, read back from
+ * the row), by which mail stores and clients recognise and fold duplicates. SMTP errors throw: the job is
+ * retried with graphile-worker's backoff.
+ */
+export async function deliverOrderEmail(deps: DeliveryDeps, job: OrderEmailJob): Promise<Delivery> {
+  const em = deps.orm.em.fork();
+  const [existing] = await runSql<{ sent_at: Date | null }>(em, `${SELECT_EMAIL} where order_id = ? and kind = ? and recipient_id = ?`, keyOf(job));
+  if (existing?.sent_at) return { outcome: 'ALREADY_SENT' };
+  const order = await loadOrderFacts(em, job.orderId);
+  const content = order && composeOrderEmail(order, job.kind, job.recipientId);
+  if (!content) return { outcome: 'NOT_CONCERNED' };
+  const email = { ...job, ...content, messageId: orderEmailMessageId(job, deps.from) };
+  return deps.sendSmtp ? sendThroughSmtp(deps, deps.sendSmtp, email) : writeToOutbox(deps, email);
+}
+
+type NewEmail = OrderEmailJob & EmailContent & { messageId: string };
+
+const SELECT_EMAIL = 'select id, to_address, subject, body, message_id, sent_at from email_message';
+
+function keyOf(job: OrderEmailJob): [string, EmailKind, string] {
+  return [job.orderId, job.kind, job.recipientId];
+}
+
+/**
+ * The outbox: the row, written already sent. A row an SMTP attempt claimed but never sent (SMTP_URL since
+ * removed) is delivered to the outbox instead; a sent row is left as it is.
+ */
+async function writeToOutbox(deps: DeliveryDeps, email: NewEmail): Promise<Delivery> {
+  const now = deps.clock.now();
+  const written = await runSql(
+    deps.orm.em.fork(),
+    `${INSERT_EMAIL}
+     on conflict (order_id, kind, recipient_id) do update set transport = excluded.transport, sent_at = excluded.sent_at
+      where email_message.sent_at is null
+     returning id`,
+    insertValues(email, EmailTransport.OUTBOX, now, now),
+  );
+  return written.length ? { outcome: 'SENT', transport: EmailTransport.OUTBOX } : { outcome: 'ALREADY_SENT' };
+}
+
+async function sendThroughSmtp(deps: DeliveryDeps, sendSmtp: SendSmtp, email: NewEmail): Promise<Delivery> {
+  // The claim, committed on its own: whatever happens next, the content and Message-ID of every attempt are these.
+  await runSql(
+    deps.orm.em.fork(),
+    `${INSERT_EMAIL} on conflict (order_id, kind, recipient_id) do nothing`,
+    insertValues(email, EmailTransport.SMTP, deps.clock.now(), null),
+  );
+  return deps.orm.em.fork().transactional(async (tx: EntityManager) => {
+    const [claimed] = await runSql<ClaimedRow>(tx, `${SELECT_EMAIL} where order_id = ? and kind = ? and recipient_id = ? for update nowait`, keyOf(email));
+    if (!claimed) throw new Error(`email ${email.kind} of order ${email.orderId} to ${email.recipientId} vanished after its claim`);
+    if (claimed.sent_at) return { outcome: 'ALREADY_SENT' } as const;
+    await sendSmtp({ from: deps.from, to: claimed.to_address, subject: claimed.subject, text: claimed.body, messageId: claimed.message_id });
+    await runSql(tx, 'update email_message set sent_at = ?, transport = ? where id = ?', [deps.clock.now(), EmailTransport.SMTP, claimed.id]);
+    return { outcome: 'SENT', transport: EmailTransport.SMTP } as const;
+  });
+}
+
+interface ClaimedRow {
+  id: string;
+  to_address: string;
+  subject: string;
+  body: string;
+  message_id: string;
+  sent_at: Date | null;
+}
+
+const INSERT_EMAIL = `insert into email_message (id, order_id, kind, recipient_id, to_address, subject, body, transport, message_id, created_at, sent_at)
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+function insertValues(email: NewEmail, transport: EmailTransport, createdAt: Date, sentAt: Date | null): unknown[] {
+  return [newId(), ...keyOf(email), email.to, email.subject, email.body, transport, email.messageId, createdAt, sentAt];
+}
+
+/**
+ * `<order-confirmation.<order>.<recipient>@<domain of MAIL_FROM>>`: derived from the email's key alone, so
+ * that it is the same on every attempt, from any process.
+ */
+export function orderEmailMessageId(job: OrderEmailJob, from: string): string {
+  const domain = /@([^<>@\s]+)>?\s*$/.exec(from)?.[1] ?? 'atelier.local';
+  return `<${job.kind.toLowerCase().replace(/_/g, '-')}.${job.orderId}.${job.recipientId}@${domain}>`;
+}

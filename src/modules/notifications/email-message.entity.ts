@@ -1,0 +1,87 @@
+import { Entity, Enum, ManyToOne, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { User } from '../accounts/user.entity';
+import { Order } from '../orders/order.entity';
+import { newId } from '../../shared/ids';
+
+/** Why an email is written. Codes are stable: the outbox, metrics and job keys carry them. */
+export enum EmailKind {
+  /** To the buyer, once the order is paid: every line, the total, the shipping address. */
+  ORDER_CONFIRMATION = 'ORDER_CONFIRMATION',
+  /** To the owner of each shop whose products are in a paid order: that shop's lines only. */
+  NEW_ORDER = 'NEW_ORDER',
+}
+registerEnumType(EmailKind, {
+  name: 'EmailKind',
+  description: "ORDER_CONFIRMATION goes to the buyer of a paid order; NEW_ORDER to each artisan whose shop's products are in it.",
+});
+
+/** How an email was delivered. */
+export enum EmailTransport {
+  /** Handed to the SMTP server of `SMTP_URL`. */
+  SMTP = 'SMTP',
+  /** No `SMTP_URL`: kept in this table for operators, which is its delivery. */
+  OUTBOX = 'OUTBOX',
+}
+registerEnumType(EmailTransport, {
+  name: 'EmailTransport',
+  description: 'SMTP: handed to the configured SMTP server. OUTBOX: no SMTP server is configured; the email is only kept here, for operators.',
+});
+
+/**
+ * One email about an order, at most one per (order, kind, recipient): the unique key is what makes sending
+ * idempotent (see `email-delivery.ts`). Written only by the delivery, in SQL; operators read it with `emails`.
+ * `order` and `recipient` are resolved in `email-message-fields.resolver.ts`.
+ */
+@ObjectType({ description: 'An email about an order: sent through SMTP, or kept in the outbox when no SMTP server is configured.' })
+@Entity({ tableName: 'email_message' })
+// Also serves `emails(orderId:)`: an order has a handful of emails.
+@Unique({ properties: ['order', 'kind', 'recipient'] })
+export class EmailMessage {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = newId();
+
+  @ManyToOne(() => Order, { ref: true, deleteRule: 'cascade', index: false })
+  order!: Ref<Order>;
+
+  @Field(() => EmailKind)
+  @Enum({ items: () => EmailKind, type: 'text' })
+  kind!: EmailKind;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'restrict' })
+  recipient!: Ref<User>;
+
+  /** The recipient's email address when the email was written (a later change of address does not follow). */
+  @Field({ name: 'to', description: "The address it was written to: the recipient's email at that moment." })
+  @Property({ type: 'text' })
+  toAddress!: string;
+
+  @Field()
+  @Property({ type: 'text' })
+  subject!: string;
+
+  @Field({ description: 'The plain-text body.' })
+  @Property({ type: 'text' })
+  body!: string;
+
+  @Field(() => EmailTransport)
+  @Enum({ items: () => EmailTransport, type: 'text' })
+  transport!: EmailTransport;
+
+  /** `<kind.order.recipient@domain>`: every attempt at the same email carries the same Message-ID. */
+  @Field({ description: 'The Message-ID header, the same on every attempt: a copy sent twice is recognisable as one message.' })
+  @Property({ type: 'text' })
+  messageId!: string;
+
+  @Field()
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When it was delivered: accepted by the SMTP server, or written to the outbox. Null while an SMTP delivery is pending or being retried.',
+  })
+  @Property({ type: 'timestamptz', nullable: true })
+  sentAt: Date | null = null;
+}

@@ -1,0 +1,11 @@
+import { openFields, type RuleTree } from '../../graphql/permissions-tree';
+import { isStaff } from '../accounts/auth.rules';
+
+/** Notifications: the emails about orders are the operators' (ADMIN and SUPPORT) to read; nobody writes them through the API. */
+export const notificationRules: RuleTree = {
+  Query: { emails: isStaff },
+  // Reached only through `emails`, which is guarded.
+  EmailMessageConnection: openFields(['edges', 'pageInfo', 'totalCount']),
+  EmailMessageEdge: openFields(['cursor', 'node']),
+  EmailMessage: openFields(['id', 'kind', 'order', 'recipient', 'to', 'subject', 'body', 'transport', 'messageId', 'createdAt', 'sentAt']),
+};

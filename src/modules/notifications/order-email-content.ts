@@ -1,0 +1,185 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { formatMoney } from '../../shared/money';
+import { runSql } from '../../shared/sql';
+import { EmailKind } from './email-message.entity';
+
+/**
+ * What the emails of a paid order say, and where it comes from. `loadOrderFacts` reads the database;
+ * `composeOrderEmail` is pure, so that the wording is tested without one.
+ */
+
+export interface Person {
+  id: string;
+  email: string;
+  displayName: string;
+}
+
+export interface OrderFactsLine {
+  title: string;
+  quantity: number;
+  /** Minor units of the order's currency, as at checkout. */
+  unitPriceAmount: number;
+  shopName: string;
+  owner: Person;
+}
+
+export interface OrderFacts {
+  orderId: string;
+  number: string;
+  currency: string;
+  /** Minor units. */
+  totalAmount: number;
+  buyer: Person;
+  shipping: { name: string; line1: string; line2: string | null; city: string; postalCode: string; country: string; phone: string | null };
+  /** By shop name, then title. */
+  lines: OrderFactsLine[];
+}
+
+export interface EmailContent {
+  to: string;
+  subject: string;
+  body: string;
+}
+
+interface OrderRow {
+  number: string;
+  currency: string;
+  total_amount: number;
+  buyer_id: string;
+  buyer_email: string;
+  buyer_name: string;
+  shipping_name: string;
+  shipping_line1: string;
+  shipping_line2: string | null;
+  shipping_city: string;
+  shipping_postal_code: string;
+  shipping_country: string;
+  shipping_phone: string | null;
+}
+
+interface LineRow {
+  title: string;
+  quantity: number;
+  unit_price_amount: number;
+  shop_name: string;
+  owner_id: string;
+  owner_email: string;
+  owner_name: string;
+}
+
+/** The order, its buyer, and its lines with their shops and owners, in two statements; null if no such order. */
+export async function loadOrderFacts(em: EntityManager, orderId: string): Promise<OrderFacts | null> {
+  const [order] = await runSql<OrderRow>(
+    em,
+    `select o.number, o.currency, o.total_amount, o.buyer_id, b.email as buyer_email, b.display_name as buyer_name,
+            o.shipping_name, o.shipping_line1, o.shipping_line2, o.shipping_city, o.shipping_postal_code, o.shipping_country, o.shipping_phone
+       from customer_order o join app_user b on b.id = o.buyer_id
+      where o.id = ?`,
+    [orderId],
+  );
+  if (!order) return null;
+  const lines = await runSql<LineRow>(
+    em,
+    `select p.title, l.quantity, l.unit_price_amount, s.name as shop_name, s.owner_id, u.email as owner_email, u.display_name as owner_name
+       from order_line l join product p on p.id = l.product_id join shop s on s.id = p.shop_id join app_user u on u.id = s.owner_id
+      where l.order_id = ?
+      order by s.name, p.title, l.id`,
+    [orderId],
+  );
+  return {
+    orderId,
+    number: order.number,
+    currency: order.currency.trim(),
+    totalAmount: order.total_amount,
+    buyer: { id: order.buyer_id, email: order.buyer_email, displayName: order.buyer_name },
+    shipping: {
+      name: order.shipping_name,
+      line1: order.shipping_line1,
+      line2: order.shipping_line2,
+      city: order.shipping_city,
+      postalCode: order.shipping_postal_code,
+      country: order.shipping_country.trim(),
+      phone: order.shipping_phone,
+    },
+    lines: lines.map((line) => ({
+      title: line.title,
+      quantity: line.quantity,
+      unitPriceAmount: line.unit_price_amount,
+      shopName: line.shop_name,
+      owner: { id: line.owner_id, email: line.owner_email, displayName: line.owner_name },
+    })),
+  };
+}
+
+/**
+ * The email of `kind` for `recipientId` about a paid order, or null when that person is not concerned
+ * (not the buyer of a confirmation, not the owner of a shop of the order for a notice).
+ */
+export function composeOrderEmail(order: OrderFacts, kind: EmailKind, recipientId: string): EmailContent | null {
+  switch (kind) {
+    case EmailKind.ORDER_CONFIRMATION:
+      return order.buyer.id === recipientId ? orderConfirmation(order) : null;
+    case EmailKind.NEW_ORDER: {
+      const lines = order.lines.filter((line) => line.owner.id === recipientId);
+      return lines.length ? newOrderNotice(order, lines) : null;
+    }
+    default: {
+      const unreachable: never = kind;
+      throw new Error(`unknown email kind ${String(unreachable)}`);
+    }
+  }
+}
+
+function orderConfirmation(order: OrderFacts): EmailContent {
+  const { shipping } = order;
+  const address = [
+    shipping.name,
+    shipping.line1,
+    shipping.line2,
+    `${shipping.postalCode} ${shipping.city}`,
+    shipping.country,
+    shipping.phone,
+  ].filter((part): part is string => Boolean(part));
+  const body = [
+    `Hello ${order.buyer.displayName},`,
+    '',
+    `Thank you for your order ${order.number}: your payment was received, and the artisans are preparing it.`,
+    '',
+    ...lineTexts(order.lines, order.currency),
+    '',
+    `Total: ${formatMoney(order.totalAmount, order.currency)}`,
+    '',
+    'Shipping to:',
+    ...address.map((part) => `  ${part}`),
+    '',
+    SIGNATURE,
+  ];
+  return { to: order.buyer.email, subject: `Your order ${order.number} is confirmed`, body: body.join('\n') };
+}
+
+function newOrderNotice(order: OrderFacts, lines: OrderFactsLine[]): EmailContent {
+  const { owner, shopName } = lines[0]!;
+  const subtotal = lines.reduce((sum, line) => sum + line.quantity * line.unitPriceAmount, 0);
+  const body = [
+    `Hello ${owner.displayName},`,
+    '',
+    `Order ${order.number} was paid. From ${shopName}, it contains:`,
+    '',
+    ...lineTexts(lines, order.currency),
+    '',
+    `Your items: ${formatMoney(subtotal, order.currency)}`,
+    '',
+    SIGNATURE,
+  ];
+  return { to: owner.email, subject: `New order ${order.number} for ${shopName}`, body: body.join('\n') };
+}
+
+/** `  Blue mug × 2 at €12.50 = €25.00`: integers all the way, formatted only for display. */
+function lineTexts(lines: OrderFactsLine[], currency: string): string[] {
+  return lines.map(
+    (line) =>
+      `  ${line.title} × ${line.quantity} at ${formatMoney(line.unitPriceAmount, currency)} = ${formatMoney(line.quantity * line.unitPriceAmount, currency)}`,
+  );
+}
+
+const SIGNATURE = '— Atelier';

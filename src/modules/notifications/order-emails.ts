@@ -1,0 +1,52 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { addJob } from '../../infra/jobs';
+import { isId } from '../../shared/ids';
+import { runSql } from '../../shared/sql';
+import { EmailKind } from './email-message.entity';
+
+/** Sends one email about an order (see `email-delivery.ts`). Payload {@link OrderEmailJob}. */
+export const SEND_ORDER_EMAIL_TASK = 'send_order_email';
+
+/** The payload of {@link SEND_ORDER_EMAIL_TASK}: which email, to whom. */
+export interface OrderEmailJob {
+  orderId: string;
+  kind: EmailKind;
+  recipientId: string;
+}
+
+/**
+ * Queues the emails of an order that just became PAID: ORDER_CONFIRMATION to the buyer, and NEW_ORDER to each
+ * distinct owner of a shop whose products are in it. Call it inside the transaction of the PAID transition:
+ * the jobs exist if and only if that transition commits. One job key per (order, kind, recipient), so that
+ * calling it again while the jobs wait adds none; a later call adds jobs that find their emails sent and stop.
+ */
+export async function queueOrderPaidEmails(em: EntityManager, orderId: string): Promise<void> {
+  const recipients = await runSql<{ kind: EmailKind; recipient_id: string }>(
+    em,
+    `select ?::text as kind, buyer_id as recipient_id from customer_order where id = ?
+     union
+     select ?::text, s.owner_id from order_line l join product p on p.id = l.product_id join shop s on s.id = p.shop_id where l.order_id = ?`,
+    [EmailKind.ORDER_CONFIRMATION, orderId, EmailKind.NEW_ORDER, orderId],
+  );
+  if (!recipients.some((recipient) => recipient.kind === EmailKind.ORDER_CONFIRMATION)) {
+    throw new Error(`queueOrderPaidEmails: no order ${orderId}`);
+  }
+  for (const { kind, recipient_id: recipientId } of recipients) {
+    const job: OrderEmailJob = { orderId, kind, recipientId };
+    await addJob(em, SEND_ORDER_EMAIL_TASK, { ...job }, { jobKey: orderEmailJobKey(job) });
+  }
+}
+
+/** `send_order_email:<order>:<kind>:<recipient>`. */
+export function orderEmailJobKey(job: OrderEmailJob): string {
+  return `${SEND_ORDER_EMAIL_TASK}:${job.orderId}:${job.kind}:${job.recipientId}`;
+}
+
+/** The payload of a job, checked: a malformed one fails the job, which leaves it in the queue with its error. */
+export function parseOrderEmailJob(payload: unknown): OrderEmailJob {
+  const { orderId, kind, recipientId } = (payload ?? {}) as Record<string, unknown>;
+  if (typeof orderId !== 'string' || !isId(orderId)) throw new Error(`${SEND_ORDER_EMAIL_TASK}: payload has no valid orderId`);
+  if (typeof recipientId !== 'string' || !isId(recipientId)) throw new Error(`${SEND_ORDER_EMAIL_TASK}: payload has no valid recipientId`);
+  if (!Object.values<unknown>(EmailKind).includes(kind)) throw new Error(`${SEND_ORDER_EMAIL_TASK}: payload has no valid kind`);
+  return { orderId, kind: kind as EmailKind, recipientId };
+}
