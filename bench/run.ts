@@ -19,10 +19,11 @@ import { authScenario } from './scenarios/auth';
 import { catalogScenario } from './scenarios/catalog';
 import { checkoutScenario } from './scenarios/checkout';
 import { fanoutScenario } from './scenarios/fanout';
+import { paymentsScenario } from './scenarios/payments';
 import { seedScenario } from './scenarios/seed';
 
 /** Every scenario, in the order a full run takes them. */
-const SCENARIOS: readonly Scenario[] = [catalogScenario, authScenario, checkoutScenario, fanoutScenario, seedScenario];
+const SCENARIOS: readonly Scenario[] = [catalogScenario, authScenario, checkoutScenario, fanoutScenario, paymentsScenario, seedScenario];
 
 async function main(): Promise<number> {
   const names = process.argv.slice(2);

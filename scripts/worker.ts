@@ -8,6 +8,7 @@ import { openConfiguredDatabase } from '../src/infra/db/database';
 import { createLogger } from '../src/infra/logger';
 import { systemClock } from '../src/shared/clock';
 import { loadConfigOrExit, runMain, stopOnSignals } from '../src/process-lifecycle';
+import { createPaymentsRuntime } from '../src/modules/payments/payments-runtime';
 import { startWorker } from '../src/worker';
 
 runMain(async () => {
@@ -26,6 +27,7 @@ runMain(async () => {
     clock: systemClock,
     concurrency: config.jobs.concurrency,
     mail: config.mail,
+    payments: createPaymentsRuntime({ config, logger }),
   });
   logger.info({ concurrency: config.jobs.concurrency }, 'Atelier worker is running');
   // Running jobs finish first.

@@ -33,6 +33,8 @@ import { createLiveConnections } from './graphql/live-connections';
 import { bodyErrorHandler } from './http/body-errors';
 import { startLiveEvents } from './live-events';
 import { startWorker } from './worker';
+import { createPaymentsRuntime } from './modules/payments/payments-runtime';
+import { stripeWebhookRouter } from './modules/payments/stripe-webhook';
 import { healthRouter } from './http/health';
 import { requestLog } from './http/request-log';
 
@@ -69,6 +71,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const pubsub = config.redisUrl ? await createRedisPubSub(config.redisUrl, logger) : createInProcessPubSub();
   // Live subscriptions (stock, orders) and, unless RUN_WORKER=false, the job queue's workers.
   const live = await startLiveEvents({ config, database, pubsub, logger });
+  const payments = createPaymentsRuntime({ config, logger, onCircuitChange: (state) => metrics.paymentCircuitOpen.set(state === 'closed' ? 0 : 1) });
   const worker = config.jobs.runWorker
     ? await startWorker({
         databaseUrl: database.url,
@@ -78,13 +81,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
         concurrency: config.jobs.concurrency,
         mail: config.mail,
         onEmailSent: (kind, transport) => metrics.emailsSent.inc({ kind, transport }),
+        payments,
       })
     : null;
   const accounts = createAccountsRuntime({ config, accessTokens, redis, logger });
   const catalogVersion = createCatalogVersion();
   await followCatalogChanges(pubsub, catalogVersion);
   await followStockChanges(pubsub, catalogVersion);
-  const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, pubsub, accounts, config, live, catalogVersion });
+  const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, pubsub, accounts, config, live, catalogVersion, payments });
   const connections = createLiveConnections();
   await closeSocketsOfBannedUsers(pubsub, connections, logger);
   const formatError = createErrorFormatter({ logger, isProduction: config.isProduction });
@@ -149,6 +153,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ],
       () => shuttingDown,
     ),
+  );
+  expressApp.use(
+    stripeWebhookRouter({
+      orm: database.orm,
+      webhookSecret: config.payments.webhookSecret,
+      clock,
+      logger,
+      onDelivery: (result) => metrics.stripeWebhooks.inc({ result }),
+    }),
   );
   expressApp.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -5,6 +5,8 @@ import type { Logger } from './infra/logger';
 import type { EmailKind, EmailTransport } from './modules/notifications/email-message.entity';
 import { notificationTasks } from './modules/notifications/notification.jobs';
 import { orderCron, orderTasks } from './modules/orders/order.jobs';
+import { paymentTasks } from './modules/payments/payment.jobs';
+import type { PaymentsRuntime } from './modules/payments/payments-runtime';
 import type { Clock } from './shared/clock';
 
 export interface WorkerDeps {
@@ -17,6 +19,7 @@ export interface WorkerDeps {
   mail: MailConfig;
   /** Counts each email delivered (the API's metrics). Default: nothing. */
   onEmailSent?: (kind: EmailKind, transport: EmailTransport) => void;
+  payments: PaymentsRuntime;
 }
 
 /**
@@ -29,6 +32,7 @@ export function startWorker(deps: WorkerDeps): Promise<JobRunner> {
     tasks: {
       ...orderTasks({ orm: deps.orm, clock: deps.clock, logger: deps.logger }),
       ...notificationTasks({ orm: deps.orm, clock: deps.clock, logger: deps.logger, mail: deps.mail, onEmailSent: deps.onEmailSent }),
+      ...paymentTasks({ orm: deps.orm, clock: deps.clock, logger: deps.logger, payments: deps.payments }),
     },
     cron: [...orderCron],
     concurrency: deps.concurrency,

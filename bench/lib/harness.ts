@@ -10,6 +10,7 @@ import { startStatementCounter } from './pg-statement-counter';
 import type { Report, TargetOutcome } from './report';
 import { collectGarbage } from './inspector';
 import { BENCH_JWT_SECRET, startServerProcess, type ServerProcess } from './server-process';
+import { startFakeStripe, type FakeStripe } from '../../tests/utils/fake-stripe';
 
 /** Products in the catalogue that the server is measured on. */
 export const CATALOG_PRODUCTS = 10_000;
@@ -30,6 +31,8 @@ export interface CommerceServer extends BenchServer {
   databaseUrl: string;
   /** The secret its access tokens are signed with. */
   jwtSecret: string;
+  /** The Stripe-compatible fake that its payments go to (production mode requires Stripe). */
+  stripe: FakeStripe;
   /** A full garbage collection in the server, through its inspector: heap readings without yesterday's garbage. */
   collectGarbage(): Promise<void>;
 }
@@ -53,6 +56,13 @@ export interface BenchHarness {
   server(): Promise<BenchServer>;
   /** The API on a database of its own, shared by the scenarios that write (see {@link CommerceServer}). Started on first use. */
   commerceServer(): Promise<CommerceServer>;
+  /**
+   * The fake Stripe of this run (tests/utils/fake-stripe.ts, in this process): production servers need Stripe's keys,
+   * and their payments must go somewhere on 127.0.0.1. Started on first use.
+   */
+  stripe(): Promise<FakeStripe>;
+  /** Another API process on a new database `name`, with `env` over the production defaults (e.g. NODE_ENV). */
+  extraServer(name: string, env: Record<string, string>): Promise<CommerceServer>;
   /** `{ __typename }` under load: the ceiling of the HTTP and GraphQL stack. Measured once per run, reported once. */
   baseline(): Promise<LoadResult>;
   /** Loads the server with one request (see {@link measureLoad}) and adds the result to the report. */
@@ -68,6 +78,7 @@ export class BenchHarnessImpl implements BenchHarness {
   private running: Promise<BenchServer> | undefined;
   private commerce: Promise<CommerceServer> | undefined;
   private baselineResult: Promise<LoadResult> | undefined;
+  private fakeStripe: Promise<FakeStripe> | undefined;
   private readonly cleanups: Array<() => Promise<void>> = [];
   /** What must not outlive the process even when it exits before {@link close} is done (see {@link onExit}). */
   private readonly exitCleanups: Array<() => void> = [];
@@ -109,6 +120,13 @@ export class BenchHarnessImpl implements BenchHarness {
 
   commerceServer(): Promise<CommerceServer> {
     return (this.commerce ??= this.startCommerceServer());
+  }
+
+  stripe(): Promise<FakeStripe> {
+    return (this.fakeStripe ??= startFakeStripe().then((fake) => {
+      this.cleanups.push(() => fake.stop());
+      return fake;
+    }));
   }
 
   baseline(): Promise<LoadResult> {
@@ -180,15 +198,19 @@ export class BenchHarnessImpl implements BenchHarness {
     return { graphqlUrl: server.graphqlUrl, baseUrl: server.baseUrl, counter, cpuSeconds: () => server.cpuSeconds() };
   }
 
-  private async startCommerceServer(): Promise<CommerceServer> {
-    const databaseUrl = await this.createDatabase('atelier_commerce');
+  private startCommerceServer(): Promise<CommerceServer> {
+    return this.extraServer('atelier_commerce', {});
+  }
+
+  async extraServer(name: string, env: Record<string, string>): Promise<CommerceServer> {
+    const databaseUrl = await this.createDatabase(name);
     const counter = await startStatementCounter(databaseUrl);
     this.cleanups.push(() => counter.close());
     const port = await freePort();
     // The inspector, on 127.0.0.1 only, is how the benchmark triggers a GC in the server before reading its heap.
     const inspectorPort = await freePort();
-    log(`starting a server (production mode) on a database of its own on 127.0.0.1:${port}`);
-    const server = await this.startProcess({ port, databaseUrl: counter.url, nodeArgs: [`--inspect=127.0.0.1:${inspectorPort}`, ...serverNodeArgs()] });
+    log(`starting a server (${env.NODE_ENV ?? 'production'} mode) on a database of its own on 127.0.0.1:${port}`);
+    const server = await this.startProcess({ port, databaseUrl: counter.url, env, nodeArgs: [`--inspect=127.0.0.1:${inspectorPort}`, ...serverNodeArgs()] });
     return {
       graphqlUrl: server.graphqlUrl,
       baseUrl: server.baseUrl,
@@ -197,12 +219,16 @@ export class BenchHarnessImpl implements BenchHarness {
       cpuSeconds: () => server.cpuSeconds(),
       databaseUrl,
       jwtSecret: BENCH_JWT_SECRET,
+      stripe: await this.stripe(),
       collectGarbage: () => collectGarbage(inspectorPort),
     };
   }
 
   private async startProcess(options: Parameters<typeof startServerProcess>[0]): Promise<ServerProcess> {
-    const server = await startServerProcess(options);
+    const stripe = await this.stripe();
+    // Stripe's keys go first, so that a scenario's env can take them away (the DEVELOPMENT provider).
+    const env = { STRIPE_SECRET_KEY: stripe.apiKey, STRIPE_WEBHOOK_SECRET: stripe.webhookSecret, STRIPE_API_URL: stripe.url, ...options.env };
+    const server = await startServerProcess({ ...options, env });
     this.cleanups.push(() => server.stop());
     this.exitCleanups.push(() => server.kill());
     return server;

@@ -78,6 +78,20 @@ const configSchema = z.object({
     .string()
     .regex(/^(?:[^<>@\r\n]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, 'must be `Name <address@domain>` or `address@domain`')
     .default('Atelier <no-reply@atelier.local>'),
+  /** Stripe's secret API key (`sk_live_…`, `sk_test_…`, or a restricted `rk_…`). Absent outside production: the DEVELOPMENT provider. */
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_/, 'must be a Stripe secret key (sk_… or rk_…)').optional(),
+  /** The signing secret of the webhook endpoint (`whsec_…`): `POST /webhooks/stripe` refuses events not signed with it. */
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_/, 'must be a Stripe webhook signing secret (whsec_…)').optional(),
+  /** Another Stripe-compatible server, e.g. a local fake `http://127.0.0.1:12111`. Absent: Stripe's own API. */
+  STRIPE_API_URL: z.string().url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  /** How long one request to Stripe may take before it is abandoned (and retried), in milliseconds. Default 10 000. */
+  STRIPE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Retries of a failed request to Stripe (network errors, 409, 5xx), with the same idempotency key. Default 2. */
+  STRIPE_MAX_NETWORK_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  /** How long the circuit breaker stays open (failing fast) once Stripe looks down, before it tries again, in milliseconds. Default 30 000. */
+  STRIPE_CIRCUIT_RESET_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** DEVELOPMENT provider: how long after its checkout a payment is confirmed, in milliseconds. Default 2 000. */
+  DEVELOPMENT_PAYMENT_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(2_000),
 });
 
 /**
@@ -112,6 +126,25 @@ export type Config = Readonly<{
   catalogCacheTtlSeconds: number;
   /** Emails: the SMTP server's URL (null: the outbox only, nothing is sent) and the sender. */
   mail: MailConfig;
+  payments: PaymentsConfig;
+}>;
+
+/** Who takes payments: Stripe when STRIPE_SECRET_KEY is set, else (never in production) the DEVELOPMENT provider. */
+export type PaymentsConfig = Readonly<{
+  stripe: StripeConfig | null;
+  /** Verifies `POST /webhooks/stripe`; null: every webhook is refused. */
+  webhookSecret: string | null;
+  /** DEVELOPMENT provider: delay from the payment's creation to its confirmation. */
+  developmentConfirmDelayMs: number;
+}>;
+
+export type StripeConfig = Readonly<{
+  secretKey: string;
+  /** null: Stripe's own API. */
+  apiUrl: string | null;
+  timeoutMs: number;
+  maxNetworkRetries: number;
+  circuitResetMs: number;
 }>;
 
 export type MailConfig = Readonly<{ smtpUrl: string | null; from: string }>;
@@ -131,8 +164,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
-  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
-    throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required in production (at least 32 random characters)');
+  const missingInProduction = [
+    ...(e.JWT_SECRET ? [] : ['JWT_SECRET: required in production (at least 32 random characters)']),
+    ...(e.STRIPE_SECRET_KEY ? [] : ['STRIPE_SECRET_KEY: required in production (the DEVELOPMENT payment provider takes no money)']),
+    ...(e.STRIPE_WEBHOOK_SECRET ? [] : ['STRIPE_WEBHOOK_SECRET: required in production (payments are confirmed by signed webhooks)']),
+  ];
+  if (e.NODE_ENV === 'production' && missingInProduction.length) {
+    throw new ConfigError(`Invalid configuration:\n  ${missingInProduction.join('\n  ')}`);
   }
   return {
     nodeEnv: e.NODE_ENV,
@@ -164,5 +202,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     live: { reconcileMs: e.LIVE_RECONCILE_MS },
     catalogCacheTtlSeconds: e.CATALOG_CACHE_TTL_SECONDS,
     mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM },
+    payments: {
+      stripe: e.STRIPE_SECRET_KEY
+        ? {
+            secretKey: e.STRIPE_SECRET_KEY,
+            apiUrl: e.STRIPE_API_URL ?? null,
+            timeoutMs: e.STRIPE_TIMEOUT_MS,
+            maxNetworkRetries: e.STRIPE_MAX_NETWORK_RETRIES,
+            circuitResetMs: e.STRIPE_CIRCUIT_RESET_MS,
+          }
+        : null,
+      webhookSecret: e.STRIPE_WEBHOOK_SECRET ?? null,
+      developmentConfirmDelayMs: e.DEVELOPMENT_PAYMENT_DELAY_MS,
+    },
   };
 }

@@ -11,6 +11,7 @@ import { createCatalogLoaders } from '../modules/catalog/catalog.loaders';
 import { Product } from '../modules/catalog/product.entity';
 import { createOrderLoaders } from '../modules/orders/order.loaders';
 import type { CatalogVersion } from '../modules/catalog/catalog-version';
+import type { PaymentsRuntime } from '../modules/payments/payments-runtime';
 import type { Clock } from '../shared/clock';
 import { byIdLoader } from '../shared/loaders';
 
@@ -55,6 +56,8 @@ export interface RequestContext {
   live: LiveEvents;
   /** The catalogue's version in this instance: writes bump it through `catalogChanged`, after commit. */
   catalogVersion: CatalogVersion;
+  /** The payment providers (Stripe, or DEVELOPMENT), one per process. */
+  payments: PaymentsRuntime;
   /** Filled in as the operation runs, for the request's log line and metrics. */
   operation: OperationRecord;
 }
@@ -75,6 +78,7 @@ export interface ContextFactoryDeps {
   config: Config;
   live: LiveEvents;
   catalogVersion: CatalogVersion;
+  payments: PaymentsRuntime;
 }
 
 export interface ContextInput {
@@ -124,6 +128,7 @@ export function createContextFactory(deps: ContextFactoryDeps) {
       config: deps.config,
       live: deps.live,
       catalogVersion: deps.catalogVersion,
+      payments: deps.payments,
       operation: input.operation ?? {},
     };
   };

@@ -19,6 +19,7 @@ import { EmailResolver } from '../modules/notifications/email.resolver';
 import { OrderFieldsResolver, OrderLineFieldsResolver } from '../modules/orders/order-fields.resolver';
 import { OrderUpdatesResolver } from '../modules/orders/order-updates.resolver';
 import { OrderResolver } from '../modules/orders/order.resolver';
+import { PaymentFieldsResolver } from '../modules/payments/payment-fields.resolver';
 import { subscriptionsBringTheirOwnSource } from './subscription-scope';
 import { applyPermissions } from './permissions';
 import { validateArgument } from './validate-argument';
@@ -36,7 +37,7 @@ export const resolvers = [
   UsersResolver,
   AuditResolver,
   CartResolver, CartFieldsResolver, CartLineFieldsResolver,
-  OrderResolver, OrderFieldsResolver, OrderLineFieldsResolver, OrderUpdatesResolver,
+  OrderResolver, OrderFieldsResolver, OrderLineFieldsResolver, OrderUpdatesResolver, PaymentFieldsResolver,
   InventoryResolver, LiveStockResolver,
   EmailResolver, EmailMessageFieldsResolver,
 ] as const;

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of one process, served on `GET /metrics`. A registry per app keeps tests apart. */
 export function createMetrics() {
@@ -29,6 +29,17 @@ export function createMetrics() {
       name: 'atelier_emails_sent_total',
       help: "Emails delivered by this process's workers, by kind (ORDER_CONFIRMATION, NEW_ORDER) and transport (SMTP, OUTBOX).",
       labelNames: ['kind', 'transport'] as const,
+      registers: [registry],
+    }),
+    stripeWebhooks: new Counter({
+      name: 'atelier_stripe_webhooks_total',
+      help: 'Stripe webhook deliveries by result (recorded, duplicate, rejected, error).',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    paymentCircuitOpen: new Gauge({
+      name: 'atelier_payment_circuit_open',
+      help: '1 while the circuit breaker in front of Stripe is open or half open (calls fail fast), 0 when closed.',
       registers: [registry],
     }),
   };

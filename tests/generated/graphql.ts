@@ -236,7 +236,7 @@ export type Mutation = {
   adjustStock: Product;
   /** Bans a user: from its very next request, whatever tokens it holds, it is refused; its sessions end and its WebSockets close. ADMIN. */
   banUser: User;
-  /** Cancels an order awaiting payment and returns its stock (its buyer or ADMIN). Paid orders cannot be cancelled yet (CONFLICT). */
+  /** Cancels an order (its buyer or ADMIN) that awaits payment or is paid, and returns its stock; a paid order is refunded (its payment ends REFUNDED). Cancelling it again returns it as it is; a fulfilled or expired order: CONFLICT. */
   cancelOrder: Order;
   /** Turns the caller's cart into an order awaiting payment and reserves its stock until reservedUntil. The same idempotencyKey again returns the same order; with another cart or address it fails with CONFLICT. */
   checkout: Order;
@@ -256,6 +256,8 @@ export type Mutation = {
   setUserRole: User;
   /** Creates a BUYER (default) or ARTISAN account and logs it in. */
   signUp: AuthPayload;
+  /** The order (its buyer's only) with a payment the buyer's client can complete: payment.clientSecret for Stripe.js. Checkout already does this; call it when payment.clientSecret came back null (the provider was unavailable): the same payment intent comes back, never a second one. A paid order is returned as it is; an ended one: CONFLICT. */
+  startPayment: Order;
   /** Lifts a ban; the user logs in again. ADMIN. */
   unbanUser: User;
   /** Changes a product of the caller's shop; an ADMIN may change any product. */
@@ -335,6 +337,11 @@ export type MutationSignUpArgs = {
 };
 
 
+export type MutationStartPaymentArgs = {
+  orderId: Scalars['ID']['input'];
+};
+
+
 export type MutationUnbanUserArgs = {
   userId: Scalars['ID']['input'];
 };
@@ -389,7 +396,7 @@ export type OrderLine = {
   unitPrice: Money;
 };
 
-/** PENDING_PAYMENT -> PAID -> FULFILLED, or CANCELLED / EXPIRED / PAYMENT_FAILED. */
+/** PENDING_PAYMENT -> PAID -> FULFILLED, or CANCELLED / EXPIRED / PAYMENT_FAILED. A PAYMENT_FAILED order keeps its stock until reservedUntil and may still be paid (-> PAID) or expire; a PAID order may be cancelled, which refunds it. */
 export type OrderStatus =
   | 'CANCELLED'
   | 'EXPIRED'
@@ -410,9 +417,13 @@ export type PageInfo = {
 /** The payment of an order. */
 export type Payment = {
   __typename?: 'Payment';
+  /** What is to be paid: the order's total. */
+  amount: Money;
   /** Lets the buyer's client complete the payment; null until the provider issues one. */
   clientSecret?: Maybe<Scalars['String']['output']>;
   provider: PaymentProvider;
+  /** Why the payment was refunded, once a refund is due; null otherwise. */
+  refundReason?: Maybe<RefundReason>;
   status: PaymentStatus;
 };
 
@@ -421,7 +432,7 @@ export type PaymentProvider =
   | 'DEVELOPMENT'
   | 'STRIPE';
 
-/** Where the payment of an order stands. */
+/** Where the payment of an order stands: REQUIRES_PAYMENT -> (PROCESSING | FAILED)* -> SUCCEEDED -> REFUNDED; CANCELLED when the order ended before any payment. */
 export type PaymentStatus =
   | 'CANCELLED'
   | 'FAILED'
@@ -551,6 +562,15 @@ export type QueryUsersArgs = {
   filter?: InputMaybe<UserFilter>;
   first: Scalars['Int']['input'];
 };
+
+/** Why a payment was refunded. */
+export type RefundReason =
+  /** The payment succeeded after the order had expired or been cancelled, and was refunded automatically. */
+  | 'LATE_PAYMENT'
+  /** The buyer or an admin cancelled the paid order. */
+  | 'ORDER_CANCELLED'
+  /** Refunded at the payment provider (e.g. Stripe's dashboard). */
+  | 'PROVIDER';
 
 /** What a user may do: BUYER shops; ARTISAN also runs one shop; SUPPORT reads users and orders; ADMIN does everything. */
 export type Role =

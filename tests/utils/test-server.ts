@@ -17,6 +17,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+const PRODUCTION_STRIPE_PLACEHOLDER = {
+  STRIPE_SECRET_KEY: 'sk_test_placeholder',
+  STRIPE_WEBHOOK_SECRET: 'whsec_placeholder',
+  STRIPE_API_URL: 'http://127.0.0.1:9',
+};
+
 /**
  * The real server, as `createApp` builds it, on a free port of 127.0.0.1 over a database of its own.
  * `env` overrides the environment it is configured from (e.g. `{ NODE_ENV: 'production' }`).
@@ -32,6 +38,12 @@ export async function startTestServer(env: Record<string, string> = {}, testData
     SHUTDOWN_GRACE_MS: '1000',
     // Production refuses to start without a secret; every test server has one.
     JWT_SECRET: 'test-secret-of-at-least-thirty-two-characters',
+    // Production also refuses to start without Stripe: a production test server gets keys for a Stripe that is not
+    // there (port 9, discard), unless the test points it at a fake one. Elsewhere, the DEVELOPMENT provider.
+    ...(env.NODE_ENV === 'production' ? PRODUCTION_STRIPE_PLACEHOLDER : {}),
+    // The DEVELOPMENT provider's buyer pays an hour after checkout: never during a test that does not ask for it
+    // (payment tests set DEVELOPMENT_PAYMENT_DELAY_MS to 0), so that orders stay PENDING_PAYMENT as tests expect.
+    DEVELOPMENT_PAYMENT_DELAY_MS: '3600000',
     ...env,
   });
   const logger = createLogger(config.logLevel);

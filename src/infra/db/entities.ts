@@ -12,13 +12,14 @@ import { EmailMessage } from '../../modules/notifications/email-message.entity';
 import { Address } from '../../modules/orders/address';
 import { OrderLine } from '../../modules/orders/order-line.entity';
 import { Order } from '../../modules/orders/order.entity';
+import { PaymentEvent } from '../../modules/payments/payment-event.entity';
 import { Payment } from '../../modules/payments/payment.entity';
 
 /** Every entity, listed once: discovery is explicit, never by folder glob. */
 export const entities = [
   User, Session, RefreshToken, AuditEvent, Shop, Category, Product,
   // Cart, orders, payments and the stock ledger.
-  Cart, CartLine, Order, OrderLine, Address, Payment, StockMovement,
+  Cart, CartLine, Order, OrderLine, Address, Payment, PaymentEvent, StockMovement,
   // Notifications: the emails about orders (the outbox).
   EmailMessage,
 ];

@@ -8,7 +8,8 @@ import { cartIdOf } from '../cart/cart.entity';
 import { OutOfStockError } from '../inventory/inventory.errors';
 import { applyStockChanges } from '../inventory/stock-ledger';
 import { StockReason } from '../inventory/stock-reason';
-import { Payment, PaymentProvider, PaymentStatus } from '../payments/payment.entity';
+import { Payment, PaymentStatus } from '../payments/payment.entity';
+import { paymentService } from '../payments/payment.service';
 import type { Address } from './address';
 import { checkoutFingerprint, formatOrderNumber, normalizeAddress, type CheckoutLine } from './checkout-request';
 import type { CheckoutInput } from './checkout.inputs';
@@ -41,6 +42,8 @@ class StockShortage extends Error {
  * written and the cart emptied; then, last, stock is taken line by line through the ledger, in product id
  * order, with conditional updates. A line refused rolls the whole transaction back.
  *
+ * After the commit, the payment gets its provider intent and client secret (`paymentService.prepareQuietly`).
+ *
  * Idempotency: a key already used returns its order when the request is the same: the same address, and
  * either the same cart or an empty one (a retry after success finds the cart emptied by the first attempt).
  * Anything else is a CONFLICT. A checkout that failed wrote nothing, so its key can be used again.
@@ -67,6 +70,9 @@ export const checkoutService = {
         // Stock was taken: this instance's cached catalogue answers are stale from now (others learn it
         // from the committed stock events, see followStockChanges).
         ctx.catalogVersion.bump();
+        // After the commit, never inside the transaction: a slow provider holds no lock. A replay gets the intent
+        // that a first attempt could not (provider down then), with the same idempotency key.
+        await paymentService.prepareQuietly(ctx, order.id);
         return order;
       } catch (error) {
         if (error instanceof StockShortage) throw await outOfStock(ctx.em, lines, error.productId);
@@ -137,8 +143,8 @@ async function createOrder(ctx: RequestContext, em: EntityManager, request: NewO
   for (const line of lines) {
     em.create(OrderLine, { order, product: line.productId, quantity: line.quantity, unitPriceAmount: line.priceAmount, currency });
   }
-  // Payments are the next issue's: until then the order's payment waits, with no provider secret yet.
-  em.create(Payment, { order, provider: PaymentProvider.DEVELOPMENT, status: PaymentStatus.REQUIRES_PAYMENT, amount: total, currency, createdAt: now, updatedAt: now });
+  // The provider's intent is created after the commit (paymentService.ensureIntent): no network call in here.
+  em.create(Payment, { order, provider: ctx.payments.current.provider, status: PaymentStatus.REQUIRES_PAYMENT, amount: total, currency, createdAt: now, updatedAt: now });
   await em.flush();
   await runSql(em, 'delete from cart_line where cart_id = ?', [request.cartId]);
   await runSql(em, 'update cart set updated_at = ? where id = ?', [now, request.cartId]);

@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { runSql } from '../../shared/sql';
 import { applyStockChanges } from '../inventory/stock-ledger';
 import { StockReason } from '../inventory/stock-reason';
-import { PaymentStatus } from '../payments/payment.entity';
+import { scheduleIntentCancellation, scheduleRefund } from '../payments/payment-job-names';
+import { PaymentStatus, RefundReason } from '../payments/payment.entity';
 import { notifyOrderUpdated } from './order-events';
 import { OrderStatus } from './order-status';
 
@@ -18,22 +19,33 @@ const REASON = {
   [OrderStatus.EXPIRED]: StockReason.RESERVATION_RELEASED,
 } as const;
 
+/** Orders whose stock is still theirs: awaiting payment (a failed payment may be tried again) or paid. */
+const RELEASABLE = {
+  [OrderStatus.EXPIRED]: [OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_FAILED],
+  [OrderStatus.CANCELLED]: [OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_FAILED, OrderStatus.PAID],
+} as const;
+
 /**
- * Ends an order that awaits payment and gives its stock back, in the caller's transaction; true if it did.
+ * Ends an order that holds stock and gives the stock back, in the caller's transaction; true if it did.
+ * An order awaiting payment ends with its payment CANCELLED (and the provider's intent cancelled from the
+ * queue, so that nobody pays it later); a PAID order (cancelled only) keeps its payment SUCCEEDED with a refund
+ * due, which the queue's `refund_payment` job carries out.
  *
  * Exactly once, however many jobs, workers or cancellations race: the status moves with a conditional
- * update (`status = 'PENDING_PAYMENT'`), which PostgreSQL re-checks after waiting for any concurrent one,
- * so only the first transaction gets the row back, and only it returns the stock. An expiry also requires
+ * update on the row locked first, which PostgreSQL re-checks after waiting for any concurrent one, so only
+ * the first transaction gets the row back, and only it returns the stock. An expiry also requires
  * `reserved_until <= now`, so that it never ends a reservation early.
  */
 export async function releaseOrder(em: EntityManager, request: ReleaseRequest): Promise<boolean> {
-  const due = request.to === OrderStatus.EXPIRED ? 'and reserved_until <= ?' : '';
-  const [order] = await runSql<{ id: string }>(
+  const due = request.to === OrderStatus.EXPIRED ? 'and o.reserved_until <= ?' : '';
+  const [order] = await runSql<{ previous: OrderStatus }>(
     em,
-    `update customer_order set status = ?, updated_at = ?
-      where id = ? and status = ? ${due}
-     returning id`,
-    [request.to, request.now, request.orderId, OrderStatus.PENDING_PAYMENT, ...(due ? [request.now] : [])],
+    `with old as (select id, status from customer_order where id = ? for update)
+     update customer_order o set status = ?, updated_at = ?
+       from old
+      where o.id = old.id and old.status = any(?::order_status[]) ${due}
+     returning old.status as previous`,
+    [request.orderId, request.to, request.now, RELEASABLE[request.to], ...(due ? [request.now] : [])],
   );
   if (!order) return false;
 
@@ -45,9 +57,20 @@ export async function releaseOrder(em: EntityManager, request: ReleaseRequest): 
   );
   // Giving stock back has no lower bound to hit: a refusal here is a bug, and rolls everything back.
   if (outcome.refusedProductId) throw new Error(`could not return stock of product ${outcome.refusedProductId}`);
-  await runSql(em, 'update payment set status = ?, updated_at = ? where order_id = ? and status = ?', [
-    PaymentStatus.CANCELLED, request.now, request.orderId, PaymentStatus.REQUIRES_PAYMENT,
-  ]);
-  await notifyOrderUpdated(em, { orderId: request.orderId, status: request.to });
+
+  if (order.previous === OrderStatus.PAID) {
+    await runSql(em, 'update payment set refund_reason = ?, updated_at = ? where order_id = ? and status = ?', [
+      RefundReason.ORDER_CANCELLED, request.now, request.orderId, PaymentStatus.SUCCEEDED,
+    ]);
+    await scheduleRefund(em, request.orderId);
+  } else {
+    const [payment] = await runSql<{ provider_reference: string | null }>(
+      em,
+      'update payment set status = ?, updated_at = ? where order_id = ? and status = any(?::payment_status[]) returning provider_reference',
+      [PaymentStatus.CANCELLED, request.now, request.orderId, [PaymentStatus.REQUIRES_PAYMENT, PaymentStatus.PROCESSING, PaymentStatus.FAILED]],
+    );
+    if (payment?.provider_reference) await scheduleIntentCancellation(em, request.orderId);
+  }
+  await notifyOrderUpdated(em, request.orderId);
   return true;
 }

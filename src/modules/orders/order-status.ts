@@ -1,18 +1,25 @@
 import { registerEnumType } from 'type-graphql';
 
-/** Where an order stands. Only PENDING_PAYMENT holds reserved stock that may still come back. */
+/**
+ * Where an order stands. PENDING_PAYMENT and PAYMENT_FAILED hold reserved stock until `reservedUntil` (a failed
+ * payment may be tried again meanwhile); PAID holds sold stock, which a cancellation returns with a refund.
+ */
 export enum OrderStatus {
   /** Created by checkout; its stock is reserved until `reservedUntil`. */
   PENDING_PAYMENT = 'PENDING_PAYMENT',
+  /** The provider confirmed the payment (a webhook, or the DEVELOPMENT provider's job). */
   PAID = 'PAID',
   FULFILLED = 'FULFILLED',
-  /** Cancelled before payment: its stock came back (CANCELLATION). */
+  /** Cancelled by its buyer or an admin: its stock came back (CANCELLATION), and a payment made was refunded. */
   CANCELLED = 'CANCELLED',
   /** Not paid in time: its stock came back (RESERVATION_RELEASED). */
   EXPIRED = 'EXPIRED',
+  /** The last payment attempt failed; the buyer may try again until `reservedUntil`, then it EXPIRES. */
   PAYMENT_FAILED = 'PAYMENT_FAILED',
 }
 registerEnumType(OrderStatus, {
   name: 'OrderStatus',
-  description: 'PENDING_PAYMENT -> PAID -> FULFILLED, or CANCELLED / EXPIRED / PAYMENT_FAILED.',
+  description:
+    'PENDING_PAYMENT -> PAID -> FULFILLED, or CANCELLED / EXPIRED / PAYMENT_FAILED. A PAYMENT_FAILED order keeps its stock ' +
+    'until reservedUntil and may still be paid (-> PAID) or expire; a PAID order may be cancelled, which refunds it.',
 });

@@ -3,7 +3,16 @@ import type { Logger } from '../../infra/logger';
 import type { PubSub } from '../../infra/pubsub';
 import { runSql } from '../../shared/sql';
 import { ORDER_TOPIC, parseOrderUpdatedEvent, type OrderUpdatedEvent } from './order-events';
+import type { PaymentStatus } from '../payments/payment.entity';
 import type { OrderStatus } from './order-status';
+
+/** The statuses a watcher has seen: a change of either is delivered. */
+export interface OrderState {
+  status: OrderStatus;
+  paymentStatus: PaymentStatus;
+}
+
+const stateKey = (state: OrderState) => `${state.status}/${state.paymentStatus}`;
 
 export interface OrderUpdatesHubOptions {
   orm: MikroORM;
@@ -14,14 +23,14 @@ export interface OrderUpdatesHubOptions {
 }
 
 interface Watcher {
-  /** The status this watcher saw last: a change is delivered only when it differs. */
-  last: OrderStatus;
+  /** The statuses this watcher saw last (see stateKey): a change is delivered only when they differ. */
+  last: string;
   push(event: OrderUpdatedEvent): void;
 }
 
 /**
- * Order status changes of one instance: one pub/sub subscription to `order-updated`, fanned out to the
- * watchers of each order. Each watcher gets each status once; every `reconcileMs` the watched orders are
+ * Order and payment status changes of one instance: one pub/sub subscription to `order-updated`, fanned out to
+ * the watchers of each order. Each watcher gets each pair of statuses once; every `reconcileMs` the watched orders are
  * read back from PostgreSQL, so that a lost notification still arrives.
  */
 export function createOrderUpdatesHub(options: OrderUpdatesHubOptions) {
@@ -33,20 +42,21 @@ export function createOrderUpdatesHub(options: OrderUpdatesHubOptions) {
 
   function dispatch(event: OrderUpdatedEvent): void {
     for (const watcher of watchers.get(event.orderId) ?? []) {
-      if (watcher.last === event.status) continue;
-      watcher.last = event.status;
+      const key = stateKey(event);
+      if (watcher.last === key) continue;
+      watcher.last = key;
       watcher.push(event);
     }
   }
 
   async function reconcile(): Promise<void> {
     if (!watchers.size) return;
-    const rows = await runSql<{ id: string; status: OrderStatus }>(
+    const rows = await runSql<{ id: string; status: OrderStatus; payment_status: PaymentStatus }>(
       options.orm.em.fork(),
-      'select id, status from customer_order where id = any(?::uuid[])',
+      'select o.id, o.status, p.status as payment_status from customer_order o join payment p on p.order_id = o.id where o.id = any(?::uuid[])',
       [[...watchers.keys()]],
     );
-    for (const row of rows) dispatch({ orderId: row.id, status: row.status });
+    for (const row of rows) dispatch({ orderId: row.id, status: row.status, paymentStatus: row.payment_status });
   }
 
   return {
@@ -67,9 +77,9 @@ export function createOrderUpdatesHub(options: OrderUpdatesHubOptions) {
       timer.unref();
     },
 
-    /** Delivers the order's status changes after `current` to `push`; returns the function that stops it. */
-    watch(orderId: string, current: OrderStatus, push: (event: OrderUpdatedEvent) => void): () => void {
-      const watcher: Watcher = { last: current, push };
+    /** Delivers the changes of the order or its payment after `current` to `push`; returns the function that stops it. */
+    watch(orderId: string, current: OrderState, push: (event: OrderUpdatedEvent) => void): () => void {
+      const watcher: Watcher = { last: stateKey(current), push };
       const set = watchers.get(orderId) ?? new Set<Watcher>();
       set.add(watcher);
       watchers.set(orderId, set);

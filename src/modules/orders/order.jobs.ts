@@ -32,7 +32,7 @@ export function scheduleExpiry(em: EntityManager, orderId: string, reservedUntil
 export type ExpiryOutcome = 'EXPIRED' | 'NOT_DUE' | 'NOTHING_TO_DO';
 
 /**
- * Expires an order that still awaits payment after `reservedUntil`, returning its stock
+ * Expires an order that still awaits payment (PENDING_PAYMENT, or PAYMENT_FAILED) after `reservedUntil`, returning its stock
  * (RESERVATION_RELEASED). Safe to run any number of times, concurrently too: see `releaseOrder`.
  * A job that runs early (clocks apart) schedules itself again for `reservedUntil`.
  */
@@ -41,7 +41,7 @@ export async function expireOrder(deps: OrderJobDeps, orderId: string): Promise<
   return deps.orm.em.fork().transactional(async (em) => {
     if (await releaseOrder(em, { orderId, to: OrderStatus.EXPIRED, now })) return 'EXPIRED';
     const [order] = await runSql<{ status: OrderStatus; reserved_until: Date }>(em, 'select status, reserved_until from customer_order where id = ?', [orderId]);
-    if (order?.status === OrderStatus.PENDING_PAYMENT) {
+    if (order?.status === OrderStatus.PENDING_PAYMENT || order?.status === OrderStatus.PAYMENT_FAILED) {
       await scheduleExpiry(em, orderId, new Date(order.reserved_until));
       return 'NOT_DUE';
     }
@@ -62,8 +62,8 @@ export function orderTasks(deps: OrderJobDeps): TaskList {
     [EXPIRE_OVERDUE_ORDERS_TASK]: async () => {
       const overdue = await runSql<{ id: string }>(
         deps.orm.em.fork(),
-        'select id from customer_order where status = ? and reserved_until <= ? order by reserved_until limit ?',
-        [OrderStatus.PENDING_PAYMENT, new Date(deps.clock.now().getTime() - SWEEP_GRACE_MS), SWEEP_BATCH],
+        'select id from customer_order where status = any(?::order_status[]) and reserved_until <= ? order by reserved_until limit ?',
+        [[OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_FAILED], new Date(deps.clock.now().getTime() - SWEEP_GRACE_MS), SWEEP_BATCH],
       );
       for (const { id } of overdue) await expireOrder(deps, id);
       if (overdue.length) log.warn({ orders: overdue.length }, 'the sweep expired orders that their own job had not');

@@ -18,7 +18,8 @@ export function createOrderLoaders(em: EntityManager) {
     }),
 
     paymentOfOrder: new DataLoader<string, Payment | null>(async (orderIds) => {
-      const payments = await em.find(Payment, { order: { $in: [...orderIds] } });
+      // refresh: the payment's intent is written outside the request's EntityManager, after checkout committed.
+      const payments = await em.find(Payment, { order: { $in: [...orderIds] } }, { refresh: true });
       const byOrder = new Map(payments.map((payment) => [payment.order.id, payment]));
       return orderIds.map((id) => byOrder.get(id) ?? null);
     }),

@@ -29,9 +29,21 @@ export class OrderResolver {
   }
 
   @Mutation(() => Order, {
-    description: 'Cancels an order awaiting payment and returns its stock (its buyer or ADMIN). Paid orders cannot be cancelled yet (CONFLICT).',
+    description:
+      'Cancels an order (its buyer or ADMIN) that awaits payment or is paid, and returns its stock; a paid order is refunded ' +
+      '(its payment ends REFUNDED). Cancelling it again returns it as it is; a fulfilled or expired order: CONFLICT.',
   })
   cancelOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Order> {
     return orderService.cancel(ctx, id);
+  }
+
+  @Mutation(() => Order, {
+    description:
+      "The order (its buyer's only) with a payment the buyer's client can complete: payment.clientSecret for Stripe.js. " +
+      'Checkout already does this; call it when payment.clientSecret came back null (the provider was unavailable): ' +
+      'the same payment intent comes back, never a second one. A paid order is returned as it is; an ended one: CONFLICT.',
+  })
+  startPayment(@Arg('orderId', () => ID) orderId: string, @Ctx() ctx: RequestContext): Promise<Order> {
+    return orderService.startPayment(ctx, orderId);
   }
 }

@@ -18,12 +18,12 @@ const isPaymentBuyer = rule('isPaymentBuyer', { cache: 'strict' })(async (paymen
  */
 export const orderRules: RuleTree = {
   Query: { myOrders: isAuthenticated, order: isAuthenticated },
-  Mutation: { checkout: isAuthenticated, cancelOrder: isAuthenticated },
+  Mutation: { checkout: isAuthenticated, cancelOrder: isAuthenticated, startPayment: isAuthenticated },
   Subscription: { orderUpdated: isAuthenticated },
   Order: openFields(['id', 'number', 'status', 'total', 'shippingAddress', 'lines', 'payment', 'reservedUntil', 'createdAt', 'updatedAt']),
   OrderLine: openFields(['product', 'quantity', 'unitPrice']),
   Address: openFields(['name', 'line1', 'line2', 'city', 'postalCode', 'country', 'phone']),
-  Payment: { ...openFields(['provider', 'status']), clientSecret: isPaymentBuyer },
+  Payment: { ...openFields(['provider', 'status', 'amount', 'refundReason']), clientSecret: isPaymentBuyer },
   OrderConnection: openFields(['edges', 'pageInfo', 'totalCount']),
   OrderEdge: openFields(['cursor', 'node']),
 };

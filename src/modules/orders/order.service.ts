@@ -5,6 +5,7 @@ import { toConnection, type Connection, type PageRequest } from '../../shared/pa
 import type { Viewer } from '../accounts/viewer';
 import { canCancelOrder, canReadOrder } from './order-access';
 import { releaseOrder } from './order-release';
+import { paymentService } from '../payments/payment.service';
 import { OrderStatus } from './order-status';
 import { Order } from './order.entity';
 
@@ -27,23 +28,56 @@ export const orderService = {
   },
 
   /**
-   * Cancels an order that awaits payment and returns its stock (CANCELLATION), once. Cancelling a cancelled
-   * order again answers it as it is. A paid order would need a refund, which payments do not offer yet: CONFLICT.
+   * Cancels an order that holds stock and returns the stock (CANCELLATION), once. A paid order is also
+   * refunded: the refund is a job of the same transaction (durable), and is tried at once after the commit so
+   * that the answer usually shows the payment REFUNDED already; if the provider is down, the job retries.
+   * Cancelling a cancelled order again answers it as it is.
    */
   async cancel(ctx: RequestContext, orderId: string): Promise<Order> {
     const viewer = viewerOf(ctx);
     const order = await orderService.findVisible(ctx, orderId);
     if (!canCancelOrder(viewer, order)) throw new ForbiddenError('Support may read orders but not cancel them');
-    if (order.status === OrderStatus.PENDING_PAYMENT) {
+    if (CANCELLABLE.has(order.status)) {
+      const wasPaid = order.status === OrderStatus.PAID;
       await ctx.em.transactional((em) => releaseOrder(em, { orderId: order.id, to: OrderStatus.CANCELLED, now: ctx.clock.now() }));
       // Stock came back: this instance's cached catalogue answers are stale (others: followStockChanges).
       ctx.catalogVersion.bump();
+      if (wasPaid) await refundNow(ctx, order.id);
       await ctx.em.refresh(order);
     }
     if (order.status === OrderStatus.CANCELLED) return order;
     throw new ConflictError(cancelRefusal(order));
   },
+
+  /**
+   * The order with a payment its buyer can complete: creates the provider's intent if checkout could not (the
+   * provider was down), else returns the one it has. Safe to call any number of times. A paid order is
+   * returned as it is; an order that ended cannot be paid (CONFLICT).
+   */
+  async startPayment(ctx: RequestContext, orderId: string): Promise<Order> {
+    const viewer = viewerOf(ctx);
+    const order = await orderService.findVisible(ctx, orderId);
+    if (order.buyer.id !== viewer.userId) throw new ForbiddenError('Only the buyer may pay an order');
+    if (order.status === OrderStatus.PAID || order.status === OrderStatus.FULFILLED) return order;
+    if (order.status !== OrderStatus.PENDING_PAYMENT && order.status !== OrderStatus.PAYMENT_FAILED) {
+      throw new ConflictError(`Order ${order.number} is ${order.status} and can no longer be paid`);
+    }
+    await paymentService.ensureIntent(ctx.payments, ctx.em, order.id, ctx.clock.now());
+    return order;
+  },
 };
+
+/** Orders that still hold their stock. */
+const CANCELLABLE = new Set<OrderStatus>([OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_FAILED, OrderStatus.PAID]);
+
+/** The refund of a cancelled paid order, tried now; on failure its job (added with the cancellation) retries. */
+async function refundNow(ctx: RequestContext, orderId: string): Promise<void> {
+  try {
+    await paymentService.refund(ctx.payments, ctx.em, orderId, ctx.clock.now());
+  } catch (error) {
+    ctx.logger.warn({ err: error, orderId }, 'refund not possible now: the refund_payment job will retry it');
+  }
+}
 
 function viewerOf(ctx: RequestContext): Viewer {
   // The shield lets only authenticated callers here.
@@ -53,14 +87,12 @@ function viewerOf(ctx: RequestContext): Viewer {
 
 function cancelRefusal(order: Order): string {
   switch (order.status) {
-    case OrderStatus.PAID:
-      return `Order ${order.number} is paid: cancelling it needs a refund, which is not available yet`;
     case OrderStatus.FULFILLED:
       return `Order ${order.number} was fulfilled and can no longer be cancelled`;
     case OrderStatus.EXPIRED:
       return `Order ${order.number} expired: its reservation ran out and its stock was already returned`;
+    case OrderStatus.PAID:
     case OrderStatus.PAYMENT_FAILED:
-      return `Order ${order.number} failed payment and can no longer be cancelled`;
     case OrderStatus.PENDING_PAYMENT:
     case OrderStatus.CANCELLED:
       throw new Error(`unexpected status ${order.status} of order ${order.id}`);

@@ -18,12 +18,36 @@ export enum PaymentStatus {
   REFUNDED = 'REFUNDED',
   CANCELLED = 'CANCELLED',
 }
-registerEnumType(PaymentStatus, { name: 'PaymentStatus', description: 'Where the payment of an order stands.' });
+registerEnumType(PaymentStatus, {
+  name: 'PaymentStatus',
+  description:
+    'Where the payment of an order stands: REQUIRES_PAYMENT -> (PROCESSING | FAILED)* -> SUCCEEDED -> REFUNDED; ' +
+    'CANCELLED when the order ended before any payment.',
+});
+
+export enum RefundReason {
+  /** The buyer or an admin cancelled the paid order. */
+  ORDER_CANCELLED = 'ORDER_CANCELLED',
+  /** The payment succeeded after the order had expired or been cancelled: refunded automatically. */
+  LATE_PAYMENT = 'LATE_PAYMENT',
+  /** Refunded at the provider (Stripe's dashboard, a dispute): Atelier learnt it from a webhook. */
+  PROVIDER = 'PROVIDER',
+}
+registerEnumType(RefundReason, {
+  name: 'RefundReason',
+  description: 'Why a payment was refunded.',
+  valuesConfig: {
+    ORDER_CANCELLED: { description: 'The buyer or an admin cancelled the paid order.' },
+    LATE_PAYMENT: { description: 'The payment succeeded after the order had expired or been cancelled, and was refunded automatically.' },
+    PROVIDER: { description: "Refunded at the payment provider (e.g. Stripe's dashboard)." },
+  },
+});
 
 /**
- * The payment of an order, one per order, created by checkout as REQUIRES_PAYMENT. Taking the money
- * (Stripe, webhooks, the DEVELOPMENT provider's confirmation) is the next issue's: until then no client
- * secret exists and nothing moves a payment past REQUIRES_PAYMENT but a cancellation or an expiry.
+ * The payment of an order, one per order, created by checkout as REQUIRES_PAYMENT with the provider of the
+ * moment. Its provider intent (and client secret) is created right after checkout commits, outside the
+ * transaction (payment.service.ts); the provider's events move its status, forward only
+ * (payment-transitions.ts).
  */
 @ObjectType({ description: 'The payment of an order.' })
 @Entity()
@@ -54,9 +78,17 @@ export class Payment {
   @Property({ type: 'text', nullable: true })
   clientSecret: string | null = null;
 
-  /** The provider's id of the payment (a Stripe PaymentIntent id). */
-  @Property({ type: 'text', nullable: true })
+  /** The provider's id of the payment (a Stripe PaymentIntent id); null until the provider answered. */
+  @Property({ type: 'text', nullable: true, unique: true })
   providerReference: string | null = null;
+
+  /** The `created` time of the last provider event applied: orders PROCESSING and FAILED, which may alternate. */
+  @Property({ type: 'timestamptz', nullable: true })
+  providerEventAt: Date | null = null;
+
+  @Field(() => RefundReason, { nullable: true, description: 'Why the payment was refunded, once a refund is due; null otherwise.' })
+  @Enum({ items: () => RefundReason, nativeEnumName: 'refund_reason', nullable: true })
+  refundReason: RefundReason | null = null;
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();

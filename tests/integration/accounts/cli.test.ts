@@ -79,10 +79,13 @@ describe('the command line: create-admin and a production start without secrets'
     expect(usage.stderr).toContain('--email');
   });
 
-  it('should stop a production start without JWT_SECRET with a message naming it', async () => {
+  it('should stop a production start without JWT_SECRET or Stripe keys with a message naming them', async () => {
     const result = await run(join(build, 'src', 'main.js'), [], { NODE_ENV: 'production', DATABASE_URL: server.database.url });
     expect(result.code).toBe(78);
     expect(result.stderr).toContain('JWT_SECRET');
     expect(result.stderr).toMatch(/required in production/);
+    // And without Stripe: the DEVELOPMENT provider takes no money.
+    expect(result.stderr).toContain('STRIPE_SECRET_KEY');
+    expect(result.stderr).toContain('STRIPE_WEBHOOK_SECRET');
   });
 });

@@ -40,7 +40,9 @@ describe('Checkout', () => {
     expect(order.lines.map((l) => [l.product.id, l.quantity, l.unitPrice.amount, l.unitPrice.currency]).sort()).toEqual(
       [[mug, 2, 1_250, 'EUR'], [bowl, 1, 3_000, 'EUR']].sort(),
     );
-    expect(order.payment).toMatchObject({ provider: 'DEVELOPMENT', status: 'REQUIRES_PAYMENT', clientSecret: null });
+    expect(order.payment).toMatchObject({ provider: 'DEVELOPMENT', status: 'REQUIRES_PAYMENT' });
+    // The DEVELOPMENT provider's intent, created right after the commit.
+    expect(order.payment.clientSecret).toMatch(/^dev_pi_/);
     const reservedMs = new Date(order.reservedUntil as string).getTime() - before;
     expect(reservedMs).toBeGreaterThan(15 * 60_000 - 5_000);
     expect(reservedMs).toBeLessThanOrEqual(15 * 60_000 + 5_000);

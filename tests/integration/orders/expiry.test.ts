@@ -4,6 +4,7 @@ import { addJob, type JobRunner } from '../../../src/infra/jobs';
 import { EXPIRE_ORDER_TASK, EXPIRE_OVERDUE_ORDERS_TASK, expireOrder, orderTasks } from '../../../src/modules/orders/order.jobs';
 import { systemClock } from '../../../src/shared/clock';
 import { runSql } from '../../../src/shared/sql';
+import { createPaymentsRuntime } from '../../../src/modules/payments/payments-runtime';
 import { startWorker } from '../../../src/worker';
 import { ADDRESS } from '../../fixtures/addresses';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
@@ -41,8 +42,10 @@ describe('reservations that run out, and the job queue', () => {
   const jobsOf = (orderId: string) =>
     runSql<{ id: string; attempts: number; last_error: string | null; locked_at: Date | null }>(
       em(),
-      // The `jobs` view has no payload: the private table has.
-      `select id, attempts, last_error, locked_at from graphile_worker._private_jobs where payload->>'orderId' = ?`,
+      // The `jobs` view has no payload: the private table has. Only expiries: payments add jobs of their own.
+      `select j.id, j.attempts, j.last_error, j.locked_at from graphile_worker._private_jobs j
+         join graphile_worker._private_tasks t on t.id = j.task_id
+        where j.payload->>'orderId' = ? and t.identifier like 'expire%'`,
       [orderId],
     );
 
@@ -64,7 +67,7 @@ describe('reservations that run out, and the job queue', () => {
   });
 
   it('should return the stock once when the expiry job runs many times and two worker pools race', async () => {
-    const second: JobRunner = await startWorker({ databaseUrl: server.database.url, orm: server.database.orm, logger, clock: systemClock, concurrency: 3, mail: server.config.mail });
+    const second: JobRunner = await startWorker({ databaseUrl: server.database.url, orm: server.database.orm, logger, clock: systemClock, concurrency: 3, mail: server.config.mail, payments: createPaymentsRuntime({ config: server.config, logger }) });
     try {
       const { productId, order } = await placeOrder(10, 4);
       // Six more jobs for the same order, without a job key, so that nothing folds them into one.

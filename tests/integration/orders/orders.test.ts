@@ -115,12 +115,12 @@ describe('MyOrders, Order and CancelOrder', () => {
     expect(dataOf(await cancel(admin, order.id)).cancelOrder.status).toBe('CANCELLED');
   });
 
-  it('should refuse to cancel a paid order with CONFLICT, as refunds are not available yet', async () => {
+  it('should refuse to cancel a fulfilled order with CONFLICT', async () => {
     const { buyer, productId, order } = await placeOrder({ quantity: 1 });
-    await runSql(em(), `update customer_order set status = 'PAID' where id = ?`, [order.id]);
+    await runSql(em(), `update customer_order set status = 'FULFILLED' where id = ?`, [order.id]);
     const result = await cancel(buyer, order.id);
     expect(codesOf(result)).toEqual(['CONFLICT']);
-    expect(result.errors[0]!.message).toMatch(/paid.*refund/i);
+    expect(result.errors[0]!.message).toMatch(/fulfilled/i);
     expect(await availableOf(em(), productId)).toBe(9);
   });
 

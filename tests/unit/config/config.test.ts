@@ -40,12 +40,25 @@ describe('loadConfig', () => {
       live: { reconcileMs: 5_000 },
       catalogCacheTtlSeconds: 30,
       mail: { smtpUrl: null, from: 'Atelier <no-reply@atelier.local>' },
+      payments: { stripe: null, webhookSecret: null, developmentConfirmDelayMs: 2_000 },
     });
   });
 
   it('should refuse to start in production without JWT_SECRET, naming it', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
+  });
+
+  it('should refuse to start in production without Stripe, naming both keys', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-32-characters-or-more' };
+    expect(() => loadConfig(production)).toThrow(/STRIPE_SECRET_KEY[\s\S]*STRIPE_WEBHOOK_SECRET/);
+    expect(() => loadConfig({ ...production, STRIPE_SECRET_KEY: 'sk_live_abc' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
+    expect(loadConfig({ ...production, STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' }).payments.stripe?.apiUrl).toBeNull();
+  });
+
+  it('should refuse keys that are not Stripe keys, naming them', () => {
+    expect(() => loadConfig({ STRIPE_SECRET_KEY: 'pk_test_publishable' })).toThrow(/STRIPE_SECRET_KEY/);
+    expect(() => loadConfig({ STRIPE_WEBHOOK_SECRET: 'secret' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
   });
 
   it('should refuse a JWT_SECRET shorter than 32 characters, naming it', () => {
@@ -80,6 +93,13 @@ describe('loadConfig', () => {
       CATALOG_CACHE_TTL_SECONDS: '0',
       SMTP_URL: 'smtps://mailer:secret@mail.example:465',
       MAIL_FROM: 'orders@shop.example',
+      STRIPE_SECRET_KEY: 'sk_live_abc',
+      STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+      STRIPE_API_URL: 'http://127.0.0.1:12111',
+      STRIPE_TIMEOUT_MS: '2000',
+      STRIPE_MAX_NETWORK_RETRIES: '1',
+      STRIPE_CIRCUIT_RESET_MS: '5000',
+      DEVELOPMENT_PAYMENT_DELAY_MS: '0',
     });
     expect(config).toEqual({
       nodeEnv: 'production',
@@ -107,6 +127,11 @@ describe('loadConfig', () => {
       live: { reconcileMs: 1_000 },
       catalogCacheTtlSeconds: 0,
       mail: { smtpUrl: 'smtps://mailer:secret@mail.example:465', from: 'orders@shop.example' },
+      payments: {
+        stripe: { secretKey: 'sk_live_abc', apiUrl: 'http://127.0.0.1:12111', timeoutMs: 2_000, maxNetworkRetries: 1, circuitResetMs: 5_000 },
+        webhookSecret: 'whsec_abc',
+        developmentConfirmDelayMs: 0,
+      },
     });
   });
 

@@ -1,0 +1,156 @@
+import { OrderStatus } from '../orders/order-status';
+import { PaymentStatus, RefundReason } from './payment.entity';
+
+/**
+ * What a provider event says happened to a payment, whatever the provider. Parsed from the raw event by
+ * `parseProviderEvent`; decided upon by `decideTransition`, which knows no database.
+ */
+export type PaymentHappening = 'processing' | 'failed' | 'succeeded' | 'refunded' | 'canceled';
+
+export interface ParsedProviderEvent {
+  happening: PaymentHappening;
+  /** The provider's intent id the event is about. */
+  reference: string;
+  /** The order id we put in the intent's metadata, when the event carries the intent. */
+  orderId: string | null;
+  /** `succeeded`: the amount paid; `refunded`: the amount refunded in all. Minor units. */
+  amount: number | null;
+  /** Upper-case ISO 4217, when the event says. */
+  currency: string | null;
+  /** When the provider created the event. */
+  at: Date;
+}
+
+const INTENT_EVENTS: Readonly<Record<string, PaymentHappening>> = {
+  'payment_intent.processing': 'processing',
+  'payment_intent.payment_failed': 'failed',
+  'payment_intent.succeeded': 'succeeded',
+  'payment_intent.canceled': 'canceled',
+};
+
+/** The payment news in a Stripe-shaped event, or null for an event type that payments do not act on. */
+export function parseProviderEvent(event: { type: string; created: number; data: { object: Record<string, unknown> } }): ParsedProviderEvent | null {
+  const object = event.data.object;
+  const at = new Date(event.created * 1000);
+  const text = (value: unknown) => (typeof value === 'string' && value ? value : null);
+  const int = (value: unknown) => (Number.isSafeInteger(value) ? (value as number) : null);
+  const currency = text(object.currency)?.toUpperCase() ?? null;
+  const intentHappening = INTENT_EVENTS[event.type];
+  if (intentHappening) {
+    const reference = text(object.id);
+    if (!reference) return null;
+    const metadata = (object.metadata ?? {}) as Record<string, unknown>;
+    const amount = intentHappening === 'succeeded' ? (int(object.amount_received) ?? int(object.amount)) : int(object.amount);
+    return { happening: intentHappening, reference, orderId: text(metadata.orderId), amount, currency, at };
+  }
+  // A refund, seen from the charge (`charge.refunded`, amount_refunded in all) or from the refund itself.
+  if (event.type === 'charge.refunded') {
+    const reference = text(object.payment_intent);
+    return reference ? { happening: 'refunded', reference, orderId: null, amount: int(object.amount_refunded), currency, at } : null;
+  }
+  if ((event.type === 'refund.created' || event.type === 'refund.updated') && object.status === 'succeeded') {
+    const reference = text(object.payment_intent);
+    return reference ? { happening: 'refunded', reference, orderId: null, amount: int(object.amount), currency, at } : null;
+  }
+  return null;
+}
+
+export interface PaymentState {
+  paymentStatus: PaymentStatus;
+  orderStatus: OrderStatus;
+  /** `created` of the last event applied; null before any. */
+  lastEventAt: Date | null;
+  /** What the payment is for, in minor units. */
+  amount: number;
+  currency: string;
+  refundReason: RefundReason | null;
+}
+
+export type Transition =
+  /** Nothing to change: a duplicate, a late event, or one that does not concern us. */
+  | { kind: 'ignore'; reason: string }
+  /** Not applicable yet (a refund seen before the success it undoes): the job is retried later. */
+  | { kind: 'retry-later'; reason: string }
+  | {
+      kind: 'apply';
+      payment: PaymentStatus;
+      /** The order's new status, when it changes. */
+      order: OrderStatus | null;
+      /** Set when a refund is now due (LATE_PAYMENT) or has happened at the provider (PROVIDER). */
+      refundReason: RefundReason | null;
+      /** The payment succeeded for an order that no longer wants it: refund it from the queue. */
+      refundDue: boolean;
+      /** The order is paid: queue the confirmation emails. */
+      orderPaid: boolean;
+    };
+
+/** Orders that still hold their reserved stock, and so can still be paid. */
+const AWAITING_PAYMENT = new Set<OrderStatus>([OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_FAILED]);
+/** Payments not settled yet: the buyer may still pay. */
+const OPEN = new Set<PaymentStatus>([PaymentStatus.REQUIRES_PAYMENT, PaymentStatus.PROCESSING, PaymentStatus.FAILED]);
+
+/**
+ * The one place where provider events move payments and orders. States only move forward, so that events that
+ * come twice, late or out of order never undo anything: SUCCEEDED and REFUNDED are never left for an earlier
+ * state, and PROCESSING and FAILED (a buyer may fail, then try again) replace each other only for a newer event.
+ */
+export function decideTransition(state: PaymentState, event: ParsedProviderEvent): Transition {
+  const newer = state.lastEventAt === null || event.at > state.lastEventAt;
+  const notOlder = state.lastEventAt === null || event.at >= state.lastEventAt;
+  const apply = (payment: PaymentStatus, changes: Partial<Omit<Extract<Transition, { kind: 'apply' }>, 'kind' | 'payment'>> = {}): Transition => ({
+    kind: 'apply',
+    payment,
+    order: null,
+    refundReason: null,
+    refundDue: false,
+    orderPaid: false,
+    ...changes,
+  });
+
+  switch (event.happening) {
+    case 'processing':
+      if (state.paymentStatus === PaymentStatus.REQUIRES_PAYMENT || (state.paymentStatus === PaymentStatus.FAILED && newer)) {
+        return apply(PaymentStatus.PROCESSING);
+      }
+      return { kind: 'ignore', reason: `payment is ${state.paymentStatus}: a processing event changes nothing` };
+
+    case 'failed':
+      if (state.paymentStatus === PaymentStatus.REQUIRES_PAYMENT || (state.paymentStatus === PaymentStatus.PROCESSING && notOlder)) {
+        const order = state.orderStatus === OrderStatus.PENDING_PAYMENT ? OrderStatus.PAYMENT_FAILED : null;
+        return apply(PaymentStatus.FAILED, { order });
+      }
+      return { kind: 'ignore', reason: `payment is ${state.paymentStatus}: a failure event changes nothing` };
+
+    case 'succeeded': {
+      if (!OPEN.has(state.paymentStatus) && state.paymentStatus !== PaymentStatus.CANCELLED) {
+        return { kind: 'ignore', reason: `payment is already ${state.paymentStatus}` };
+      }
+      if (event.amount !== null && event.amount !== state.amount) {
+        return { kind: 'ignore', reason: `paid ${event.amount} but the payment is for ${state.amount}: left for an operator` };
+      }
+      if (AWAITING_PAYMENT.has(state.orderStatus) && state.paymentStatus !== PaymentStatus.CANCELLED) {
+        return apply(PaymentStatus.SUCCEEDED, { order: OrderStatus.PAID, orderPaid: true });
+      }
+      // The order expired or was cancelled before the money came: it is not wanted any more.
+      return apply(PaymentStatus.SUCCEEDED, { refundReason: RefundReason.LATE_PAYMENT, refundDue: true });
+    }
+
+    case 'refunded':
+      if (state.paymentStatus === PaymentStatus.REFUNDED) return { kind: 'ignore', reason: 'payment is already REFUNDED' };
+      if (state.paymentStatus !== PaymentStatus.SUCCEEDED) {
+        return { kind: 'retry-later', reason: `refund seen while the payment is ${state.paymentStatus}: waiting for its success event` };
+      }
+      if (event.amount !== null && event.amount < state.amount) {
+        return { kind: 'ignore', reason: `partial refund of ${event.amount} out of ${state.amount}: the payment stays SUCCEEDED` };
+      }
+      return apply(PaymentStatus.REFUNDED, { refundReason: state.refundReason ?? RefundReason.PROVIDER });
+
+    case 'canceled':
+      return { kind: 'ignore', reason: 'an intent cancelled at the provider can no longer be paid: the order expires at reservedUntil' };
+
+    default: {
+      const unreachable: never = event.happening;
+      throw new Error(`unknown payment happening ${String(unreachable)}`);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../../graphql/context';
+import { runSql } from '../../shared/sql';
+import { notifyOrderUpdated } from '../orders/order-events';
+import { OrderStatus } from '../orders/order-status';
+import { idempotencyKeys, PaymentProviderUnavailableError } from './payment-gateway';
+import { scheduleDevelopmentConfirmation } from './payment-job-names';
+import { PaymentProvider, PaymentStatus } from './payment.entity';
+import type { PaymentsRuntime } from './payments-runtime';
+
+/** Orders that may still be paid. */
+const PAYABLE = new Set<string>([OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_FAILED]);
+
+export type IntentOutcome = 'CREATED' | 'EXISTS' | 'NOT_PAYABLE' | 'PROVIDER_UNAVAILABLE';
+
+/**
+ * Payments' calls to the provider. Each runs outside any transaction (a slow provider never holds a row
+ * lock or a connection) with an idempotency key derived from the order, and writes its result afterwards
+ * with a conditional update, so that retries, timeouts and concurrent callers all end with one intent and
+ * one refund.
+ */
+export const paymentService = {
+  /**
+   * Gives the order's payment its provider intent and client secret, unless it has them or the order can no
+   * longer be paid. Called after checkout commits, on a checkout replay, and by `startPayment`. When the
+   * provider is down (timeouts, 5xx, or the circuit breaker open) nothing is lost: the payment stays
+   * REQUIRES_PAYMENT without a secret, and the next call gets the same intent (same key) once it answers.
+   */
+  async ensureIntent(payments: PaymentsRuntime, em: EntityManager, orderId: string, now: Date): Promise<IntentOutcome> {
+    const [row] = await runSql<{ provider: PaymentProvider; provider_reference: string | null; amount: number; currency: string; status: OrderStatus; number: string }>(
+      em,
+      `select p.provider, p.provider_reference, p.amount, p.currency, o.status, o.number
+         from payment p join customer_order o on o.id = p.order_id where p.order_id = ?`,
+      [orderId],
+    );
+    if (!row) throw new Error(`order ${orderId} has no payment`);
+    if (row.provider_reference) return 'EXISTS';
+    if (!PAYABLE.has(row.status)) return 'NOT_PAYABLE';
+    const gateway = payments.gatewayFor(row.provider);
+    let intent;
+    try {
+      intent = await gateway.createIntent({
+        orderId,
+        orderNumber: row.number,
+        amount: row.amount,
+        currency: row.currency,
+        idempotencyKey: idempotencyKeys.intent(orderId),
+      });
+    } catch (error) {
+      if (!(error instanceof PaymentProviderUnavailableError)) throw error;
+      payments.logger.warn({ err: error, orderId }, 'payment provider unavailable: the payment waits as REQUIRES_PAYMENT');
+      return 'PROVIDER_UNAVAILABLE';
+    }
+    await em.transactional(async (tx) => {
+      const [stored] = await runSql<{ id: string }>(
+        tx,
+        `update payment set provider_reference = ?, client_secret = ?, updated_at = ?
+          where order_id = ? and provider_reference is null returning id`,
+        [intent.reference, intent.clientSecret, now, orderId],
+      );
+      if (stored && row.provider === PaymentProvider.DEVELOPMENT) {
+        await scheduleDevelopmentConfirmation(tx, orderId, new Date(now.getTime() + payments.developmentConfirmDelayMs));
+      }
+    });
+    return 'CREATED';
+  },
+
+  /**
+   * `ensureIntent` for a request whose own work is already committed (checkout): a failure is logged, never
+   * thrown, since the order exists and its buyer can ask again with `startPayment` or a checkout replay.
+   */
+  async prepareQuietly(ctx: RequestContext, orderId: string): Promise<IntentOutcome | 'FAILED'> {
+    try {
+      return await paymentService.ensureIntent(ctx.payments, ctx.em, orderId, ctx.clock.now());
+    } catch (error) {
+      ctx.logger.error({ err: error, orderId }, 'could not create the payment intent: the payment waits without a client secret');
+      return 'FAILED';
+    }
+  },
+
+  /**
+   * Refunds a SUCCEEDED payment whose refund is due (a paid order cancelled, or a late payment), then marks it
+   * REFUNDED and tells OrderUpdates. Safe to run any number of times: the provider replays the refund of the
+   * same key, and only one caller moves the status. Throws when the provider is unavailable: its caller (the
+   * `refund_payment` job) retries.
+   */
+  async refund(payments: PaymentsRuntime, em: EntityManager, orderId: string, now: Date): Promise<'REFUNDED' | 'NOTHING_TO_DO'> {
+    const [payment] = await runSql<{ provider: PaymentProvider; provider_reference: string | null; amount: number; status: PaymentStatus; refund_reason: string | null }>(
+      em,
+      'select provider, provider_reference, amount, status, refund_reason from payment where order_id = ?',
+      [orderId],
+    );
+    if (!payment || payment.status !== PaymentStatus.SUCCEEDED || !payment.refund_reason) return 'NOTHING_TO_DO';
+    if (!payment.provider_reference) throw new Error(`payment of order ${orderId} succeeded without a provider reference`);
+    await payments.gatewayFor(payment.provider).refund({
+      reference: payment.provider_reference,
+      amount: payment.amount,
+      idempotencyKey: idempotencyKeys.refund(orderId),
+    });
+    return em.transactional(async (tx) => {
+      const [refunded] = await runSql<{ id: string }>(
+        tx,
+        'update payment set status = ?, updated_at = ? where order_id = ? and status = ? returning id',
+        [PaymentStatus.REFUNDED, now, orderId, PaymentStatus.SUCCEEDED],
+      );
+      if (!refunded) return 'NOTHING_TO_DO';
+      await notifyOrderUpdated(tx, orderId);
+      return 'REFUNDED';
+    });
+  },
+
+  /** Cancels the provider's intent of an order that ended unpaid. A provider that is down makes it throw (retry). */
+  async cancelIntent(payments: PaymentsRuntime, em: EntityManager, orderId: string): Promise<void> {
+    const [payment] = await runSql<{ provider: PaymentProvider; provider_reference: string | null; status: PaymentStatus }>(
+      em,
+      'select provider, provider_reference, status from payment where order_id = ?',
+      [orderId],
+    );
+    if (!payment?.provider_reference || payment.status !== PaymentStatus.CANCELLED) return;
+    await payments.gatewayFor(payment.provider).cancelIntent({ reference: payment.provider_reference, idempotencyKey: idempotencyKeys.cancel(orderId) });
+  },
+};
