@@ -36,7 +36,7 @@ describe('loadConfig', () => {
       },
       loginLimits: { failuresPerAccount: 10, failuresPerAddress: 100, windowSeconds: 900 },
       orders: { reservationMs: 15 * 60_000 },
-      jobs: { runWorker: true, concurrency: 2 },
+      jobs: { runWorker: true, concurrency: 2, heartbeatMs: 5_000 },
       live: { reconcileMs: 5_000 },
       catalogCacheTtlSeconds: 30,
     });
@@ -75,6 +75,7 @@ describe('loadConfig', () => {
       RESERVATION_MINUTES: '0.5',
       RUN_WORKER: 'false',
       WORKER_CONCURRENCY: '4',
+      WORKER_HEARTBEAT_MS: '250',
       LIVE_RECONCILE_MS: '1000',
       CATALOG_CACHE_TTL_SECONDS: '0',
     });
@@ -100,7 +101,7 @@ describe('loadConfig', () => {
       },
       loginLimits: { failuresPerAccount: 5, failuresPerAddress: 50, windowSeconds: 600 },
       orders: { reservationMs: 30_000 },
-      jobs: { runWorker: false, concurrency: 4 },
+      jobs: { runWorker: false, concurrency: 4, heartbeatMs: 250 },
       live: { reconcileMs: 1_000 },
       catalogCacheTtlSeconds: 0,
     });
@@ -131,6 +132,9 @@ describe('loadConfig', () => {
     ['MAX_BODY_BYTES', '10000001'],
     ['SHUTDOWN_GRACE_MS', '-1'],
     ['SHUTDOWN_GRACE_MS', '120001'],
+    ['WORKER_HEARTBEAT_MS', '49'],
+    ['WORKER_HEARTBEAT_MS', '600001'],
+    ['WORKER_HEARTBEAT_MS', '1.5'],
     ['CATALOG_CACHE_TTL_SECONDS', '-1'],
     ['CATALOG_CACHE_TTL_SECONDS', '1.5'],
   ])('should refuse %s=%j with a ConfigError naming the variable', (name, value) => {
