@@ -12,10 +12,13 @@ import { Address } from '../../modules/orders/address';
 import { OrderLine } from '../../modules/orders/order-line.entity';
 import { Order } from '../../modules/orders/order.entity';
 import { Payment } from '../../modules/payments/payment.entity';
+import { JobWorkerHeartbeat } from '../job-worker-heartbeat.entity';
 
 /** Every entity, listed once: discovery is explicit, never by folder glob. */
 export const entities = [
   User, Session, RefreshToken, AuditEvent, Shop, Category, Product,
   // Cart, orders, payments and the stock ledger.
   Cart, CartLine, Order, OrderLine, Address, Payment, StockMovement,
+  // The job queue's crash recovery.
+  JobWorkerHeartbeat,
 ];
