@@ -70,7 +70,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Live subscriptions (stock, orders) and, unless RUN_WORKER=false, the job queue's workers.
   const live = await startLiveEvents({ config, database, pubsub, logger });
   const worker = config.jobs.runWorker
-    ? await startWorker({ databaseUrl: database.url, orm: database.orm, logger, clock, concurrency: config.jobs.concurrency })
+    ? await startWorker({
+        databaseUrl: database.url,
+        orm: database.orm,
+        logger,
+        clock,
+        concurrency: config.jobs.concurrency,
+        heartbeatMs: config.jobs.heartbeatMs,
+        metrics,
+      })
     : null;
   const accounts = createAccountsRuntime({ config, accessTokens, redis, logger });
   const catalogVersion = createCatalogVersion();

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { startJobRunner, type JobRunner } from './infra/jobs';
 import type { Logger } from './infra/logger';
+import type { Metrics } from './infra/metrics';
 import { orderCron, orderTasks } from './modules/orders/order.jobs';
 import type { Clock } from './shared/clock';
 
@@ -10,6 +11,10 @@ export interface WorkerDeps {
   logger: Logger;
   clock: Clock;
   concurrency: number;
+  /** WORKER_HEARTBEAT_MS: how soon the jobs of a dead worker process run again (after three missed heartbeats). */
+  heartbeatMs: number;
+  /** Counts the jobs freed from dead workers; absent where nothing serves `/metrics` (`npm run worker`). */
+  metrics?: Pick<Metrics, 'jobsRecovered'>;
 }
 
 /**
@@ -22,6 +27,8 @@ export function startWorker(deps: WorkerDeps): Promise<JobRunner> {
     tasks: { ...orderTasks({ orm: deps.orm, clock: deps.clock, logger: deps.logger }) },
     cron: [...orderCron],
     concurrency: deps.concurrency,
+    heartbeatMs: deps.heartbeatMs,
     logger: deps.logger,
+    onRecovery: (dead) => deps.metrics?.jobsRecovered.inc(dead.reduce((jobs, worker) => jobs + worker.jobIds.length, 0)),
   });
 }
