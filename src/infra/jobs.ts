@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   Logger as WorkerLogger,
@@ -11,6 +12,7 @@ import {
   type TaskList,
   type WorkerEvents,
 } from 'graphile-worker';
+import { Pool } from 'pg';
 import { runSql } from '../shared/sql';
 import { createWorkerLiveness, type DeadWorker } from './job-worker-liveness';
 import type { Logger } from './logger';
@@ -79,6 +81,32 @@ export interface JobRunner {
   stop(): Promise<void>;
 }
 
+/** How long a stop waits for the last writes of the jobs that finished during it. */
+const SETTLE_TIMEOUT_MS = 5_000;
+
+/**
+ * The connections of the workers. Ours, not graphile-worker's, because graphile-worker 0.17 does not await the write
+ * that completes a job (fire and forget), and on `stop()` it ends its own pool at once: a job that finished during a
+ * graceful stop then stayed locked, its success lost (graphile/worker#223). Its error handlers are the ones
+ * graphile-worker asks of a pool it is given.
+ */
+function createWorkerPool(options: JobRunnerOptions, log: Logger): Pool {
+  const pool = new Pool({ connectionString: options.databaseUrl, max: options.concurrency + 2 });
+  pool.on('error', (error) => log.warn({ err: error }, 'an idle job queue connection failed'));
+  pool.on('connect', (client) => client.on('error', (error) => log.warn({ err: error }, 'a job queue connection failed')));
+  return pool;
+}
+
+/** Resolves once no connection of `pool` is in use or awaited, or after `timeoutMs`; answers which. */
+async function settle(pool: Pool, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (pool.totalCount > pool.idleCount || pool.waitingCount > 0) {
+    if (Date.now() > deadline) return false;
+    await sleep(10);
+  }
+  return true;
+}
+
 /**
  * Starts a pool of workers, with its heartbeat and the recovery of dead workers' jobs (a first round before it
  * resolves). Signals are left to the caller (main.ts, scripts/worker.ts).
@@ -93,20 +121,21 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
   // graphile-worker 0.17 locks jobs with the pool's id, not the workers' (`locked_by`): the pool is what beats.
   events.on('pool:create', ({ workerPool }) => liveness.add(workerPool.id));
   events.on('pool:release', ({ workerPool }) => liveness.remove(workerPool.id));
+  const pgPool = createWorkerPool(options, log);
   let runner: Runner;
   try {
     runner = await run({
-      connectionString: options.databaseUrl,
+      pgPool,
       taskList: options.tasks,
       parsedCronItems: parseCronItems(options.cron ?? []),
       concurrency: options.concurrency,
-      maxPoolSize: options.concurrency + 2,
       pollInterval: options.pollIntervalMs ?? 1_000,
       noHandleSignals: true,
       logger: workerLogger(options.logger),
       events,
     });
   } catch (error) {
+    await pgPool.end();
     await utils.release();
     throw error;
   }
@@ -122,6 +151,9 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
     try {
       await runner.stop();
     } finally {
+      // The completions of the last jobs are still on their way (see createWorkerPool).
+      if (!(await settle(pgPool, SETTLE_TIMEOUT_MS))) log.warn({ timeoutMs: SETTLE_TIMEOUT_MS }, 'job queue connections still busy after the stop: closing them');
+      await pgPool.end();
       // Only now: a job still finishing during the stop must keep its worker alive in others' eyes.
       await liveness.stop();
       await utils.release();
