@@ -28,8 +28,9 @@ runMain(async () => {
     concurrency: config.jobs.concurrency,
     mail: config.mail,
     payments: createPaymentsRuntime({ config, logger }),
+    heartbeatMs: config.jobs.heartbeatMs,
   });
-  logger.info({ concurrency: config.jobs.concurrency }, 'Atelier worker is running');
+  logger.info({ concurrency: config.jobs.concurrency, heartbeatMs: config.jobs.heartbeatMs }, 'Atelier worker is running');
   // Running jobs finish first.
   stopOnSignals(logger, config, 'worker', async () => {
     await worker.stop();

@@ -82,6 +82,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         mail: config.mail,
         onEmailSent: (kind, transport) => metrics.emailsSent.inc({ kind, transport }),
         payments,
+        heartbeatMs: config.jobs.heartbeatMs,
+        metrics,
       })
     : null;
   const accounts = createAccountsRuntime({ config, accessTokens, redis, logger });

@@ -4,6 +4,7 @@ import { startJobRunner, type JobRunner } from './infra/jobs';
 import type { Logger } from './infra/logger';
 import type { EmailKind, EmailTransport } from './modules/notifications/email-message.entity';
 import { notificationTasks } from './modules/notifications/notification.jobs';
+import type { Metrics } from './infra/metrics';
 import { orderCron, orderTasks } from './modules/orders/order.jobs';
 import { paymentTasks } from './modules/payments/payment.jobs';
 import type { PaymentsRuntime } from './modules/payments/payments-runtime';
@@ -20,6 +21,10 @@ export interface WorkerDeps {
   /** Counts each email delivered (the API's metrics). Default: nothing. */
   onEmailSent?: (kind: EmailKind, transport: EmailTransport) => void;
   payments: PaymentsRuntime;
+  /** WORKER_HEARTBEAT_MS: how soon the jobs of a dead worker process run again (after three missed heartbeats). */
+  heartbeatMs: number;
+  /** Counts the jobs freed from dead workers; absent where nothing serves `/metrics` (`npm run worker`). */
+  metrics?: Pick<Metrics, 'jobsRecovered'>;
 }
 
 /**
@@ -36,6 +41,8 @@ export function startWorker(deps: WorkerDeps): Promise<JobRunner> {
     },
     cron: [...orderCron],
     concurrency: deps.concurrency,
+    heartbeatMs: deps.heartbeatMs,
     logger: deps.logger,
+    onRecovery: (dead) => deps.metrics?.jobsRecovered.inc(dead.reduce((jobs, worker) => jobs + worker.jobIds.length, 0)),
   });
 }

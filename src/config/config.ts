@@ -57,6 +57,14 @@ const configSchema = z.object({
   /** Jobs one worker process runs at the same time. Default 2. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(2),
   /**
+   * How often a worker process writes its heartbeat (table `job_worker_heartbeat`) and looks for dead workers, in
+   * milliseconds. A worker that missed three heartbeats is dead: the jobs it held locked (it crashed, was killed or ran
+   * out of memory mid-job) run again at once, instead of after graphile-worker's 4 hours. So a dead worker's jobs
+   * restart within about 4 × this (3 to be declared dead, 1 until a live process looks); a task that blocks the event
+   * loop longer than 3 × this is taken for dead too, and its job may run twice. Default 5 000.
+   */
+  WORKER_HEARTBEAT_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),
+  /**
    * How often live subscriptions (stock, orders) are checked against PostgreSQL, in milliseconds, so that a
    * change whose notification was lost still reaches its subscribers. Default 5 000.
    */
@@ -118,8 +126,8 @@ export type Config = Readonly<{
   loginLimits: { failuresPerAccount: number; failuresPerAddress: number; windowSeconds: number };
   /** Checkout: how long an order holds its stock, in milliseconds. */
   orders: { reservationMs: number };
-  /** The job queue: whether this process runs workers, and how many jobs at once. */
-  jobs: { runWorker: boolean; concurrency: number };
+  /** The job queue: whether this process runs workers, how many jobs at once, and their heartbeat period. */
+  jobs: { runWorker: boolean; concurrency: number; heartbeatMs: number };
   /** Live subscriptions: the period of the check against PostgreSQL that recovers lost notifications. */
   live: { reconcileMs: number };
   /** 0 when the public response cache is off. */
@@ -198,7 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
     },
     orders: { reservationMs: Math.round(e.RESERVATION_MINUTES * 60_000) },
-    jobs: { runWorker: e.RUN_WORKER, concurrency: e.WORKER_CONCURRENCY },
+    jobs: { runWorker: e.RUN_WORKER, concurrency: e.WORKER_CONCURRENCY, heartbeatMs: e.WORKER_HEARTBEAT_MS },
     live: { reconcileMs: e.LIVE_RECONCILE_MS },
     catalogCacheTtlSeconds: e.CATALOG_CACHE_TTL_SECONDS,
     mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM },

@@ -1,6 +1,20 @@
+import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Logger as WorkerLogger, parseCronItems, run, runMigrations, type CronItem, type Runner, type TaskList } from 'graphile-worker';
+import {
+  Logger as WorkerLogger,
+  makeWorkerUtils,
+  parseCronItems,
+  run,
+  runMigrations,
+  type CronItem,
+  type Runner,
+  type TaskList,
+  type WorkerEvents,
+} from 'graphile-worker';
+import { Pool } from 'pg';
 import { runSql } from '../shared/sql';
+import { createWorkerLiveness, type DeadWorker } from './job-worker-liveness';
 import type { Logger } from './logger';
 
 /**
@@ -9,6 +23,8 @@ import type { Logger } from './logger';
  * exists if and only if its cause was committed. Delivery is at least once: tasks must be idempotent.
  * A failing job is retried with exponential backoff (graphile-worker's: about e^attempts seconds); after
  * its last attempt it stays in `graphile_worker.jobs` with `last_error`, and is logged at error level.
+ * A job whose worker process died mid-run runs again once that process missed three heartbeats
+ * (job-worker-liveness.ts), not after graphile-worker's 4 hours.
  */
 
 /** pino under graphile-worker's logger interface. */
@@ -51,26 +67,79 @@ export interface JobRunnerOptions {
   logger: Logger;
   /** How often to look for jobs scheduled in the future or retried, in milliseconds. Default 1 000. */
   pollIntervalMs?: number;
+  /**
+   * How often this runner writes its heartbeat and frees the jobs of workers that stopped writing theirs, in
+   * milliseconds (WORKER_HEARTBEAT_MS). A worker is dead after three missed heartbeats.
+   */
+  heartbeatMs: number;
+  /** Called after freeing the jobs of dead workers (metrics). Must not throw. */
+  onRecovery?: (dead: readonly DeadWorker[]) => void;
 }
 
 export interface JobRunner {
-  /** Graceful: takes no new job, waits for the running ones. */
+  /** Graceful: takes no new job, waits for the running ones, then deletes this runner's heartbeats. */
   stop(): Promise<void>;
 }
 
-/** Starts a pool of workers. Signals are left to the caller (main.ts, scripts/worker.ts). */
+/** How long a stop waits for the last writes of the jobs that finished during it. */
+const SETTLE_TIMEOUT_MS = 5_000;
+
+/**
+ * The connections of the workers. Ours, not graphile-worker's, because graphile-worker 0.17 does not await the write
+ * that completes a job (fire and forget), and on `stop()` it ends its own pool at once: a job that finished during a
+ * graceful stop then stayed locked, its success lost (graphile/worker#223). Its error handlers are the ones
+ * graphile-worker asks of a pool it is given.
+ */
+function createWorkerPool(options: JobRunnerOptions, log: Logger): Pool {
+  const pool = new Pool({ connectionString: options.databaseUrl, max: options.concurrency + 2 });
+  pool.on('error', (error) => log.warn({ err: error }, 'an idle job queue connection failed'));
+  pool.on('connect', (client) => client.on('error', (error) => log.warn({ err: error }, 'a job queue connection failed')));
+  return pool;
+}
+
+/** Resolves once no connection of `pool` is in use or awaited, or after `timeoutMs`; answers which. */
+async function settle(pool: Pool, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (pool.totalCount > pool.idleCount || pool.waitingCount > 0) {
+    if (Date.now() > deadline) return false;
+    await sleep(10);
+  }
+  return true;
+}
+
+/**
+ * Starts a pool of workers, with its heartbeat and the recovery of dead workers' jobs (a first round before it
+ * resolves). Signals are left to the caller (main.ts, scripts/worker.ts).
+ */
 export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunner> {
   const log = options.logger.child({ component: 'jobs' });
-  const runner: Runner = await run({
-    connectionString: options.databaseUrl,
-    taskList: options.tasks,
-    parsedCronItems: parseCronItems(options.cron ?? []),
-    concurrency: options.concurrency,
-    maxPoolSize: options.concurrency + 2,
-    pollInterval: options.pollIntervalMs ?? 1_000,
-    noHandleSignals: true,
-    logger: workerLogger(options.logger),
-  });
+  // Heartbeats get a connection of their own: a pool whose connections all run long jobs must still beat.
+  const utils = await makeWorkerUtils({ connectionString: options.databaseUrl, maxPoolSize: 1, logger: workerLogger(options.logger) });
+  const liveness = createWorkerLiveness({ withPgClient: utils.withPgClient, heartbeatMs: options.heartbeatMs, logger: options.logger, onRecovery: options.onRecovery });
+  // Our own emitter, given to `run`: it creates the pool (`pool:create`) before it returns the runner and its events.
+  const events = new EventEmitter() as WorkerEvents;
+  // graphile-worker 0.17 locks jobs with the pool's id, not the workers' (`locked_by`): the pool is what beats.
+  events.on('pool:create', ({ workerPool }) => liveness.add(workerPool.id));
+  events.on('pool:release', ({ workerPool }) => liveness.remove(workerPool.id));
+  const pgPool = createWorkerPool(options, log);
+  let runner: Runner;
+  try {
+    runner = await run({
+      pgPool,
+      taskList: options.tasks,
+      parsedCronItems: parseCronItems(options.cron ?? []),
+      concurrency: options.concurrency,
+      pollInterval: options.pollIntervalMs ?? 1_000,
+      noHandleSignals: true,
+      logger: workerLogger(options.logger),
+      events,
+    });
+  } catch (error) {
+    await pgPool.end();
+    await utils.release();
+    throw error;
+  }
+  await liveness.start();
   runner.events.on('job:error', ({ job, error }) => {
     if (job.attempts >= job.max_attempts) return; // job:failed follows
     log.warn({ err: error, jobId: job.id, task: job.task_identifier, attempts: job.attempts, maxAttempts: job.max_attempts }, 'job failed; it will be retried');
@@ -78,8 +147,20 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
   runner.events.on('job:failed', ({ job, error }) => {
     log.error({ err: error, jobId: job.id, task: job.task_identifier, attempts: job.attempts }, 'job failed for good: it stays in graphile_worker.jobs');
   });
+  const stop = async () => {
+    try {
+      await runner.stop();
+    } finally {
+      // The completions of the last jobs are still on their way (see createWorkerPool).
+      if (!(await settle(pgPool, SETTLE_TIMEOUT_MS))) log.warn({ timeoutMs: SETTLE_TIMEOUT_MS }, 'job queue connections still busy after the stop: closing them');
+      await pgPool.end();
+      // Only now: a job still finishing during the stop must keep its worker alive in others' eyes.
+      await liveness.stop();
+      await utils.release();
+    }
+  };
   let stopping: Promise<void> | null = null;
   return {
-    stop: () => (stopping ??= runner.stop()),
+    stop: () => (stopping ??= stop()),
   };
 }

@@ -19,6 +19,11 @@ export function createMetrics() {
       labelNames: ['operation', 'transport', 'outcome'] as const,
       registers: [registry],
     }),
+    jobsRecovered: new Counter({
+      name: 'atelier_jobs_recovered_total',
+      help: 'Jobs freed to run again because the worker process that held them stopped heartbeating (it died mid-job).',
+      registers: [registry],
+    }),
     publicResponseCache: new Counter({
       name: 'atelier_public_response_cache_lookups_total',
       help: 'Lookups of cacheable anonymous catalogue queries in the public response cache, by result (hit, miss).',

@@ -12,8 +12,12 @@ export interface ChildServer {
   graphqlUrl: string;
   wsUrl: string;
   output: () => string;
+  /** Its process id. */
+  pid: number;
   /** SIGTERM, then SIGKILL if it has not exited within 5 s. */
   stop(): Promise<void>;
+  /** SIGKILL at once, as an OOM kill or a lost machine: no handler runs. Resolves once it has exited. */
+  crash(): Promise<void>;
 }
 
 /**
@@ -35,7 +39,7 @@ export async function spawnChild(
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const baseUrl = `http://127.0.0.1:${port}`;
-  const stop = () =>
+  const signal = (first: NodeJS.Signals) =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -43,8 +47,9 @@ export async function spawnChild(
         clearTimeout(kill);
         resolve();
       });
-      child.kill('SIGTERM');
+      child.kill(first);
     });
+  const stop = () => signal('SIGTERM');
   try {
     await waitFor(
       async () => {
@@ -61,5 +66,13 @@ export async function spawnChild(
     await stop();
     throw error;
   }
-  return { baseUrl, graphqlUrl: `${baseUrl}/graphql`, wsUrl: `${baseUrl.replace(/^http/, 'ws')}/graphql`, output: () => output, stop };
+  return {
+    baseUrl,
+    graphqlUrl: `${baseUrl}/graphql`,
+    wsUrl: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
+    output: () => output,
+    pid: child.pid!,
+    stop,
+    crash: () => signal('SIGKILL'),
+  };
 }

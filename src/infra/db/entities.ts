@@ -14,6 +14,7 @@ import { OrderLine } from '../../modules/orders/order-line.entity';
 import { Order } from '../../modules/orders/order.entity';
 import { PaymentEvent } from '../../modules/payments/payment-event.entity';
 import { Payment } from '../../modules/payments/payment.entity';
+import { JobWorkerHeartbeat } from '../job-worker-heartbeat.entity';
 
 /** Every entity, listed once: discovery is explicit, never by folder glob. */
 export const entities = [
@@ -22,4 +23,6 @@ export const entities = [
   Cart, CartLine, Order, OrderLine, Address, Payment, PaymentEvent, StockMovement,
   // Notifications: the emails about orders (the outbox).
   EmailMessage,
+  // The job queue's crash recovery.
+  JobWorkerHeartbeat,
 ];

@@ -67,7 +67,16 @@ describe('reservations that run out, and the job queue', () => {
   });
 
   it('should return the stock once when the expiry job runs many times and two worker pools race', async () => {
-    const second: JobRunner = await startWorker({ databaseUrl: server.database.url, orm: server.database.orm, logger, clock: systemClock, concurrency: 3, mail: server.config.mail, payments: createPaymentsRuntime({ config: server.config, logger }) });
+    const second: JobRunner = await startWorker({
+      databaseUrl: server.database.url,
+      orm: server.database.orm,
+      logger,
+      clock: systemClock,
+      concurrency: 3,
+      heartbeatMs: server.config.jobs.heartbeatMs,
+      mail: server.config.mail,
+      payments: createPaymentsRuntime({ config: server.config, logger }),
+    });
     try {
       const { productId, order } = await placeOrder(10, 4);
       // Six more jobs for the same order, without a job key, so that nothing folds them into one.
