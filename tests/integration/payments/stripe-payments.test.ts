@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Client as WsClient } from 'graphql-ws';
+import Stripe from 'stripe';
 import { runSql } from '../../../src/shared/sql';
 import { createShop, type TestShop } from '../../fixtures/shops';
 import { CheckoutDocument, OrderUpdatesDocument } from '../../generated/graphql';
@@ -163,6 +164,20 @@ describe('payments through Stripe', () => {
     expect(refunds[0]).toMatchObject({ amount: 3_000 });
     expect(fake.requests().filter((request) => request.path === '/v1/refunds' && request.idempotencyKey === `atelier:order:${placed.order.id}:refund`).length).toBeGreaterThan(0);
     expect(await ledgerProblems(em())).toEqual([]);
+  });
+
+  it('should mark the payment REFUNDED when Stripe reports a refund made elsewhere (the dashboard), keeping the order PAID', async () => {
+    const placed = await placeOrder(server, shop);
+    const intentId = (await intentOf(placed)).id;
+    await fake.deliver(fake.succeed(intentId));
+    await waitFor(async () => (await paymentView(server, placed)).status === 'PAID', 10_000, 'PAID');
+    // An operator refunds in Stripe's dashboard: Atelier learns it from charge.refunded only.
+    const dashboard = new Stripe(fake.apiKey, { host: '127.0.0.1', port: fake.port, protocol: 'http' });
+    await dashboard.refunds.create({ payment_intent: intentId });
+    const [refunded] = fake.events('charge.refunded').filter((event) => (event.data.object as { payment_intent?: string }).payment_intent === intentId);
+    expect(await fake.deliver(refunded!, { times: 2 })).toEqual([200, 200]);
+    await waitFor(async () => (await paymentView(server, placed)).payment.status === 'REFUNDED', 10_000, 'REFUNDED');
+    expect(await paymentView(server, placed)).toMatchObject({ status: 'PAID', payment: { status: 'REFUNDED', refundReason: 'PROVIDER' } });
   });
 
   it('should lose no order while Stripe is down, open the circuit, and give the same intent once Stripe is back', async () => {
