@@ -20,8 +20,15 @@ export interface ProviderEvent {
  * Records a verified provider event once and queues its processing, in one transaction: true if it was new.
  * A duplicate delivery (Stripe retries, and sometimes sends an event twice) finds its id taken and changes
  * nothing. Event types that payments do not act on are recorded as processed, for the record.
+ * `queue: false` is for a caller that applies the event itself right after (the DEVELOPMENT provider's job).
  */
-export async function recordPaymentEvent(em: EntityManager, provider: PaymentProvider, event: ProviderEvent, receivedAt: Date): Promise<boolean> {
+export async function recordPaymentEvent(
+  em: EntityManager,
+  provider: PaymentProvider,
+  event: ProviderEvent,
+  receivedAt: Date,
+  options: { queue: boolean } = { queue: true },
+): Promise<boolean> {
   const relevant = parseProviderEvent(event) !== null;
   return em.transactional(async (tx) => {
     const [inserted] = await runSql<{ id: string }>(
@@ -31,7 +38,7 @@ export async function recordPaymentEvent(em: EntityManager, provider: PaymentPro
        on conflict (id) do nothing returning id`,
       [event.id, provider, event.type, JSON.stringify(event), receivedAt, relevant ? null : receivedAt, relevant ? null : 'ignored: not a payment event'],
     );
-    if (inserted && relevant) await scheduleEventProcessing(tx, event.id);
+    if (inserted && relevant && options.queue) await scheduleEventProcessing(tx, event.id);
     return Boolean(inserted);
   });
 }

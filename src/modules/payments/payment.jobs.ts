@@ -83,8 +83,9 @@ export function paymentTasks(deps: PaymentJobDeps): TaskList {
           },
         },
         now,
+        // Applied here at once, rather than one queue hop later; if this job dies before, its retry applies it.
+        { queue: false },
       );
-      // Applied here at once, rather than one queue hop later: the queued process_payment_event finds it done.
       const outcome = await applyPaymentEvent(em, eventId, deps.clock.now());
       log.info({ eventId, outcome }, 'development payment confirmed');
     },

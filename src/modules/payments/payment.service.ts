@@ -51,7 +51,7 @@ export const paymentService = {
       payments.logger.warn({ err: error, orderId }, 'payment provider unavailable: the payment waits as REQUIRES_PAYMENT');
       return 'PROVIDER_UNAVAILABLE';
     }
-    await em.transactional(async (tx) => {
+    const store = async (tx: EntityManager) => {
       const [stored] = await runSql<{ id: string }>(
         tx,
         `update payment set provider_reference = ?, client_secret = ?, updated_at = ?
@@ -61,7 +61,9 @@ export const paymentService = {
       if (stored && row.provider === PaymentProvider.DEVELOPMENT) {
         await scheduleDevelopmentConfirmation(tx, orderId, new Date(now.getTime() + payments.developmentConfirmDelayMs));
       }
-    });
+    };
+    // One statement for Stripe; the DEVELOPMENT provider's confirmation job joins it in a transaction.
+    await (row.provider === PaymentProvider.DEVELOPMENT ? em.transactional(store) : store(em));
     return 'CREATED';
   },
 
