@@ -1,12 +1,18 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
 import { runSql } from '../../src/shared/sql';
+import type { FakeStripe } from './fake-stripe';
 import { ADDRESS } from '../fixtures/addresses';
 import { createProducts, type TestShop } from '../fixtures/shops';
 import { AddToCartDocument, CheckoutDocument, type CheckoutMutation } from '../generated/graphql';
 import { createUser, type TestUser } from './buyers';
 import { dataOf, sendAs } from './operations';
 import type { TestServer } from './test-server';
+
+/** The environment that points the real `stripe` SDK of a server or worker at `fake`, with `extra` over it. */
+export function fakeStripeEnv(fake: FakeStripe, extra: Record<string, string> = {}): Record<string, string> {
+  return { STRIPE_SECRET_KEY: fake.apiKey, STRIPE_WEBHOOK_SECRET: fake.webhookSecret, STRIPE_API_URL: fake.url, ...extra };
+}
 
 /** An order with its payment as the payment tests read it (beyond the contract's fields). */
 export interface PaidOrderView {

@@ -3,9 +3,9 @@ import { runSql } from '../../shared/sql';
 import { applyStockChanges } from '../inventory/stock-ledger';
 import { StockReason } from '../inventory/stock-reason';
 import { scheduleIntentCancellation, scheduleRefund } from '../payments/payment-job-names';
-import { PaymentStatus, RefundReason } from '../payments/payment.entity';
+import { OPEN_PAYMENT_STATUSES, PaymentStatus, RefundReason } from '../payments/payment.entity';
 import { notifyOrderUpdated } from './order-events';
-import { OrderStatus } from './order-status';
+import { AWAITING_PAYMENT, OrderStatus } from './order-status';
 
 export interface ReleaseRequest {
   orderId: string;
@@ -21,9 +21,9 @@ const REASON = {
 
 /** Orders whose stock is still theirs: awaiting payment (a failed payment may be tried again) or paid. */
 const RELEASABLE = {
-  [OrderStatus.EXPIRED]: [OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_FAILED],
-  [OrderStatus.CANCELLED]: [OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_FAILED, OrderStatus.PAID],
-} as const;
+  [OrderStatus.EXPIRED]: AWAITING_PAYMENT,
+  [OrderStatus.CANCELLED]: [...AWAITING_PAYMENT, OrderStatus.PAID],
+};
 
 /**
  * Ends an order that holds stock and gives the stock back, in the caller's transaction; true if it did.
@@ -67,7 +67,7 @@ export async function releaseOrder(em: EntityManager, request: ReleaseRequest): 
     const [payment] = await runSql<{ provider_reference: string | null }>(
       em,
       'update payment set status = ?, updated_at = ? where order_id = ? and status = any(?::payment_status[]) returning provider_reference',
-      [PaymentStatus.CANCELLED, request.now, request.orderId, [PaymentStatus.REQUIRES_PAYMENT, PaymentStatus.PROCESSING, PaymentStatus.FAILED]],
+      [PaymentStatus.CANCELLED, request.now, request.orderId, OPEN_PAYMENT_STATUSES],
     );
     if (payment?.provider_reference) await scheduleIntentCancellation(em, request.orderId);
   }

@@ -23,3 +23,10 @@ registerEnumType(OrderStatus, {
     'PENDING_PAYMENT -> PAID -> FULFILLED, or CANCELLED / EXPIRED / PAYMENT_FAILED. A PAYMENT_FAILED order keeps its stock ' +
     'until reservedUntil and may still be paid (-> PAID) or expire; a PAID order may be cancelled, which refunds it.',
 });
+
+/** Orders that hold reserved stock and may still be paid: the ones an expiry ends. */
+export const AWAITING_PAYMENT: readonly OrderStatus[] = [OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_FAILED];
+
+export function isAwaitingPayment(status: OrderStatus): boolean {
+  return AWAITING_PAYMENT.includes(status);
+}

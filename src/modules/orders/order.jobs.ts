@@ -6,7 +6,7 @@ import type { Clock } from '../../shared/clock';
 import { isId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
 import { releaseOrder } from './order-release';
-import { OrderStatus } from './order-status';
+import { AWAITING_PAYMENT, isAwaitingPayment, OrderStatus } from './order-status';
 
 /** Ends one order's reservation when it runs out. Payload `{ orderId }`. */
 export const EXPIRE_ORDER_TASK = 'expire_order';
@@ -41,7 +41,7 @@ export async function expireOrder(deps: OrderJobDeps, orderId: string): Promise<
   return deps.orm.em.fork().transactional(async (em) => {
     if (await releaseOrder(em, { orderId, to: OrderStatus.EXPIRED, now })) return 'EXPIRED';
     const [order] = await runSql<{ status: OrderStatus; reserved_until: Date }>(em, 'select status, reserved_until from customer_order where id = ?', [orderId]);
-    if (order?.status === OrderStatus.PENDING_PAYMENT || order?.status === OrderStatus.PAYMENT_FAILED) {
+    if (order && isAwaitingPayment(order.status)) {
       await scheduleExpiry(em, orderId, new Date(order.reserved_until));
       return 'NOT_DUE';
     }
@@ -63,7 +63,7 @@ export function orderTasks(deps: OrderJobDeps): TaskList {
       const overdue = await runSql<{ id: string }>(
         deps.orm.em.fork(),
         'select id from customer_order where status = any(?::order_status[]) and reserved_until <= ? order by reserved_until limit ?',
-        [[OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_FAILED], new Date(deps.clock.now().getTime() - SWEEP_GRACE_MS), SWEEP_BATCH],
+        [AWAITING_PAYMENT, new Date(deps.clock.now().getTime() - SWEEP_GRACE_MS), SWEEP_BATCH],
       );
       for (const { id } of overdue) await expireOrder(deps, id);
       if (overdue.length) log.warn({ orders: overdue.length }, 'the sweep expired orders that their own job had not');

@@ -6,7 +6,7 @@ import type { Viewer } from '../accounts/viewer';
 import { canCancelOrder, canReadOrder } from './order-access';
 import { releaseOrder } from './order-release';
 import { paymentService } from '../payments/payment.service';
-import { OrderStatus } from './order-status';
+import { AWAITING_PAYMENT, isAwaitingPayment, OrderStatus } from './order-status';
 import { Order } from './order.entity';
 
 /** Reading and cancelling orders. Checkout is `checkout.service.ts`; expiry is `order.jobs.ts`. */
@@ -59,7 +59,7 @@ export const orderService = {
     const order = await orderService.findVisible(ctx, orderId);
     if (order.buyer.id !== viewer.userId) throw new ForbiddenError('Only the buyer may pay an order');
     if (order.status === OrderStatus.PAID || order.status === OrderStatus.FULFILLED) return order;
-    if (order.status !== OrderStatus.PENDING_PAYMENT && order.status !== OrderStatus.PAYMENT_FAILED) {
+    if (!isAwaitingPayment(order.status)) {
       throw new ConflictError(`Order ${order.number} is ${order.status} and can no longer be paid`);
     }
     await paymentService.ensureIntent(ctx.payments, ctx.em, order.id, ctx.clock.now());
@@ -68,7 +68,7 @@ export const orderService = {
 };
 
 /** Orders that still hold their stock. */
-const CANCELLABLE = new Set<OrderStatus>([OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_FAILED, OrderStatus.PAID]);
+const CANCELLABLE = new Set<OrderStatus>([...AWAITING_PAYMENT, OrderStatus.PAID]);
 
 /** The refund of a cancelled paid order, tried now; on failure its job (added with the cancellation) retries. */
 async function refundNow(ctx: RequestContext, orderId: string): Promise<void> {

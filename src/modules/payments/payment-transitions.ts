@@ -1,5 +1,5 @@
-import { OrderStatus } from '../orders/order-status';
-import { PaymentStatus, RefundReason } from './payment.entity';
+import { isAwaitingPayment, OrderStatus } from '../orders/order-status';
+import { OPEN_PAYMENT_STATUSES, PaymentStatus, RefundReason } from './payment.entity';
 
 /**
  * What a provider event says happened to a payment, whatever the provider. Parsed from the raw event by
@@ -84,11 +84,6 @@ export type Transition =
       orderPaid: boolean;
     };
 
-/** Orders that still hold their reserved stock, and so can still be paid. */
-const AWAITING_PAYMENT = new Set<OrderStatus>([OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_FAILED]);
-/** Payments not settled yet: the buyer may still pay. */
-const OPEN = new Set<PaymentStatus>([PaymentStatus.REQUIRES_PAYMENT, PaymentStatus.PROCESSING, PaymentStatus.FAILED]);
-
 /**
  * The one place where provider events move payments and orders. States only move forward, so that events that
  * come twice, late or out of order never undo anything: SUCCEEDED and REFUNDED are never left for an earlier
@@ -122,13 +117,13 @@ export function decideTransition(state: PaymentState, event: ParsedProviderEvent
       return { kind: 'ignore', reason: `payment is ${state.paymentStatus}: a failure event changes nothing` };
 
     case 'succeeded': {
-      if (!OPEN.has(state.paymentStatus) && state.paymentStatus !== PaymentStatus.CANCELLED) {
+      if (!OPEN_PAYMENT_STATUSES.includes(state.paymentStatus) && state.paymentStatus !== PaymentStatus.CANCELLED) {
         return { kind: 'ignore', reason: `payment is already ${state.paymentStatus}` };
       }
       if (event.amount !== null && event.amount !== state.amount) {
         return { kind: 'ignore', reason: `paid ${event.amount} but the payment is for ${state.amount}: left for an operator` };
       }
-      if (AWAITING_PAYMENT.has(state.orderStatus) && state.paymentStatus !== PaymentStatus.CANCELLED) {
+      if (isAwaitingPayment(state.orderStatus) && state.paymentStatus !== PaymentStatus.CANCELLED) {
         return apply(PaymentStatus.SUCCEEDED, { order: OrderStatus.PAID, orderPaid: true });
       }
       // The order expired or was cancelled before the money came: it is not wanted any more.

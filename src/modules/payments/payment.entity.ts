@@ -25,6 +25,9 @@ registerEnumType(PaymentStatus, {
     'CANCELLED when the order ended before any payment.',
 });
 
+/** Payments not settled yet: the buyer may still pay; an order that ends meanwhile cancels them. */
+export const OPEN_PAYMENT_STATUSES: readonly PaymentStatus[] = [PaymentStatus.REQUIRES_PAYMENT, PaymentStatus.PROCESSING, PaymentStatus.FAILED];
+
 export enum RefundReason {
   /** The buyer or an admin cancelled the paid order. */
   ORDER_CANCELLED = 'ORDER_CANCELLED',

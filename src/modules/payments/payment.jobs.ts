@@ -6,11 +6,9 @@ import { isId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
 import { applyPaymentEvent, recordPaymentEvent } from './payment-events';
 import { PAYMENT_TASKS } from './payment-job-names';
-import { PaymentProvider, PaymentStatus } from './payment.entity';
+import { OPEN_PAYMENT_STATUSES, PaymentProvider, type PaymentStatus } from './payment.entity';
 import { paymentService } from './payment.service';
 import type { PaymentsRuntime } from './payments-runtime';
-
-const OPEN_STATUSES = new Set<PaymentStatus>([PaymentStatus.REQUIRES_PAYMENT, PaymentStatus.PROCESSING, PaymentStatus.FAILED]);
 
 export interface PaymentJobDeps {
   orm: MikroORM;
@@ -59,7 +57,7 @@ export function paymentTasks(deps: PaymentJobDeps): TaskList {
         [orderId],
       );
       // An order that ended unpaid had its intent cancelled: nobody pays it any more.
-      if (payment?.provider !== PaymentProvider.DEVELOPMENT || !payment.provider_reference || !OPEN_STATUSES.has(payment.status)) return;
+      if (payment?.provider !== PaymentProvider.DEVELOPMENT || !payment.provider_reference || !OPEN_PAYMENT_STATUSES.includes(payment.status)) return;
       const now = deps.clock.now();
       // What Stripe would send once the buyer paid; its id is the intent's, so a retried job records it once.
       const eventId = `dev_evt_${payment.provider_reference}_succeeded`;

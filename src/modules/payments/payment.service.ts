@@ -2,14 +2,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../graphql/context';
 import { runSql } from '../../shared/sql';
 import { notifyOrderUpdated } from '../orders/order-events';
-import { OrderStatus } from '../orders/order-status';
+import { isAwaitingPayment, type OrderStatus } from '../orders/order-status';
 import { idempotencyKeys, PaymentProviderUnavailableError } from './payment-gateway';
 import { scheduleDevelopmentConfirmation } from './payment-job-names';
 import { PaymentProvider, PaymentStatus } from './payment.entity';
 import type { PaymentsRuntime } from './payments-runtime';
-
-/** Orders that may still be paid. */
-const PAYABLE = new Set<string>([OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_FAILED]);
 
 export type IntentOutcome = 'CREATED' | 'EXISTS' | 'NOT_PAYABLE' | 'PROVIDER_UNAVAILABLE';
 
@@ -35,7 +32,7 @@ export const paymentService = {
     );
     if (!row) throw new Error(`order ${orderId} has no payment`);
     if (row.provider_reference) return 'EXISTS';
-    if (!PAYABLE.has(row.status)) return 'NOT_PAYABLE';
+    if (!isAwaitingPayment(row.status)) return 'NOT_PAYABLE';
     const gateway = payments.gatewayFor(row.provider);
     let intent;
     try {

@@ -36,14 +36,15 @@ export function createStripeClient(config: StripeConfig): Stripe {
 
 /**
  * Whether an error says Stripe is unwell (so the breaker should count it) rather than that our request was
- * wrong: connection failures and timeouts, 5xx, rate limiting, and an idempotent request still running.
+ * wrong: connection failures and timeouts (StripeConnectionError), rate limiting, and StripeAPIError, which the
+ * SDK raises for 5xx and for 409 (an idempotent request still running).
  */
 export function isStripeOutage(error: unknown): boolean {
-  if (!(error instanceof Stripe.errors.StripeError)) return false;
-  if (error instanceof Stripe.errors.StripeConnectionError || error instanceof Stripe.errors.StripeRateLimitError) return true;
-  if (error instanceof Stripe.errors.StripeAPIError) return true;
-  if (error.code === 'idempotency_key_in_use') return true;
-  return (error.statusCode ?? 0) >= 500;
+  return (
+    error instanceof Stripe.errors.StripeConnectionError ||
+    error instanceof Stripe.errors.StripeRateLimitError ||
+    error instanceof Stripe.errors.StripeAPIError
+  );
 }
 
 export interface StripeGatewayOptions {

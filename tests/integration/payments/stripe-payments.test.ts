@@ -11,6 +11,7 @@ import { availableOf, ledgerProblems } from '../../utils/ledger';
 import { dataOf, sendAs } from '../../utils/operations';
 import {
   CancelOrderWithPaymentDocument,
+  fakeStripeEnv,
   paymentEventsOf,
   paymentView,
   placeOrder,
@@ -24,16 +25,7 @@ import { waitFor } from '../../utils/wait';
 
 /** The server on the real `stripe` SDK, pointed at a fake Stripe; short timeouts so that outages are quick. */
 function stripeEnv(fake: FakeStripe, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    STRIPE_SECRET_KEY: fake.apiKey,
-    STRIPE_WEBHOOK_SECRET: fake.webhookSecret,
-    STRIPE_API_URL: fake.url,
-    STRIPE_TIMEOUT_MS: '400',
-    STRIPE_MAX_NETWORK_RETRIES: '1',
-    STRIPE_CIRCUIT_RESET_MS: '2000',
-    LIVE_RECONCILE_MS: '500',
-    ...extra,
-  };
+  return fakeStripeEnv(fake, { STRIPE_TIMEOUT_MS: '400', STRIPE_MAX_NETWORK_RETRIES: '1', STRIPE_CIRCUIT_RESET_MS: '2000', LIVE_RECONCILE_MS: '500', ...extra });
 }
 
 const emailsOf = (server: TestServer, orderId: string) =>
