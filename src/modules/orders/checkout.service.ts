@@ -56,12 +56,16 @@ export const checkoutService = {
     const key = input.idempotencyKey;
     const cartId = cartIdOf(viewer.userId);
     let lines: PricedLine[] = [];
+    /** Set when this call made the order (not a replay): its payment is then known to have no intent yet. */
+    let created = false;
     const attempt = () =>
       ctx.em.transactional(async (em) => {
+        created = false;
         await runSql(em, 'select id from cart where id = ? for update', [cartId]);
         lines = await readPricedCart(em, cartId);
         const existing = await em.findOne(Order, { buyer: viewer.userId, idempotencyKey: key });
         if (existing) return replay(em, existing, lines, address);
+        created = true;
         return createOrder(ctx, em, { buyerId: viewer.userId, cartId, key, address, lines });
       });
     for (let tries = 1; ; tries++) {
@@ -72,7 +76,10 @@ export const checkoutService = {
         ctx.catalogVersion.bump();
         // After the commit, never inside the transaction: a slow provider holds no lock. A replay gets the intent
         // that a first attempt could not (provider down then), with the same idempotency key.
-        await paymentService.prepareQuietly(ctx, order.id);
+        const fresh = created
+          ? { provider: ctx.payments.current.provider, orderNumber: order.number, amount: order.totalAmount, currency: order.currency }
+          : undefined;
+        await paymentService.prepareQuietly(ctx, order.id, fresh);
         return order;
       } catch (error) {
         if (error instanceof StockShortage) throw await outOfStock(ctx.em, lines, error.productId);

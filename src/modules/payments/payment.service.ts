@@ -10,6 +10,14 @@ import type { PaymentsRuntime } from './payments-runtime';
 
 export type IntentOutcome = 'CREATED' | 'EXISTS' | 'NOT_PAYABLE' | 'PROVIDER_UNAVAILABLE';
 
+/** What the provider is asked to collect, for an order that awaits payment and has no intent yet. */
+export interface NewPayment {
+  provider: PaymentProvider;
+  orderNumber: string;
+  amount: number;
+  currency: string;
+}
+
 /**
  * Payments' calls to the provider. Each runs outside any transaction (a slow provider never holds a row
  * lock or a connection) with an idempotency key derived from the order, and writes its result afterwards
@@ -22,25 +30,31 @@ export const paymentService = {
    * longer be paid. Called after checkout commits, on a checkout replay, and by `startPayment`. When the
    * provider is down (timeouts, 5xx, or the circuit breaker open) nothing is lost: the payment stays
    * REQUIRES_PAYMENT without a secret, and the next call gets the same intent (same key) once it answers.
+   * `fresh`: the payment a checkout has just created, so that its hot path does not read back what it wrote.
    */
-  async ensureIntent(payments: PaymentsRuntime, em: EntityManager, orderId: string, now: Date): Promise<IntentOutcome> {
-    const [row] = await runSql<{ provider: PaymentProvider; provider_reference: string | null; amount: number; currency: string; status: OrderStatus; number: string }>(
-      em,
-      `select p.provider, p.provider_reference, p.amount, p.currency, o.status, o.number
-         from payment p join customer_order o on o.id = p.order_id where p.order_id = ?`,
-      [orderId],
-    );
-    if (!row) throw new Error(`order ${orderId} has no payment`);
-    if (row.provider_reference) return 'EXISTS';
-    if (!isAwaitingPayment(row.status)) return 'NOT_PAYABLE';
-    const gateway = payments.gatewayFor(row.provider);
+  async ensureIntent(payments: PaymentsRuntime, em: EntityManager, orderId: string, now: Date, fresh?: NewPayment): Promise<IntentOutcome> {
+    let row = fresh;
+    if (!row) {
+      const [found] = await runSql<{ provider: PaymentProvider; provider_reference: string | null; amount: number; currency: string; status: OrderStatus; number: string }>(
+        em,
+        `select p.provider, p.provider_reference, p.amount, p.currency, o.status, o.number
+           from payment p join customer_order o on o.id = p.order_id where p.order_id = ?`,
+        [orderId],
+      );
+      if (!found) throw new Error(`order ${orderId} has no payment`);
+      if (found.provider_reference) return 'EXISTS';
+      if (!isAwaitingPayment(found.status)) return 'NOT_PAYABLE';
+      row = { provider: found.provider, orderNumber: found.number, amount: found.amount, currency: found.currency };
+    }
+    const payment = row;
+    const gateway = payments.gatewayFor(payment.provider);
     let intent;
     try {
       intent = await gateway.createIntent({
         orderId,
-        orderNumber: row.number,
-        amount: row.amount,
-        currency: row.currency,
+        orderNumber: payment.orderNumber,
+        amount: payment.amount,
+        currency: payment.currency,
         idempotencyKey: idempotencyKeys.intent(orderId),
       });
     } catch (error) {
@@ -55,12 +69,12 @@ export const paymentService = {
           where order_id = ? and provider_reference is null returning id`,
         [intent.reference, intent.clientSecret, now, orderId],
       );
-      if (stored && row.provider === PaymentProvider.DEVELOPMENT) {
+      if (stored && payment.provider === PaymentProvider.DEVELOPMENT) {
         await scheduleDevelopmentConfirmation(tx, orderId, new Date(now.getTime() + payments.developmentConfirmDelayMs));
       }
     };
     // One statement for Stripe; the DEVELOPMENT provider's confirmation job joins it in a transaction.
-    await (row.provider === PaymentProvider.DEVELOPMENT ? em.transactional(store) : store(em));
+    await (payment.provider === PaymentProvider.DEVELOPMENT ? em.transactional(store) : store(em));
     return 'CREATED';
   },
 
@@ -68,9 +82,9 @@ export const paymentService = {
    * `ensureIntent` for a request whose own work is already committed (checkout): a failure is logged, never
    * thrown, since the order exists and its buyer can ask again with `startPayment` or a checkout replay.
    */
-  async prepareQuietly(ctx: RequestContext, orderId: string): Promise<IntentOutcome | 'FAILED'> {
+  async prepareQuietly(ctx: RequestContext, orderId: string, fresh?: NewPayment): Promise<IntentOutcome | 'FAILED'> {
     try {
-      return await paymentService.ensureIntent(ctx.payments, ctx.em, orderId, ctx.clock.now());
+      return await paymentService.ensureIntent(ctx.payments, ctx.em, orderId, ctx.clock.now(), fresh);
     } catch (error) {
       ctx.logger.error({ err: error, orderId }, 'could not create the payment intent: the payment waits without a client secret');
       return 'FAILED';
