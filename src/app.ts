@@ -13,7 +13,7 @@ import type { Database } from './infra/db/database';
 import type { Logger } from './infra/logger';
 import { createMetrics } from './infra/metrics';
 import { createInProcessPubSub, createRedisPubSub } from './infra/pubsub';
-import { connectRedis, disconnectRedis } from './infra/redis';
+import { connectRedis, createRedisLink, disconnectRedis } from './infra/redis';
 import { createAccessTokens } from './modules/accounts/access-token';
 import { createAccountsRuntime } from './modules/accounts/accounts-runtime';
 import { closeSocketsOfBannedUsers } from './modules/accounts/ban-enforcement';
@@ -67,8 +67,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   if (config.auth.usesDevelopmentSecret) logger.warn('JWT_SECRET is not set: using the public development secret');
   const accessTokens = createAccessTokens({ secret: config.auth.jwtSecret, ttlSeconds: config.auth.accessTokenTtlSeconds, clock });
   // Shared between instances when REDIS_URL is set: pub/sub, and a client for limits and readiness.
-  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger, 'commands') : null;
-  const pubsub = config.redisUrl ? await createRedisPubSub(config.redisUrl, logger) : createInProcessPubSub();
+  // Every command has a deadline (REDIS_COMMAND_TIMEOUT_MS): a frozen Redis must not hang a request.
+  const redis = config.redisUrl
+    ? createRedisLink(await connectRedis(config.redisUrl, logger, 'commands'), { timeoutMs: config.redisCommandTimeoutMs, logger })
+    : null;
+  const pubsub = config.redisUrl
+    ? await createRedisPubSub(config.redisUrl, logger, { commandTimeoutMs: config.redisCommandTimeoutMs })
+    : createInProcessPubSub();
   // Live subscriptions (stock, orders) and, unless RUN_WORKER=false, the job queue's workers.
   const live = await startLiveEvents({ config, database, pubsub, logger });
   const payments = createPaymentsRuntime({ config, logger, onCircuitChange: (state) => metrics.paymentCircuitOpen.set(state === 'closed' ? 0 : 1) });
@@ -89,6 +94,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const accounts = createAccountsRuntime({ config, accessTokens, redis, logger });
   const catalogVersion = createCatalogVersion();
   await followCatalogChanges(pubsub, catalogVersion);
+  // Back from an outage, catalogue changes announced meanwhile may have been missed: nothing cached before is trusted.
+  pubsub.onReconnect(() => catalogVersion.bump());
+  redis?.onRecovered(() => catalogVersion.bump());
   await followStockChanges(pubsub, catalogVersion);
   const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, pubsub, accounts, config, live, catalogVersion, payments });
   const connections = createLiveConnections();
@@ -151,7 +159,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     healthRouter(
       [
         { name: 'postgres', check: () => database.orm.em.getConnection().execute('select 1') },
-        ...(redis ? [{ name: 'redis', check: () => redis.ping() }] : []),
+        ...(redis ? [{ name: 'redis', check: () => redis.client.ping() }] : []),
       ],
       () => shuttingDown,
     ),
@@ -201,7 +209,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await worker?.stop();
       await live.stop();
       await pubsub.close();
-      if (redis) await disconnectRedis(redis);
+      if (redis) await disconnectRedis(redis.client);
     },
   };
 }

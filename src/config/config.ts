@@ -28,6 +28,12 @@ const configSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Redis connection string. Absent: single instance, pub/sub and limits in process. */
   REDIS_URL: z.string().url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  /**
+   * The deadline of every Redis command a request waits on (publish, login limits, viewer generations), in ms. Past it
+   * the fallback takes over as on a failure (the database, limits in memory); an invalidation is retried until it
+   * lands. Default 250.
+   */
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(250),
   /** Seeds the demo catalogue at start-up when the database has no product. Default true. */
   SEED_DEMO_DATA: booleanFlag.default(true),
   /** pino log level. Default `info`. */
@@ -117,6 +123,8 @@ export type Config = Readonly<{
   embeddedPostgres: { dataDir: string; port: number };
   databasePoolSize: number;
   redisUrl: string | undefined;
+  /** The deadline of one Redis command, in ms. */
+  redisCommandTimeoutMs: number;
   seedDemoData: boolean;
   logLevel: string;
   maxBodyBytes: number;
@@ -189,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPostgres: { dataDir: e.EMBEDDED_PG_DIR, port: e.EMBEDDED_PG_PORT },
     databasePoolSize: e.DATABASE_POOL_SIZE,
     redisUrl: e.REDIS_URL,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     seedDemoData: e.SEED_DEMO_DATA,
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.MAX_BODY_BYTES,

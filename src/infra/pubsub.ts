@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from './logger';
-import { connectRedis, disconnectRedis, type RedisClient } from './redis';
+import { connectRedis, createRedisLink, disconnectRedis, withRedisDeadline, type RedisClient } from './redis';
 
 /**
  * Messages between the parts of one instance, and between instances. Without REDIS_URL it is in process;
@@ -8,10 +8,27 @@ import { connectRedis, disconnectRedis, type RedisClient } from './redis';
  * Payloads are JSON. Delivery is at most once: whoever needs more keeps a durable record elsewhere.
  */
 export interface PubSub {
-  publish(channel: string, payload: unknown): Promise<void>;
+  /**
+   * Publishes within the Redis command deadline, or fails: the caller logs and goes on. With `options.redeliver`,
+   * a publish that could not reach Redis is sent again when it can (see `RedisLink.runUntilDone`); a later publish
+   * with the same key replaces it. For invalidations, which must not be lost to an outage.
+   */
+  publish(channel: string, payload: unknown, options?: { redeliver?: string }): Promise<void>;
   /** Calls `handler` for each message on `channel` until the returned function is called. */
   subscribe(channel: string, handler: (payload: unknown) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /**
+   * Calls `listener` when the subscribing connection is back after an outage: messages published meanwhile were
+   * lost, and whatever they would have invalidated must be dropped. Never called in process.
+   */
+  onReconnect(listener: () => void): void;
+}
+
+export interface RedisPubSubOptions {
+  /** The deadline of a PUBLISH, and of a SUBSCRIBE before it is left to finish on its own, in ms. */
+  commandTimeoutMs: number;
+  /** How often a publish with `redeliver` is tried again while it has not landed, in ms. Default 1 000. */
+  retryIntervalMs?: number;
 }
 
 /** Channel names are prefixed so that several deployments may share one Redis. */
@@ -35,6 +52,9 @@ export function createInProcessPubSub(): PubSub {
     async close() {
       emitter.removeAllListeners();
     },
+    onReconnect() {
+      // Nothing is ever lost in process.
+    },
   };
 }
 
@@ -42,29 +62,49 @@ export function createInProcessPubSub(): PubSub {
  * Redis pub/sub needs a connection of its own for subscribing. Local handlers share one Redis subscription
  * per channel, so that 2,000 subscribers to one channel cost one SUBSCRIBE.
  */
-export async function createRedisPubSub(url: string, logger: Logger): Promise<PubSub> {
-  const publisher: RedisClient = await connectRedis(url, logger, 'publisher');
+export async function createRedisPubSub(url: string, logger: Logger, options: RedisPubSubOptions): Promise<PubSub> {
+  const publisher = createRedisLink(await connectRedis(url, logger, 'publisher'), {
+    timeoutMs: options.commandTimeoutMs,
+    retryIntervalMs: options.retryIntervalMs,
+    logger,
+  });
   const subscriber: RedisClient = await connectRedis(url, logger, 'subscriber');
   const local = createInProcessPubSub();
   const channels = new Map<string, number>();
   const log = logger.child({ component: 'pubsub' });
+  const reconnectListeners: (() => void)[] = [];
+  // Attached after the first connection: every 'ready' from now on is a reconnection, after which node-redis
+  // subscribes again to every channel; what was published in between is gone.
+  subscriber.on('ready', () => {
+    for (const listener of reconnectListeners) listener();
+  });
 
   return {
-    async publish(channel, payload) {
-      await publisher.publish(PREFIX + channel, JSON.stringify(payload));
+    async publish(channel, payload, publishOptions) {
+      const message = JSON.stringify(payload);
+      const command = (client: RedisClient) => client.publish(PREFIX + channel, message);
+      const what = `PUBLISH ${channel}`;
+      if (publishOptions?.redeliver) await publisher.runUntilDone(`${channel}:${publishOptions.redeliver}`, what, command);
+      else await publisher.run(what, command);
     },
     async subscribe(channel, handler) {
       const unsubscribeLocal = await local.subscribe(channel, handler);
       const count = channels.get(channel) ?? 0;
       channels.set(channel, count + 1);
       if (count === 0) {
-        await subscriber.subscribe(PREFIX + channel, (message) => {
+        const subscribed = subscriber.subscribe(PREFIX + channel, (message) => {
           try {
             void local.publish(channel, JSON.parse(message));
           } catch (error) {
             log.error({ err: error, channel }, 'dropped a malformed pub/sub message');
           }
         });
+        // node-redis keeps the listener and sends SUBSCRIBE once it can (while disconnected, after reconnecting;
+        // while Redis is frozen, when it answers). Nobody waits for that past the deadline: live subscriptions
+        // recover what they miss meanwhile from PostgreSQL (their periodic reconciliation).
+        await withRedisDeadline(subscribed, options.commandTimeoutMs, `SUBSCRIBE ${channel}`).catch((error: unknown) =>
+          log.warn({ err: error, channel }, 'Redis has not confirmed a subscription yet: going on without waiting'),
+        );
       }
       return async () => {
         await unsubscribeLocal();
@@ -74,13 +114,18 @@ export async function createRedisPubSub(url: string, logger: Logger): Promise<Pu
         } else {
           channels.delete(channel);
           // While Redis is away this fails; the local handler is gone already, so nothing more is delivered.
-          await subscriber.unsubscribe(PREFIX + channel).catch((error: unknown) => log.warn({ err: error, channel }, 'could not unsubscribe from Redis'));
+          await withRedisDeadline(subscriber.unsubscribe(PREFIX + channel), options.commandTimeoutMs, `UNSUBSCRIBE ${channel}`).catch((error: unknown) =>
+            log.warn({ err: error, channel }, 'could not unsubscribe from Redis'),
+          );
         }
       };
     },
     async close() {
       await local.close();
-      await Promise.all([disconnectRedis(subscriber), disconnectRedis(publisher)]);
+      await Promise.all([disconnectRedis(subscriber), disconnectRedis(publisher.client)]);
+    },
+    onReconnect(listener) {
+      reconnectListeners.push(listener);
     },
   };
 }

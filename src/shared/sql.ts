@@ -12,3 +12,23 @@ export async function runSql<T = Record<string, unknown>>(em: EntityManager, tex
   const result = (await raw) as { rows: T[] };
   return result.rows;
 }
+
+/**
+ * A `timestamptz` column as raw SQL hands it back. MikroORM's PostgreSQL driver registers a type parser that keeps
+ * `timestamptz` as PostgreSQL's text, so rows read through {@link runSql} hold strings, not `Date`s (entities
+ * hydrate `Date`s). Typing such a column `Date` would be a lie that compiles: a `Date` compared with a string is
+ * always false. Type it with this, and read it with {@link timestampOf}.
+ */
+export type SqlTimestamp = string | Date;
+
+/** The instant of a `timestamptz` read through raw SQL; throws on text that is not a timestamp. */
+export function timestampOf(value: SqlTimestamp): Date {
+  const instant = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(instant.getTime())) throw new TypeError(`not a timestamp: ${String(value)}`);
+  return instant;
+}
+
+/** {@link timestampOf} of a nullable column. */
+export function optionalTimestampOf(value: SqlTimestamp | null): Date | null {
+  return value === null ? null : timestampOf(value);
+}

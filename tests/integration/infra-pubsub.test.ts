@@ -28,8 +28,8 @@ describe('pub/sub', () => {
   });
 
   it('should deliver a message published on one instance to a subscriber on another through Redis', async () => {
-    const instanceA = await createRedisPubSub(redis.url, logger);
-    const instanceB = await createRedisPubSub(redis.url, logger);
+    const instanceA = await createRedisPubSub(redis.url, logger, { commandTimeoutMs: 250 });
+    const instanceB = await createRedisPubSub(redis.url, logger, { commandTimeoutMs: 250 });
     try {
       const received = new Promise<unknown>((resolve) => {
         void instanceB.subscribe('stock', resolve).then(() => instanceA.publish('stock', { productId: 'p', version: 2 }));
@@ -42,7 +42,7 @@ describe('pub/sub', () => {
   });
 
   it('should stop delivering after the last local subscriber leaves', async () => {
-    const pubsub = await createRedisPubSub(redis.url, logger);
+    const pubsub = await createRedisPubSub(redis.url, logger, { commandTimeoutMs: 250 });
     const seen: unknown[] = [];
     const unsubscribe = await pubsub.subscribe('gone', (payload) => seen.push(payload));
     await unsubscribe();

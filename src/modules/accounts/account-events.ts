@@ -31,8 +31,12 @@ export function userBannedPayload(payload: unknown): AccountTopicPayloads[Accoun
 export async function publishAccountChange(ctx: RequestContext, userId: string, banned: boolean): Promise<void> {
   try {
     const payload = { userId };
-    if (banned) await ctx.pubsub.publish(AccountTopic.USER_BANNED, payload satisfies AccountTopicPayloads[AccountTopic.USER_BANNED]);
-    await ctx.pubsub.publish(accountChangedChannel(userId), payload satisfies AccountTopicPayloads[AccountTopic.ACCOUNT_CHANGED]);
+    // At once, each within the Redis deadline. A ban must close the user's sockets on every instance, also after
+    // an outage: its announcement is sent again until it lands.
+    await Promise.all([
+      banned && ctx.pubsub.publish(AccountTopic.USER_BANNED, payload satisfies AccountTopicPayloads[AccountTopic.USER_BANNED], { redeliver: userId }),
+      ctx.pubsub.publish(accountChangedChannel(userId), payload satisfies AccountTopicPayloads[AccountTopic.ACCOUNT_CHANGED]),
+    ]);
   } catch (error) {
     ctx.logger.error({ err: error, userId }, 'could not publish an account change');
   }

@@ -1,6 +1,6 @@
 import type { Config } from '../../config/config';
 import type { Logger } from '../../infra/logger';
-import type { RedisClient } from '../../infra/redis';
+import type { RedisLink } from '../../infra/redis';
 import type { AccessTokens } from './access-token';
 import { createLoginLimiter, type LoginLimiter } from './login-limiter';
 import { prepareDummyHash } from './password-hashing';
@@ -17,7 +17,7 @@ export interface AccountsRuntime {
   viewerCache: ViewerCache;
 }
 
-export function createAccountsRuntime(deps: { config: Config; accessTokens: AccessTokens; redis: RedisClient | null; logger: Logger }): AccountsRuntime {
+export function createAccountsRuntime(deps: { config: Config; accessTokens: AccessTokens; redis: RedisLink | null; logger: Logger }): AccountsRuntime {
   // In the background: by the first log-in, refusing an unknown email already costs what a real check does.
   prepareDummyHash().catch(() => undefined);
   return {

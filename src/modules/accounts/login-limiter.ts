@@ -1,6 +1,6 @@
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError } from '../../graphql/errors';
-import type { RedisClient } from '../../infra/redis';
+import type { RedisLink } from '../../infra/redis';
 
 export interface LoginLimitOptions {
   /** Failed log-ins allowed per account (normalised email) within the window. */
@@ -9,8 +9,8 @@ export interface LoginLimitOptions {
   failuresPerAddress: number;
   /** Length of the window, in seconds, counted from the first failure. */
   windowSeconds: number;
-  /** Counts shared by every instance through Redis; null: in this process's memory. */
-  redis: RedisClient | null;
+  /** Counts shared by every instance through Redis, within its command deadline; null: in this process's memory. */
+  redis: RedisLink | null;
 }
 
 /**
@@ -53,15 +53,42 @@ export function createLoginLimiter(options: LoginLimitOptions): LoginLimiter {
   };
 }
 
-function limiter(options: LoginLimitOptions, kind: string, points: number): RateLimiterAbstract {
+/** What the login limits need of a rate limiter. */
+interface Limiter {
+  consume(key: string): Promise<unknown>;
+  delete(key: string): Promise<unknown>;
+  reward(key: string, points: number): Promise<unknown>;
+}
+
+function limiter(options: LoginLimitOptions, kind: string, points: number): Limiter {
   const common = { keyPrefix: `atelier:login-failures:${kind}`, points, duration: options.windowSeconds };
   if (!options.redis) return new RateLimiterMemory(common);
-  return new RateLimiterRedis({
+  const link = options.redis;
+  // While Redis is unreachable, each instance keeps limiting on its own rather than letting every attempt through.
+  const insurance = new RateLimiterMemory(common);
+  const shared = new RateLimiterRedis({
     ...common,
-    storeClient: options.redis,
+    storeClient: link.client,
     // node-redis (v4 and later) rather than ioredis.
     useRedisPackage: true,
-    // While Redis is unreachable, each instance keeps limiting on its own rather than letting every attempt through.
-    insuranceLimiter: new RateLimiterMemory(common),
+    // Disconnected: the insurance at once, not a command that node-redis would refuse anyway.
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: insurance,
   });
+  // rate-limiter-flexible falls back to the insurance when a command fails, not when it hangs (a frozen Redis):
+  // past the link's deadline, or at once while the link knows Redis does not answer, the insurance answers.
+  // (A late answer may count that attempt twice: on the safe side.)
+  const bounded = async <T>(what: string, command: () => Promise<T>, fallback: () => Promise<T>): Promise<T> => {
+    try {
+      return await link.run(what, command);
+    } catch (error) {
+      if (error instanceof RateLimiterRes) throw error;
+      return fallback();
+    }
+  };
+  return {
+    consume: (key) => bounded('login limit', () => shared.consume(key), () => insurance.consume(key)),
+    delete: (key) => bounded('login limit reset', () => shared.delete(key), () => insurance.delete(key)),
+    reward: (key, rewarded) => bounded('login limit reward', () => shared.reward(key, rewarded), () => insurance.reward(key, rewarded)),
+  };
 }

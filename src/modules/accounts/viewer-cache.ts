@@ -39,7 +39,8 @@ export interface ViewerCacheOptions {
   /**
    * Longest life of an entry, in ms. Default 30 000. Only a safety net: every write through the API makes the
    * entries it touches stale at once (see {@link ViewerCache.forget}). What it bounds are writes that bypass
-   * the API (SQL by hand, the `create-admin` CLI) and a bump lost while Redis was unreachable.
+   * the API (SQL by hand, the `create-admin` CLI) and, on an instance that kept its Redis connection, a bump
+   * that another instance could not make yet (it is retried until it lands).
    */
   ttlMs?: number;
 }
@@ -60,7 +61,7 @@ export interface ViewerCacheOptions {
  * here (no serialisation, no Redis memory per session). Pub/sub is not used for invalidation: its delivery is
  * at most once and not ordered with A's response, so B could answer from a stale entry after A answered.
  *
- * When the generation cannot be read (Redis away or slower than 250 ms), the row is read from the database
+ * When the generation cannot be read (Redis away or slower than REDIS_COMMAND_TIMEOUT_MS), the row is read from the database
  * and not cached: the check costs what it did before, and stays exact.
  */
 export interface ViewerCache {
@@ -69,7 +70,8 @@ export interface ViewerCache {
   /**
    * Makes every cached entry of the user stale, here and on every instance sharing the generations. Call it
    * after the write commits and before answering. Never throws: if Redis cannot take the bump, this
-   * instance's entries are all dropped, an error is logged, and other instances' entries live at most `ttlMs`.
+   * instance's entries are all dropped, an error is logged, and the bump is retried until it lands; an instance
+   * that was cut off from Redis meanwhile drops its entries when it gets it back.
    */
   forget(userId: string): Promise<void>;
 }
@@ -79,6 +81,11 @@ export function createViewerCache(options: ViewerCacheOptions): ViewerCache {
   const entries = new LRUCache<string, { generation: string; record: ViewerRecord }>({
     max: options.maxEntries ?? 50_000,
     ttl: options.ttlMs ?? 30_000,
+  });
+  // Back from an outage: a bump made elsewhere meanwhile may not have landed yet, so no entry is trusted.
+  generations.onReset(() => {
+    if (entries.size) logger.info({ dropped: entries.size }, 'viewer generations are back: dropping every cached viewer');
+    entries.clear();
   });
 
   return {
@@ -106,7 +113,7 @@ export function createViewerCache(options: ViewerCacheOptions): ViewerCache {
         await generations.bump(userId);
       } catch (error) {
         entries.clear();
-        logger.error({ err: error, userId }, 'could not bump a viewer generation: other instances may use their cached viewer until it expires');
+        logger.error({ err: error, userId }, 'could not bump a viewer generation now: retried until it lands');
       }
     },
   };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { RedisClient } from '../../infra/redis';
+import type { RedisLink } from '../../infra/redis';
 
 /**
  * A per-user generation: an opaque value that every write to the user's role, status, sessions, profile or
@@ -16,14 +16,20 @@ export interface ViewerGenerations {
   current(userId: string): Promise<string | null>;
   /** The user's generation, created when absent: the stamp of an entry about to be read from the database. */
   stamp(userId: string): Promise<string>;
-  /** Replaces the user's generation: every entry stamped before is stale, on every instance sharing this store. */
+  /**
+   * Replaces the user's generation: every entry stamped before is stale, on every instance sharing this store.
+   * When the store cannot take it now, it rejects, and the bump is retried until it lands.
+   */
   bump(userId: string): Promise<void>;
+  /**
+   * Calls `listener` when generations may have changed without this instance seeing it (the store is back after an
+   * outage, during which another instance's bump may have failed): every entry stamped before must be dropped.
+   */
+  onReset(listener: () => void): void;
 }
 
 /** How long a generation stays in Redis after it was last written (seconds). Its loss only costs a cache miss. */
 const REDIS_GENERATION_TTL_SECONDS = 86_400;
-/** How long a Redis command of the check may take before the database is asked instead (ms). */
-const REDIS_TIMEOUT_MS = 250;
 
 /** Generations of one process: right for a single instance, and for tests. At most `max` users (default 100 000). */
 export function createInProcessGenerations(max = 100_000): ViewerGenerations {
@@ -41,46 +47,37 @@ export function createInProcessGenerations(max = 100_000): ViewerGenerations {
     async bump(userId) {
       generations.set(userId, randomUUID());
     },
+    onReset() {
+      // One process, one map: nothing can change unseen.
+    },
   };
 }
 
 /**
  * Generations in Redis, shared by every instance: a bump made on instance A before it answers is what
- * instance B reads on its next request, so that a ban counts there from that request too. Commands that
- * cannot run at once (Redis away, slow) fail within {@link REDIS_TIMEOUT_MS}: the caller then asks the database.
+ * instance B reads on its next request, so that a ban counts there from that request too. Every command has the
+ * link's deadline (REDIS_COMMAND_TIMEOUT_MS): past it, or while Redis is away, the caller asks the database.
+ * A bump that could not land is retried until it does (`RedisLink.runUntilDone`); and when the link comes back
+ * from an outage, `onReset` listeners drop what they cached, since another instance's bump may be among those
+ * still waiting to land.
  */
-export function createRedisGenerations(redis: RedisClient): ViewerGenerations {
+export function createRedisGenerations(redis: RedisLink): ViewerGenerations {
   const key = (userId: string) => `atelier:viewer-generation:${userId}`;
   const expiration = { type: 'EX', value: REDIS_GENERATION_TTL_SECONDS } as const;
   return {
-    current: (userId) => withTimeout(redis, () => redis.get(key(userId))),
+    current: (userId) => redis.run('GET viewer generation', (client) => client.get(key(userId))),
     async stamp(userId) {
       const fresh = randomUUID();
       // SET NX GET (Redis 7): the generation already there, or ours if there was none, in one round trip.
-      const existing = await withTimeout(redis, () => redis.set(key(userId), fresh, { condition: 'NX', GET: true, expiration }));
+      const existing = await redis.run('SET NX viewer generation', (client) => client.set(key(userId), fresh, { condition: 'NX', GET: true, expiration }));
       return typeof existing === 'string' ? existing : fresh;
     },
     async bump(userId) {
-      // Sent even while Redis reconnects: node-redis queues it, so that a bump that timed out still lands.
-      await withTimeout(redis, () => redis.set(key(userId), randomUUID(), { expiration }), { queue: true });
+      // A fresh value at each attempt: any value never seen before makes every older stamp stale.
+      await redis.runUntilDone(`viewer-generation:${userId}`, 'SET viewer generation', (client) => client.set(key(userId), randomUUID(), { expiration }));
+    },
+    onReset(listener) {
+      redis.onRecovered(listener);
     },
   };
-}
-
-/**
- * Gives up on a command after {@link REDIS_TIMEOUT_MS}. Unless `queue` is set, fails at once while the client
- * is not connected: node-redis would queue the command until it reconnects, and every authenticated request
- * would wait for Redis rather than ask the database.
- */
-async function withTimeout<T>(redis: RedisClient, command: () => Promise<T>, options: { queue?: boolean } = {}): Promise<T> {
-  if (!options.queue && !redis.isReady) throw new Error('Redis is not connected');
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${REDIS_TIMEOUT_MS} ms`)), REDIS_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([command(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

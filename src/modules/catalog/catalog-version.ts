@@ -42,8 +42,8 @@ export function createCatalogVersion(): CatalogVersion {
 
 /**
  * Bumps `version` on every `catalog-changed` message of another instance, until the returned function is called.
- * Delivery is at most once (a message lost while Redis is away is lost): the cache's TTL bounds how stale an
- * answer can get then.
+ * Delivery is at most once: a message published while this instance's subscription was cut off is lost, which is
+ * why the app also bumps the version when the pub/sub reconnects (`PubSub.onReconnect`).
  */
 export function followCatalogChanges(pubsub: PubSub, version: CatalogVersion): Promise<() => Promise<void>> {
   return pubsub.subscribe(CatalogTopic.CATALOG_CHANGED, (payload) => {
@@ -66,8 +66,9 @@ export interface CatalogChangeScope {
  * This instance's version is bumped synchronously, before the first `await`: a client that writes then reads
  * through this instance sees its write. Then the other instances are told through pub/sub; await the returned
  * promise before answering, so that a read sent to another instance right after the write also misses (bar the
- * delivery delay of Redis, well under a millisecond). It never throws: a failed publish is logged, and the
- * other instances' answers expire with their TTL.
+ * delivery delay of Redis, well under a millisecond). It never throws and waits at most REDIS_COMMAND_TIMEOUT_MS:
+ * a failed publish is logged and sent again until it lands, and instances cut off from Redis meanwhile drop their
+ * cached answers when they get it back.
  *
  * Called before commit, it would let a concurrent read cache the old rows under the new version.
  */
@@ -75,9 +76,10 @@ export async function catalogChanged(scope: CatalogChangeScope): Promise<void> {
   scope.catalogVersion.bump();
   try {
     const payload: CatalogTopicPayloads[CatalogTopic.CATALOG_CHANGED] = { origin: scope.catalogVersion.origin };
-    await scope.pubsub.publish(CatalogTopic.CATALOG_CHANGED, payload);
+    // Sent again until it lands: an instance that kept its Redis connection has no other way to learn of it.
+    await scope.pubsub.publish(CatalogTopic.CATALOG_CHANGED, payload, { redeliver: scope.catalogVersion.origin });
   } catch (error) {
-    scope.logger.error({ err: error }, 'could not publish a catalogue change');
+    scope.logger.error({ err: error }, 'could not publish a catalogue change now: retried until it lands');
   }
 }
 

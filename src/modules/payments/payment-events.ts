@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isId } from '../../shared/ids';
-import { runSql } from '../../shared/sql';
+import { optionalTimestampOf, runSql, type SqlTimestamp } from '../../shared/sql';
 import { queueOrderPaidEmails } from '../notifications/order-emails';
 import { notifyOrderUpdated } from '../orders/order-events';
 import type { OrderStatus } from '../orders/order-status';
@@ -48,12 +48,13 @@ export class EventNotApplicableYet extends Error {
   override readonly name = 'EventNotApplicableYet';
 }
 
+/** The payment's row as raw SQL gives it back: `provider_event_at` is text, read with `optionalTimestampOf`. */
 interface LockedPayment {
   order_id: string;
   order_status: OrderStatus;
   status: PaymentStatus;
   provider_reference: string | null;
-  provider_event_at: Date | null;
+  provider_event_at: SqlTimestamp | null;
   amount: number;
   currency: string;
   refund_reason: RefundReason | null;
@@ -67,7 +68,7 @@ interface LockedPayment {
  */
 export async function applyPaymentEvent(em: EntityManager, eventId: string, now: Date): Promise<string> {
   return em.transactional(async (tx) => {
-    const [row] = await runSql<{ payload: ProviderEvent; processed_at: Date | null; outcome: string | null }>(
+    const [row] = await runSql<{ payload: ProviderEvent; processed_at: SqlTimestamp | null; outcome: string | null }>(
       tx,
       'select payload, processed_at, outcome from payment_event where id = ? for update',
       [eventId],
@@ -88,7 +89,9 @@ export async function applyPaymentEvent(em: EntityManager, eventId: string, now:
       {
         paymentStatus: payment.status,
         orderStatus: payment.order_status,
-        lastEventAt: payment.provider_event_at,
+        // Parsed, never passed as read: the driver returns text, and a Date compared with text is always false
+        // (a failure 4 s after a processing event was once ignored as "not newer").
+        lastEventAt: optionalTimestampOf(payment.provider_event_at),
         amount: payment.amount,
         currency: payment.currency,
         refundReason: payment.refund_reason,

@@ -58,7 +58,10 @@ export function parseProviderEvent(event: { type: string; created: number; data:
 export interface PaymentState {
   paymentStatus: PaymentStatus;
   orderStatus: OrderStatus;
-  /** `created` of the last event applied; null before any. */
+  /**
+   * `created` of the last event applied; null before any. A `Date`, never the text that raw SQL returns for a
+   * `timestamptz` (see `timestampOf`): `decideTransition` refuses anything else.
+   */
   lastEventAt: Date | null;
   /** What the payment is for, in minor units. */
   amount: number;
@@ -90,6 +93,10 @@ export type Transition =
  * state, and PROCESSING and FAILED (a buyer may fail, then try again) replace each other only for a newer event.
  */
 export function decideTransition(state: PaymentState, event: ParsedProviderEvent): Transition {
+  // The types already say Date; this catches a caller whose row type lied (raw SQL gives timestamptz as text).
+  if ((state.lastEventAt !== null && !(state.lastEventAt instanceof Date)) || !(event.at instanceof Date)) {
+    throw new TypeError('decideTransition compares instants: lastEventAt and event.at must be Dates');
+  }
   const newer = state.lastEventAt === null || event.at > state.lastEventAt;
   const notOlder = state.lastEventAt === null || event.at >= state.lastEventAt;
   const apply = (payment: PaymentStatus, changes: Partial<Omit<Extract<Transition, { kind: 'apply' }>, 'kind' | 'payment'>> = {}): Transition => ({

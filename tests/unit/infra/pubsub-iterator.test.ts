@@ -17,6 +17,7 @@ function countingPubSub(): PubSub & { subscribers: () => number } {
       };
     },
     close: () => inner.close(),
+    onReconnect: (listener) => inner.onReconnect(listener),
     subscribers: () => live,
   };
 }

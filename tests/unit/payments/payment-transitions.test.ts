@@ -122,4 +122,9 @@ describe('decideTransition', () => {
   it('should ignore a partial refund', () => {
     expect(decideTransition(state({ paymentStatus: PaymentStatus.SUCCEEDED, orderStatus: OrderStatus.PAID }), event('refunded', T0, 1000)).kind).toBe('ignore');
   });
+
+  it('should refuse a stored event time that is text, as raw SQL returns timestamptz, instead of comparing it', () => {
+    const text = '2026-11-22 10:00:00+00' as unknown as Date;
+    expect(() => decideTransition(state({ paymentStatus: PaymentStatus.PROCESSING, lastEventAt: text }), event('failed', later(4)))).toThrow(TypeError);
+  });
 });
