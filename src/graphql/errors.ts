@@ -49,9 +49,21 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** `extensions.reason` of UNAUTHENTICATED: what the client should do about it. */
+export enum UnauthenticatedReason {
+  /** The access token expired: refresh the session, then retry. */
+  TOKEN_EXPIRED = 'TOKEN_EXPIRED',
+  /** No access token where one is needed, or one that is not ours (malformed, forged), or an unknown refresh token. */
+  TOKEN_INVALID = 'TOKEN_INVALID',
+  /** The session ended (log-out, refresh-token reuse, a ban, an expired refresh token): log in again. */
+  SESSION_ENDED = 'SESSION_ENDED',
+  /** A log-in with a wrong email or password. */
+  BAD_CREDENTIALS = 'BAD_CREDENTIALS',
+}
+
 export class UnauthenticatedError extends AppError {
-  constructor(message = 'You must be logged in') {
-    super(ErrorCode.UNAUTHENTICATED, message);
+  constructor(message = 'You must be logged in', reason: UnauthenticatedReason = UnauthenticatedReason.TOKEN_INVALID) {
+    super(ErrorCode.UNAUTHENTICATED, message, { reason });
   }
 }
 

@@ -40,7 +40,7 @@ describe('authenticating WebSocket connections in connection_init', () => {
     expect(await connect(user.accessToken)).toBe('connected');
     const client = wsClient(server.wsUrl, user.accessToken);
     try {
-      expect((await wsExecute(client, MeDocument)).data?.me.id).toBe(user.id);
+      expect((await wsExecute(client, MeDocument)).data?.me?.id).toBe(user.id);
     } finally {
       await client.dispose();
     }
