@@ -36,10 +36,26 @@ export class AppError extends GraphQLError {
   }
 }
 
+/** One invalid field of an input, as `extensions.fields` lists it. */
+export interface FieldProblem {
+  /** The input as the client names it (`first`, `input.email`, `input.images.1.url`). */
+  field: string;
+  message: string;
+}
+
 export class BadUserInputError extends AppError {
-  /** @param field the offending input, as the client names it (`first`, `input.email`, `filter.shopId`). */
-  constructor(field: string, message: string) {
-    super(ErrorCode.BAD_USER_INPUT, message, { field });
+  /**
+   * @param field the offending input, as the client names it (`first`, `input.email`, `filter.shopId`).
+   * @param others further invalid fields of the same input: `extensions.fields` lists them all, `field` first.
+   */
+  constructor(field: string, message: string, others: readonly FieldProblem[] = []) {
+    super(ErrorCode.BAD_USER_INPUT, message, { field, fields: [{ field, message }, ...others] });
+  }
+
+  /** Every problem of an input at once; `extensions.field` and the message are the first one's. */
+  static of(problems: readonly [FieldProblem, ...FieldProblem[]]): BadUserInputError {
+    const [first, ...others] = problems;
+    return new BadUserInputError(first.field, first.message, others);
   }
 }
 
