@@ -178,7 +178,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   expressApp.use(
     '/graphql',
-    cors(config.corsOrigins ? { origin: config.corsOrigins } : undefined),
+    // Credentials (the refresh cookie) only for listed origins: a browser never sends them to `*` anyway.
+    cors(config.corsOrigins ? { origin: config.corsOrigins, credentials: true } : undefined),
     express.json({ limit: config.maxBodyBytes }),
     bodyErrorHandler,
     expressMiddleware(apollo, {
@@ -188,6 +189,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
           authorization: req.headers.authorization,
           clientAddress: req.ip ?? null,
           operation: res.locals.operation,
+          http: { header: (name) => req.get(name), appendSetCookie: (cookie) => res.append('Set-Cookie', cookie) },
         }),
     }),
   );

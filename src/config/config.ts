@@ -50,6 +50,12 @@ const configSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   /** Lifetime of a refresh token (and so of an idle session), in days. Default 30. */
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /**
+   * How long after its rotation a spent refresh token still answers, in seconds: two tabs refreshing at once or a
+   * retried request get a valid successor of the same session instead of revoking it. Later, reuse revokes the
+   * session. 0 turns the grace off. Default 30.
+   */
+  REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
   /** Failed logins allowed per account (normalised email) within the window; then RATE_LIMITED. Default 10. */
   LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).max(10_000).default(10),
   /** Failed logins allowed per client address within the window, whatever the account. Default 100. */
@@ -130,7 +136,7 @@ export type Config = Readonly<{
   maxBodyBytes: number;
   shutdownGraceMs: number;
   corsOrigins: string[] | undefined;
-  auth: { jwtSecret: string; usesDevelopmentSecret: boolean; accessTokenTtlSeconds: number; refreshTokenTtlDays: number };
+  auth: { jwtSecret: string; usesDevelopmentSecret: boolean; accessTokenTtlSeconds: number; refreshTokenTtlDays: number; refreshReuseGraceSeconds: number };
   loginLimits: { failuresPerAccount: number; failuresPerAddress: number; windowSeconds: number };
   /** Checkout: how long an order holds its stock, in milliseconds. */
   orders: { reservationMs: number };
@@ -208,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       usesDevelopmentSecret: !e.JWT_SECRET,
       accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+      refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
     },
     loginLimits: {
       failuresPerAccount: e.LOGIN_FAILURES_PER_ACCOUNT,

@@ -60,6 +60,16 @@ export interface RequestContext {
   payments: PaymentsRuntime;
   /** Filled in as the operation runs, for the request's log line and metrics. */
   operation: OperationRecord;
+  /** The HTTP request and response, for headers and cookies; null over WebSocket. */
+  http: HttpExchange | null;
+}
+
+/** What a resolver may see of an HTTP request and add to its response. */
+export interface HttpExchange {
+  /** A request header's value, by case-insensitive name. */
+  header(name: string): string | undefined;
+  /** Adds a `Set-Cookie` header to the response. */
+  appendSetCookie(cookie: string): void;
 }
 
 export interface OperationRecord {
@@ -87,6 +97,8 @@ export interface ContextInput {
   authorization?: unknown;
   clientAddress?: string | null;
   operation?: OperationRecord;
+  /** HTTP only. */
+  http?: HttpExchange;
 }
 
 /**
@@ -130,6 +142,7 @@ export function createContextFactory(deps: ContextFactoryDeps) {
       catalogVersion: deps.catalogVersion,
       payments: deps.payments,
       operation: input.operation ?? {},
+      http: input.http ?? null,
     };
   };
 }

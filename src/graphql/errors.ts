@@ -36,10 +36,26 @@ export class AppError extends GraphQLError {
   }
 }
 
+/** One invalid field of an input, as `extensions.fields` lists it. */
+export interface FieldProblem {
+  /** The input as the client names it (`first`, `input.email`, `input.images.1.url`). */
+  field: string;
+  message: string;
+}
+
 export class BadUserInputError extends AppError {
-  /** @param field the offending input, as the client names it (`first`, `input.email`, `filter.shopId`). */
-  constructor(field: string, message: string) {
-    super(ErrorCode.BAD_USER_INPUT, message, { field });
+  /**
+   * @param field the offending input, as the client names it (`first`, `input.email`, `filter.shopId`).
+   * @param others further invalid fields of the same input: `extensions.fields` lists them all, `field` first.
+   */
+  constructor(field: string, message: string, others: readonly FieldProblem[] = []) {
+    super(ErrorCode.BAD_USER_INPUT, message, { field, fields: [{ field, message }, ...others] });
+  }
+
+  /** Every problem of an input at once; `extensions.field` and the message are the first one's. */
+  static of(problems: readonly [FieldProblem, ...FieldProblem[]]): BadUserInputError {
+    const [first, ...others] = problems;
+    return new BadUserInputError(first.field, first.message, others);
   }
 }
 
@@ -49,9 +65,21 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** `extensions.reason` of UNAUTHENTICATED: what the client should do about it. */
+export enum UnauthenticatedReason {
+  /** The access token expired: refresh the session, then retry. */
+  TOKEN_EXPIRED = 'TOKEN_EXPIRED',
+  /** No access token where one is needed, or one that is not ours (malformed, forged), or an unknown refresh token. */
+  TOKEN_INVALID = 'TOKEN_INVALID',
+  /** The session ended (log-out, refresh-token reuse, a ban, an expired refresh token): log in again. */
+  SESSION_ENDED = 'SESSION_ENDED',
+  /** A log-in with a wrong email or password. */
+  BAD_CREDENTIALS = 'BAD_CREDENTIALS',
+}
+
 export class UnauthenticatedError extends AppError {
-  constructor(message = 'You must be logged in') {
-    super(ErrorCode.UNAUTHENTICATED, message);
+  constructor(message = 'You must be logged in', reason: UnauthenticatedReason = UnauthenticatedReason.TOKEN_INVALID) {
+    super(ErrorCode.UNAUTHENTICATED, message, { reason });
   }
 }
 

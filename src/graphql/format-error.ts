@@ -4,7 +4,7 @@ import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../infra/logger';
 import { ErrorCode, isErrorCode } from './errors';
 import { QUERY_LIMIT_EXTENSION } from './query-limits';
-import { firstValidationProblem } from './validate-argument';
+import { validationProblems } from './validate-argument';
 
 export interface ErrorFormatterOptions {
   logger: Logger;
@@ -26,8 +26,8 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
 
     if (original instanceof GraphQLError && Array.isArray(extensions.validationErrors)) {
       // class-validator's errors from type-graphql's ArgumentValidationError, should an argument bypass validateArgument.
-      const [field, message] = firstValidationProblem(extensions.validationErrors as ValidationError[]);
-      return { ...base, message, extensions: { code: ErrorCode.BAD_USER_INPUT, field } };
+      const fields = validationProblems(extensions.validationErrors as ValidationError[]);
+      return { ...base, message: fields[0]!.message, extensions: { code: ErrorCode.BAD_USER_INPUT, field: fields[0]!.field, fields } };
     }
     if (formatted.extensions?.[QUERY_LIMIT_EXTENSION] || extensions[QUERY_LIMIT_EXTENSION]) {
       return { ...base, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } };
@@ -36,13 +36,15 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
       // `http` is Apollo's note to itself (the status of a validation error), never meant for the client.
       const { code: _code, validationErrors: _v, stacktrace: _s, http: _h, ...rest } = extensions;
       if (code === ErrorCode.BAD_USER_INPUT && rest.field === undefined) rest.field = variableName(formatted.message);
+      // Every invalid field at once: a single one is a list of one.
+      if (code === ErrorCode.BAD_USER_INPUT && rest.fields === undefined && typeof rest.field === 'string') rest.fields = [{ field: rest.field, message: original.message }];
       return { ...base, message: original.message, extensions: { ...rest, code } };
     }
     const protocolCode = protocolErrorCode(typeof code === 'string' ? code : undefined, formatted.message, original);
     if (protocolCode) {
       const requestField = code === 'BAD_REQUEST' ? requestPart(formatted.message) : undefined;
       const field = protocolCode === ErrorCode.BAD_USER_INPUT ? (variableName(formatted.message) ?? requestField) : undefined;
-      return { ...base, extensions: field ? { code: protocolCode, field } : { code: protocolCode } };
+      return { ...base, extensions: field ? { code: protocolCode, field, fields: [{ field, message: formatted.message }] } : { code: protocolCode } };
     }
 
     options.logger.error({ err: original }, 'unexpected error in a GraphQL operation');

@@ -13,7 +13,7 @@ import { mergeRuleTrees, openFields, type RuleTree } from './permissions-tree';
 
 const sharedRules = {
   Money: openFields(['amount', 'currency']),
-  PageInfo: openFields(['hasNextPage', 'endCursor']),
+  PageInfo: openFields(['hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor']),
 };
 
 /**

@@ -1,5 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { AuditResolver } from '../modules/accounts/audit.resolver';
 import { AuthResolver } from '../modules/accounts/auth.resolver';
 import { MeResolver } from '../modules/accounts/me.resolver';
@@ -14,6 +14,7 @@ import { CartFieldsResolver, CartLineFieldsResolver } from '../modules/cart/cart
 import { CartResolver } from '../modules/cart/cart.resolver';
 import { InventoryResolver } from '../modules/inventory/inventory.resolver';
 import { LiveStockResolver } from '../modules/inventory/live-stock.resolver';
+import { StockChangeFieldsResolver } from '../modules/inventory/stock-change-fields.resolver';
 import { EmailMessageFieldsResolver } from '../modules/notifications/email-message-fields.resolver';
 import { EmailResolver } from '../modules/notifications/email.resolver';
 import { OrderFieldsResolver, OrderLineFieldsResolver } from '../modules/orders/order-fields.resolver';
@@ -38,7 +39,7 @@ export const resolvers = [
   AuditResolver,
   CartResolver, CartFieldsResolver, CartLineFieldsResolver,
   OrderResolver, OrderFieldsResolver, OrderLineFieldsResolver, OrderUpdatesResolver, PaymentFieldsResolver,
-  InventoryResolver, LiveStockResolver,
+  InventoryResolver, LiveStockResolver, StockChangeFieldsResolver,
   EmailResolver, EmailMessageFieldsResolver,
 ] as const;
 
@@ -47,6 +48,10 @@ export const resolvers = [
  * by the graphql-shield permissions. Its SDL is checked in as `schema/schema.graphql`.
  */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
+  // Parameter decorators run last parameter first, so type-graphql records (and prints) arguments in reverse:
+  // `logIn(password, email)`. In the order of the method's parameters, they read as written. Resolvers call
+  // their parameters by index, so only the schema's order changes.
+  getMetadataStorage().params.sort((a, b) => a.index - b.index);
   const schema = await buildSchema({
     resolvers,
     // class-validator on every argument, failing with BAD_USER_INPUT that names the field as the client wrote it.

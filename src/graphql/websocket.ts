@@ -64,15 +64,15 @@ export function createWebSocketServer(options: WebSocketOptions) {
   const cleanup = useServer<Record<string, unknown>>(
     {
       schema: options.schema,
-      // A token given in connection_init must be valid, of a live session and of a user who is not banned, or
-      // the socket is closed with 4403 (Forbidden). Without one the connection is anonymous. Role, status and
+      // A token given in connection_init must be valid and of a live session, or the socket is closed with 4401
+      // (refresh or log in, then reconnect); a banned user's is closed with 4403. Without one the connection is anonymous. Role, status and
       // session are checked again for each operation (its context) and before each subscription event.
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
         if (authorization === undefined || authorization === null || authorization === '') return true;
         const token = bearerToken(authorization);
         const claims = token === null ? 'INVALID' : await options.accessTokens.verify(token);
-        if (typeof claims === 'string') return false;
+        if (typeof claims === 'string') return unauthorized(ctx.extra.socket);
         // Registered before the database is read: a ban that commits after that read still finds this socket.
         options.connections.add(claims.userId, ctx.extra.socket);
         const { viewer } = await options.createContext({
@@ -80,7 +80,9 @@ export function createWebSocketServer(options: WebSocketOptions) {
           authorization,
           clientAddress: ctx.extra.request.socket.remoteAddress ?? null,
         });
-        return viewer !== null && viewer.status === UserStatus.ACTIVE;
+        // No session (ended, or its user gone): log in again, 4401. A banned user: 4403 (graphql-ws's own refusal).
+        if (viewer === null) return unauthorized(ctx.extra.socket);
+        return viewer.status === UserStatus.ACTIVE;
       },
       onClose: (ctx) => {
         options.connections.remove(ctx.extra.socket);
@@ -150,6 +152,15 @@ export function createWebSocketServer(options: WebSocketOptions) {
       await cleanup.dispose();
     },
   };
+}
+
+/**
+ * Closes with 4401 Unauthorized: the token expired, is not valid, or its session ended. graphql-ws's own refusal
+ * (`onConnect` returning false) is 4403, which the contract keeps for banned accounts.
+ */
+function unauthorized(socket: WebSocket): false {
+  socket.close(CloseCode.Unauthorized, 'Unauthorized');
+  return false;
 }
 
 type CheckedDocument = { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: readonly GraphQLError[] };

@@ -23,7 +23,7 @@ export const bodyErrorHandler: ErrorRequestHandler = (error, req, res, next) => 
       errors: [
         tooLarge
           ? { message: `Request body is larger than ${(error as { limit?: number }).limit ?? 'the limit'} bytes`, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } }
-          : { message: 'Request body is not valid JSON', extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'body' } },
+          : { message: 'Request body is not valid JSON', extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'body', fields: [{ field: 'body', message: 'Request body is not valid JSON' }] } },
       ],
     });
 };

@@ -42,13 +42,27 @@ export function decodeCursor(cursor: string, field = 'after'): string {
   return id;
 }
 
-@ObjectType({ description: 'Where a page stands in its list.' })
+@ObjectType({ description: "Where a page stands in its list, as Relay's connection specification defines it." })
 export class PageInfo {
   @Field({ description: 'Whether items follow this page.' })
   hasNextPage!: boolean;
 
+  @Field({ description: 'Whether items precede this page: true when `after` was given and an item of the list comes before the page.' })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The cursor of the first edge of this page; null on an empty page.' })
+  startCursor!: string | null;
+
   @Field(() => String, { nullable: true, description: 'Pass as `after` to get the next page; null on an empty page.' })
   endCursor!: string | null;
+}
+
+/** PageInfo as a connection holds it: `hasPreviousPage` may be a query, run only when a client asks for it. */
+export interface LazyPageInfo {
+  hasNextPage: boolean;
+  readonly hasPreviousPage: boolean | Promise<boolean>;
+  startCursor: string | null;
+  endCursor: string | null;
 }
 
 /** What a connection is made of: the rows of the page (at most `first + 1` fetched) and how to count all. */
@@ -58,6 +72,13 @@ export interface PageSource<T extends { id: string }> {
   first: number;
   /** Counts every item that the filter matches, ignoring the cursor; called only if `totalCount` is asked. */
   count: () => Promise<number>;
+  /** The `after` of the request (the id it decodes to): without one, nothing precedes the page. */
+  afterId?: string | null;
+  /**
+   * Whether an item of the list comes before the page, i.e. has an id of at least `afterId` (newest first): called
+   * only when `after` was given and `hasPreviousPage` is asked.
+   */
+  precedes?: (afterId: string) => Promise<boolean>;
 }
 
 export interface Edge<T> {
@@ -67,19 +88,33 @@ export interface Edge<T> {
 
 export interface Connection<T> {
   edges: Edge<T>[];
-  pageInfo: PageInfo;
+  pageInfo: LazyPageInfo;
   /** A getter: the count query runs only when a client asks for `totalCount`. */
   readonly totalCount: Promise<number>;
 }
 
-/** Builds a connection from a keyset page: the extra row becomes `hasNextPage`. */
+/**
+ * Builds a connection from a keyset page: the extra row becomes `hasNextPage`; `hasPreviousPage` asks
+ * `precedes` (Relay: true when `after` was given and an item comes before it), only if a client selects it.
+ */
 export function toConnection<T extends { id: string }>(source: PageSource<T>): Connection<T> {
   const hasNextPage = source.rows.length > source.first;
   const rows = hasNextPage ? source.rows.slice(0, source.first) : source.rows;
   const edges = rows.map((node) => ({ cursor: encodeCursor(node.id), node }));
+  const { afterId, precedes } = source;
+  let previous: Promise<boolean> | undefined;
   return {
     edges,
-    pageInfo: { hasNextPage, endCursor: edges.length ? edges[edges.length - 1]!.cursor : null },
+    pageInfo: {
+      hasNextPage,
+      get hasPreviousPage() {
+        if (!afterId) return false;
+        if (!precedes) throw new Error('a connection paged with `after` needs `precedes` to tell hasPreviousPage');
+        return (previous ??= precedes(afterId));
+      },
+      startCursor: edges.length ? edges[0]!.cursor : null,
+      endCursor: edges.length ? edges[edges.length - 1]!.cursor : null,
+    },
     get totalCount() {
       return source.count();
     },

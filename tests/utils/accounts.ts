@@ -67,7 +67,7 @@ export async function signUp(
   });
   const payload = response.data?.signUp;
   if (!payload) throw new Error(`sign-up failed: ${JSON.stringify(response.errors)}`);
-  return { id: payload.user.id, email, password, role: payload.user.role, accessToken: payload.accessToken, refreshToken: payload.refreshToken };
+  return { id: payload.user.id, email, password, role: payload.user.role!, accessToken: payload.accessToken, refreshToken: payload.refreshToken! };
 }
 
 /** Logs in through the API (LogIn of the contract): a new session. Fails the test if it does not succeed. */
@@ -75,7 +75,7 @@ export async function logIn(server: TestServer, email: string, password = TEST_P
   const response = await send(server, LogInDocument, { email, password });
   const payload = response.data?.logIn;
   if (!payload) throw new Error(`log-in failed: ${JSON.stringify(response.errors)}`);
-  return { id: payload.user.id, email, password, role: payload.user.role, accessToken: payload.accessToken, refreshToken: payload.refreshToken };
+  return { id: payload.user.id, email, password, role: payload.user.role!, accessToken: payload.accessToken, refreshToken: payload.refreshToken! };
 }
 
 /**

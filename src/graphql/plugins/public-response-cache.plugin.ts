@@ -6,7 +6,7 @@ import type { Metrics } from '../../infra/metrics';
 import type { CatalogVersion } from '../../modules/catalog/catalog-version';
 
 /** Root fields whose answer is the same for every anonymous caller, and changes only through `catalogChanged`. */
-export const PUBLIC_CATALOG_FIELDS: ReadonlySet<string> = new Set(['products', 'product', 'shops', 'categories', '__typename']);
+export const PUBLIC_CATALOG_FIELDS: ReadonlySet<string> = new Set(['products', 'product', 'shop', 'shops', 'categories', '__typename']);
 
 /** The response header that says whether the cache answered: `HIT`, or `MISS` for a cacheable request it could not. */
 export const CACHE_STATUS_HEADER = 'x-cache';

@@ -12,6 +12,8 @@ export interface AccountsRuntime {
   accessTokens: AccessTokens;
   /** Lifetime of each refresh token; every rotation starts a new one. */
   refreshTokenTtlDays: number;
+  /** How long after its rotation a spent refresh token answers a successor instead of revoking (REFRESH_REUSE_GRACE_SECONDS). */
+  refreshReuseGraceSeconds: number;
   loginLimiter: LoginLimiter;
   /** The per-request re-check's cache; every write to a user, its sessions or its shop calls `forget`. */
   viewerCache: ViewerCache;
@@ -23,6 +25,7 @@ export function createAccountsRuntime(deps: { config: Config; accessTokens: Acce
   return {
     accessTokens: deps.accessTokens,
     refreshTokenTtlDays: deps.config.auth.refreshTokenTtlDays,
+    refreshReuseGraceSeconds: deps.config.auth.refreshReuseGraceSeconds,
     loginLimiter: createLoginLimiter({ ...deps.config.loginLimits, redis: deps.redis }),
     // Generations in Redis when there is one, so that a write on one instance counts on all of them.
     viewerCache: createViewerCache({

@@ -1,4 +1,5 @@
-import { ForbiddenError, UnauthenticatedError } from '../../graphql/errors';
+import { ForbiddenError, UnauthenticatedError, UnauthenticatedReason } from '../../graphql/errors';
+import type { Authentication } from './viewer';
 
 /** `extensions.reason` of the FORBIDDEN error a banned user gets, whatever it asks. */
 export const ACCOUNT_BANNED = 'ACCOUNT_BANNED';
@@ -9,10 +10,33 @@ export function accountBannedError(): ForbiddenError {
 
 /** The one answer to a failed log-in, whether the email has an account or not. */
 export function loginFailedError(): UnauthenticatedError {
-  return new UnauthenticatedError('Email or password is incorrect');
+  return new UnauthenticatedError('Email or password is incorrect', UnauthenticatedReason.BAD_CREDENTIALS);
 }
 
-/** A refresh token that cannot be used: unknown, expired, spent, or of an ended session. */
-export function refreshRefusedError(message = 'Refresh token not valid: log in again'): UnauthenticatedError {
-  return new UnauthenticatedError(message);
+/**
+ * A refresh token that cannot be used: unknown (`TOKEN_INVALID`), or expired, spent, or of an ended session
+ * (`SESSION_ENDED`): either way the client logs in again.
+ */
+export function refreshRefusedError(
+  message = 'Refresh token not valid: log in again',
+  reason: UnauthenticatedReason = UnauthenticatedReason.SESSION_ENDED,
+): UnauthenticatedError {
+  return new UnauthenticatedError(message, reason);
+}
+
+/** Why a request that needs a caller has none: no token, or the one it carries cannot be used. */
+export function notAuthenticatedError(auth: Exclude<Authentication, { kind: 'viewer' }>): UnauthenticatedError {
+  if (auth.kind === 'anonymous') return new UnauthenticatedError();
+  switch (auth.problem) {
+    case 'EXPIRED':
+      return new UnauthenticatedError('Access token expired: refresh the session', UnauthenticatedReason.TOKEN_EXPIRED);
+    case 'SESSION_ENDED':
+      return new UnauthenticatedError('The session has ended: log in again', UnauthenticatedReason.SESSION_ENDED);
+    case 'INVALID':
+      return new UnauthenticatedError('Access token not valid', UnauthenticatedReason.TOKEN_INVALID);
+    default: {
+      const unreachable: never = auth.problem;
+      throw new Error(`unknown token problem ${String(unreachable)}`);
+    }
+  }
 }

@@ -1,7 +1,7 @@
 import { allow } from 'graphql-shield';
 import type { RuleTree } from '../../graphql/permissions-tree';
 import { openFields } from '../../graphql/permissions-tree';
-import { isAdmin, isAuthenticated, isSelfOrStaff, isStaff } from './auth.rules';
+import { hasNoRejectedToken, isAdmin, isAuthenticated, isSelfOrStaff, isStaff } from './auth.rules';
 
 /**
  * Accounts: signing up and logging in are open (the credentials are the check); the back office is staff's.
@@ -9,7 +9,7 @@ import { isAdmin, isAuthenticated, isSelfOrStaff, isStaff } from './auth.rules';
  * the user itself and staff.
  */
 export const accountsRules: RuleTree = {
-  Query: { me: isAuthenticated, users: isStaff, auditEvents: isAdmin },
+  Query: { me: hasNoRejectedToken, users: isStaff, auditEvents: isAdmin },
   Mutation: {
     signUp: allow,
     logIn: allow,

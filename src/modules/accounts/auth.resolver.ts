@@ -4,12 +4,15 @@ import { SignUpInput } from './auth.inputs';
 import { authService } from './auth.service';
 import { AuthPayload } from './auth.types';
 import { sessionService } from './session.service';
+import { UnauthenticatedReason } from '../../graphql/errors';
+import { refreshRefusedError } from './accounts.errors';
+import { clearRefreshCookie, refreshTokenFromCookie, usesCookieTransport } from './refresh-cookie';
 
 /** Accounts and sessions: sign up, log in, rotate, log out. Open to anyone; the tokens are the credentials. */
 @Resolver()
 export class AuthResolver {
   @Mutation(() => AuthPayload, { description: 'Creates a BUYER (default) or ARTISAN account and logs it in.' })
-  signUp(@Arg('input', () => SignUpInput) input: SignUpInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+  signUp(@Arg('input', () => SignUpInput, { description: 'The new account.' }) input: SignUpInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
     return authService.signUp(ctx, input);
   }
 
@@ -21,22 +24,48 @@ export class AuthResolver {
     description:
       'Opens a session; null with an error when refused. Failed attempts are limited per account and per client address (RATE_LIMITED), each aliased field counting as one.',
   })
-  logIn(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+  logIn(
+    @Arg('email', { description: 'The email the account was made with, in any case.' }) email: string,
+    @Arg('password', { description: "The account's password." }) password: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<AuthPayload> {
     return authService.logIn(ctx, email, password);
   }
 
   @Mutation(() => AuthPayload, {
     description:
-      'Rotates: the refresh token sent is spent and a new one comes back. Sending a spent one again revokes every token of that session and fails with UNAUTHENTICATED.',
+      'Rotates: the refresh token sent is spent and a new one comes back. Sending a spent one again revokes every token of that session and ' +
+      'fails with UNAUTHENTICATED, except within a short grace period after its rotation (two tabs refreshing at once, a retried request): ' +
+      'then it answers a valid successor of the same session. Without `refreshToken`, the refresh cookie of the cookie transport is used.',
   })
-  refreshSession(@Arg('refreshToken') refreshToken: string, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
-    return sessionService.refresh(ctx, refreshToken);
+  refreshSession(
+    @Arg('refreshToken', () => String, {
+      nullable: true,
+      description: 'The refresh token to spend; leave it out with the cookie transport (the browser sends the cookie).',
+    })
+    refreshToken: string | null | undefined,
+    @Ctx() ctx: RequestContext,
+  ): Promise<AuthPayload> {
+    const token = refreshToken ?? refreshTokenFromCookie(ctx);
+    if (!token) throw refreshRefusedError('No refresh token: send one, or its cookie', UnauthenticatedReason.TOKEN_INVALID);
+    return sessionService.refresh(ctx, token);
   }
 
   @Mutation(() => Boolean, {
-    description: "Ends the refresh token's session: its access and refresh tokens stop working. False when the token is unknown.",
+    description:
+      "Ends the refresh token's session: its access and refresh tokens stop working, and the refresh cookie, if any, is cleared. " +
+      'False when the token is unknown. Without `refreshToken`, the refresh cookie is used.',
   })
-  logOut(@Arg('refreshToken') refreshToken: string, @Ctx() ctx: RequestContext): Promise<boolean> {
-    return sessionService.logOut(ctx, refreshToken);
+  logOut(
+    @Arg('refreshToken', () => String, { nullable: true, description: 'A refresh token of the session; leave it out with the cookie transport.' })
+    refreshToken: string | null | undefined,
+    @Ctx() ctx: RequestContext,
+  ): Promise<boolean> {
+    const token = refreshToken ?? refreshTokenFromCookie(ctx);
+    if (!token) {
+      if (usesCookieTransport(ctx)) clearRefreshCookie(ctx);
+      return Promise.resolve(false);
+    }
+    return sessionService.logOut(ctx, token);
   }
 }

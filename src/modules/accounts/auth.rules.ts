@@ -1,9 +1,9 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { and, chain, rule } from 'graphql-shield';
 import type { RequestContext } from '../../graphql/context';
-import { ForbiddenError, UnauthenticatedError } from '../../graphql/errors';
+import { ForbiddenError } from '../../graphql/errors';
 import type { RuleTree } from '../../graphql/permissions-tree';
-import { ACCOUNT_BANNED, accountBannedError } from './accounts.errors';
+import { ACCOUNT_BANNED, accountBannedError, notAuthenticatedError } from './accounts.errors';
 import { Role, UserStatus, type User } from './user.entity';
 
 export { ACCOUNT_BANNED };
@@ -15,10 +15,7 @@ export { ACCOUNT_BANNED };
 export const isAuthenticated = rule('isAuthenticated', { cache: 'contextual' })(
   (_parent, _args, ctx: RequestContext) => {
     const { auth } = ctx;
-    if (auth.kind === 'anonymous') return new UnauthenticatedError();
-    if (auth.kind === 'rejected') {
-      return new UnauthenticatedError(auth.problem === 'EXPIRED' ? 'Access token expired: refresh the session' : 'Access token not valid');
-    }
+    if (auth.kind !== 'viewer') return notAuthenticatedError(auth);
     if (auth.viewer.status === UserStatus.BANNED) return accountBannedError();
     return true;
   },
@@ -45,6 +42,14 @@ export const isAdmin = hasRole(Role.ADMIN);
 /** ADMIN and SUPPORT: SUPPORT reads users and orders but changes nothing. */
 export const isStaff = hasRole(Role.ADMIN, Role.SUPPORT);
 export const isArtisan = hasRole(Role.ARTISAN);
+
+/**
+ * Anyone without a token, or with a usable one: a request that carries an expired, invalid or ended one is told so
+ * (UNAUTHENTICATED with its reason) rather than answered as anonymous, so that the client refreshes. Cached per request.
+ */
+export const hasNoRejectedToken = rule('hasNoRejectedToken', { cache: 'contextual' })((_parent, _args, ctx: RequestContext) =>
+  ctx.auth.kind === 'rejected' ? notAuthenticatedError(ctx.auth) : true,
+);
 
 /** Anyone, logged in or not, unless the token presented is a banned user's. Cached per request. */
 export const isNotBanned = rule('isNotBanned', { cache: 'contextual' })((_parent, _args, ctx: RequestContext) =>

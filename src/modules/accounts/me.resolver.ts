@@ -1,11 +1,10 @@
 import { Ctx, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
-import { UnauthenticatedError } from '../../graphql/errors';
 import { channelIterator } from '../../infra/pubsub-iterator';
 import { required } from '../../shared/loaders';
 import { Shop } from '../catalog/shop.entity';
 import { accountChangedChannel, type AccountTopicPayloads, type AccountTopic } from './account-events';
-import { accountBannedError } from './accounts.errors';
+import { accountBannedError, notAuthenticatedError } from './accounts.errors';
 import { User, UserStatus } from './user.entity';
 import type { Viewer } from './viewer';
 
@@ -14,10 +13,14 @@ type AccountChanged = AccountTopicPayloads[AccountTopic.ACCOUNT_CHANGED];
 /** The caller's own account. */
 @Resolver()
 export class MeResolver {
-  @Query(() => User, { description: "The caller's account, as it is now." })
-  async me(@Ctx() ctx: RequestContext): Promise<User> {
+  @Query(() => User, {
+    nullable: true,
+    description: "The caller's account, as it is now; null when anonymous. A token that cannot be used (expired, ended) fails with UNAUTHENTICATED and its reason.",
+  })
+  async me(@Ctx() ctx: RequestContext): Promise<User | null> {
     const viewer = ctx.viewer;
-    if (!viewer) throw new UnauthenticatedError();
+    // A rejected token never gets here (its rule refuses it): no viewer is an anonymous caller.
+    if (!viewer) return null;
     if (viewer.record) return userOfViewer(ctx, viewer);
     return required(await ctx.loaders.userById.load(viewer.userId), 'user', viewer.sessionId);
   }
@@ -25,12 +28,13 @@ export class MeResolver {
   @Subscription(() => User, {
     description: "The caller's account now, then again each time an operator changes it (role, status).",
     // graphql-shield guards a subscription's `resolve` (each event), not its `subscribe`: check here too.
-    subscribe: ({ context }) => {
-      const viewer = (context as RequestContext).viewer;
-      if (!viewer) throw new UnauthenticatedError();
+    subscribe: ({ context: untyped }) => {
+      const context = untyped as RequestContext;
+      const viewer = context.viewer;
+      if (!viewer) throw notAuthenticatedError(context.auth.kind === 'viewer' ? { kind: 'anonymous' } : context.auth);
       if (viewer.status === UserStatus.BANNED) throw accountBannedError();
       const initial: AccountChanged = { userId: viewer.userId };
-      return channelIterator<AccountChanged>((context as RequestContext).pubsub, accountChangedChannel(viewer.userId), { initial });
+      return channelIterator<AccountChanged>(context.pubsub, accountChangedChannel(viewer.userId), { initial });
     },
   })
   myAccount(@Root() event: AccountChanged, @Ctx() ctx: RequestContext): Promise<User> {

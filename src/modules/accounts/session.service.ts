@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../graphql/context';
+import { UnauthenticatedReason } from '../../graphql/errors';
 import { runSql } from '../../shared/sql';
+import { clearRefreshCookie, setRefreshCookie, usesCookieTransport } from './refresh-cookie';
 import { accountBannedError, refreshRefusedError } from './accounts.errors';
 import { AuditEventType } from './audit-event.entity';
 import { logAudit, recordAudit } from './audit';
@@ -35,7 +37,7 @@ interface RefreshTokenRow {
 
 type RefreshOutcome =
   | { kind: 'rotated'; userId: string; tokens: SessionTokens }
-  | { kind: 'refused' | 'banned' }
+  | { kind: 'refused' | 'unknown' | 'banned' }
   | { kind: 'reused'; userId: string; event: ReturnType<typeof recordAudit> };
 
 /** Sessions (one per log-in) and their tokens: opening, rotation with reuse detection, revocation. */
@@ -46,24 +48,34 @@ export const sessionService = {
     return { sessionId: session.id, refreshToken: issueRefreshToken(tx, ctx, session.id) };
   },
 
-  /** Signs the access token of a session and assembles what the client receives. */
+  /**
+   * Signs the access token of a session and assembles what the client receives. With the cookie transport the
+   * refresh token goes in its httpOnly cookie and the body's `refreshToken` is null.
+   */
   async payload(ctx: RequestContext, user: User, tokens: SessionTokens): Promise<AuthPayload> {
     const access = await ctx.accounts.accessTokens.sign({ userId: user.id, sessionId: tokens.sessionId });
-    return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken: tokens.refreshToken, user };
+    const byCookie = usesCookieTransport(ctx);
+    if (byCookie) setRefreshCookie(ctx, tokens.refreshToken);
+    return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken: byCookie ? null : tokens.refreshToken, user };
   },
 
   /**
-   * Spends a refresh token for the next one and a new access token. A token spent already means that it was
-   * copied: the whole session is revoked (every token of that log-in) and the call fails with UNAUTHENTICATED.
-   * The token's row is locked, so two concurrent uses of one token are one rotation and one reuse.
+   * Spends a refresh token for the next one and a new access token. A token spent already means, as a rule, that it
+   * was copied: the whole session is revoked (every token of that log-in) and the call fails with UNAUTHENTICATED.
+   * Except within `refreshReuseGraceSeconds` of its rotation: two tabs refreshing at once, or a request retried after
+   * its answer was lost, get another successor of the same session (each one good for one rotation) instead.
+   * The token's row is locked, so two concurrent uses of one token are one rotation, then a reuse in its grace.
    */
   async refresh(ctx: RequestContext, token: string): Promise<AuthPayload> {
     const outcome = await ctx.em.fork().transactional(async (tx): Promise<RefreshOutcome> => {
       const row = await findRefreshToken(tx, token, { lock: true });
-      if (!row) return { kind: 'refused' };
+      if (!row) return { kind: 'unknown' };
       if (row.status === UserStatus.BANNED) return { kind: 'banned' };
       if (row.revoked_at) return { kind: 'refused' };
       const now = ctx.clock.now();
+      if (row.used_at && now.getTime() - new Date(row.used_at).getTime() <= ctx.accounts.refreshReuseGraceSeconds * 1000) {
+        return { kind: 'rotated', userId: row.user_id, tokens: { sessionId: row.session_id, refreshToken: issueRefreshToken(tx, ctx, row.session_id) } };
+      }
       if (row.used_at) {
         await revokeWhere(tx, 'id = ?', [row.session_id], SessionEndReason.REFRESH_TOKEN_REUSE, now);
         const event = recordAudit(tx, ctx, {
@@ -91,6 +103,8 @@ export const sessionService = {
         throw refreshRefusedError('Refresh token already used: the session is revoked, log in again');
       case 'refused':
         throw refreshRefusedError();
+      case 'unknown':
+        throw refreshRefusedError('Refresh token not valid: log in again', UnauthenticatedReason.TOKEN_INVALID);
       default:
         throw new Error(`unreachable refresh outcome ${JSON.stringify(outcome satisfies never)}`);
     }
@@ -98,6 +112,8 @@ export const sessionService = {
 
   /** Ends the session of a refresh token, spent or not. False when the token is unknown. */
   async logOut(ctx: RequestContext, token: string): Promise<boolean> {
+    // The cookie goes whatever the token: a browser that logs out must not keep one.
+    if (usesCookieTransport(ctx)) clearRefreshCookie(ctx);
     const row = await findRefreshToken(ctx.em, token, { lock: false });
     if (!row) return false;
     await revokeWhere(ctx.em, 'id = ?', [row.session_id], SessionEndReason.LOGOUT, ctx.clock.now());

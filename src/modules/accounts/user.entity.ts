@@ -19,7 +19,10 @@ export enum UserStatus {
 }
 registerEnumType(UserStatus, { name: 'UserStatus', description: 'A BANNED user is refused on every request.' });
 
-@ObjectType({ description: 'A person with an account: buyer, artisan or operator.' })
+/** How a restricted field of a user says who may see it. */
+const PRIVATE = 'Only the user itself, ADMIN and SUPPORT may see it: anyone else gets null here, with a FORBIDDEN error naming the path.';
+
+@ObjectType({ description: 'A person with an account: buyer, artisan or operator. Anyone sees `id`, `displayName` and `shop`; the other fields are private.' })
 @Entity({ tableName: 'app_user' })
 export class User {
   @Field(() => ID)
@@ -27,11 +30,11 @@ export class User {
   id: string = newId();
 
   /** Normalised (trimmed, lower-cased) and unique. */
-  @Field()
+  @Field(() => String, { nullable: true, description: `The address the user logs in with, lower-cased. ${PRIVATE}` })
   @Property({ type: 'text', unique: true })
   email!: string;
 
-  @Field()
+  @Field({ description: 'The public name, shown beside a shop and its products. Anyone may see it.' })
   @Property({ type: 'text' })
   displayName!: string;
 
@@ -39,16 +42,16 @@ export class User {
   @Property({ type: 'text', hidden: true, lazy: true })
   passwordHash!: string;
 
-  @Field(() => Role)
+  @Field(() => Role, { nullable: true, description: `What the user may do. ${PRIVATE}` })
   @Enum({ items: () => Role, nativeEnumName: 'role' })
   @Index()
   role: Role = Role.BUYER;
 
-  @Field(() => UserStatus)
+  @Field(() => UserStatus, { nullable: true, description: `ACTIVE, or BANNED by an operator. ${PRIVATE}` })
   @Enum({ items: () => UserStatus, nativeEnumName: 'user_status' })
   status: UserStatus = UserStatus.ACTIVE;
 
-  @Field()
+  @Field(() => Date, { nullable: true, description: `When the account was made. ${PRIVATE}` })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 

@@ -45,7 +45,7 @@ export function createCatalogLoaders(em: EntityManager) {
             const rows = await runSql(
               em,
               `select p.id, p.shop_id, p.category_id, p.title, p.slug, p.description, p.price_amount, p.currency,
-                      p.available, p.stock_version, p.created_at, p.updated_at
+                      p.available, p.stock_version, p.images, p.created_at, p.updated_at
                  from unnest(?::uuid[]) as s(id)
                  cross join lateral (
                    select * from product

@@ -6,7 +6,7 @@ import { ProductFilter } from './catalog.inputs';
 import { catalogService } from './catalog.service';
 import { ProductConnection, ShopConnection } from './catalog.types';
 import { Product } from './product.entity';
-import type { Shop } from './shop.entity';
+import { Shop } from './shop.entity';
 
 @Resolver()
 export class CatalogResolver {
@@ -20,8 +20,13 @@ export class CatalogResolver {
   }
 
   @Query(() => Product, { nullable: true, description: 'A product by its slug; null when there is none.' })
-  product(@Arg('slug') slug: string, @Ctx() ctx: RequestContext): Promise<Product | null> {
+  product(@Arg('slug', { description: "The product's slug." }) slug: string, @Ctx() ctx: RequestContext): Promise<Product | null> {
     return catalogService.findProductBySlug(ctx, slug);
+  }
+
+  @Query(() => Shop, { nullable: true, description: "A shop by its slug, for the shop's own page; null when there is none." })
+  shop(@Arg('slug', { description: "The shop's slug." }) slug: string, @Ctx() ctx: RequestContext): Promise<Shop | null> {
+    return catalogService.findShopBySlug(ctx, slug);
   }
 
   @Query(() => ShopConnection, { description: 'Every shop, newest first.' })

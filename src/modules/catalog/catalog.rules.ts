@@ -8,9 +8,10 @@ import { Role } from '../accounts/user.entity';
  * (the services check ownership); an ADMIN may change any product.
  */
 export const catalogRules: RuleTree = {
-  Query: { products: allow, product: allow, shops: allow, categories: allow },
+  Query: { products: allow, product: allow, shop: allow, shops: allow, categories: allow },
   Mutation: { createShop: isArtisan, createProduct: isArtisan, updateProduct: hasRole(Role.ARTISAN, Role.ADMIN) },
-  Product: openFields(['id', 'title', 'slug', 'description', 'available', 'price', 'shop', 'category', 'createdAt', 'updatedAt']),
+  Product: openFields(['id', 'title', 'slug', 'description', 'available', 'stockVersion', 'images', 'price', 'shop', 'category', 'createdAt', 'updatedAt']),
+  ProductImage: openFields(['url', 'alt']),
   Shop: openFields(['id', 'name', 'slug', 'description', 'country', 'currency', 'owner', 'products', 'createdAt']),
   Category: openFields(['id', 'name', 'slug']),
   ProductConnection: openFields(['edges', 'pageInfo', 'totalCount']),

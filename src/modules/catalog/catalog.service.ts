@@ -25,6 +25,10 @@ export const catalogService = {
     return ctx.em.findOne(Product, { slug });
   },
 
+  findShopBySlug(ctx: RequestContext, slug: string): Promise<Shop | null> {
+    return ctx.em.findOne(Shop, { slug });
+  },
+
   listShops(ctx: RequestContext, page: PageRequest): Promise<Connection<Shop>> {
     return keysetPage(ctx.em, Shop, {}, page);
   },

@@ -8,6 +8,7 @@ import { catalogChanged } from './catalog-version';
 import { Category } from './category.entity';
 import { slugify } from './demo-catalog';
 import type { CreateProductInput, UpdateProductInput } from './product.inputs';
+import { toStoredImages } from './product-image';
 import { Product } from './product.entity';
 import { randomSlugSuffix } from './slugs';
 
@@ -36,6 +37,7 @@ export const productAdminService = {
         currency: shop.currency,
         available: input.initialStock,
         stockVersion: 0,
+        images: toStoredImages(input.images ?? []),
         createdAt: now,
         updatedAt: now,
       });
@@ -69,6 +71,7 @@ export const productAdminService = {
     if (input.title != null) product.title = input.title.trim();
     if (input.description !== undefined) product.description = input.description?.trim() || null;
     if (input.priceAmount != null) product.priceAmount = input.priceAmount;
+    if (input.images !== undefined) product.images = toStoredImages(input.images ?? []);
     if (input.categoryId != null) {
       await requireCategory(ctx, input.categoryId);
       product.category = ctx.em.getReference(Category, input.categoryId, { wrapped: true });

@@ -1,7 +1,8 @@
-import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, type Opt, type Ref } from '@mikro-orm/core';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { newId } from '../../shared/ids';
 import { Category } from './category.entity';
+import { ProductImage, type ProductImageValue } from './product-image';
 import { Shop } from './shop.entity';
 
 @ObjectType({ description: 'A product on sale in a shop.' })
@@ -56,8 +57,17 @@ export class Product {
   initialStock?: number;
 
   /** Grows by one with every change of `available`; the stock ledger and live stock events carry it. */
+  @Field(() => Int, {
+    description:
+      'Grows by one with each change of `available`: the `version` of the LiveStock event that made it. A client that sees an event whose version is not one more than this missed a change: refetch.',
+  })
   @Property({ type: 'integer' })
   stockVersion = 0;
+
+  /** Its images, in display order (jsonb: at most 8 small objects, always read with the product). */
+  @Field(() => [ProductImage], { description: 'Its images, in display order (at most 8); empty when it has none.' })
+  @Property({ type: 'json', defaultRaw: "'[]'" })
+  images: Opt<ProductImageValue[]> = [];
 
   /** Full-text search document, maintained by PostgreSQL itself. */
   @Index({ type: 'fulltext' })

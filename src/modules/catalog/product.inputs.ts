@@ -1,5 +1,6 @@
-import { IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
+import { AtMostProductImages, ImageInput, MAX_PRODUCT_IMAGES } from './product-image';
 
 /** Largest price, in minor units: room for VND and KRW prices, far from the 32-bit limit. */
 export const MAX_PRICE_AMOUNT = 1_000_000_000;
@@ -34,6 +35,12 @@ export class CreateProductInput {
   @Min(0)
   @Max(MAX_INITIAL_STOCK)
   initialStock!: number;
+
+  @Field(() => [ImageInput], { nullable: true, description: `At most ${MAX_PRODUCT_IMAGES}, in display order; none when left out.` })
+  @IsOptional()
+  @AtMostProductImages()
+  @ValidateNested({ each: true })
+  images?: ImageInput[] | null;
 }
 
 @InputType({ description: 'Changes to a product; fields left out stay as they are. The slug never changes, so links keep working.' })
@@ -61,4 +68,10 @@ export class UpdateProductInput {
   @IsOptional()
   @IsUUID('all', { message: 'categoryId must be a category id' })
   categoryId?: string | null;
+
+  @Field(() => [ImageInput], { nullable: true, description: `At most ${MAX_PRODUCT_IMAGES}, in display order: replaces every image; [] removes them.` })
+  @IsOptional()
+  @AtMostProductImages()
+  @ValidateNested({ each: true })
+  images?: ImageInput[] | null;
 }

@@ -3,6 +3,7 @@ import type { RequestContext } from '../../graphql/context';
 import { User } from '../accounts/user.entity';
 import { ConnectionArgs, pageRequest, toConnection, type Connection } from '../../shared/pagination';
 import { required } from '../../shared/loaders';
+import { runSql } from '../../shared/sql';
 import { ProductConnection } from './catalog.types';
 import type { Product } from './product.entity';
 import { Shop } from './shop.entity';
@@ -20,6 +21,13 @@ export class ShopFieldsResolver {
     const page = pageRequest(args);
     // `first: 0` still reads one row per shop, so that hasNextPage is true when the shop has products.
     const rows = await ctx.loaders.productsOfShop.load({ shopId: shop.id, limit: page.first + 1, afterId: page.afterId });
-    return toConnection({ rows, first: page.first, count: () => ctx.loaders.productCountOfShop.load(shop.id) });
+    return toConnection({
+      rows,
+      first: page.first,
+      count: () => ctx.loaders.productCountOfShop.load(shop.id),
+      afterId: page.afterId,
+      // `after` within a nested list is rare (one shop's page): one statement each is fine.
+      precedes: async (afterId) => (await runSql(ctx.em, 'select 1 from product where shop_id = ? and id >= ? limit 1', [shop.id, afterId])).length > 0,
+    });
   }
 }

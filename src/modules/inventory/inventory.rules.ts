@@ -8,5 +8,5 @@ export const inventoryRules: RuleTree = {
   Mutation: { adjustStock: hasRole(Role.ARTISAN, Role.ADMIN) },
   // Stock levels are public in the catalogue; watching them is too. Checked in `subscribe`, see live-stock.service.ts.
   Subscription: { stockChanged: allow },
-  StockChange: openFields(['productId', 'available', 'delta', 'reason', 'version', 'at']),
+  StockChange: openFields(['productId', 'available', 'delta', 'reason', 'version', 'at', 'product']),
 };

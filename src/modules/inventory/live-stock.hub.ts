@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../../infra/logger';
 import type { PubSub } from '../../infra/pubsub';
 import { runSql } from '../../shared/sql';
+import { Product } from '../catalog/product.entity';
 import { readMovements } from './stock-ledger';
 import { parseStockChangedEvent, STOCK_TOPIC, type StockChangedEvent } from './stock-events';
 import { VersionSequencer } from './version-sequencer';
@@ -37,6 +38,8 @@ export function createLiveStockHub(options: LiveStockHubOptions) {
   const byShop = new Map<string, Set<Watcher>>();
   /** Shop of each tracked product, to find the shop's watchers and to untrack. */
   const shopOf = new Map<string, string>();
+  /** The product of each event being delivered, read once (see `productAt`); gone with the event. */
+  const productsOfEvents = new WeakMap<StockChangedEvent, Promise<Product>>();
   let unsubscribe: (() => Promise<void>) | null = null;
   let timer: NodeJS.Timeout | null = null;
   let reconciling: Promise<void> | null = null;
@@ -150,6 +153,25 @@ export function createLiveStockHub(options: LiveStockHubOptions) {
           untrackUnwatched([...shopOf].filter(([, shopId]) => shopId === selection.shopId).map(([productId]) => productId));
         }
       };
+    },
+
+    /**
+     * The product as it stood at `event` (its `available` and `stockVersion` are the event's), for
+     * `StockChange.product`. Every subscriber of this instance gets the same event object, so the product is read
+     * once per event, however many subscribers select it. Never flushed: a throwaway fork.
+     */
+    productAt(event: StockChangedEvent): Promise<Product> {
+      let product = productsOfEvents.get(event);
+      if (!product) {
+        product = options.orm.em
+          .fork()
+          .findOneOrFail(Product, event.productId)
+          .then((found) => Object.assign(found, { available: event.available, stockVersion: event.version }));
+        // A failed read is not kept: the next subscriber tries again.
+        product.catch(() => productsOfEvents.delete(event));
+        productsOfEvents.set(event, product);
+      }
+      return product;
     },
 
     /** Runs the check against the database now (tests). */

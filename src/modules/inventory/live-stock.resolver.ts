@@ -17,6 +17,6 @@ export class LiveStockResolver {
     @Arg('productIds', () => [ID], { nullable: true }) _productIds: string[] | null,
     @Arg('shopId', () => ID, { nullable: true }) _shopId: string | null,
   ): StockChange {
-    return { productId: event.productId, available: event.available, delta: event.delta, reason: event.reason, version: event.version, at: new Date(event.at) };
+    return { productId: event.productId, available: event.available, delta: event.delta, reason: event.reason, version: event.version, at: new Date(event.at), event };
   }
 }

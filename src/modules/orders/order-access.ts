@@ -1,5 +1,6 @@
 import type { RequestContext } from '../../graphql/context';
-import { UnauthenticatedError, ForbiddenError } from '../../graphql/errors';
+import { ForbiddenError } from '../../graphql/errors';
+import { notAuthenticatedError } from '../accounts/accounts.errors';
 import { ACCOUNT_BANNED } from '../accounts/auth.rules';
 import { Role, UserStatus } from '../accounts/user.entity';
 import type { Viewer } from '../accounts/viewer';
@@ -20,8 +21,7 @@ export function canCancelOrder(viewer: Viewer, order: { buyer: { id: string } })
  */
 export function requireViewer(ctx: RequestContext): Viewer {
   const { auth } = ctx;
-  if (auth.kind === 'anonymous') throw new UnauthenticatedError();
-  if (auth.kind === 'rejected') throw new UnauthenticatedError(auth.problem === 'EXPIRED' ? 'Access token expired: refresh the session' : 'Access token not valid');
+  if (auth.kind !== 'viewer') throw notAuthenticatedError(auth);
   if (auth.viewer.status === UserStatus.BANNED) throw new ForbiddenError('This account is banned', ACCOUNT_BANNED);
   return auth.viewer;
 }

@@ -9,7 +9,7 @@ import { Order } from './order.entity';
 export class OrderUpdatesResolver {
   @Subscription(() => Order, {
     description:
-      'Each change of the order\'s status after subscribing: PENDING_PAYMENT -> PAID -> FULFILLED, or CANCELLED / EXPIRED / PAYMENT_FAILED. ' +
+      'The order as it is now, then again at each change of its status or its payment\'s: PENDING_PAYMENT -> PAID -> FULFILLED, or CANCELLED / EXPIRED / PAYMENT_FAILED. ' +
       'Only its buyer, ADMIN and SUPPORT may watch an order; anyone else gets NOT_FOUND.',
     subscribe: ({ args, context }) => orderUpdatesService.subscribe(context as RequestContext, String(args.orderId)),
   })

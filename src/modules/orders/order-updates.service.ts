@@ -7,7 +7,7 @@ import type { OrderUpdatedEvent } from './order-events';
 import { Payment } from '../payments/payment.entity';
 import { Order } from './order.entity';
 
-/** The OrderUpdates subscription: access checked once, at subscribe; events from the instance's hub. */
+/** The OrderUpdates subscription: the order as it is, then each change from the instance's hub. */
 export const orderUpdatesService = {
   async subscribe(ctx: RequestContext, orderId: string): Promise<AsyncIterable<OrderUpdatedEvent>> {
     const viewer = requireViewer(ctx);
@@ -15,7 +15,10 @@ export const orderUpdatesService = {
     if (!order || !canReadOrder(viewer, order)) throw new NotFoundError('Order');
     const queue: AsyncQueue<OrderUpdatedEvent> = new AsyncQueue({ maxBuffered: 100, onClose: () => stop() });
     const payment = await ctx.em.fork().findOneOrFail(Payment, { order: order.id });
-    const stop = ctx.live.orders.watch(order.id, { status: order.status, paymentStatus: payment.status }, (event) => queue.push(event));
+    const current = { status: order.status, paymentStatus: payment.status };
+    // The current state first: a change made between checkout and subscribing is not missed.
+    queue.push({ orderId: order.id, ...current });
+    const stop = ctx.live.orders.watch(order.id, current, (event) => queue.push(event));
     return queue;
   },
 

@@ -4,6 +4,7 @@ import { ConnectionArgs, pageRequest, type Connection } from '../../shared/pagin
 import { CheckoutInput } from './checkout.inputs';
 import { checkoutService } from './checkout.service';
 import { Order } from './order.entity';
+import { OrderStatus } from './order-status';
 import { orderService } from './order.service';
 import { OrderConnection } from './order.types';
 
@@ -18,9 +19,13 @@ export class OrderResolver {
     return checkoutService.checkout(ctx, input);
   }
 
-  @Query(() => OrderConnection, { description: "The caller's orders, newest first." })
-  myOrders(@Args() page: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<Connection<Order>> {
-    return orderService.listMine(ctx, pageRequest(page));
+  @Query(() => OrderConnection, { description: "The caller's orders, newest first; only those in `status` when it is given." })
+  myOrders(
+    @Args() page: ConnectionArgs,
+    @Arg('status', () => OrderStatus, { nullable: true, description: 'Only orders in this status.' }) status: OrderStatus | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Connection<Order>> {
+    return orderService.listMine(ctx, pageRequest(page), status);
   }
 
   @Query(() => Order, { description: 'An order, for its buyer, ADMIN and SUPPORT; anyone else gets NOT_FOUND.' })

@@ -1,7 +1,8 @@
 import type { RequestContext } from '../../graphql/context';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../graphql/errors';
 import { isId } from '../../shared/ids';
-import { toConnection, type Connection, type PageRequest } from '../../shared/pagination';
+import { keysetPage } from '../../shared/keyset-page';
+import type { Connection, PageRequest } from '../../shared/pagination';
 import type { Viewer } from '../accounts/viewer';
 import { canCancelOrder, canReadOrder } from './order-access';
 import { releaseOrder } from './order-release';
@@ -19,12 +20,10 @@ export const orderService = {
     return order;
   },
 
-  /** The caller's orders, newest first (keyset on the UUIDv7 id). */
-  async listMine(ctx: RequestContext, page: PageRequest): Promise<Connection<Order>> {
+  /** The caller's orders, newest first (keyset on the UUIDv7 id); only those in `status` when given. */
+  async listMine(ctx: RequestContext, page: PageRequest, status?: OrderStatus | null): Promise<Connection<Order>> {
     const buyer = viewerOf(ctx).userId;
-    const where = page.afterId ? { buyer, id: { $lt: page.afterId } } : { buyer };
-    const rows = page.first === 0 ? [] : await ctx.em.find(Order, where, { orderBy: { id: 'desc' }, limit: page.first + 1 });
-    return toConnection({ rows, first: page.first, count: () => ctx.em.count(Order, { buyer }) });
+    return keysetPage(ctx.em, Order, status ? { buyer, status } : { buyer }, page);
   },
 
   /**

@@ -12,7 +12,7 @@ describe('the audit trail', () => {
   let admin: TestAccount;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ REFRESH_REUSE_GRACE_SECONDS: '0' });
     admin = await createStaff(server);
   });
   afterAll(() => server?.close());
@@ -30,8 +30,8 @@ describe('the audit trail', () => {
     const userId = user.user.id;
     await send(server, LogInDocument, { email, password: 'not the password' }, { headers: { 'x-request-id': 'req-login-failed' } });
     await send(server, LogInDocument, { email, password: TEST_PASSWORD }, { headers: { 'x-request-id': 'req-login-ok' } });
-    await send(server, RefreshSessionDocument, { refreshToken: user.refreshToken });
-    await send(server, RefreshSessionDocument, { refreshToken: user.refreshToken }, { headers: { 'x-request-id': 'req-reuse' } });
+    await send(server, RefreshSessionDocument, { refreshToken: user.refreshToken! });
+    await send(server, RefreshSessionDocument, { refreshToken: user.refreshToken! }, { headers: { 'x-request-id': 'req-reuse' } });
     const asAdmin = (requestId: string) => ({ token: admin.accessToken, headers: { 'x-request-id': requestId } });
     await send(server, SetUserRoleDocument, { userId, role: 'ARTISAN' }, asAdmin('req-role'));
     await send(server, BanUserDocument, { userId, reason: 'spam' }, asAdmin('req-ban'));

@@ -24,7 +24,7 @@ describe('roles, the back office and who sees what of a user', () => {
     expect(errorCodes(await send(server, CreateShopDocument, { input: shopInput }, { token: user.accessToken }))).toEqual(['FORBIDDEN']);
     const promoted = await send(server, SetUserRoleDocument, { userId: user.id, role: 'ARTISAN' }, { token: admin.accessToken });
     expect(promoted.data?.setUserRole).toEqual({ id: user.id, role: 'ARTISAN' });
-    expect((await send(server, MeDocument, {}, { token: user.accessToken })).data?.me.role).toBe('ARTISAN');
+    expect((await send(server, MeDocument, {}, { token: user.accessToken })).data?.me?.role).toBe('ARTISAN');
     const shop = await send(server, CreateShopDocument, { input: shopInput }, { token: user.accessToken });
     expect(shop.errors).toBeUndefined();
     await send(server, SetUserRoleDocument, { userId: user.id, role: 'BUYER' }, { token: admin.accessToken });
@@ -39,7 +39,7 @@ describe('roles, the back office and who sees what of a user', () => {
     expect(errorCodes(await send(server, SetUserRoleDocument, { userId: user.id, role: 'ADMIN' }))).toEqual(['UNAUTHENTICATED']);
     const own = await send(server, SetUserRoleDocument, { userId: admin.id, role: 'BUYER' }, { token: admin.accessToken });
     expect(own.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'userId' });
-    expect((await send(server, MeDocument, {}, { token: user.accessToken })).data?.me.role).toBe('BUYER');
+    expect((await send(server, MeDocument, {}, { token: user.accessToken })).data?.me?.role).toBe('BUYER');
   });
 
   it('should let ADMIN and SUPPORT page through users with filters, and nobody else', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { decodeJwt } from 'jose';
 import { createAccessTokens } from '../../../src/modules/accounts/access-token';
-import { CatalogDocument, LogOutDocument, MeDocument } from '../../generated/graphql';
+import { CatalogDocument, LogOutDocument, MeDocument, MyOrdersDocument } from '../../generated/graphql';
 import { send, signUp } from '../../utils/accounts';
 import { wsClient, wsExecute } from '../../utils/clients';
 import { openIdleConnection } from '../../utils/subscriptions';
@@ -29,7 +29,10 @@ describe('authenticating WebSocket connections in connection_init', () => {
     const client = wsClient(server.wsUrl);
     try {
       expect((await wsExecute(client, CatalogDocument, { first: 1 })).errors).toBeUndefined();
-      expect((await wsExecute(client, MeDocument)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      // `me` is null for an anonymous caller; what needs a caller is refused.
+      expect(await wsExecute(client, MeDocument)).toEqual({ data: { me: null } });
+      const orders = await wsExecute(client, MyOrdersDocument, { first: 1 });
+      expect(orders.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'TOKEN_INVALID' });
     } finally {
       await client.dispose();
     }
@@ -40,21 +43,22 @@ describe('authenticating WebSocket connections in connection_init', () => {
     expect(await connect(user.accessToken)).toBe('connected');
     const client = wsClient(server.wsUrl, user.accessToken);
     try {
-      expect((await wsExecute(client, MeDocument)).data?.me.id).toBe(user.id);
+      expect((await wsExecute(client, MeDocument)).data?.me?.id).toBe(user.id);
     } finally {
       await client.dispose();
     }
   });
 
-  it('should close with 4403 a connection whose token is forged, expired, or of an ended session', async () => {
+  it('should close with 4401 a connection whose token is forged, expired, or of an ended session: refresh or log in, then reconnect', async () => {
     const user = await signUp(server);
     const forged = `${user.accessToken.slice(0, -4)}AAAA`;
     const past = createAccessTokens({ secret: server.config.auth.jwtSecret, ttlSeconds: 900, clock: { now: () => new Date(Date.now() - 3_600_000) } });
     const expired = (await past.sign({ userId: user.id, sessionId: decodeJwt(user.accessToken).sid as string })).token;
-    expect(await connect(forged)).toBe(4403);
-    expect(await connect('garbage')).toBe(4403);
-    expect(await connect(expired)).toBe(4403);
+    expect(await connect(forged)).toBe(4401);
+    expect(await connect('garbage')).toBe(4401);
+    expect(await connect(expired)).toBe(4401);
     await send(server, LogOutDocument, { refreshToken: user.refreshToken });
-    expect(await connect(user.accessToken)).toBe(4403);
+    expect(await connect(user.accessToken)).toBe(4401);
+    // A banned account's connection closes with 4403: tests/integration/accounts/ban.test.ts.
   });
 });

@@ -165,18 +165,18 @@ describe('the catalogue operations of the storefront contract', () => {
 
   it('should answer an empty page with a null endCursor when first is 0', async () => {
     const { data } = await client.query({ query: CatalogDocument, variables: { first: 0 } });
-    expect(withoutTypename(data!.products)).toEqual({ totalCount: PRODUCTS, pageInfo: { hasNextPage: true, endCursor: null }, edges: [] });
+    expect(withoutTypename(data!.products)).toEqual({ totalCount: PRODUCTS, pageInfo: { hasNextPage: true, hasPreviousPage: false, startCursor: null, endCursor: null }, edges: [] });
   });
 
   it('should refuse first above 100 with BAD_USER_INPUT naming first', async () => {
     const errors = await catalogErrors({ first: 101 });
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'first' });
+    expect(errors[0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'first', fields: [{ field: 'first', message: expect.any(String) }] });
   });
 
   it('should refuse a negative first with BAD_USER_INPUT naming first', async () => {
     const errors = await catalogErrors({ first: -1 });
-    expect(errors[0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'first' });
+    expect(errors[0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'first', fields: [{ field: 'first', message: expect.any(String) }] });
   });
 
   it.each([
@@ -186,13 +186,13 @@ describe('the catalogue operations of the storefront contract', () => {
   ])('should refuse a cursor that is %s with BAD_USER_INPUT naming after', async (_what, after) => {
     const errors = await catalogErrors({ first: 5, after });
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'after' });
+    expect(errors[0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'after', fields: [{ field: 'after', message: expect.any(String) }] });
   });
 
   it('should refuse a shop filter that is no id with BAD_USER_INPUT naming the filter field', async () => {
     const errors = await catalogErrors({ first: 5, filter: { shopId: 'not-an-id' } });
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'filter.shopId' });
+    expect(errors[0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'filter.shopId', fields: [{ field: 'filter.shopId', message: expect.any(String) }] });
   });
 
   it('should answer ProductBySlug with the product, its shop and the shop owner', async () => {
@@ -207,6 +207,8 @@ describe('the catalogue operations of the storefront contract', () => {
       description: product.description,
       price: { amount: product.priceAmount, currency: product.currency },
       available: product.available,
+      stockVersion: 0,
+      images: [],
       shop: { id: shop.id, name: shop.name, slug: shop.slug, country: shop.country, owner: { id: shop.ownerId, displayName: shop.ownerName } },
       category: { id: category.id, name: category.name, slug: category.slug },
     });
@@ -258,7 +260,7 @@ describe('the catalogue operations of the storefront contract', () => {
     expect(CombinedGraphQLErrors.is(error)).toBe(true);
     const errors = (error as CombinedGraphQLErrors).errors;
     expect(errors.length).toBeGreaterThan(0);
-    expect(errors.map((e) => e.extensions)).toEqual(errors.map(() => ({ code: 'BAD_USER_INPUT', field: 'first' })));
+    expect(errors.map((e) => e.extensions)).toEqual(errors.map(() => ({ code: 'BAD_USER_INPUT', field: 'first', fields: [{ field: 'first', message: expect.any(String) }] })));
   });
 
   it('should answer Categories with every category, by name', async () => {

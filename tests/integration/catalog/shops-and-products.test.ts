@@ -36,7 +36,7 @@ describe("artisans' shops and products", () => {
     });
     expect(data?.createShop).toMatchObject({ name: 'Atelier Lumière', slug: expect.stringMatching(/^atelier-lumiere(-\d+)?$/), country: 'FR', currency: 'EUR' });
     const me = await send(server, MeDocument, {}, { token: artisan.accessToken });
-    expect(me.data?.me.shop).toEqual({ id: data!.createShop.id, slug: data!.createShop.slug });
+    expect(me.data?.me?.shop).toEqual({ id: data!.createShop.id, slug: data!.createShop.slug });
     const second = await send(server, CreateShopDocument, { input: { name: 'Another', country: 'FR', currency: 'EUR' } }, { token: artisan.accessToken });
     expect(errorCodes(second)).toEqual(['CONFLICT']);
   });
@@ -74,7 +74,7 @@ describe("artisans' shops and products", () => {
       const response = await send(server, CreateShopDocument, { input }, { token: artisan.accessToken });
       expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
     }
-    expect((await send(server, MeDocument, {}, { token: artisan.accessToken })).data?.me.shop).toBeNull();
+    expect((await send(server, MeDocument, {}, { token: artisan.accessToken })).data?.me?.shop).toBeNull();
   });
 
   it("should create a product in the artisan's own shop, priced in the shop's currency, and list it in MyShop", async () => {
@@ -88,8 +88,8 @@ describe("artisans' shops and products", () => {
       shop: { id: artisan.shopId },
     });
     const mine = await send(server, MyShopDocument, { first: 10 }, { token: artisan.accessToken });
-    expect(mine.data?.me.shop?.products.totalCount).toBe(1);
-    expect(mine.data?.me.shop?.products.edges[0]?.node.id).toBe(created.data?.createProduct.id);
+    expect(mine.data?.me?.shop?.products.totalCount).toBe(1);
+    expect(mine.data?.me?.shop?.products.edges[0]?.node.id).toBe(created.data?.createProduct.id);
     const bySlug = await send(server, ProductBySlugDocument, { slug: created.data!.createProduct.slug });
     expect(bySlug.data?.product?.shop.owner).toEqual({ id: artisan.id, displayName: 'Test User' });
   });

@@ -43,7 +43,7 @@ describe('HTTP request errors', () => {
     const response = await send(server.graphqlUrl, '{ "query": "{ __typename }"', { accept: 'application/json' });
     expect(response.status).toBe(400);
     expect(response.contentType).toMatch(/^application\/json/);
-    expect(response.errors).toEqual([{ message: expect.any(String), extensions: { code: 'BAD_USER_INPUT', field: 'body' } }]);
+    expect(response.errors).toEqual([{ message: expect.any(String), extensions: { code: 'BAD_USER_INPUT', field: 'body', fields: [{ field: 'body', message: expect.any(String) }] } }]);
   });
 
   it('should answer a malformed JSON body in the media type the client prefers', async () => {
@@ -73,7 +73,7 @@ describe('HTTP request errors', () => {
     const response = await send(server.graphqlUrl, JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]));
     expect(response.status).toBe(400);
     expect(response.contentType).toMatch(/^application\/json/);
-    expect(response.errors?.map((error) => error.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'body' }]);
+    expect(response.errors?.map((error) => error.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'body', fields: [{ field: 'body', message: expect.any(String) }] }]);
   });
 
   it('should echo the X-Request-Id that the client sends', async () => {
@@ -116,7 +116,7 @@ describe('HTTP request errors', () => {
     const simple = await fetch(url, { headers: { accept: 'application/json' } });
     expect(simple.status).toBe(400);
     const { errors } = (await simple.json()) as { errors: GraphQLFormattedError[] };
-    expect(errors.map((error) => error.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'headers' }]);
+    expect(errors.map((error) => error.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'headers', fields: [{ field: 'headers', message: expect.any(String) }] }]);
 
     const preflighted = await fetch(url, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
     expect(preflighted.status).toBe(200);

@@ -46,33 +46,43 @@ describe('OrderUpdates over graphql-ws', () => {
     return errors[0]?.extensions?.code;
   }
 
-  it('should tell the buyer its order was cancelled', async () => {
+  it('should send the order as it is first, then tell the buyer its order was cancelled', async () => {
     const { buyer, order } = await placeOrder();
     const sub = collect(ws(buyer), OrderUpdatesDocument, { orderId: order.id });
-    // Give the subscription a moment to start; a change made before it starts is caught by the periodic check anyway.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The current state comes first: from then on, the subscription is live.
+    const [current] = await sub.until(1);
+    expect(current!.orderUpdated).toMatchObject({ id: order.id, status: 'PENDING_PAYMENT' });
     dataOf(await sendAs(server.graphqlUrl, buyer.token, CancelOrderDocument, { id: order.id }));
-    const [update] = await sub.until(1);
+    const [, update] = await sub.until(2);
     expect(update!.orderUpdated).toMatchObject({ id: order.id, status: 'CANCELLED' });
     await new Promise((resolve) => setTimeout(resolve, 700));
-    expect(sub.results).toHaveLength(1);
+    expect(sub.results).toHaveLength(2);
+  });
+
+  it('should send a change made before subscribing as the current state, not miss it', async () => {
+    const { buyer, order } = await placeOrder();
+    dataOf(await sendAs(server.graphqlUrl, buyer.token, CancelOrderDocument, { id: order.id }));
+    const sub = collect(ws(buyer), OrderUpdatesDocument, { orderId: order.id });
+    const [current] = await sub.until(1);
+    expect(current!.orderUpdated).toMatchObject({ id: order.id, status: 'CANCELLED' });
   });
 
   it('should tell the buyer its order expired when the reservation ran out', async () => {
     const { buyer, order } = await placeOrder();
     const sub = collect(ws(buyer), OrderUpdatesDocument, { orderId: order.id });
-    const [update] = await sub.until(1, 15_000);
-    expect(update!.orderUpdated).toMatchObject({ id: order.id, status: 'EXPIRED' });
+    // PENDING_PAYMENT first, unless the 1.2 s reservation already ran out before the subscription started.
+    await waitFor(() => sub.data.at(-1)?.orderUpdated.status === 'EXPIRED', 15_000, 'the expiry');
+    expect(sub.data.map((update) => update.orderUpdated.status)).toEqual(sub.data.length === 1 ? ['EXPIRED'] : ['PENDING_PAYMENT', 'EXPIRED']);
   });
 
   it('should let ADMIN and SUPPORT watch an order', async () => {
     const { buyer, order } = await placeOrder();
     const admin = collect(ws(await createUser(server, Role.ADMIN)), OrderUpdatesDocument, { orderId: order.id });
     const support = collect(ws(await createUser(server, Role.SUPPORT)), OrderUpdatesDocument, { orderId: order.id });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await Promise.all([admin.until(1), support.until(1)]);
     dataOf(await sendAs(server.graphqlUrl, buyer.token, CancelOrderDocument, { id: order.id }));
-    expect((await admin.until(1))[0]!.orderUpdated.status).toBe('CANCELLED');
-    expect((await support.until(1))[0]!.orderUpdated.status).toBe('CANCELLED');
+    expect((await admin.until(2))[1]!.orderUpdated.status).toBe('CANCELLED');
+    expect((await support.until(2))[1]!.orderUpdated.status).toBe('CANCELLED');
   });
 
   it('should answer NOT_FOUND to another buyer and to an artisan, and UNAUTHENTICATED to anonymous callers', async () => {

@@ -86,7 +86,8 @@ describe('payments through Stripe', () => {
     const client = wsClient(server.wsUrl, placed.buyer.token);
     clients.push(client);
     const updates = collect(client, OrderUpdatesDocument, { orderId: placed.order.id });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The current state first: the subscription is live.
+    await updates.until(1);
 
     const succeeded = fake.succeed((await intentOf(placed)).id);
     const statuses = await fake.deliver(succeeded, { times: 5, concurrently: true });
@@ -96,7 +97,7 @@ describe('payments through Stripe', () => {
     await fake.deliver(succeeded, { times: 2 });
     await new Promise((resolve) => setTimeout(resolve, 700));
 
-    expect(updates.results.map((result) => result.data?.orderUpdated.status)).toEqual(['PAID']);
+    expect(updates.results.map((result) => result.data?.orderUpdated.status)).toEqual(['PENDING_PAYMENT', 'PAID']);
     expect((await paymentEventsOf(server, succeeded.data.object.id as string)).map((event) => event.outcome)).toEqual(['applied: payment SUCCEEDED, order PAID']);
     expect((await emailsOf(server, placed.order.id)).map((email) => email.kind)).toEqual(['NEW_ORDER', 'ORDER_CONFIRMATION']);
     expect((await paymentView(server, placed)).payment.status).toBe('SUCCEEDED');
