@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -11,6 +12,8 @@ const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
 /** The signing secret of the benchmark's throw-away servers: scenarios sign their own buyers' tokens with it. */
 export const BENCH_JWT_SECRET = 'benchmark-only-secret-of-at-least-32-characters';
+/** The key ring of personal data of the benchmark's throw-away servers (production requires one): new each run. */
+export const BENCH_DATA_ENCRYPTION_KEYS = JSON.stringify({ current: 'bench', keys: { bench: randomBytes(32).toString('base64') } });
 /** Lines of the server's output kept to explain a failure. */
 const KEPT_LINES = 50;
 
@@ -55,6 +58,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       NODE_ENV: 'production',
       // Production requires a signing secret; this one exists only for the benchmark's throw-away server.
       JWT_SECRET: BENCH_JWT_SECRET,
+      DATA_ENCRYPTION_KEYS: BENCH_DATA_ENCRYPTION_KEYS,
       PORT: String(options.port),
       HOST: '127.0.0.1',
       DATABASE_URL: options.databaseUrl,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseKeyRing, type KeyRingSpec } from './key-ring';
 
 /**
  * Configuration comes from the environment only. It is parsed and validated once, at start-up:
@@ -112,6 +113,31 @@ const configSchema = z.object({
   STRIPE_CIRCUIT_RESET_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   /** DEVELOPMENT provider: how long after its checkout a payment is confirmed, in milliseconds. Default 2 000. */
   DEVELOPMENT_PAYMENT_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(2_000),
+  /**
+   * The key ring of personal data at rest: `{"current":"<id>","keys":{"<id>":"<32 bytes base64>"}}`. Required in
+   * production; absent elsewhere, one is generated once and kept in `DATA_ENCRYPTION_KEYS_FILE` (with a warning).
+   */
+  DATA_ENCRYPTION_KEYS: z.string().optional(),
+  /** Outside production, where a generated key ring is kept when DATA_ENCRYPTION_KEYS is absent. Default `./.data/data-encryption-keys.json`. */
+  DATA_ENCRYPTION_KEYS_FILE: z.string().min(1).default('./.data/data-encryption-keys.json'),
+  /** How long an emailed password-reset token can be used, in minutes. Default 30. */
+  PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(1).max(1_440).default(30),
+  /** Password-reset requests per email address per hour. Default 3. */
+  PASSWORD_RESETS_PER_EMAIL: z.coerce.number().int().min(1).max(1_000).default(3),
+  /** Password-reset requests per client address per hour. Default 20. */
+  PASSWORD_RESETS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(20),
+  /** Retention: days an ended session, a spent or expired refresh token or reset token is kept after its end. Default 7. */
+  RETENTION_SESSION_GRACE_DAYS: z.coerce.number().min(0).max(3_650).default(7),
+  /** Retention: days a payment event keeps its raw payload (id, type and outcome stay). Default 90. */
+  RETENTION_PAYMENT_EVENT_PAYLOAD_DAYS: z.coerce.number().min(0).max(3_650).default(90),
+  /** Retention: days an email keeps its body in the outbox (the row that makes sending idempotent stays). Default 90. */
+  RETENTION_EMAIL_BODY_DAYS: z.coerce.number().min(0).max(3_650).default(90),
+  /** Retention: days the heartbeat row of a worker that stopped beating is kept. Default 1. */
+  RETENTION_WORKER_HEARTBEAT_DAYS: z.coerce.number().min(0).max(3_650).default(1),
+  /** Retention: days an audit event is kept. Default 365. */
+  RETENTION_AUDIT_EVENT_DAYS: z.coerce.number().min(1).max(36_500).default(365),
+  /** Retention: days the shipping address of a deleted account's orders is kept (legal accounting period). Default 3 650. */
+  RETENTION_DELETED_BUYER_ADDRESS_DAYS: z.coerce.number().min(0).max(36_500).default(3_650),
 });
 
 /**
@@ -149,6 +175,22 @@ export type Config = Readonly<{
   /** Emails: the SMTP server's URL (null: the outbox only, nothing is sent) and the sender. */
   mail: MailConfig;
   payments: PaymentsConfig;
+  /** Personal data at rest: the key ring (null outside production when absent: a kept, generated one is used). */
+  dataEncryption: { keyRing: KeyRingSpec | null; developmentKeyFile: string };
+  /** Password resets: token lifetime and request limits (per hour). */
+  passwordReset: { ttlMs: number; perEmail: number; perAddress: number };
+  /** Retention periods of the scheduled purges, in days. */
+  retention: RetentionConfig;
+}>;
+
+/** How long each kind of row outlives its use, in days (see `src/modules/privacy/retention.jobs.ts`). */
+export type RetentionConfig = Readonly<{
+  sessionGraceDays: number;
+  paymentEventPayloadDays: number;
+  emailBodyDays: number;
+  workerHeartbeatDays: number;
+  auditEventDays: number;
+  deletedBuyerAddressDays: number;
 }>;
 
 /** Who takes payments: Stripe when STRIPE_SECRET_KEY is set, else (never in production) the DEVELOPMENT provider. */
@@ -190,9 +232,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.JWT_SECRET ? [] : ['JWT_SECRET: required in production (at least 32 random characters)']),
     ...(e.STRIPE_SECRET_KEY ? [] : ['STRIPE_SECRET_KEY: required in production (the DEVELOPMENT payment provider takes no money)']),
     ...(e.STRIPE_WEBHOOK_SECRET ? [] : ['STRIPE_WEBHOOK_SECRET: required in production (payments are confirmed by signed webhooks)']),
+    ...(e.DATA_ENCRYPTION_KEYS ? [] : ['DATA_ENCRYPTION_KEYS: required in production (the key ring of personal data at rest)']),
   ];
   if (e.NODE_ENV === 'production' && missingInProduction.length) {
     throw new ConfigError(`Invalid configuration:\n  ${missingInProduction.join('\n  ')}`);
+  }
+  let keyRing: KeyRingSpec | null = null;
+  try {
+    keyRing = e.DATA_ENCRYPTION_KEYS ? parseKeyRing(e.DATA_ENCRYPTION_KEYS) : null;
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  DATA_ENCRYPTION_KEYS: ${(error as Error).message}`);
   }
   return {
     nodeEnv: e.NODE_ENV,
@@ -238,6 +287,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : null,
       webhookSecret: e.STRIPE_WEBHOOK_SECRET ?? null,
       developmentConfirmDelayMs: e.DEVELOPMENT_PAYMENT_DELAY_MS,
+    },
+    dataEncryption: { keyRing, developmentKeyFile: e.DATA_ENCRYPTION_KEYS_FILE },
+    passwordReset: { ttlMs: e.PASSWORD_RESET_TTL_MINUTES * 60_000, perEmail: e.PASSWORD_RESETS_PER_EMAIL, perAddress: e.PASSWORD_RESETS_PER_ADDRESS },
+    retention: {
+      sessionGraceDays: e.RETENTION_SESSION_GRACE_DAYS,
+      paymentEventPayloadDays: e.RETENTION_PAYMENT_EVENT_PAYLOAD_DAYS,
+      emailBodyDays: e.RETENTION_EMAIL_BODY_DAYS,
+      workerHeartbeatDays: e.RETENTION_WORKER_HEARTBEAT_DAYS,
+      auditEventDays: e.RETENTION_AUDIT_EVENT_DAYS,
+      deletedBuyerAddressDays: e.RETENTION_DELETED_BUYER_ADDRESS_DAYS,
     },
   };
 }

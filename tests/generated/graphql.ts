@@ -373,7 +373,8 @@ export type Order = {
   payment: Payment;
   /** Until when the stock stays reserved; an order still unpaid then becomes EXPIRED. */
   reservedUntil: Scalars['DateTimeISO']['output'];
-  shippingAddress: Address;
+  /** Where it ships. Null, with an error, only when the stored value cannot be read or was erased after the buyer's account was deleted and the retention period ended. */
+  shippingAddress?: Maybe<Address>;
   status: OrderStatus;
   /** Sum of the lines. */
   total: Money;
@@ -975,7 +976,7 @@ export type OrderQueryVariables = Exact<{
 }>;
 
 
-export type OrderQuery = { __typename?: 'Query', order: { __typename?: 'Order', id: string, number: string, status: OrderStatus, createdAt: string, total: { __typename?: 'Money', amount: number, currency: string }, shippingAddress: { __typename?: 'Address', name: string, line1: string, line2?: string | null, city: string, postalCode: string, country: string, phone?: string | null }, lines: Array<{ __typename?: 'OrderLine', quantity: number, product: { __typename?: 'Product', id: string, title: string, shop: { __typename?: 'Shop', id: string, name: string } }, unitPrice: { __typename?: 'Money', amount: number, currency: string } }>, payment: { __typename?: 'Payment', provider: PaymentProvider, status: PaymentStatus } } };
+export type OrderQuery = { __typename?: 'Query', order: { __typename?: 'Order', id: string, number: string, status: OrderStatus, createdAt: string, total: { __typename?: 'Money', amount: number, currency: string }, shippingAddress?: { __typename?: 'Address', name: string, line1: string, line2?: string | null, city: string, postalCode: string, country: string, phone?: string | null } | null, lines: Array<{ __typename?: 'OrderLine', quantity: number, product: { __typename?: 'Product', id: string, title: string, shop: { __typename?: 'Shop', id: string, name: string } }, unitPrice: { __typename?: 'Money', amount: number, currency: string } }>, payment: { __typename?: 'Payment', provider: PaymentProvider, status: PaymentStatus } } };
 
 export type CancelOrderMutationVariables = Exact<{
   id: Scalars['ID']['input'];

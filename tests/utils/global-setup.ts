@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { MetadataStorage } from '@mikro-orm/core';
 import { Client } from 'pg';
 import { openDatabase } from '../../src/infra/db/orm';
@@ -16,6 +17,8 @@ export default async function globalSetup(): Promise<void> {
   // Tests that run the compiled server (shutdown, several processes) share one dist/, built here once:
   // two test files building it at the same time would delete it under each other.
   const built = ensureBuilt();
+  // One key ring for the whole run, inherited by the test workers and handed to the processes they spawn.
+  process.env.DATA_ENCRYPTION_KEYS ??= JSON.stringify({ current: 'test-1', keys: { 'test-1': randomBytes(32).toString('base64') } });
   const logger = createLogger('warn');
   let adminUrl: string;
   if (process.env.DATABASE_URL) {

@@ -32,7 +32,14 @@ export async function spawnChild(
   const port = options.http ? await freePort() : 0;
   const child: ChildProcess = spawn(process.execPath, [join(repoRoot, entry)], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      // The same key ring as the test's own server: a child reads what the test wrote.
+      ...(process.env.DATA_ENCRYPTION_KEYS ? { DATA_ENCRYPTION_KEYS: process.env.DATA_ENCRYPTION_KEYS } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -44,6 +44,8 @@ export async function startTestServer(env: Record<string, string> = {}, testData
     // The DEVELOPMENT provider's buyer pays an hour after checkout: never during a test that does not ask for it
     // (payment tests set DEVELOPMENT_PAYMENT_DELAY_MS to 0), so that orders stay PENDING_PAYMENT as tests expect.
     DEVELOPMENT_PAYMENT_DELAY_MS: '3600000',
+    // The run's key ring of personal data (global setup makes it).
+    ...(process.env.DATA_ENCRYPTION_KEYS ? { DATA_ENCRYPTION_KEYS: process.env.DATA_ENCRYPTION_KEYS } : {}),
     ...env,
   });
   const logger = createLogger(config.logLevel);

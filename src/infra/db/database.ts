@@ -1,6 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../../config/config';
 import type { Logger } from '../logger';
+import { configuredKeyProvider } from '../encryption/key-provider';
+import { installPersonalDataCipher } from '../encryption/personal-data';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
 import { openDatabase } from './orm';
 
@@ -14,9 +16,11 @@ export interface Database {
 
 /**
  * Opens DATABASE_URL, or with none starts the embedded PostgreSQL under EMBEDDED_PG_DIR; then migrates.
- * With DATABASE_URL set it never starts an embedded server.
+ * With DATABASE_URL set it never starts an embedded server. Loads the key ring of personal data first.
  */
 export async function openConfiguredDatabase(config: Config, logger: Logger): Promise<Database> {
+  // Before the migrations, which seal rows written before encryption, and before any entity is read.
+  await installPersonalDataCipher(configuredKeyProvider(config, logger), logger);
   let embedded: EmbeddedDatabase | undefined;
   let url = config.databaseUrl;
   if (!url) {

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { formatMoney } from '../../shared/money';
 import { runSql } from '../../shared/sql';
+import { openOrderAddress } from '../orders/sealed-address';
 import { EmailKind } from './email-message.entity';
 
 /**
@@ -48,13 +49,8 @@ interface OrderRow {
   buyer_id: string;
   buyer_email: string;
   buyer_name: string;
-  shipping_name: string;
-  shipping_line1: string;
-  shipping_line2: string | null;
-  shipping_city: string;
-  shipping_postal_code: string;
-  shipping_country: string;
-  shipping_phone: string | null;
+  /** Sealed: opened with `openOrderAddress`. */
+  shipping_address: string | null;
 }
 
 interface LineRow {
@@ -72,7 +68,7 @@ export async function loadOrderFacts(em: EntityManager, orderId: string): Promis
   const [order] = await runSql<OrderRow>(
     em,
     `select o.number, o.currency, o.total_amount, o.buyer_id, b.email as buyer_email, b.display_name as buyer_name,
-            o.shipping_name, o.shipping_line1, o.shipping_line2, o.shipping_city, o.shipping_postal_code, o.shipping_country, o.shipping_phone
+            o.shipping_address
        from customer_order o join app_user b on b.id = o.buyer_id
       where o.id = ?`,
     [orderId],
@@ -92,15 +88,7 @@ export async function loadOrderFacts(em: EntityManager, orderId: string): Promis
     currency: order.currency.trim(),
     totalAmount: order.total_amount,
     buyer: { id: order.buyer_id, email: order.buyer_email, displayName: order.buyer_name },
-    shipping: {
-      name: order.shipping_name,
-      line1: order.shipping_line1,
-      line2: order.shipping_line2,
-      city: order.shipping_city,
-      postalCode: order.shipping_postal_code,
-      country: order.shipping_country.trim(),
-      phone: order.shipping_phone,
-    },
+    shipping: openShipping(orderId, order.shipping_address),
     lines: lines.map((line) => ({
       title: line.title,
       quantity: line.quantity,
@@ -109,6 +97,13 @@ export async function loadOrderFacts(em: EntityManager, orderId: string): Promis
       owner: { id: line.owner_id, email: line.owner_email, displayName: line.owner_name },
     })),
   };
+}
+
+/** The order's address for its emails; an erased or unreadable one fails the job (retried, then kept with its error). */
+function openShipping(orderId: string, sealed: string | null): OrderFacts['shipping'] {
+  if (sealed === null) throw new Error(`the shipping address of order ${orderId} was erased`);
+  const address = openOrderAddress(orderId, sealed);
+  return { ...address, line2: address.line2 ?? null, phone: address.phone ?? null, country: address.country.trim() };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { personalDataCipher } from '../../infra/encryption/personal-data';
 import type { Address } from './address';
 import type { AddressInput } from './checkout.inputs';
 
@@ -22,16 +22,28 @@ export function normalizeAddress(input: AddressInput): Address {
   };
 }
 
-/**
- * What an idempotency key stands for: the cart's lines (order-independent) and the shipping address.
- * The same key with another fingerprint is a CONFLICT.
- */
-export function checkoutFingerprint(lines: CheckoutLine[], address: Address): string {
-  const canonical = JSON.stringify({
+/** Separates checkout fingerprints from other blind indexes of the same key. */
+const FINGERPRINT_PURPOSE = 'checkout-request';
+
+function canonicalRequest(lines: CheckoutLine[], address: Address): string {
+  return JSON.stringify({
     lines: [...lines].sort((a, b) => (a.productId < b.productId ? -1 : 1)).map((line) => [line.productId, line.quantity]),
     address: [address.name, address.line1, address.line2, address.city, address.postalCode, address.country, address.phone],
   });
-  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/**
+ * What an idempotency key stands for: the cart's lines (order-independent) and the shipping address, as a keyed
+ * blind index (HMAC-SHA-256 under the personal data key ring), so that the stored fingerprint cannot be used to
+ * guess the address. The same key with another fingerprint is a CONFLICT.
+ */
+export function checkoutFingerprint(lines: CheckoutLine[], address: Address): string {
+  return personalDataCipher().blindIndex(FINGERPRINT_PURPOSE, canonicalRequest(lines, address));
+}
+
+/** Whether `fingerprint` (under whichever key of the ring it names) is that of these lines and address. */
+export function checkoutFingerprintMatches(fingerprint: string, lines: CheckoutLine[], address: Address): boolean {
+  return personalDataCipher().matchesBlindIndex(fingerprint, FINGERPRINT_PURPOSE, canonicalRequest(lines, address));
 }
 
 /** `AT-001042`: the sequence's number, zero-padded to six digits at least. */

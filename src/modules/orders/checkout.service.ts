@@ -11,7 +11,7 @@ import { StockReason } from '../inventory/stock-reason';
 import { Payment, PaymentStatus } from '../payments/payment.entity';
 import { paymentService } from '../payments/payment.service';
 import type { Address } from './address';
-import { checkoutFingerprint, formatOrderNumber, normalizeAddress, type CheckoutLine } from './checkout-request';
+import { checkoutFingerprint, checkoutFingerprintMatches, formatOrderNumber, normalizeAddress, type CheckoutLine } from './checkout-request';
 import type { CheckoutInput } from './checkout.inputs';
 import { OrderLine } from './order-line.entity';
 import { OrderStatus } from './order-status';
@@ -104,7 +104,7 @@ async function readPricedCart(em: EntityManager, cartId: string): Promise<Priced
 
 async function replay(em: EntityManager, order: Order, cart: CheckoutLine[], address: Address): Promise<Order> {
   const ordered = cart.length ? cart : (await em.find(OrderLine, { order: order.id })).map((line) => ({ productId: line.product.id, quantity: line.quantity }));
-  if (checkoutFingerprint(ordered, address) !== order.requestFingerprint) {
+  if (!checkoutFingerprintMatches(order.requestFingerprint, ordered, address)) {
     throw new ConflictError('This idempotency key was already used for a checkout with another cart or address');
   }
   return order;
@@ -140,13 +140,14 @@ async function createOrder(ctx: RequestContext, em: EntityManager, request: NewO
     status: OrderStatus.PENDING_PAYMENT,
     currency,
     totalAmount: total,
-    shippingAddress: request.address,
     idempotencyKey: request.key,
     requestFingerprint: checkoutFingerprint(lines, request.address),
     reservedUntil,
     createdAt: now,
     updatedAt: now,
   });
+  // Sealed with the order's id as associated data: set once the id is.
+  order.shippingAddress = request.address;
   for (const line of lines) {
     em.create(OrderLine, { order, product: line.productId, quantity: line.quantity, unitPriceAmount: line.priceAmount, currency });
   }

@@ -1,9 +1,14 @@
-import { Check, Embedded, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
+import { Check, Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { User } from '../accounts/user.entity';
 import { newId } from '../../shared/ids';
 import { Address } from './address';
 import { OrderStatus } from './order-status';
+import { openOrderAddress, sealOrderAddress } from './sealed-address';
+import { ShippingAddressErasedError, ShippingAddressUnreadableError } from './order.errors';
+
+/** The last address each order opened, by its sealed text: an order read many times opens it once. */
+const openedAddresses = new WeakMap<Order, { sealed: string; address: Address }>();
 
 /**
  * What a buyer bought at checkout, in one currency. Lines carry the prices of that moment. `total`,
@@ -19,6 +24,9 @@ import { OrderStatus } from './order-status';
 @Index({ properties: ['status', 'reservedUntil'] })
 @Check({ name: 'customer_order_total_amount_not_negative', expression: 'total_amount >= 0' })
 export class Order {
+  /** Not a column: `em.create` leaves it out, and the address is set once the id is (it is sealed with it). */
+  [OptionalProps]?: 'shippingAddress';
+
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
   id: string = newId();
@@ -43,9 +51,41 @@ export class Order {
   @Property({ type: 'integer' })
   totalAmount!: number;
 
-  @Field(() => Address)
-  @Embedded(() => Address, { prefix: 'shipping_' })
-  shippingAddress!: Address;
+  /**
+   * The shipping address sealed with AES-256-GCM, bound to this order's id (see `sealed-address.ts`). Null once
+   * erased: the buyer deleted the account and the legal retention period ended. Set it through `shippingAddress`.
+   */
+  @Property({ type: 'text', fieldName: 'shipping_address', nullable: true, hidden: true })
+  sealedShippingAddress: string | null = null;
+
+  /**
+   * The shipping address, opened on read and sealed on write (the order's `id` must be set first). Throws
+   * when it cannot be opened (logged with the order and key id) or was erased: GraphQL answers that field with
+   * an error and keeps the rest of the order.
+   */
+  @Field(() => Address, {
+    nullable: true,
+    description: "Where it ships. Null, with an error, only when the stored value cannot be read or was erased after the buyer's account was deleted and the retention period ended.",
+  })
+  get shippingAddress(): Address {
+    const sealed = this.sealedShippingAddress;
+    if (sealed === null) throw new ShippingAddressErasedError();
+    const cached = openedAddresses.get(this);
+    if (cached?.sealed === sealed) return cached.address;
+    let address: Address;
+    try {
+      address = openOrderAddress(this.id, sealed);
+    } catch {
+      throw new ShippingAddressUnreadableError();
+    }
+    openedAddresses.set(this, { sealed, address });
+    return address;
+  }
+
+  set shippingAddress(address: Address) {
+    this.sealedShippingAddress = sealOrderAddress(this.id, address);
+    openedAddresses.set(this, { sealed: this.sealedShippingAddress, address });
+  }
 
   /** The client's key for this checkout; unique per buyer. */
   @Property({ type: 'text' })

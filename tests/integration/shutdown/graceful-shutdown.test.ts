@@ -27,6 +27,7 @@ async function startCompiledServer(databaseUrl: string): Promise<RunningServer> 
       PATH: process.env.PATH,
       NODE_ENV: 'production',
       JWT_SECRET: 'test-secret-of-at-least-thirty-two-characters',
+      DATA_ENCRYPTION_KEYS: process.env.DATA_ENCRYPTION_KEYS ?? '',
       STRIPE_SECRET_KEY: 'sk_test_placeholder',
       STRIPE_WEBHOOK_SECRET: 'whsec_placeholder',
       STRIPE_API_URL: 'http://127.0.0.1:9',

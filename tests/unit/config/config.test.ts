@@ -12,6 +12,9 @@ function configErrorOf(env: Record<string, string>): ConfigError {
   throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
 }
 
+/** A key ring with one key, k1 (32 bytes of 7). */
+const RING = JSON.stringify({ current: 'k1', keys: { k1: Buffer.alloc(32, 7).toString('base64') } });
+
 describe('loadConfig', () => {
   it('should give the documented defaults for an empty environment', () => {
     expect(loadConfig({})).toEqual({
@@ -43,6 +46,9 @@ describe('loadConfig', () => {
       catalogCacheTtlSeconds: 30,
       mail: { smtpUrl: null, from: 'Atelier <no-reply@atelier.local>' },
       payments: { stripe: null, webhookSecret: null, developmentConfirmDelayMs: 2_000 },
+      dataEncryption: { keyRing: null, developmentKeyFile: './.data/data-encryption-keys.json' },
+      passwordReset: { ttlMs: 30 * 60_000, perEmail: 3, perAddress: 20 },
+      retention: { sessionGraceDays: 7, paymentEventPayloadDays: 90, emailBodyDays: 90, workerHeartbeatDays: 1, auditEventDays: 365, deletedBuyerAddressDays: 3_650 },
     });
   });
 
@@ -52,7 +58,7 @@ describe('loadConfig', () => {
   });
 
   it('should refuse to start in production without Stripe, naming both keys', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-32-characters-or-more' };
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-32-characters-or-more', DATA_ENCRYPTION_KEYS: RING };
     expect(() => loadConfig(production)).toThrow(/STRIPE_SECRET_KEY[\s\S]*STRIPE_WEBHOOK_SECRET/);
     expect(() => loadConfig({ ...production, STRIPE_SECRET_KEY: 'sk_live_abc' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
     expect(loadConfig({ ...production, STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' }).payments.stripe?.apiUrl).toBeNull();
@@ -61,6 +67,13 @@ describe('loadConfig', () => {
   it('should refuse keys that are not Stripe keys, naming them', () => {
     expect(() => loadConfig({ STRIPE_SECRET_KEY: 'pk_test_publishable' })).toThrow(/STRIPE_SECRET_KEY/);
     expect(() => loadConfig({ STRIPE_WEBHOOK_SECRET: 'secret' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
+  });
+
+  it('should refuse to start in production without DATA_ENCRYPTION_KEYS, and refuse a malformed ring anywhere', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-32-characters-or-more', STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' };
+    expect(() => loadConfig(production)).toThrow(/DATA_ENCRYPTION_KEYS: required in production/);
+    expect(loadConfig({ ...production, DATA_ENCRYPTION_KEYS: RING }).dataEncryption.keyRing?.current).toBe('k1');
+    expect(() => loadConfig({ DATA_ENCRYPTION_KEYS: '{"current":"k1","keys":{}}' })).toThrow(/DATA_ENCRYPTION_KEYS: current must name one of keys/);
   });
 
   it('should refuse a JWT_SECRET shorter than 32 characters, naming it', () => {
@@ -104,6 +117,17 @@ describe('loadConfig', () => {
       STRIPE_MAX_NETWORK_RETRIES: '1',
       STRIPE_CIRCUIT_RESET_MS: '5000',
       DEVELOPMENT_PAYMENT_DELAY_MS: '0',
+      DATA_ENCRYPTION_KEYS: RING,
+      DATA_ENCRYPTION_KEYS_FILE: '/tmp/keys.json',
+      PASSWORD_RESET_TTL_MINUTES: '10',
+      PASSWORD_RESETS_PER_EMAIL: '2',
+      PASSWORD_RESETS_PER_ADDRESS: '9',
+      RETENTION_SESSION_GRACE_DAYS: '1',
+      RETENTION_PAYMENT_EVENT_PAYLOAD_DAYS: '2',
+      RETENTION_EMAIL_BODY_DAYS: '3',
+      RETENTION_WORKER_HEARTBEAT_DAYS: '4',
+      RETENTION_AUDIT_EVENT_DAYS: '5',
+      RETENTION_DELETED_BUYER_ADDRESS_DAYS: '6',
     });
     expect(config).toEqual({
       nodeEnv: 'production',
@@ -138,6 +162,9 @@ describe('loadConfig', () => {
         webhookSecret: 'whsec_abc',
         developmentConfirmDelayMs: 0,
       },
+      dataEncryption: { keyRing: { current: 'k1', keys: new Map([['k1', Buffer.alloc(32, 7)]]) }, developmentKeyFile: '/tmp/keys.json' },
+      passwordReset: { ttlMs: 600_000, perEmail: 2, perAddress: 9 },
+      retention: { sessionGraceDays: 1, paymentEventPayloadDays: 2, emailBodyDays: 3, workerHeartbeatDays: 4, auditEventDays: 5, deletedBuyerAddressDays: 6 },
     });
   });
 

@@ -1,7 +1,11 @@
-import { describe, expect, it } from '@jest/globals';
-import { checkoutFingerprint, formatOrderNumber, normalizeAddress } from '../../../src/modules/orders/checkout-request';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { checkoutFingerprint, checkoutFingerprintMatches, formatOrderNumber, normalizeAddress } from '../../../src/modules/orders/checkout-request';
+import { installTestCipher, keyRingJson } from '../../utils/encryption';
 
 const address = normalizeAddress({ name: ' Ana ', line1: '1 rue A', line2: '  ', city: 'Lyon', postalCode: '69001', country: 'fr', phone: null });
+
+const firstRing = keyRingJson('unit');
+beforeAll(() => installTestCipher(firstRing));
 
 describe('checkout requests', () => {
   it('should store addresses trimmed, with an upper-case country and no empty optional part', () => {
@@ -12,7 +16,21 @@ describe('checkout requests', () => {
     const a = checkoutFingerprint([{ productId: 'x', quantity: 1 }, { productId: 'y', quantity: 2 }], address);
     const b = checkoutFingerprint([{ productId: 'y', quantity: 2 }, { productId: 'x', quantity: 1 }], address);
     expect(a).toBe(b);
-    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    // A keyed blind index naming its key: never a bare hash that a dictionary of addresses could reverse.
+    expect(a).toMatch(/^unit:[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('should recognise a fingerprint made under an older key of the ring after the current key changed', async () => {
+    const old = checkoutFingerprint([{ productId: 'x', quantity: 1 }], address);
+    const { keys } = JSON.parse(firstRing) as { keys: Record<string, string> };
+    await installTestCipher(keyRingJson('unit-2', keys));
+    try {
+      expect(checkoutFingerprint([{ productId: 'x', quantity: 1 }], address)).toMatch(/^unit-2:/);
+      expect(checkoutFingerprintMatches(old, [{ productId: 'x', quantity: 1 }], address)).toBe(true);
+      expect(checkoutFingerprintMatches(old, [{ productId: 'x', quantity: 2 }], address)).toBe(false);
+    } finally {
+      await installTestCipher(firstRing);
+    }
   });
 
   it('should fingerprint another quantity, product or address differently', () => {

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Role } from '../../../src/modules/accounts/user.entity';
+import { createLogger } from '../../../src/infra/logger';
+import { rotateSealedValues } from '../../../src/modules/privacy/key-rotation';
+import { runSql } from '../../../src/shared/sql';
+import { ADDRESS } from '../../fixtures/addresses';
+import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
+import { AddToCartDocument, CheckoutDocument, OrderDocument } from '../../generated/graphql';
+import { createUser, createUsers, type TestUser } from '../../utils/buyers';
+import { installTestCipher, keyRingJson } from '../../utils/encryption';
+import { dataOf, sendAs } from '../../utils/operations';
+import { startTestServer, type TestServer } from '../../utils/test-server';
+
+const FIRST_RING = keyRingJson('k1');
+const { keys: firstKeys } = JSON.parse(FIRST_RING) as { keys: Record<string, string> };
+/** The deployed ring once a new key is added: k2 seals, k1 still opens. */
+const SECOND_RING = keyRingJson('k2', firstKeys);
+const { keys: secondKeys } = JSON.parse(SECOND_RING) as { keys: Record<string, string> };
+/** After rotation: k1 is gone. */
+const THIRD_RING = keyRingJson('k2', { k2: secondKeys.k2! });
+
+describe('npm run rotate-keys', () => {
+  let server: TestServer;
+  let shop: TestShop;
+  let admin: TestUser;
+
+  beforeAll(async () => {
+    server = await startTestServer({ RUN_WORKER: 'false', DATA_ENCRYPTION_KEYS: FIRST_RING });
+    shop = await createShop(server);
+    admin = await createUser(server, Role.ADMIN);
+  });
+  afterAll(() => server?.close());
+
+  const em = () => server.database.orm.em.fork();
+
+  /** Each buyer orders one unit with an address of its own; resolves to [order id, address] pairs. */
+  async function checkouts(buyers: TestUser[], key: string): Promise<[string, typeof ADDRESS][]> {
+    const products = await createProducts(server, shop, buyers.map(() => ({ stock: 5, priceAmount: 500 })));
+    return Promise.all(
+      buyers.map(async (buyer, index) => {
+        const address = { ...ADDRESS, line1: `${index} rue ${key}`, phone: `+33 1 00 00 ${String(index).padStart(2, '0')}` };
+        dataOf(await sendAs(server.graphqlUrl, buyer.token, AddToCartDocument, { productId: products[index]!, quantity: 1 }));
+        const { checkout } = dataOf(await sendAs(server.graphqlUrl, buyer.token, CheckoutDocument, { input: { idempotencyKey: key, shippingAddress: address } }));
+        return [checkout.id, address] as [string, typeof ADDRESS];
+      }),
+    );
+  }
+
+  it('should re-seal every order under the new key while checkouts run, lose nothing, and need the old key no more', async () => {
+    const before = await checkouts(await createUsers(server, 40), 'before');
+    // A new key is deployed: new values are sealed with it; then the rotation runs while buyers keep checking out.
+    await installTestCipher(SECOND_RING);
+    const [during, report] = await Promise.all([
+      checkouts(await createUsers(server, 20), 'during'),
+      rotateSealedValues(em(), { batchSize: 7, logger: createLogger('silent') }),
+    ]);
+    expect(report.resealed).toBeGreaterThanOrEqual(40);
+    expect(report.skipped).toBe(0);
+
+    const keyIds = await runSql<{ address_key: string; fingerprint_key: string; n: number }>(
+      em(),
+      `select split_part(shipping_address, '.', 2) as address_key, split_part(request_fingerprint, ':', 1) as fingerprint_key, count(*)::int as n
+         from customer_order group by 1, 2`,
+    );
+    expect(keyIds).toEqual([{ address_key: 'k2', fingerprint_key: 'k2', n: 60 }]);
+
+    // k1 leaves the ring: every order still reads, with its own address.
+    await installTestCipher(THIRD_RING);
+    for (const [orderId, address] of [...before, ...during]) {
+      const answer = await sendAs(server.graphqlUrl, admin.token, OrderDocument, { id: orderId });
+      expect(answer.errors).toEqual([]);
+      expect(answer.data?.order?.shippingAddress).toMatchObject({ line1: address.line1, phone: address.phone });
+    }
+    // A second run finds nothing left to do.
+    expect(await rotateSealedValues(em(), { batchSize: 7, logger: createLogger('silent') })).toEqual({ scanned: 60, resealed: 0, skipped: 0 });
+  });
+});
