@@ -32,7 +32,8 @@ export async function spawnChild(
   const port = options.http ? await freePort() : 0;
   const child: ChildProcess = spawn(process.execPath, [join(repoRoot, entry)], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
+    // No drain delay: nothing balances load in front of a test's process.
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), SHUTDOWN_DELAY_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
