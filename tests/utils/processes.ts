@@ -77,3 +77,28 @@ export async function spawnChild(
     crash: () => signal('SIGKILL'),
   };
 }
+
+/**
+ * Runs `node <entry> [args]` (e.g. `dist/scripts/migrations.js`) to its end, with `env` on top of PATH alone;
+ * resolves with its exit code and what it printed. SIGKILL after `timeoutMs` (default 60 s).
+ */
+export function runToEnd(
+  entry: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(repoRoot, entry), ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

@@ -1,30 +1,16 @@
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client } from 'pg';
 import { ensureBuilt, repoRoot } from '../../utils/build';
 import { createEmptyDatabase, type TestDatabase } from '../../utils/database';
+import { runToEnd } from '../../utils/processes';
 
-/** `node dist/scripts/migrations.js up` (`npm run migrate`) to its end: exit code and output. */
-function migrate(databaseUrl: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'scripts', 'migrations.js'), 'up'], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      resolve({ code, output });
-    });
-  });
-}
+/** `node dist/scripts/migrations.js up` (`npm run migrate`) to its end. */
+const migrate = (databaseUrl: string) =>
+  runToEnd(join('dist', 'scripts', 'migrations.js'), ['up'], { DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' }, 90_000).then(
+    ({ code, stdout, stderr }) => ({ code, output: stdout + stderr }),
+  );
 
 describe('migrations under an advisory lock', () => {
   let database: TestDatabase;

@@ -1,30 +1,14 @@
-import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../../../scripts/lib/scratch-database';
-import { ensureBuilt, mainScript, repoRoot } from '../../utils/build';
+import { ensureBuilt } from '../../utils/build';
 import { createTestDatabase, type TestDatabase } from '../../utils/database';
+import { runToEnd } from '../../utils/processes';
 
-/** Runs `node dist/src/main.js` to its end (it must fail to start); resolves with its exit code and output. */
-function startAndFail(env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [mainScript], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH, NODE_ENV: 'test', HOST: '127.0.0.1', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** Runs `node dist/src/main.js` to its end (it must fail to start). */
+const startAndFail = (env: Record<string, string>) =>
+  runToEnd(join('dist', 'src', 'main.js'), [], { NODE_ENV: 'test', HOST: '127.0.0.1', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'warn', ...env });
 
 describe('start-up errors of the compiled server', () => {
   let database: TestDatabase;
