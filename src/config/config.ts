@@ -108,6 +108,9 @@ const configSchema = z.object({
   DEVELOPMENT_PAYMENT_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(2_000),
 });
 
+/** Every environment variable the configuration reads (deployment files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(configSchema.shape);
+
 /**
  * Outside production only, so that `npm start` works with no set-up. It is public: never use it for real.
  * A production start without JWT_SECRET stops instead.

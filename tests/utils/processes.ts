@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { freePort } from '../../scripts/lib/scratch-database';
 import { waitFor } from './wait';
 
@@ -79,7 +79,7 @@ export async function spawnChild(
 }
 
 /**
- * Runs `node <entry> [args]` (e.g. `dist/scripts/migrations.js`) to its end, with `env` on top of PATH alone;
+ * Runs `node <entry> [args]` (e.g. `dist/scripts/migrations.js`, relative to the repository, or absolute) to its end, with `env` on top of PATH alone;
  * resolves with its exit code and what it printed. SIGKILL after `timeoutMs` (default 60 s).
  */
 export function runToEnd(
@@ -89,7 +89,7 @@ export function runToEnd(
   timeoutMs = 60_000,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, entry), ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [resolvePath(repoRoot, entry), ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
