@@ -16,15 +16,17 @@ import { startScratchDatabase } from './lib/scratch-database';
 async function main(): Promise<void> {
   const [command = 'up', name] = process.argv.slice(2);
   const config = loadConfig();
-  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
 
   if (command === 'up') {
+    // At the configured level: the operator (or the compose `migrate` service's log) sees what was applied.
+    const logger = createLogger(config.logLevel);
     const db = await openConfiguredDatabase(config, logger);
     await db.close();
     console.log('migrations applied');
     return;
   }
 
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const scratch = await startScratchDatabase(logger);
   try {
     const orm = await openDatabase({ url: scratch.url, logger });

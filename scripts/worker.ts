@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { openConfiguredDatabase } from '../src/infra/db/database';
 import { createLogger } from '../src/infra/logger';
 import { systemClock } from '../src/shared/clock';
-import { loadConfigOrExit, runMain, stopOnSignals } from '../src/process-lifecycle';
+import { describeDatabaseError, loadConfigOrExit, runMain, stopOnSignals } from '../src/process-lifecycle';
 import { createPaymentsRuntime } from '../src/modules/payments/payments-runtime';
 import { startWorker } from '../src/worker';
 
@@ -19,7 +19,9 @@ runMain(async () => {
     process.exit(78); // EX_CONFIG
   }
   const logger = createLogger(config.logLevel);
-  const database = await openConfiguredDatabase(config, logger);
+  const database = await openConfiguredDatabase(config, logger).catch((error: unknown) => {
+    throw describeDatabaseError(error, config);
+  });
   const worker = await startWorker({
     databaseUrl: database.url,
     orm: database.orm,

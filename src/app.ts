@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -52,8 +53,10 @@ export interface App {
   /** Starts listening on the configured host and port; resolves to the base URL (`http://host:port`). */
   listen(): Promise<string>;
   /**
-   * Graceful stop: readiness turns false, no new connection is taken, in-flight HTTP requests finish within the
-   * grace period, WebSockets are closed. The database is left to its owner.
+   * Graceful stop: readiness turns false at once while everything else is still served for SHUTDOWN_DELAY_MS (the
+   * load balancer's time to notice); then the listener closes, in-flight HTTP requests finish within the grace
+   * period, WebSockets are closed with 1001 (Going Away), the workers finish their jobs. The database is left to
+   * its owner.
    */
   stop(): Promise<void>;
 }
@@ -207,6 +210,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
       }),
     stop: async () => {
       shuttingDown = true;
+      if (config.shutdownDelayMs > 0) {
+        logger.info({ shutdownDelayMs: config.shutdownDelayMs }, 'draining: /readyz answers 503, still serving until the delay ends');
+        await delay(config.shutdownDelayMs);
+      }
       await apollo.stop();
       await worker?.stop();
       await live.stop();

@@ -3,7 +3,7 @@ import { createApp } from './app';
 import { openConfiguredDatabase } from './infra/db/database';
 import { createLogger } from './infra/logger';
 import { catalogIsEmpty, loadDemoCatalog } from './modules/catalog/demo-catalog';
-import { loadConfigOrExit, runMain, stopOnSignals } from './process-lifecycle';
+import { describeDatabaseError, describeListenError, loadConfigOrExit, runMain, stopOnSignals } from './process-lifecycle';
 
 /** Products in the demo catalogue that a fresh embedded database gets. */
 const DEMO_PRODUCTS = 500;
@@ -12,13 +12,18 @@ const DEMO_PRODUCTS = 500;
 runMain(async () => {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
-  const database = await openConfiguredDatabase(config, logger);
+  const database = await openConfiguredDatabase(config, logger).catch((error: unknown) => {
+    throw describeDatabaseError(error, config);
+  });
   if (config.seedDemoData && (await catalogIsEmpty(database.orm.em.fork()))) {
     const summary = await loadDemoCatalog(database.orm.em.fork(), { products: DEMO_PRODUCTS });
     logger.info(summary, 'seeded the demo catalogue');
   }
   const app = await createApp({ config, logger, database });
-  const url = await app.listen();
+  // A failed listen exits: the exit hook stops an embedded PostgreSQL; pools and sockets die with the process.
+  const url = await app.listen().catch((error: unknown) => {
+    throw describeListenError(error, config);
+  });
   logger.info({ url: `${url}/graphql`, env: config.nodeEnv, embeddedDatabase: !config.databaseUrl }, 'Atelier is listening');
   stopOnSignals(logger, config, 'server', async () => {
     await app.stop();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kind, parse, print } from 'graphql';
 
-/** The repository's root, whether this runs compiled (`dist/bench/lib`) or from its sources (`bench/lib`). */
+/** The repository's root, whether this runs compiled (`dist-bench/bench/lib`) or from its sources (`bench/lib`). */
 const ROOT = __filename.endsWith('.ts') ? join(__dirname, '..', '..') : join(__dirname, '..', '..', '..');
 
 /**

@@ -49,7 +49,7 @@ export interface BenchHarness {
   /** A new database on that server, with every migration applied; its URL. `name` must be a plain identifier. */
   createDatabase(name: string): Promise<string>;
   /**
-   * The API in production mode (`node dist/src/main.js`) over a catalogue of {@link CATALOG_PRODUCTS} products,
+   * The API in production mode (`node dist-bench/src/main.js`, the bench's own build) over a catalogue of {@link CATALOG_PRODUCTS} products,
    * reaching PostgreSQL through the statement counter. Started on first use, shared by every scenario:
    * a scenario that writes must leave the catalogue as it found it, or use a database of its own.
    */

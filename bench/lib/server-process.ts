@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The compiled entry point: `dist/src/main.js`, beside this file's `dist/bench/lib`. */
+/** The compiled entry point of the bench's own build: `dist-bench/src/main.js`, beside this file's `dist-bench/bench/lib`. */
 const MAIN_JS = join(__dirname, '..', '..', 'src', 'main.js');
 
 /** How long the server may take to answer `/readyz` (it migrates first). */
@@ -44,7 +44,7 @@ export interface ServerProcess {
 }
 
 /**
- * Starts `node dist/src/main.js` in production mode on 127.0.0.1, with an environment of its own (nothing
+ * Starts `node dist-bench/src/main.js` in production mode on 127.0.0.1, with an environment of its own (nothing
  * inherited but PATH and HOME, so that a REDIS_URL or DATABASE_URL of the shell cannot leak in), and waits
  * until `/readyz` answers 200. Its output is passed to our stderr, prefixed, and kept to explain a failure.
  */
@@ -64,6 +64,8 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       DATABASE_URL: options.databaseUrl,
       SEED_DEMO_DATA: 'false',
       LOG_LEVEL: 'warn',
+      // Nothing balances load in front of it: stop without the drain delay.
+      SHUTDOWN_DELAY_MS: '0',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,7 +14,7 @@ export interface CommerceBenchTarget {
   jwtSecret: string;
 }
 
-/** The repository: two levels up from `bench/scenarios`, three from `dist/bench/scenarios`. */
+/** The repository: two levels up from `bench/scenarios`, three from `dist-bench/bench/scenarios`. */
 const repoRoot = __filename.endsWith('.ts') ? join(__dirname, '..', '..') : join(__dirname, '..', '..', '..');
 
 /** The text of a contract operation, as the clients send it. */

@@ -43,6 +43,12 @@ const configSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().min(1_000).max(10_000_000).default(100_000),
   /** Milliseconds given to open connections to finish on SIGTERM before they are closed. Default 10 000. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  /**
+   * Milliseconds between SIGTERM and the listener's close, during which `/readyz` answers 503 while everything else is
+   * served as usual: the time a load balancer needs to see the drain and route new connections elsewhere, instead of
+   * learning of it from refused connections. Default 5 000; 0 when NODE_ENV=test.
+   */
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).optional(),
   /** Comma-separated origins allowed by CORS. Default: any origin (the API uses bearer tokens, no cookies). */
   CORS_ORIGINS: z.string().optional(),
   /** HMAC secret signing access tokens, at least 32 characters. Required in production. */
@@ -140,6 +146,9 @@ const configSchema = z.object({
   RETENTION_DELETED_BUYER_ADDRESS_DAYS: z.coerce.number().min(0).max(36_500).default(3_650),
 });
 
+/** Every environment variable the configuration reads (deployment files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(configSchema.shape);
+
 /**
  * Outside production only, so that `npm start` works with no set-up. It is public: never use it for real.
  * A production start without JWT_SECRET stops instead.
@@ -161,6 +170,8 @@ export type Config = Readonly<{
   logLevel: string;
   maxBodyBytes: number;
   shutdownGraceMs: number;
+  /** On SIGTERM: how long readiness is false before the listener closes (see SHUTDOWN_DELAY_MS). */
+  shutdownDelayMs: number;
   corsOrigins: string[] | undefined;
   auth: { jwtSecret: string; usesDevelopmentSecret: boolean; accessTokenTtlSeconds: number; refreshTokenTtlDays: number; refreshReuseGraceSeconds: number };
   loginLimits: { failuresPerAccount: number; failuresPerAddress: number; windowSeconds: number };
@@ -257,6 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.MAX_BODY_BYTES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    shutdownDelayMs: e.SHUTDOWN_DELAY_MS ?? (e.NODE_ENV === 'test' ? 0 : 5_000),
     corsOrigins: e.CORS_ORIGINS?.split(',').map((origin) => origin.trim()).filter(Boolean),
     auth: {
       jwtSecret: e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,

@@ -41,7 +41,14 @@ export interface WebSocketOptions {
  * with the HTTP path's rules, and given a context of its own (a forked EntityManager, fresh loaders).
  */
 export function createWebSocketServer(options: WebSocketOptions) {
-  const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: options.maxPayloadBytes });
+  // Upgrades are handed over by hand (`noServer`) rather than with `server:`, with which `ws` re-emits every error of
+  // the HTTP server, a port in use included, and graphql-ws prints those as "Internal error emitted on the WebSocket
+  // server" with a stack trace, burying the listener's own message (`PORT 4000 is in use: set PORT`).
+  const wsServer = new WebSocketServer({ noServer: true, path: '/graphql', maxPayload: options.maxPayloadBytes });
+  options.httpServer.on('upgrade', (request, socket, head) => {
+    // Another path is answered 400 by handleUpgrade, as `server:` mode does.
+    wsServer.handleUpgrade(request, socket, head, (client) => wsServer.emit('connection', client, request));
+  });
   const rules = [...specifiedRules, ...options.validationRules];
   const log = options.logger.child({ component: 'graphql-ws' });
   // The record of each running operation, by connection then id: onComplete is given neither context nor result.

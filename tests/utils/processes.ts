@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { freePort } from '../../scripts/lib/scratch-database';
 import { waitFor } from './wait';
 
@@ -36,6 +36,8 @@ export async function spawnChild(
       PATH: process.env.PATH ?? '',
       HOST: '127.0.0.1',
       PORT: String(port),
+      // No drain delay: nothing balances load in front of a test's process.
+      SHUTDOWN_DELAY_MS: '0',
       // The same key ring as the test's own server: a child reads what the test wrote.
       ...(process.env.DATA_ENCRYPTION_KEYS ? { DATA_ENCRYPTION_KEYS: process.env.DATA_ENCRYPTION_KEYS } : {}),
       ...env,
@@ -82,4 +84,29 @@ export async function spawnChild(
     stop,
     crash: () => signal('SIGKILL'),
   };
+}
+
+/**
+ * Runs `node <entry> [args]` (e.g. `dist/scripts/migrations.js`, relative to the repository, or absolute) to its end, with `env` on top of PATH alone;
+ * resolves with its exit code and what it printed. SIGKILL after `timeoutMs` (default 60 s).
+ */
+export function runToEnd(
+  entry: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [resolvePath(repoRoot, entry), ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

@@ -36,6 +36,7 @@ export async function startTestServer(env: Record<string, string> = {}, testData
     DATABASE_URL: db.url,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SHUTDOWN_GRACE_MS: '1000',
+    SHUTDOWN_DELAY_MS: '0',
     // Production refuses to start without a secret; every test server has one.
     JWT_SECRET: 'test-secret-of-at-least-thirty-two-characters',
     // Production also refuses to start without Stripe: a production test server gets keys for a Stripe that is not

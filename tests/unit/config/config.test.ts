@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       maxBodyBytes: 100_000,
       shutdownGraceMs: 10_000,
+      shutdownDelayMs: 5_000,
       corsOrigins: undefined,
       auth: {
         jwtSecret: DEVELOPMENT_JWT_SECRET,
@@ -50,6 +51,11 @@ describe('loadConfig', () => {
       passwordReset: { ttlMs: 30 * 60_000, perEmail: 3, perAddress: 20 },
       retention: { sessionGraceDays: 7, paymentEventPayloadDays: 90, emailBodyDays: 90, workerHeartbeatDays: 1, auditEventDays: 365, deletedBuyerAddressDays: 3_650 },
     });
+  });
+
+  it('should not delay the drain of a test server unless SHUTDOWN_DELAY_MS says so', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).shutdownDelayMs).toBe(0);
+    expect(loadConfig({ NODE_ENV: 'test', SHUTDOWN_DELAY_MS: '100' }).shutdownDelayMs).toBe(100);
   });
 
   it('should refuse to start in production without JWT_SECRET, naming it', () => {
@@ -94,6 +100,7 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'warn',
       MAX_BODY_BYTES: '2000',
       SHUTDOWN_GRACE_MS: '0',
+      SHUTDOWN_DELAY_MS: '250',
       CORS_ORIGINS: 'https://shop.example, https://admin.example,',
       JWT_SECRET: 'a-production-secret-of-32-characters-or-more',
       ACCESS_TOKEN_TTL_SECONDS: '300',
@@ -143,6 +150,7 @@ describe('loadConfig', () => {
       logLevel: 'warn',
       maxBodyBytes: 2000,
       shutdownGraceMs: 0,
+      shutdownDelayMs: 250,
       corsOrigins: ['https://shop.example', 'https://admin.example'],
       auth: {
         jwtSecret: 'a-production-secret-of-32-characters-or-more',
