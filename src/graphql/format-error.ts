@@ -38,7 +38,7 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
       // `http` is Apollo's note to itself (the status of a validation error), never meant for the client.
       const { code: _code, validationErrors: _v, stacktrace: _s, http: _h, ...rest } = extensions;
       if (code === ErrorCode.BAD_USER_INPUT && rest.field === undefined) rest.field = variableName(formatted.message);
-      return { ...base, message: original.message, extensions: { ...rest, code } };
+      return { ...base, message: options.isProduction ? withoutSuggestions(original.message) : original.message, extensions: { ...rest, code } };
     }
     const protocolCode = protocolErrorCode(typeof code === 'string' ? code : undefined, formatted.message, original);
     if (protocolCode) {

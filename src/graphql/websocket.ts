@@ -14,6 +14,7 @@ import { AppError, ErrorCode } from './errors';
 import { costExtension, type OperationAdmission } from './cost/operation-admission';
 import type { BudgetCharge } from './cost/query-budget';
 import { withoutSuggestions } from './format-error';
+import { operationLabel } from './known-operations';
 import type { LiveConnections } from './live-connections';
 import { QUERY_LIMITS } from './query-limits';
 import { guardedSubscribe } from './subscription-guard';
@@ -216,7 +217,7 @@ export function createWebSocketServer(options: WebSocketOptions) {
       onError: (_ctx, _id, payload, errors) => {
         const formatted = errors.map((error) => options.formatError(error));
         options.metrics.graphqlOperations.inc({
-          operation: payload.operationName ?? 'anonymous',
+          operation: operationLabel(payload.operationName),
           transport: 'ws',
           outcome: String(formatted[0]?.extensions?.code ?? 'INTERNAL_SERVER_ERROR'),
         });
@@ -226,7 +227,7 @@ export function createWebSocketServer(options: WebSocketOptions) {
         const record = running.get(ctx)?.get(id);
         running.get(ctx)?.delete(id);
         options.metrics.graphqlOperations.inc({
-          operation: record?.name ?? payload.operationName ?? 'anonymous',
+          operation: operationLabel(record?.name ?? payload.operationName),
           transport: 'ws',
           outcome: record?.outcome ?? 'ok',
         });
