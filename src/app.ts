@@ -8,6 +8,8 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import cors from 'cors';
 import express from 'express';
+import helmet from 'helmet';
+import proxyaddr from 'proxy-addr';
 import type { GraphQLError } from 'graphql';
 import type { Config } from './config/config';
 import type { Database } from './infra/db/database';
@@ -29,6 +31,12 @@ import { operationOutcomePlugin } from './graphql/plugins/operation-outcome.plug
 import { publicResponseCachePlugin } from './graphql/plugins/public-response-cache.plugin';
 import { QUERY_LIMITS, queryLimitRules } from './graphql/query-limits';
 import { buildAppSchema } from './graphql/schema';
+import { createOperationAdmission } from './graphql/cost/operation-admission';
+import { createQueryBudget } from './graphql/cost/query-budget';
+import { createQueryCost } from './graphql/cost/query-cost';
+import { queryBudgetPlugin } from './graphql/plugins/query-budget.plugin';
+import { createMetricsServer, metricsHandler } from './http/metrics-endpoint';
+import { securityHeaders, EXPOSED_HEADERS } from './http/security-headers';
 import { createWebSocketServer } from './graphql/websocket';
 import { createLiveConnections } from './graphql/live-connections';
 import { bodyErrorHandler } from './http/body-errors';
@@ -59,6 +67,8 @@ export interface App {
    * its owner.
    */
   stop(): Promise<void>;
+  /** The server of `/metrics` when `METRICS_PORT` is set (listening once `listen` resolved), else null. */
+  metricsServer: Server | null;
 }
 
 /** Assembles HTTP, Apollo Server and graphql-ws over one HTTP server. Nothing listens until `listen`. */
@@ -106,12 +116,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
   await closeSocketsOfBannedUsers(pubsub, connections, logger);
   const formatError = createErrorFormatter({ logger, isProduction: config.isProduction });
   const validationRules = queryLimitRules({ blockIntrospection: config.isProduction });
+  const budget = config.limits.queryBudget ? createQueryBudget({ ...config.limits.queryBudget, redis, logger }) : null;
+  const admit = createOperationAdmission({ cost: createQueryCost(schema, config.limits.queryMaxCost), budget });
   let shuttingDown = false;
 
   const expressApp = express();
   expressApp.disable('x-powered-by');
-  expressApp.set('trust proxy', 'loopback');
+  // One rule for the client's address, HTTP (`req.ip`) and WebSocket alike.
+  expressApp.set('trust proxy', config.limits.trustProxy);
+  const trustProxy = expressApp.get('trust proxy fn') as Parameters<typeof proxyaddr>[1];
   const httpServer = createServer(expressApp);
+  const serveMetrics = metricsHandler(metrics, config.limits.metrics.token);
+  const metricsServer = config.limits.metrics.port !== null ? createMetricsServer(serveMetrics) : null;
 
   const ws = createWebSocketServer({
     httpServer,
@@ -125,6 +141,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     maxPayloadBytes: config.maxBodyBytes,
     connections,
     beforeSubscriptionEvent: createSubscriptionViewerCheck(database.orm),
+    admit,
+    clientAddressOf: (request) => proxyaddr(request, trustProxy) ?? null,
+    hideSchemaDetails: config.isProduction,
+    caps: config.limits.webSocket,
   });
 
   const apollo = new ApolloServer<RequestContext>({
@@ -136,6 +156,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     allowBatchedHttpRequests: false,
     persistedQueries: false,
     csrfPrevention: true,
+    hideSchemaDetailsFromClientErrors: config.isProduction,
     // main.ts owns SIGTERM/SIGINT. Apollo's own handler (on by default outside NODE_ENV=test) stops the server,
     // then re-sends the signal to the process: main.ts took that for a second Ctrl-C and exited 1 mid-drain.
     stopOnTerminationSignals: false,
@@ -153,11 +174,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...(config.catalogCacheTtlSeconds > 0
         ? [publicResponseCachePlugin({ version: catalogVersion, ttlSeconds: config.catalogCacheTtlSeconds, metrics })]
         : []),
+      // After the cache: a cached answer is charged too, and its cost is never stored in the cache.
+      queryBudgetPlugin(admit, budget),
     ],
   });
   await apollo.start();
 
   expressApp.use(requestLog(logger, metrics));
+  expressApp.use(securityHeaders({ isProduction: config.isProduction, hstsMaxAgeSeconds: config.limits.hstsMaxAgeSeconds }));
   expressApp.use(
     healthRouter(
       [
@@ -176,13 +200,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
       onDelivery: (result) => metrics.stripeWebhooks.inc({ result }),
     }),
   );
-  expressApp.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  // On its own port when METRICS_PORT is set; else here, behind METRICS_TOKEN when set (production requires one of them).
+  if (!metricsServer) expressApp.get('/metrics', serveMetrics);
   expressApp.use(
     '/graphql',
     // Credentials (the refresh cookie) only for listed origins: a browser never sends them to `*` anyway.
-    cors(config.corsOrigins ? { origin: config.corsOrigins, credentials: true } : undefined),
+    cors({ origin: config.corsOrigins ?? '*', credentials: Boolean(config.corsOrigins), exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }),
     express.json({ limit: config.maxBodyBytes }),
     bodyErrorHandler,
     expressMiddleware(apollo, {
@@ -199,21 +222,25 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   return {
     httpServer,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    listen: async () => {
+      if (metricsServer) await new Promise<void>((resolve, reject) => metricsServer.once('error', reject).listen(config.limits.metrics.port!, config.host, resolve));
+      return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => {
           const { port } = httpServer.address() as AddressInfo;
           const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
           resolve(`http://${host}:${port}`);
         });
-      }),
+      });
+    },
+    metricsServer,
     stop: async () => {
       shuttingDown = true;
       if (config.shutdownDelayMs > 0) {
         logger.info({ shutdownDelayMs: config.shutdownDelayMs }, 'draining: /readyz answers 503, still serving until the delay ends');
         await delay(config.shutdownDelayMs);
       }
+      metricsServer?.close();
       await apollo.stop();
       await worker?.stop();
       await live.stop();

@@ -66,6 +66,13 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       LOG_LEVEL: 'warn',
       // Nothing balances load in front of it: stop without the drain delay.
       SHUTDOWN_DELAY_MS: '0',
+      // Production requires its CORS origins and a protected /metrics.
+      CORS_ORIGINS: 'http://127.0.0.1',
+      METRICS_TOKEN: 'bench-metrics-token-0123456789',
+      // Every operation is charged to its client's budget, as in production, but the load generator's single
+      // address and user must never run out: the bench measures the cost of charging, not refusals.
+      QUERY_BUDGET_POINTS: '100000000',
+      QUERY_BUDGET_RESTORE_PER_SECOND: '10000000',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

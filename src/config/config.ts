@@ -144,6 +144,44 @@ const configSchema = z.object({
   RETENTION_AUDIT_EVENT_DAYS: z.coerce.number().min(1).max(36_500).default(365),
   /** Retention: days the shipping address of a deleted account's orders is kept (legal accounting period). Default 3 650. */
   RETENTION_DELETED_BUYER_ADDRESS_DAYS: z.coerce.number().min(0).max(36_500).default(3_650),
+  /**
+   * Which proxies' `X-Forwarded-For` decides the client address, for HTTP and WebSocket alike: Express's `trust proxy`
+   * values (`loopback`, `uniquelocal`, a comma-separated list of addresses or CIDRs, a hop count, `true`, `false`).
+   * Default `loopback`: a proxy on the same machine.
+   */
+  TRUST_PROXY: z.string().min(1).default('loopback'),
+  /** The most one operation may cost (see the README's cost model), variables included. Default 5 000. */
+  QUERY_MAX_COST: z.coerce.number().int().min(10).max(1_000_000).default(5_000),
+  /** Size of each client's query budget (a leaky bucket of cost points); 0 turns budgets off. Default 50 000. */
+  QUERY_BUDGET_POINTS: z.coerce.number().int().min(0).max(100_000_000).default(50_000),
+  /** Cost points given back to each client's budget per second. Default 1 000. */
+  QUERY_BUDGET_RESTORE_PER_SECOND: z.coerce.number().positive().max(10_000_000).default(1_000),
+  /** Failed logins allowed per (account, client address) pair within the window. Default 5. */
+  LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(5),
+  /** Sign-ups allowed per client address within `SIGN_UP_WINDOW_SECONDS`. Default 20. */
+  SIGN_UPS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(20),
+  /** The window of the sign-up limit, in seconds. Default 3 600. */
+  SIGN_UP_WINDOW_SECONDS: z.coerce.number().int().min(1).max(604_800).default(3_600),
+  /** Subscriptions one WebSocket may hold at once. Default 100. */
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** WebSockets open at once from one client address. Default 50. */
+  WS_MAX_SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(50),
+  /** WebSockets open at once for one user. Default 20. */
+  WS_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  /** Messages one WebSocket may send per second (a burst of as many is allowed); beyond, it is closed with 4429. Default 50. */
+  WS_MAX_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(50),
+  /** Bytes of query text kept in the WebSocket path's cache of parsed documents. Default 5 000 000. */
+  WS_DOCUMENT_CACHE_BYTES: z.coerce.number().int().min(0).max(1_000_000_000).default(5_000_000),
+  /** Serves `/metrics` on this port alone (not on the API's). Absent: on the API port, and only with `METRICS_TOKEN` in production. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** A bearer token that `/metrics` requires (`Authorization: Bearer <token>`), at least 16 characters. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Unpaid orders (awaiting payment) one buyer may hold at once; beyond, Checkout fails with CONFLICT. Default 3. */
+  MAX_UNPAID_ORDERS_PER_BUYER: z.coerce.number().int().min(1).max(1_000).default(3),
+  /** Units of one product one buyer may hold across unpaid orders; beyond, Checkout fails with CONFLICT. Default 99. */
+  MAX_UNPAID_UNITS_PER_PRODUCT: z.coerce.number().int().min(1).max(1_000_000).default(99),
+  /** `Strict-Transport-Security` max-age in seconds; 0 (default) sends none (set it where TLS ends at this server or its proxy). */
+  HSTS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(63_072_000).default(0),
 });
 
 /** Every environment variable the configuration reads (deployment files are checked against it). */
@@ -192,6 +230,8 @@ export type Config = Readonly<{
   passwordReset: { ttlMs: number; perEmail: number; perAddress: number };
   /** Retention periods of the scheduled purges, in days. */
   retention: RetentionConfig;
+  /** Abuse resistance: client address, query cost and budgets, sign-ups, WebSocket caps, metrics, commerce limits, headers. */
+  limits: LimitsConfig;
 }>;
 
 /** How long each kind of row outlives its use, in days (see `src/modules/privacy/retention.jobs.ts`). */
@@ -202,6 +242,20 @@ export type RetentionConfig = Readonly<{
   workerHeartbeatDays: number;
   auditEventDays: number;
   deletedBuyerAddressDays: number;
+}>;
+
+export type LimitsConfig = Readonly<{
+  /** Express's `trust proxy` value, parsed: decides `req.ip` and the WebSocket's client address. */
+  trustProxy: boolean | number | string;
+  queryMaxCost: number;
+  /** null: budgets off. */
+  queryBudget: { points: number; restorePerSecond: number } | null;
+  loginFailuresPerAccountAndAddress: number;
+  signUps: { perAddress: number; windowSeconds: number };
+  webSocket: { maxSubscriptionsPerSocket: number; maxSocketsPerAddress: number; maxSocketsPerUser: number; maxMessagesPerSecond: number; documentCacheBytes: number };
+  metrics: { port: number | null; token: string | null };
+  orders: { maxUnpaidOrders: number; maxUnpaidUnitsPerProduct: number };
+  hstsMaxAgeSeconds: number;
 }>;
 
 /** Who takes payments: Stripe when STRIPE_SECRET_KEY is set, else (never in production) the DEVELOPMENT provider. */
@@ -245,6 +299,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.STRIPE_WEBHOOK_SECRET ? [] : ['STRIPE_WEBHOOK_SECRET: required in production (payments are confirmed by signed webhooks)']),
     ...(e.DATA_ENCRYPTION_KEYS ? [] : ['DATA_ENCRYPTION_KEYS: required in production (the key ring of personal data at rest)']),
   ];
+  if (e.NODE_ENV === 'production' && (!e.CORS_ORIGINS || e.CORS_ORIGINS.split(',').some((origin) => origin.trim() === '*'))) {
+    missingInProduction.push('CORS_ORIGINS: required in production, a comma-separated list of origins (never *)');
+  }
+  if (e.NODE_ENV === 'production' && e.METRICS_PORT === undefined && !e.METRICS_TOKEN) {
+    missingInProduction.push('METRICS_PORT or METRICS_TOKEN: required in production, so that /metrics is never open on the API port');
+  }
+  if (e.QUERY_BUDGET_POINTS > 0 && e.QUERY_BUDGET_POINTS < e.QUERY_MAX_COST) {
+    throw new ConfigError('Invalid configuration:\n  QUERY_BUDGET_POINTS: must be 0 (off) or at least QUERY_MAX_COST, or the costliest allowed operation could never run');
+  }
   if (e.NODE_ENV === 'production' && missingInProduction.length) {
     throw new ConfigError(`Invalid configuration:\n  ${missingInProduction.join('\n  ')}`);
   }
@@ -310,5 +373,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       auditEventDays: e.RETENTION_AUDIT_EVENT_DAYS,
       deletedBuyerAddressDays: e.RETENTION_DELETED_BUYER_ADDRESS_DAYS,
     },
+    limits: {
+      trustProxy: parseTrustProxy(e.TRUST_PROXY),
+      queryMaxCost: e.QUERY_MAX_COST,
+      queryBudget: e.QUERY_BUDGET_POINTS > 0 ? { points: e.QUERY_BUDGET_POINTS, restorePerSecond: e.QUERY_BUDGET_RESTORE_PER_SECOND } : null,
+      loginFailuresPerAccountAndAddress: e.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS,
+      signUps: { perAddress: e.SIGN_UPS_PER_ADDRESS, windowSeconds: e.SIGN_UP_WINDOW_SECONDS },
+      webSocket: {
+        maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+        maxSocketsPerAddress: e.WS_MAX_SOCKETS_PER_ADDRESS,
+        maxSocketsPerUser: e.WS_MAX_SOCKETS_PER_USER,
+        maxMessagesPerSecond: e.WS_MAX_MESSAGES_PER_SECOND,
+        documentCacheBytes: e.WS_DOCUMENT_CACHE_BYTES,
+      },
+      metrics: { port: e.METRICS_PORT ?? null, token: e.METRICS_TOKEN ?? null },
+      orders: { maxUnpaidOrders: e.MAX_UNPAID_ORDERS_PER_BUYER, maxUnpaidUnitsPerProduct: e.MAX_UNPAID_UNITS_PER_PRODUCT },
+      hstsMaxAgeSeconds: e.HSTS_MAX_AGE_SECONDS,
+    },
   };
+}
+
+/** `TRUST_PROXY` as Express takes it: booleans and hop counts typed, anything else (names, addresses, CIDRs) as given. */
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }

@@ -19,6 +19,8 @@ export interface ErrorFormatterOptions {
  */
 export function createErrorFormatter(options: ErrorFormatterOptions) {
   return function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+    // Production hides the schema: "Did you mean …" names fields, types and enum values the caller did not know.
+    if (options.isProduction) formatted = { ...formatted, message: withoutSuggestions(formatted.message) };
     const original = unwrapResolverError(error);
     const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
     const extensions = (original instanceof GraphQLError ? original.extensions : formatted.extensions) ?? {};
@@ -38,7 +40,7 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
       if (code === ErrorCode.BAD_USER_INPUT && rest.field === undefined) rest.field = variableName(formatted.message);
       // Every invalid field at once: a single one is a list of one.
       if (code === ErrorCode.BAD_USER_INPUT && rest.fields === undefined && typeof rest.field === 'string') rest.fields = [{ field: rest.field, message: original.message }];
-      return { ...base, message: original.message, extensions: { ...rest, code } };
+      return { ...base, message: options.isProduction ? withoutSuggestions(original.message) : original.message, extensions: { ...rest, code } };
     }
     const protocolCode = protocolErrorCode(typeof code === 'string' ? code : undefined, formatted.message, original);
     if (protocolCode) {
@@ -98,4 +100,9 @@ function requestPart(message: string): string {
 /** `Variable "$first" got invalid value …` names the variable: that is the offending field. */
 function variableName(message: string): string | undefined {
   return /Variable "\$([A-Za-z_][A-Za-z0-9_]*)"/.exec(message)?.[1];
+}
+
+/** graphql-js's suggestions (`Did you mean "x", "y" or "z"?`) cut off a message, as Apollo's `hideSchemaDetailsFromClientErrors` does. */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/ ?Did you mean .*\?$/s, '');
 }

@@ -1,4 +1,3 @@
-import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
@@ -17,11 +16,7 @@ export const QUERY_LIMITS = {
   maxDirectives: 20,
   /** Lexical tokens in a document, enforced by graphql-js's parser (`parse(source, { maxTokens })`). */
   maxTokens: 2_000,
-  /**
-   * graphql-armor's static cost: objects 2, scalars 1, multiplied by 1.5 per level of depth, and by `first` or
-   * `last` when it is a literal, not when it is a variable (armor 2.4 validates without variable values).
-   */
-  maxCost: 5_000,
+  // The cost is not a validation rule: it needs the variables' values (see cost/query-cost.ts, QUERY_MAX_COST).
 } as const;
 
 /** Marks an error as a rejected limit, so the error formatter gives it QUERY_TOO_COMPLEX. */
@@ -71,11 +66,6 @@ export function queryLimitRules(options: { blockIntrospection: boolean }): Valid
       n: QUERY_LIMITS.maxDirectives,
       propagateOnRejection: false,
       onReject: rejectAs('maxDirectives', `Too many directives: at most ${QUERY_LIMITS.maxDirectives} per operation`),
-    }) as unknown as ValidationRule,
-    costLimitRule({
-      maxCost: QUERY_LIMITS.maxCost,
-      propagateOnRejection: false,
-      onReject: rejectAs('maxCost', `Query is too expensive: its cost is above ${QUERY_LIMITS.maxCost}`),
     }) as unknown as ValidationRule,
   ];
   if (options.blockIntrospection) rules.push(NoSchemaIntrospectionCustomRule);

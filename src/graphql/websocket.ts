@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { GraphQLError, getOperationAST, parse, type GraphQLFormattedError, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { CloseCode } from 'graphql-ws';
@@ -10,7 +10,11 @@ import type { Metrics } from '../infra/metrics';
 import type { ContextFactory, OperationRecord, RequestContext } from './context';
 import { bearerToken, type AccessTokens } from '../modules/accounts/access-token';
 import { UserStatus } from '../modules/accounts/user.entity';
-import { ErrorCode } from './errors';
+import { AppError, ErrorCode } from './errors';
+import { costExtension, type OperationAdmission } from './cost/operation-admission';
+import type { BudgetCharge } from './cost/query-budget';
+import { withoutSuggestions } from './format-error';
+import { operationLabel } from './known-operations';
 import type { LiveConnections } from './live-connections';
 import { QUERY_LIMITS } from './query-limits';
 import { guardedSubscribe } from './subscription-guard';
@@ -34,7 +38,31 @@ export interface WebSocketOptions {
    * with 4403 (the session ended or the user was banned). A throw ends the subscription with an error.
    */
   beforeSubscriptionEvent: (ctx: RequestContext) => Promise<boolean>;
+  /** Credential fields, cost and budget, as on HTTP (see `createOperationAdmission`). */
+  admit: OperationAdmission;
+  /** The client's address for the upgrade request: the same `TRUST_PROXY` rule as HTTP's `req.ip`. */
+  clientAddressOf: (request: IncomingMessage) => string | null;
+  /** Production: validation errors lose their "Did you mean …" suggestions, as Apollo's are. */
+  hideSchemaDetails: boolean;
+  caps: WebSocketCaps;
 }
+
+/** Limits on what one client may hold open over WebSocket (`WS_*` variables). */
+export interface WebSocketCaps {
+  /** Subscriptions (and running operations) one socket may hold at once; beyond, RATE_LIMITED. Default 100. */
+  maxSubscriptionsPerSocket: number;
+  /** Sockets open at once from one client address; beyond, the new one is closed with 4429. Default 50. */
+  maxSocketsPerAddress: number;
+  /** Sockets open at once for one user; beyond, the new one is closed with 4429 at `connection_init`. Default 20. */
+  maxSocketsPerUser: number;
+  /** Messages per second one socket may send (as a burst, or sustained); beyond, it is closed with 4429. Default 50. */
+  maxMessagesPerSecond: number;
+  /** Bytes of query text (UTF-16, so 2 per character) kept in the cache of parsed documents. Default 5 MB. */
+  documentCacheBytes: number;
+}
+
+/** graphql-ws's own "too many" close code, reused for every per-client cap. */
+export const TOO_MANY_CLOSE_CODE = 4429;
 
 /**
  * graphql-ws on the HTTP server's `/graphql` path. Every operation is parsed with the token cap, validated
@@ -58,15 +86,61 @@ export function createWebSocketServer(options: WebSocketOptions) {
 
   // Dashboards send the same subscription by the thousand: each text is parsed and validated once, and its
   // document shared, which spares both the CPU and a copy of the syntax tree per subscription.
-  const checkedDocuments = new LRUCache<string, CheckedDocument>({ max: 1_000 });
+  // Bounded in bytes: 300 distinct 95 kB texts once held 28 MB here. A syntax tree weighs a few times its text.
+  const { caps } = options;
+  const documentBytes = (query: string) => query.length * 2 * 4;
+  const checkedDocuments = new LRUCache<string, CheckedDocument>({
+    max: 1_000,
+    maxSize: Math.max(1, caps.documentCacheBytes),
+    sizeCalculation: (_checked, query) => documentBytes(query),
+  });
   const checkDocument = (query: string): CheckedDocument => {
     let checked = checkedDocuments.get(query);
     if (!checked) {
-      checked = parseAndValidate(options.schema, query, rules);
-      checkedDocuments.set(query, checked);
+      checked = parseAndValidate(options.schema, query, rules, options.hideSchemaDetails);
+      if (documentBytes(query) <= caps.documentCacheBytes) checkedDocuments.set(query, checked);
     }
     return checked;
   };
+  // The budget's charge of each running operation, for `extensions.cost` of its results.
+  const charges = new WeakMap<RequestContext, BudgetCharge>();
+  // Sockets per address and per user, and each socket's message allowance.
+  const socketsByAddress = new Map<string, number>();
+  const socketsByUser = new Map<string, number>();
+  const addressOfSocket = new WeakMap<WebSocket, string | null>();
+  const userOfSocket = new WeakMap<WebSocket, string>();
+  const release = (counts: Map<string, number>, key: string) => {
+    const left = (counts.get(key) ?? 1) - 1;
+    if (left > 0) counts.set(key, left);
+    else counts.delete(key);
+  };
+  // Registered before graphql-ws's own listener, so that a socket over a cap is closed before it is served.
+  wsServer.on('connection', (socket, request) => {
+    const address = options.clientAddressOf(request);
+    addressOfSocket.set(socket, address);
+    const addressKey = address ?? 'unknown';
+    const open = (socketsByAddress.get(addressKey) ?? 0) + 1;
+    socketsByAddress.set(addressKey, open);
+    socket.once('close', () => {
+      release(socketsByAddress, addressKey);
+      const userId = userOfSocket.get(socket);
+      if (userId) release(socketsByUser, userId);
+    });
+    if (open > caps.maxSocketsPerAddress) {
+      socket.close(TOO_MANY_CLOSE_CODE, 'Too many sockets from this address');
+      return;
+    }
+    // A token bucket of `maxMessagesPerSecond`, refilled continuously.
+    let allowance = caps.maxMessagesPerSecond;
+    let last = Date.now();
+    socket.on('message', () => {
+      const now = Date.now();
+      allowance = Math.min(caps.maxMessagesPerSecond, allowance + ((now - last) / 1_000) * caps.maxMessagesPerSecond);
+      last = now;
+      allowance -= 1;
+      if (allowance < 0) socket.close(TOO_MANY_CLOSE_CODE, 'Too many messages');
+    });
+  });
 
   const cleanup = useServer<Record<string, unknown>>(
     {
@@ -80,12 +154,19 @@ export function createWebSocketServer(options: WebSocketOptions) {
         const token = bearerToken(authorization);
         const claims = token === null ? 'INVALID' : await options.accessTokens.verify(token);
         if (typeof claims === 'string') return unauthorized(ctx.extra.socket);
+        const socketsOfUser = (socketsByUser.get(claims.userId) ?? 0) + 1;
+        socketsByUser.set(claims.userId, socketsOfUser);
+        userOfSocket.set(ctx.extra.socket, claims.userId);
+        if (socketsOfUser > caps.maxSocketsPerUser) {
+          ctx.extra.socket.close(TOO_MANY_CLOSE_CODE, 'Too many sockets for this user');
+          return false;
+        }
         // Registered before the database is read: a ban that commits after that read still finds this socket.
         options.connections.add(claims.userId, ctx.extra.socket);
         const { viewer } = await options.createContext({
           requestId: randomUUID(),
           authorization,
-          clientAddress: ctx.extra.request.socket.remoteAddress ?? null,
+          clientAddress: addressOfSocket.get(ctx.extra.socket) ?? null,
         });
         // No session (ended, or its user gone): log in again, 4401. A banned user: 4403 (graphql-ws's own refusal).
         if (viewer === null) return unauthorized(ctx.extra.socket);
@@ -101,14 +182,25 @@ export function createWebSocketServer(options: WebSocketOptions) {
         return false;
       }),
       onSubscribe: async (ctx, id, payload) => {
+        if (Object.keys(ctx.subscriptions).length > caps.maxSubscriptionsPerSocket) {
+          return [
+            new AppError(ErrorCode.RATE_LIMITED, `At most ${caps.maxSubscriptionsPerSocket} operations at once on one socket`, {
+              retryAfterSeconds: 1,
+              reason: 'TOO_MANY_SUBSCRIPTIONS',
+            }),
+          ];
+        }
         const checked = checkDocument(payload.query);
         if (checked.errors) return checked.errors;
         const document = checked.document;
         const contextValue = await options.createContext({
           requestId: randomUUID(),
           authorization: ctx.connectionParams?.authorization,
-          clientAddress: ctx.extra.request.socket.remoteAddress ?? null,
+          clientAddress: addressOfSocket.get(ctx.extra.socket) ?? null,
         });
+        const admission = await options.admit(contextValue, document, payload.operationName, payload.variables);
+        if (admission.error) return [admission.error];
+        if (admission.charge) charges.set(contextValue, admission.charge);
         // The name in the document, as on HTTP: graphql-ws clients seldom send `operationName`.
         contextValue.operation.name = getOperationAST(document, payload.operationName)?.name?.value;
         if (!running.has(ctx)) running.set(ctx, new Map());
@@ -122,17 +214,19 @@ export function createWebSocketServer(options: WebSocketOptions) {
           contextValue,
         };
       },
-      onNext: (ctx, id, _payload, _args, result) => {
-        if (!result.errors?.length) return;
+      onNext: (ctx, id, _payload, args, result) => {
+        const charge = charges.get(args.contextValue as RequestContext);
+        const withCost = charge ? { ...result, extensions: { ...result.extensions, cost: costExtension(charge) } } : undefined;
+        if (!result.errors?.length) return withCost;
         const errors = result.errors.map((error) => options.formatError(error));
         const record = running.get(ctx)?.get(id);
         if (record && !record.outcome) record.outcome = String(errors[0]?.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
-        return { ...result, errors };
+        return { ...(withCost ?? result), errors };
       },
       onError: (_ctx, _id, payload, errors) => {
         const formatted = errors.map((error) => options.formatError(error));
         options.metrics.graphqlOperations.inc({
-          operation: payload.operationName ?? 'anonymous',
+          operation: operationLabel(payload.operationName),
           transport: 'ws',
           outcome: String(formatted[0]?.extensions?.code ?? 'INTERNAL_SERVER_ERROR'),
         });
@@ -142,7 +236,7 @@ export function createWebSocketServer(options: WebSocketOptions) {
         const record = running.get(ctx)?.get(id);
         running.get(ctx)?.delete(id);
         options.metrics.graphqlOperations.inc({
-          operation: record?.name ?? payload.operationName ?? 'anonymous',
+          operation: operationLabel(record?.name ?? payload.operationName),
           transport: 'ws',
           outcome: record?.outcome ?? 'ok',
         });
@@ -173,7 +267,7 @@ function unauthorized(socket: WebSocket): false {
 type CheckedDocument = { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: readonly GraphQLError[] };
 
 /** Parses with the token cap and validates with the HTTP path's rules. */
-function parseAndValidate(schema: GraphQLSchema, query: string, rules: readonly ValidationRule[]): CheckedDocument {
+function parseAndValidate(schema: GraphQLSchema, query: string, rules: readonly ValidationRule[], hideSchemaDetails: boolean): CheckedDocument {
   let document: DocumentNode;
   try {
     document = parse(query, { maxTokens: QUERY_LIMITS.maxTokens });
@@ -181,15 +275,15 @@ function parseAndValidate(schema: GraphQLSchema, query: string, rules: readonly 
     return { errors: [error instanceof GraphQLError ? error : new GraphQLError('Could not parse the operation')] };
   }
   const errors = validate(schema, document, rules);
-  return errors.length ? { errors: errors.map(asValidationError) } : { document };
+  return errors.length ? { errors: errors.map((error) => asValidationError(error, hideSchemaDetails)) } : { document };
 }
 
 /**
  * graphql-ws passes validation errors on as graphql-js makes them, with no code; Apollo's HTTP path gives them
  * GRAPHQL_VALIDATION_FAILED. Without it the error formatter takes them for bugs: INTERNAL_SERVER_ERROR, logged.
  */
-function asValidationError(error: GraphQLError): GraphQLError {
-  return new GraphQLError(error.message, {
+function asValidationError(error: GraphQLError, hideSchemaDetails: boolean): GraphQLError {
+  return new GraphQLError(hideSchemaDetails ? withoutSuggestions(error.message) : error.message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,

@@ -17,6 +17,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** The bearer token of `/metrics` on production test servers. */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789';
+
 const PRODUCTION_STRIPE_PLACEHOLDER = {
   STRIPE_SECRET_KEY: 'sk_test_placeholder',
   STRIPE_WEBHOOK_SECRET: 'whsec_placeholder',
@@ -42,11 +45,17 @@ export async function startTestServer(env: Record<string, string> = {}, testData
     // Production also refuses to start without Stripe: a production test server gets keys for a Stripe that is not
     // there (port 9, discard), unless the test points it at a fake one. Elsewhere, the DEVELOPMENT provider.
     ...(env.NODE_ENV === 'production' ? PRODUCTION_STRIPE_PLACEHOLDER : {}),
+    // Production also requires its CORS origins and a protected /metrics.
+    ...(env.NODE_ENV === 'production' ? { CORS_ORIGINS: 'https://shop.example', METRICS_TOKEN: TEST_METRICS_TOKEN } : {}),
     // The DEVELOPMENT provider's buyer pays an hour after checkout: never during a test that does not ask for it
     // (payment tests set DEVELOPMENT_PAYMENT_DELAY_MS to 0), so that orders stay PENDING_PAYMENT as tests expect.
     DEVELOPMENT_PAYMENT_DELAY_MS: '3600000',
     // The run's key ring of personal data (global setup makes it).
     ...(process.env.DATA_ENCRYPTION_KEYS ? { DATA_ENCRYPTION_KEYS: process.env.DATA_ENCRYPTION_KEYS } : {}),
+    // Every test client is 127.0.0.1: budgets stay on (each operation is charged) but large enough for a whole test
+    // file, and sign-ups are not limited. tests/security/ sets them low where it tests them.
+    QUERY_BUDGET_POINTS: '100000000',
+    SIGN_UPS_PER_ADDRESS: '100000',
     ...env,
   });
   const logger = createLogger(config.logLevel);

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Metrics } from '../../infra/metrics';
 import type { RequestContext } from '../context';
+import { operationLabel } from '../known-operations';
 
 /** Records each HTTP operation's name and outcome (`ok` or the first error's code) for logs and metrics. */
 export function operationOutcomePlugin(metrics: Metrics): ApolloServerPlugin<RequestContext> {
@@ -14,7 +15,7 @@ export function operationOutcomePlugin(metrics: Metrics): ApolloServerPlugin<Req
           const outcome = errors?.length ? String(errors[0]?.extensions?.code ?? 'INTERNAL_SERVER_ERROR') : 'ok';
           contextValue.operation.name = name;
           contextValue.operation.outcome = outcome;
-          metrics.graphqlOperations.inc({ operation: name ?? 'anonymous', transport: 'http', outcome });
+          metrics.graphqlOperations.inc({ operation: operationLabel(name), transport: 'http', outcome });
         },
       };
     },

@@ -73,6 +73,9 @@ export function publicResponseCachePlugin(options: PublicResponseCacheOptions): 
       return {
         async responseForOperation({ operation, queryHash }) {
           if (!queryHash || !isPublicCatalogRead(operation)) return null;
+          // The key's JSON walk recurses: a deeply nested (unused) variable once answered HTTP 500 here. No
+          // catalogue variable nests deeper than a filter object; such a request is executed, never cached.
+          if (nestedDeeperThan(request.variables, MAX_KEY_DEPTH)) return null;
           key = cacheKey(queryHash, request.operationName, request.variables);
           const entry = cache.get(key);
           if (!entry || entry.version !== version.value) {
@@ -95,6 +98,21 @@ export function publicResponseCachePlugin(options: PublicResponseCacheOptions): 
       };
     },
   };
+}
+
+/** Levels of nesting of variables that the cache key takes. */
+const MAX_KEY_DEPTH = 8;
+
+/** Whether `value` nests objects or arrays more than `max` levels deep; iterative, so it never overflows the stack. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function isPublicCatalogRead(operation: OperationDefinitionNode | undefined): boolean {

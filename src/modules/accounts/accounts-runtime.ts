@@ -2,7 +2,7 @@ import type { Config } from '../../config/config';
 import type { Logger } from '../../infra/logger';
 import type { RedisLink } from '../../infra/redis';
 import type { AccessTokens } from './access-token';
-import { createLoginLimiter, type LoginLimiter } from './login-limiter';
+import { createLoginLimiter, refusal, windowLimiter, boundedKey, type LoginLimiter } from './login-limiter';
 import { prepareDummyHash } from './password-hashing';
 import { createViewerCache, type ViewerCache } from './viewer-cache';
 import { createInProcessGenerations, createRedisGenerations } from './viewer-generations';
@@ -15,6 +15,8 @@ export interface AccountsRuntime {
   /** How long after its rotation a spent refresh token answers a successor instead of revoking (REFRESH_REUSE_GRACE_SECONDS). */
   refreshReuseGraceSeconds: number;
   loginLimiter: LoginLimiter;
+  /** Counts a sign-up against the client address (`SIGN_UPS_PER_ADDRESS` per `SIGN_UP_WINDOW_SECONDS`); throws RATE_LIMITED past it. */
+  countSignUp(address: string | null): Promise<void>;
   /** The per-request re-check's cache; every write to a user, its sessions or its shop calls `forget`. */
   viewerCache: ViewerCache;
 }
@@ -22,11 +24,24 @@ export interface AccountsRuntime {
 export function createAccountsRuntime(deps: { config: Config; accessTokens: AccessTokens; redis: RedisLink | null; logger: Logger }): AccountsRuntime {
   // In the background: by the first log-in, refusing an unknown email already costs what a real check does.
   prepareDummyHash().catch(() => undefined);
+  const { signUps } = deps.config.limits;
+  const signUpsByAddress = windowLimiter(deps.redis, 'sign-ups:address', signUps.perAddress, signUps.windowSeconds);
   return {
+    countSignUp: async (address) => {
+      try {
+        await signUpsByAddress.consume(boundedKey(address ?? 'unknown'));
+      } catch (error) {
+        throw refusal(error);
+      }
+    },
     accessTokens: deps.accessTokens,
     refreshTokenTtlDays: deps.config.auth.refreshTokenTtlDays,
     refreshReuseGraceSeconds: deps.config.auth.refreshReuseGraceSeconds,
-    loginLimiter: createLoginLimiter({ ...deps.config.loginLimits, redis: deps.redis }),
+    loginLimiter: createLoginLimiter({
+      ...deps.config.loginLimits,
+      failuresPerAccountAndAddress: deps.config.limits.loginFailuresPerAccountAndAddress,
+      redis: deps.redis,
+    }),
     // Generations in Redis when there is one, so that a write on one instance counts on all of them.
     viewerCache: createViewerCache({
       generations: deps.redis ? createRedisGenerations(deps.redis) : createInProcessGenerations(),

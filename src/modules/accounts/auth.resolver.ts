@@ -11,18 +11,19 @@ import { clearRefreshCookie, refreshTokenFromCookie, usesCookieTransport } from 
 /** Accounts and sessions: sign up, log in, rotate, log out. Open to anyone; the tokens are the credentials. */
 @Resolver()
 export class AuthResolver {
-  @Mutation(() => AuthPayload, { description: 'Creates a BUYER (default) or ARTISAN account and logs it in.' })
+  // Cost 50 in the query budget, as logIn: an argon2 hash (about 20 MiB, tens of milliseconds).
+  @Mutation(() => AuthPayload, { complexity: 50, description: 'Creates a BUYER (default) or ARTISAN account and logs it in.' })
   signUp(@Arg('input', () => SignUpInput, { description: 'The new account.' }) input: SignUpInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
     return authService.signUp(ctx, input);
   }
 
-  // Nullable on purpose: with `AuthPayload!`, graphql-js would stop a mutation at its first failed field, so
-  // that of twenty aliased attempts only the first would run. Nullable, each one runs, fails on its own and is
-  // counted by the limiter: twenty aliases are twenty attempts.
+  // Nullable, as the contract has it. A request holds at most one credential field (see credential-fields.ts), so
+  // aliased attempts are refused before any of them runs.
   @Mutation(() => AuthPayload, {
+    complexity: 50,
     nullable: true,
     description:
-      'Opens a session; null with an error when refused. Failed attempts are limited per account and per client address (RATE_LIMITED), each aliased field counting as one.',
+      'Opens a session; null with an error when refused. Failed attempts are limited per (account, client address) pair, per client address, and per account for addresses that failed on it (RATE_LIMITED). One logIn, signUp or refreshSession per request.',
   })
   logIn(
     @Arg('email', { description: 'The email the account was made with, in any case.' }) email: string,

@@ -19,6 +19,8 @@ export const authService = {
   async signUp(ctx: RequestContext, input: SignUpInput): Promise<AuthPayload> {
     const email = normaliseEmail(input.email);
     if (email.length > EMAIL_MAX_LENGTH || !isEmail(email)) throw new BadUserInputError('input.email', 'email must be an email address');
+    // Counted once the input is known to be acceptable, before the hash: a refused sign-up costs no argon2.
+    await ctx.accounts.countSignUp(ctx.clientAddress);
     const role = input.role ?? Role.BUYER;
     const passwordHash = await hashPassword(input.password);
     const now = ctx.clock.now();
@@ -44,12 +46,14 @@ export const authService = {
    */
   async logIn(ctx: RequestContext, emailInput: string, password: string): Promise<AuthPayload> {
     const email = normaliseEmail(emailInput);
+    // Lengths first: nothing is counted or stored for an input no account can have.
+    if (characterCount(email) > EMAIL_MAX_LENGTH) throw new BadUserInputError('email', `email must have at most ${EMAIL_MAX_LENGTH} characters`);
+    if (characterCount(password) > PASSWORD_MAX_LENGTH) throw new BadUserInputError('password', `password must have at most ${PASSWORD_MAX_LENGTH} characters`);
     await limitAttempt(ctx, email);
-    const user = email.length <= EMAIL_MAX_LENGTH ? await ctx.em.findOne(User, { email }, { populate: ['passwordHash'] }) : null;
-    // A password longer than any accepted one matches nothing; it is still "checked", against no hash.
-    const acceptable = characterCount(password) <= PASSWORD_MAX_LENGTH;
-    const valid = await verifyPassword(acceptable ? user?.passwordHash : null, acceptable ? password : password.slice(0, PASSWORD_MAX_LENGTH));
+    const user = await ctx.em.findOne(User, { email }, { populate: ['passwordHash'] });
+    const valid = await verifyPassword(user?.passwordHash, password);
     if (!user || !valid) {
+      await ctx.accounts.loginLimiter.failed(email, ctx.clientAddress);
       await writeAudit(ctx.em, ctx, {
         type: AuditEventType.LOGIN_FAILED,
         userId: user?.id ?? null,

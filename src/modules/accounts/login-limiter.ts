@@ -1,11 +1,14 @@
+import { createHash } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError } from '../../graphql/errors';
 import type { RedisLink } from '../../infra/redis';
 
 export interface LoginLimitOptions {
-  /** Failed log-ins allowed per account (normalised email) within the window. */
+  /** Failed log-ins per account (normalised email) within the window, after which only clean addresses may try. */
   failuresPerAccount: number;
-  /** Failed log-ins allowed per client address within the window, whatever the account. */
+  /** Failed log-ins per (account, client address) pair within the window. */
+  failuresPerAccountAndAddress: number;
+  /** Log-in attempts per client address within the window, whatever the account (successes are given back). */
   failuresPerAddress: number;
   /** Length of the window, in seconds, counted from the first failure. */
   windowSeconds: number;
@@ -14,56 +17,77 @@ export interface LoginLimitOptions {
 }
 
 /**
- * Brute-force protection of `logIn`, per account and per client address (rate-limiter-flexible).
+ * Brute-force protection of `logIn` that cannot be turned against the account's owner (rate-limiter-flexible).
  *
- * An attempt is counted *before* the password is checked, and given back when it succeeds. Counting first
- * makes the limit hold under concurrency (checking then counting lets a burst of parallel attempts through)
- * and costs an attacker an attempt even when it is refused. Twenty aliased `logIn` fields in one request are
- * twenty attempts: GraphQL runs a mutation's fields one after the other, each through here.
+ * - Per client address: every attempt is counted *before* the password is checked (given back on success), so that
+ *   a burst of parallel attempts cannot pass the limit, and a refused attempt still costs the attacker.
+ * - Per (account, address) pair: failures only. Past the limit, that address may not try that account.
+ * - Per account: failures only. Past the limit the account is *not* locked: an address that has not failed on it
+ *   (the owner's, usually) may still try; an address that has failed on it is refused. So ten wrong passwords from
+ *   anywhere no longer keep the owner out for fifteen minutes. A botnet gets one guess per address and account per
+ *   window, each address also bounded by its own limit.
+ *
+ * Pair and account counts are read, not written, before the check: an attempt refused by them stores nothing. Keys
+ * are SHA-256 digests of the normalised email and the address: bounded whatever the input (callers also refuse
+ * over-long emails and passwords before counting anything).
  */
 export interface LoginLimiter {
-  /** Counts one attempt; throws RATE_LIMITED, with `retryAfterSeconds`, when either limit is passed. */
+  /** Counts the attempt against the address; throws RATE_LIMITED (with `retryAfterSeconds`) when a limit refuses it. */
   attempt(email: string, address: string | null): Promise<void>;
-  /** After a successful log-in: the account's count starts again and the address gets its attempt back. */
+  /** After a wrong password or an unknown email: counts a failure of the pair and of the account. */
+  failed(email: string, address: string | null): Promise<void>;
+  /** After a successful log-in: the pair's count starts again and the address gets its attempt back. */
   succeeded(email: string, address: string | null): Promise<void>;
 }
 
 export function createLoginLimiter(options: LoginLimitOptions): LoginLimiter {
-  const byAccount = limiter(options, 'account', options.failuresPerAccount);
-  const byAddress = limiter(options, 'address', options.failuresPerAddress);
-  const addressKey = (address: string | null) => address ?? 'unknown';
+  const byAccount = windowLimiter(options.redis, 'login-failures:account', options.failuresPerAccount, options.windowSeconds);
+  const byPair = windowLimiter(options.redis, 'login-failures:pair', options.failuresPerAccountAndAddress, options.windowSeconds);
+  const byAddress = windowLimiter(options.redis, 'login-attempts:address', options.failuresPerAddress, options.windowSeconds);
+  const keys = (email: string, address: string | null) => ({
+    account: boundedKey(email),
+    pair: boundedKey(`${email}\0${address ?? 'unknown'}`),
+    address: boundedKey(address ?? 'unknown'),
+  });
 
   return {
     async attempt(email, address) {
-      const outcomes = await Promise.allSettled([byAccount.consume(email), byAddress.consume(addressKey(address))]);
-      let waitMs = 0;
-      for (const outcome of outcomes) {
-        if (outcome.status === 'fulfilled') continue;
-        // Only a RateLimiterRes means "over the limit"; anything else is a failure of the store itself.
-        if (!(outcome.reason instanceof RateLimiterRes)) throw outcome.reason;
-        waitMs = Math.max(waitMs, outcome.reason.msBeforeNext);
+      const key = keys(email, address);
+      try {
+        await byAddress.consume(key.address);
+      } catch (error) {
+        throw refusal(error);
       }
-      if (outcomes.some((outcome) => outcome.status === 'rejected')) {
-        throw new RateLimitedError(Math.max(1, Math.ceil(waitMs / 1000)));
-      }
+      const [pair, account] = await Promise.all([byPair.get(key.pair), byAccount.get(key.account)]);
+      const pairFailures = pair?.consumedPoints ?? 0;
+      if (pairFailures >= options.failuresPerAccountAndAddress) throw retryAfter(pair!.msBeforeNext);
+      if ((account?.consumedPoints ?? 0) >= options.failuresPerAccount && pairFailures > 0) throw retryAfter(Math.max(pair!.msBeforeNext, account!.msBeforeNext));
+    },
+    async failed(email, address) {
+      const key = keys(email, address);
+      await Promise.all([byPair.penalty(key.pair, 1), byAccount.penalty(key.account, 1)]);
     },
     async succeeded(email, address) {
-      await Promise.all([byAccount.delete(email), byAddress.reward(addressKey(address), 1)]);
+      const key = keys(email, address);
+      await Promise.all([byPair.delete(key.pair), byAddress.reward(key.address, 1)]);
     },
   };
 }
 
-/** What the login limits need of a rate limiter. */
-interface Limiter {
-  consume(key: string): Promise<unknown>;
-  delete(key: string): Promise<unknown>;
-  reward(key: string, points: number): Promise<unknown>;
+/** What the limits need of a rate limiter (rate-limiter-flexible's methods, each bounded by the Redis link's deadline). */
+export interface WindowLimiter {
+  consume(key: string): Promise<RateLimiterRes>;
+  get(key: string): Promise<RateLimiterRes | null>;
+  penalty(key: string, points: number): Promise<RateLimiterRes>;
+  delete(key: string): Promise<boolean>;
+  reward(key: string, points: number): Promise<RateLimiterRes>;
 }
 
-function limiter(options: LoginLimitOptions, kind: string, points: number): Limiter {
-  const common = { keyPrefix: `atelier:login-failures:${kind}`, points, duration: options.windowSeconds };
-  if (!options.redis) return new RateLimiterMemory(common);
-  const link = options.redis;
+/** A fixed-window counter of `points` per `windowSeconds`, in Redis (with an in-memory stand-in while it is away) or in memory. */
+export function windowLimiter(redis: RedisLink | null, name: string, points: number, windowSeconds: number): WindowLimiter {
+  const common = { keyPrefix: `atelier:${name}`, points, duration: windowSeconds };
+  if (!redis) return new RateLimiterMemory(common);
+  const link = redis;
   // While Redis is unreachable, each instance keeps limiting on its own rather than letting every attempt through.
   const insurance = new RateLimiterMemory(common);
   const shared = new RateLimiterRedis({
@@ -87,8 +111,24 @@ function limiter(options: LoginLimitOptions, kind: string, points: number): Limi
     }
   };
   return {
-    consume: (key) => bounded('login limit', () => shared.consume(key), () => insurance.consume(key)),
-    delete: (key) => bounded('login limit reset', () => shared.delete(key), () => insurance.delete(key)),
-    reward: (key, rewarded) => bounded('login limit reward', () => shared.reward(key, rewarded), () => insurance.reward(key, rewarded)),
+    consume: (key) => bounded(`${name} limit`, () => shared.consume(key), () => insurance.consume(key)),
+    get: (key) => bounded(`${name} limit read`, () => shared.get(key), () => insurance.get(key)),
+    penalty: (key, penalty) => bounded(`${name} limit penalty`, () => shared.penalty(key, penalty), () => insurance.penalty(key, penalty)),
+    delete: (key) => bounded(`${name} limit reset`, () => shared.delete(key), () => insurance.delete(key)),
+    reward: (key, rewarded) => bounded(`${name} limit reward`, () => shared.reward(key, rewarded), () => insurance.reward(key, rewarded)),
   };
+}
+
+/** A limiter key of fixed length, whatever the email or address (a 3 kB email once made a 3 kB key per attempt). */
+export function boundedKey(value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 32);
+}
+
+/** A limiter's refusal as RATE_LIMITED; any other error (the store failing) as it is. */
+export function refusal(error: unknown): unknown {
+  return error instanceof RateLimiterRes ? retryAfter(error.msBeforeNext) : error;
+}
+
+function retryAfter(ms: number): RateLimitedError {
+  return new RateLimitedError(Math.max(1, Math.ceil(ms / 1000)));
 }

@@ -32,6 +32,8 @@ async function startCompiledServer(databaseUrl: string, env: Record<string, stri
       STRIPE_SECRET_KEY: 'sk_test_placeholder',
       STRIPE_WEBHOOK_SECRET: 'whsec_placeholder',
       STRIPE_API_URL: 'http://127.0.0.1:9',
+      CORS_ORIGINS: 'https://shop.example',
+      METRICS_TOKEN: 'test-metrics-token-0123456789',
       DATABASE_URL: databaseUrl,
       PORT: String(port),
       HOST: '127.0.0.1',

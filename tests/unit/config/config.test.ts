@@ -50,6 +50,17 @@ describe('loadConfig', () => {
       dataEncryption: { keyRing: null, developmentKeyFile: './.data/data-encryption-keys.json' },
       passwordReset: { ttlMs: 30 * 60_000, perEmail: 3, perAddress: 20 },
       retention: { sessionGraceDays: 7, paymentEventPayloadDays: 90, emailBodyDays: 90, workerHeartbeatDays: 1, auditEventDays: 365, deletedBuyerAddressDays: 3_650 },
+      limits: {
+        trustProxy: 'loopback',
+        queryMaxCost: 5_000,
+        queryBudget: { points: 50_000, restorePerSecond: 1_000 },
+        loginFailuresPerAccountAndAddress: 5,
+        signUps: { perAddress: 20, windowSeconds: 3_600 },
+        webSocket: { maxSubscriptionsPerSocket: 100, maxSocketsPerAddress: 50, maxSocketsPerUser: 20, maxMessagesPerSecond: 50, documentCacheBytes: 5_000_000 },
+        metrics: { port: null, token: null },
+        orders: { maxUnpaidOrders: 3, maxUnpaidUnitsPerProduct: 99 },
+        hstsMaxAgeSeconds: 0,
+      },
     });
   });
 
@@ -67,7 +78,8 @@ describe('loadConfig', () => {
     const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-32-characters-or-more', DATA_ENCRYPTION_KEYS: RING };
     expect(() => loadConfig(production)).toThrow(/STRIPE_SECRET_KEY[\s\S]*STRIPE_WEBHOOK_SECRET/);
     expect(() => loadConfig({ ...production, STRIPE_SECRET_KEY: 'sk_live_abc' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
-    expect(loadConfig({ ...production, STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' }).payments.stripe?.apiUrl).toBeNull();
+    const complete = { ...production, STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc', CORS_ORIGINS: 'https://shop.example', METRICS_PORT: '9464' };
+    expect(loadConfig(complete).payments.stripe?.apiUrl).toBeNull();
   });
 
   it('should refuse keys that are not Stripe keys, naming them', () => {
@@ -135,6 +147,23 @@ describe('loadConfig', () => {
       RETENTION_WORKER_HEARTBEAT_DAYS: '4',
       RETENTION_AUDIT_EVENT_DAYS: '5',
       RETENTION_DELETED_BUYER_ADDRESS_DAYS: '6',
+      TRUST_PROXY: '10.0.0.0/8, loopback',
+      QUERY_MAX_COST: '1000',
+      QUERY_BUDGET_POINTS: '2000',
+      QUERY_BUDGET_RESTORE_PER_SECOND: '50',
+      LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS: '3',
+      SIGN_UPS_PER_ADDRESS: '5',
+      SIGN_UP_WINDOW_SECONDS: '60',
+      WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '10',
+      WS_MAX_SOCKETS_PER_ADDRESS: '11',
+      WS_MAX_SOCKETS_PER_USER: '12',
+      WS_MAX_MESSAGES_PER_SECOND: '13',
+      WS_DOCUMENT_CACHE_BYTES: '1000',
+      METRICS_PORT: '9464',
+      METRICS_TOKEN: 'a-metrics-token-of-some-length',
+      MAX_UNPAID_ORDERS_PER_BUYER: '2',
+      MAX_UNPAID_UNITS_PER_PRODUCT: '7',
+      HSTS_MAX_AGE_SECONDS: '600',
     });
     expect(config).toEqual({
       nodeEnv: 'production',
@@ -173,7 +202,42 @@ describe('loadConfig', () => {
       dataEncryption: { keyRing: { current: 'k1', keys: new Map([['k1', Buffer.alloc(32, 7)]]) }, developmentKeyFile: '/tmp/keys.json' },
       passwordReset: { ttlMs: 600_000, perEmail: 2, perAddress: 9 },
       retention: { sessionGraceDays: 1, paymentEventPayloadDays: 2, emailBodyDays: 3, workerHeartbeatDays: 4, auditEventDays: 5, deletedBuyerAddressDays: 6 },
+      limits: {
+        trustProxy: '10.0.0.0/8, loopback',
+        queryMaxCost: 1_000,
+        queryBudget: { points: 2_000, restorePerSecond: 50 },
+        loginFailuresPerAccountAndAddress: 3,
+        signUps: { perAddress: 5, windowSeconds: 60 },
+        webSocket: { maxSubscriptionsPerSocket: 10, maxSocketsPerAddress: 11, maxSocketsPerUser: 12, maxMessagesPerSecond: 13, documentCacheBytes: 1_000 },
+        metrics: { port: 9464, token: 'a-metrics-token-of-some-length' },
+        orders: { maxUnpaidOrders: 2, maxUnpaidUnitsPerProduct: 7 },
+        hstsMaxAgeSeconds: 600,
+      },
     });
+  });
+
+  it('should refuse to start in production with CORS open to any origin, or /metrics open on the API port', () => {
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'a-production-secret-of-32-characters-or-more',
+      STRIPE_SECRET_KEY: 'sk_live_abc',
+      STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+      METRICS_TOKEN: 'a-metrics-token-of-some-length',
+    };
+    expect(() => loadConfig(production)).toThrow(/CORS_ORIGINS/);
+    expect(() => loadConfig({ ...production, CORS_ORIGINS: '*' })).toThrow(/CORS_ORIGINS/);
+    expect(() => loadConfig({ ...production, CORS_ORIGINS: 'https://shop.example, *' })).toThrow(/CORS_ORIGINS/);
+    const { METRICS_TOKEN: _token, ...withoutMetrics } = { ...production, CORS_ORIGINS: 'https://shop.example' };
+    expect(() => loadConfig(withoutMetrics)).toThrow(/METRICS_PORT or METRICS_TOKEN/);
+    expect(loadConfig({ ...withoutMetrics, METRICS_PORT: '9464' }).limits.metrics).toEqual({ port: 9464, token: null });
+  });
+
+  it('should refuse a query budget smaller than the largest cost, and read TRUST_PROXY as Express does', () => {
+    expect(() => loadConfig({ QUERY_BUDGET_POINTS: '100', QUERY_MAX_COST: '500' })).toThrow(/QUERY_BUDGET_POINTS/);
+    expect(loadConfig({ QUERY_BUDGET_POINTS: '0' }).limits.queryBudget).toBeNull();
+    expect(loadConfig({ TRUST_PROXY: 'false' }).limits.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).limits.trustProxy).toBe(2);
+    expect(loadConfig({}).limits.trustProxy).toBe('loopback');
   });
 
   it('should take an empty variable as a missing one, so that its default applies', () => {
