@@ -254,7 +254,7 @@ export type Mutation = {
   createProduct: Product;
   /** Opens the caller's shop. ARTISAN only; one shop per artisan (CONFLICT otherwise). */
   createShop: Shop;
-  /** Opens a session; null with an error when refused. Failed attempts are limited per account and per client address (RATE_LIMITED), each aliased field counting as one. */
+  /** Opens a session; null with an error when refused. Failed attempts are limited per (account, client address) pair, per client address, and per account for addresses that failed on it (RATE_LIMITED). One logIn, signUp or refreshSession per request. */
   logIn?: Maybe<AuthPayload>;
   /** Ends the refresh token's session: its access and refresh tokens stop working, and the refresh cookie, if any, is cleared. False when the token is unknown. Without `refreshToken`, the refresh cookie is used. */
   logOut: Scalars['Boolean']['output'];
