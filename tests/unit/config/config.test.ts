@@ -88,7 +88,14 @@ describe('loadConfig', () => {
   });
 
   it('should refuse to start in production without DATA_ENCRYPTION_KEYS, and refuse a malformed ring anywhere', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-32-characters-or-more', STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' };
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'a-production-secret-of-32-characters-or-more',
+      STRIPE_SECRET_KEY: 'sk_live_abc',
+      STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+      CORS_ORIGINS: 'https://shop.example',
+      METRICS_PORT: '9464',
+    };
     expect(() => loadConfig(production)).toThrow(/DATA_ENCRYPTION_KEYS: required in production/);
     expect(loadConfig({ ...production, DATA_ENCRYPTION_KEYS: RING }).dataEncryption.keyRing?.current).toBe('k1');
     expect(() => loadConfig({ DATA_ENCRYPTION_KEYS: '{"current":"k1","keys":{}}' })).toThrow(/DATA_ENCRYPTION_KEYS: current must name one of keys/);
@@ -222,6 +229,7 @@ describe('loadConfig', () => {
       JWT_SECRET: 'a-production-secret-of-32-characters-or-more',
       STRIPE_SECRET_KEY: 'sk_live_abc',
       STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+      DATA_ENCRYPTION_KEYS: RING,
       METRICS_TOKEN: 'a-metrics-token-of-some-length',
     };
     expect(() => loadConfig(production)).toThrow(/CORS_ORIGINS/);
