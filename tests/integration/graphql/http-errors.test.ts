@@ -66,7 +66,8 @@ describe('HTTP request errors', () => {
     const padding = 'x'.repeat(server.config.maxBodyBytes - envelope.length);
     const { status, body } = await postGraphql(server.graphqlUrl, { query: '{ __typename }', variables: { padding } });
     expect(status).toBe(200);
-    expect(body).toEqual({ data: { __typename: 'Query' } });
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({ __typename: 'Query' });
   });
 
   it('should refuse a batch (a JSON array of operations) with BAD_USER_INPUT', async () => {
