@@ -67,7 +67,7 @@ describe('the cookie transport of refresh tokens (browsers)', () => {
     expect(me.body.data!.me).toMatchObject({ email });
 
     const loggedOut = await post(jar, print(LogOutDocument).replace('($refreshToken: String!)', '').replace('(refreshToken: $refreshToken)', ''), {});
-    expect(loggedOut.body).toEqual({ data: { logOut: true } });
+    expect(loggedOut.body).toEqual({ data: { logOut: true }, extensions: { cost: expect.objectContaining({ requested: 0 }) } });
     expect(jar.cookies.size).toBe(0);
     const afterLogOut = await post(jar, print(MeDocument), {}, { authorization: `Bearer ${accessToken}` });
     expect(afterLogOut.body.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'SESSION_ENDED' });

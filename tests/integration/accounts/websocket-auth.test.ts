@@ -30,7 +30,7 @@ describe('authenticating WebSocket connections in connection_init', () => {
     try {
       expect((await wsExecute(client, CatalogDocument, { first: 1 })).errors).toBeUndefined();
       // `me` is null for an anonymous caller; what needs a caller is refused.
-      expect(await wsExecute(client, MeDocument)).toEqual({ data: { me: null } });
+      expect(await wsExecute(client, MeDocument)).toEqual({ data: { me: null }, extensions: { cost: expect.any(Object) } });
       const orders = await wsExecute(client, MyOrdersDocument, { first: 1 });
       expect(orders.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'TOKEN_INVALID' });
     } finally {

@@ -121,7 +121,7 @@ describe('HTTP request errors', () => {
 
     const preflighted = await fetch(url, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
     expect(preflighted.status).toBe(200);
-    expect(await preflighted.json()).toEqual({ data: { __typename: 'Query' } });
+    expect(await preflighted.json()).toEqual({ data: { __typename: 'Query' }, extensions: { cost: expect.any(Object) } });
   });
 
   /** Requests that go wrong in every way we know of, short of a server bug; each must fail with contract codes. */

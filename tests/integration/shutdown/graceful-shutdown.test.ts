@@ -130,7 +130,10 @@ describe('graceful shutdown of the compiled server', () => {
       await locker.query('commit');
       const response = await inFlight;
       expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ data: { categories: [{ id: '019b0000-0000-7000-8000-000000000001', name: 'Ceramics', slug: 'ceramics' }] } });
+      expect(await response.json()).toEqual({
+        data: { categories: [{ id: '019b0000-0000-7000-8000-000000000001', name: 'Ceramics', slug: 'ceramics' }] },
+        extensions: { cost: expect.any(Object) },
+      });
 
       expect({ code: await server.exited, output: server.output() }).toEqual({ code: 0, output: expect.stringContaining('stopped cleanly') });
       expect(server.output()).not.toContain('second signal');
@@ -165,7 +168,7 @@ describe('graceful shutdown of the compiled server', () => {
       body: JSON.stringify({ query: print(CategoriesDocument) }),
     });
     expect(during.status).toBe(200);
-    expect(await during.json()).toEqual({ data: { categories: expect.any(Array) } });
+    expect(await during.json()).toEqual({ data: { categories: expect.any(Array) }, extensions: { cost: expect.any(Object) } });
     expect(live.socket.readyState).toBe(WebSocket.OPEN);
     expect(Date.now() - signalledAt).toBeLessThan(delayMs);
 
