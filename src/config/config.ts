@@ -36,7 +36,7 @@ const configSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().min(1_000).max(10_000_000).default(100_000),
   /** Milliseconds given to open connections to finish on SIGTERM before they are closed. Default 10 000. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
-  /** Comma-separated origins allowed by CORS. Default: any origin (the API uses bearer tokens, no cookies). */
+  /** Comma-separated origins allowed by CORS, with credentials (the refresh cookie). Default: any origin, without credentials. */
   CORS_ORIGINS: z.string().optional(),
   /** HMAC secret signing access tokens, at least 32 characters. Required in production. */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
