@@ -26,6 +26,7 @@ import { legacyJsonStatusPlugin } from './graphql/plugins/legacy-json-status.plu
 import { noStorePlugin } from './graphql/plugins/no-store.plugin';
 import { operationOutcomePlugin } from './graphql/plugins/operation-outcome.plugin';
 import { publicResponseCachePlugin } from './graphql/plugins/public-response-cache.plugin';
+import { createPersistedQueryCache } from './graphql/persisted-queries';
 import { QUERY_LIMITS, queryLimitRules } from './graphql/query-limits';
 import { buildAppSchema } from './graphql/schema';
 import { createWebSocketServer } from './graphql/websocket';
@@ -123,7 +124,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     introspection: !config.isProduction,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
-    persistedQueries: false,
+    // Automatic persisted queries, over POST and GET: the texts in a bounded in-process cache.
+    persistedQueries: { cache: createPersistedQueryCache() },
     csrfPrevention: true,
     // main.ts owns SIGTERM/SIGINT. Apollo's own handler (on by default outside NODE_ENV=test) stops the server,
     // then re-sends the signal to the process: main.ts took that for a second Ctrl-C and exited 1 mid-drain.
