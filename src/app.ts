@@ -29,6 +29,7 @@ import { legacyJsonStatusPlugin } from './graphql/plugins/legacy-json-status.plu
 import { noStorePlugin } from './graphql/plugins/no-store.plugin';
 import { operationOutcomePlugin } from './graphql/plugins/operation-outcome.plugin';
 import { publicResponseCachePlugin } from './graphql/plugins/public-response-cache.plugin';
+import { createPersistedQueryCache } from './graphql/persisted-queries';
 import { QUERY_LIMITS, queryLimitRules } from './graphql/query-limits';
 import { buildAppSchema } from './graphql/schema';
 import { createOperationAdmission } from './graphql/cost/operation-admission';
@@ -154,7 +155,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     introspection: !config.isProduction,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
-    persistedQueries: false,
+    // Automatic persisted queries, over POST and GET: the texts in a bounded in-process cache.
+    persistedQueries: { cache: createPersistedQueryCache() },
     csrfPrevention: true,
     hideSchemaDetailsFromClientErrors: config.isProduction,
     // main.ts owns SIGTERM/SIGINT. Apollo's own handler (on by default outside NODE_ENV=test) stops the server,

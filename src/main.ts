@@ -2,6 +2,9 @@ import 'reflect-metadata';
 import { createApp } from './app';
 import { openConfiguredDatabase } from './infra/db/database';
 import { createLogger } from './infra/logger';
+import { createAccessTokens } from './modules/accounts/access-token';
+import { describeDemoAccounts, ensureDemoAccounts } from './modules/accounts/demo-accounts';
+import { systemClock } from './shared/clock';
 import { catalogIsEmpty, loadDemoCatalog } from './modules/catalog/demo-catalog';
 import { describeDatabaseError, describeListenError, loadConfigOrExit, runMain, stopOnSignals } from './process-lifecycle';
 
@@ -25,6 +28,12 @@ runMain(async () => {
     throw describeListenError(error, config);
   });
   logger.info({ url: `${url}/graphql`, env: config.nodeEnv, embeddedDatabase: !config.databaseUrl }, 'Atelier is listening');
+  if (config.nodeEnv === 'development' && config.seedDemoData) {
+    const accessTokens = createAccessTokens({ secret: config.auth.jwtSecret, ttlSeconds: config.auth.accessTokenTtlSeconds, clock: systemClock });
+    const accounts = await ensureDemoAccounts(database.orm.em.fork(), { nodeEnv: config.nodeEnv, accessTokens, now: new Date() });
+    // Printed once, as text: it is meant to be read and copied, not parsed.
+    process.stdout.write(`\n${describeDemoAccounts(accounts, `${url}/graphql`)}\n\n`);
+  }
   stopOnSignals(logger, config, 'server', async () => {
     await app.stop();
     await database.close();

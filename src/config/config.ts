@@ -49,7 +49,7 @@ const configSchema = z.object({
    * learning of it from refused connections. Default 5 000; 0 when NODE_ENV=test.
    */
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).optional(),
-  /** Comma-separated origins allowed by CORS. Default: any origin (the API uses bearer tokens, no cookies). */
+  /** Comma-separated origins allowed by CORS, with credentials (the refresh cookie). Default: any origin, without credentials. */
   CORS_ORIGINS: z.string().optional(),
   /** HMAC secret signing access tokens, at least 32 characters. Required in production. */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

@@ -44,7 +44,7 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
     }
     const protocolCode = protocolErrorCode(typeof code === 'string' ? code : undefined, formatted.message, original);
     if (protocolCode) {
-      const requestField = code === 'BAD_REQUEST' ? requestPart(formatted.message) : undefined;
+      const requestField = code === 'BAD_REQUEST' || code === undefined ? requestPart(formatted.message) : undefined;
       const field = protocolCode === ErrorCode.BAD_USER_INPUT ? (variableName(formatted.message) ?? requestField) : undefined;
       return { ...base, extensions: field ? { code: protocolCode, field, fields: [{ field, message: formatted.message }] } : { code: protocolCode } };
     }
@@ -73,6 +73,8 @@ function protocolErrorCode(code: string | undefined, message: string, original: 
     case 'BAD_REQUEST':
       return ErrorCode.BAD_USER_INPUT;
     case undefined:
+      // Apollo's automatic persisted queries: a text sent with a hash that is not its own.
+      if (message === 'provided sha does not match query') return ErrorCode.BAD_USER_INPUT;
       // graphql-ws reports parse errors and variable-coercion errors with no code at all.
       if (/^Syntax Error/.test(message)) return /tokens/i.test(message) ? ErrorCode.QUERY_TOO_COMPLEX : ErrorCode.GRAPHQL_VALIDATION_FAILED;
       // A variable's value that does not fit its type: graphql-js points at the variable definition alone (Apollo

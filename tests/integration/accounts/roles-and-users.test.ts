@@ -88,9 +88,15 @@ describe('roles, the back office and who sees what of a user', () => {
     const stranger = await signUp(server);
     for (const token of [undefined, stranger.accessToken]) {
       const body = await ownerSeenBy(token);
-      expect(body.data).toBeNull();
-      const codes = new Set((body.errors ?? []).map((error) => error.extensions?.code));
-      expect(codes).toEqual(new Set(['FORBIDDEN']));
+      // Each private field is null with its own error; the public ones and the rest of the page stay.
+      expect((body.data as { shops: { edges: { node: unknown }[] } }).shops.edges[0]!.node).toEqual({
+        slug,
+        owner: { id: artisan.id, displayName: expect.any(String), email: null, role: null, status: null, createdAt: null },
+      });
+      expect((body.errors ?? []).map((error) => [error.extensions?.code, (error.path as string[]).at(-1)])).toEqual(
+        expect.arrayContaining([['FORBIDDEN', 'email'], ['FORBIDDEN', 'role'], ['FORBIDDEN', 'status'], ['FORBIDDEN', 'createdAt']]),
+      );
+      expect(body.errors).toHaveLength(4);
       expect(JSON.stringify(body)).not.toContain(artisan.email);
     }
     for (const token of [artisan.accessToken, support.accessToken, admin.accessToken]) {

@@ -123,16 +123,18 @@ describe('signing up and logging in', () => {
     expect(ratio).toBeLessThan(2);
   });
 
-  it('should answer Me with UNAUTHENTICATED without a token, with a forged one, and with an expired one', async () => {
+  it('should answer Me with null without a token, and with UNAUTHENTICATED and its reason for a forged or an expired one', async () => {
     const anonymous = await send(server, MeDocument, {});
-    expect(errorCodes(anonymous)).toEqual(['UNAUTHENTICATED']);
+    expect(anonymous.errors).toBeUndefined();
+    expect(anonymous.data).toEqual({ me: null });
     const account = await signUp(server);
     const forged = `${account.accessToken.slice(0, -4)}AAAA`;
-    expect(errorCodes(await send(server, MeDocument, {}, { token: forged }))).toEqual(['UNAUTHENTICATED']);
+    const refused = await send(server, MeDocument, {}, { token: forged });
+    expect(refused.errors?.map((error) => error.extensions)).toEqual([{ code: 'UNAUTHENTICATED', reason: 'TOKEN_INVALID' }]);
     const past = createAccessTokens({ secret: server.config.auth.jwtSecret, ttlSeconds: 900, clock: { now: () => new Date(Date.now() - 3_600_000) } });
     const expired = await past.sign({ userId: account.id, sessionId: decodeJwt(account.accessToken).sid as string });
     const response = await send(server, MeDocument, {}, { token: expired.token });
-    expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+    expect(response.errors?.map((error) => error.extensions)).toEqual([{ code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED' }]);
     expect(response.errors?.[0]?.message).toMatch(/expired/);
   });
 });

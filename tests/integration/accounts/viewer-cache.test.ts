@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startStatementCounter, type StatementCounter } from '../../../bench/lib/pg-statement-counter';
+import { hashRefreshToken } from '../../../src/modules/accounts/refresh-token';
+import { runSql } from '../../../src/shared/sql';
 import { BanUserDocument, CreateShopDocument, LogOutDocument, MeDocument, RefreshSessionDocument, SetUserRoleDocument, UsersDocument } from '../../generated/graphql';
 import { createStaff, errorCodes, send, signUp, type TestAccount } from '../../utils/accounts';
 import { createTestDatabase, type TestDatabase } from '../../utils/database';
@@ -76,6 +78,8 @@ describe('the viewer cache of the per-request re-check, on one instance', () => 
     const user = await signUp(server);
     expect((await send(server, RefreshSessionDocument, { refreshToken: user.refreshToken })).errors).toBeUndefined();
     await warm(server, user);
+    // As if the grace period after the rotation had passed: the reuse then revokes the session.
+    await runSql(server.database.orm.em.fork(), `update refresh_token set used_at = used_at - interval '1 hour' where token_hash = ?`, [hashRefreshToken(user.refreshToken)]);
     expect(errorCodes(await send(server, RefreshSessionDocument, { refreshToken: user.refreshToken }))).toEqual(['UNAUTHENTICATED']);
     expect(errorCodes(await me(user))).toEqual(['UNAUTHENTICATED']);
   });
