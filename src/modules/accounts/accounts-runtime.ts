@@ -13,6 +13,13 @@ export interface AccountsRuntime {
   /** Lifetime of each refresh token; every rotation starts a new one. */
   refreshTokenTtlDays: number;
   loginLimiter: LoginLimiter;
+  /**
+   * Password-reset requests per email and per client address, in an hour: the login limiter's mechanism, counting
+   * every request (`attempt`), whether the email has an account or not.
+   */
+  passwordResetLimiter: LoginLimiter;
+  /** How long an emailed reset token can be used, in milliseconds. */
+  passwordResetTtlMs: number;
   /** The per-request re-check's cache; every write to a user, its sessions or its shop calls `forget`. */
   viewerCache: ViewerCache;
 }
@@ -24,6 +31,14 @@ export function createAccountsRuntime(deps: { config: Config; accessTokens: Acce
     accessTokens: deps.accessTokens,
     refreshTokenTtlDays: deps.config.auth.refreshTokenTtlDays,
     loginLimiter: createLoginLimiter({ ...deps.config.loginLimits, redis: deps.redis }),
+    passwordResetLimiter: createLoginLimiter({
+      failuresPerAccount: deps.config.passwordReset.perEmail,
+      failuresPerAddress: deps.config.passwordReset.perAddress,
+      windowSeconds: 3_600,
+      redis: deps.redis,
+      keyPrefix: 'atelier:password-resets',
+    }),
+    passwordResetTtlMs: deps.config.passwordReset.ttlMs,
     // Generations in Redis when there is one, so that a write on one instance counts on all of them.
     viewerCache: createViewerCache({
       generations: deps.redis ? createRedisGenerations(deps.redis) : createInProcessGenerations(),

@@ -11,6 +11,8 @@ export interface LoginLimitOptions {
   windowSeconds: number;
   /** Counts shared by every instance through Redis; null: in this process's memory. */
   redis: RedisClient | null;
+  /** Where the counts are kept, so that other limits built on this one count apart. Default `atelier:login-failures`. */
+  keyPrefix?: string;
 }
 
 /**
@@ -54,7 +56,7 @@ export function createLoginLimiter(options: LoginLimitOptions): LoginLimiter {
 }
 
 function limiter(options: LoginLimitOptions, kind: string, points: number): RateLimiterAbstract {
-  const common = { keyPrefix: `atelier:login-failures:${kind}`, points, duration: options.windowSeconds };
+  const common = { keyPrefix: `${options.keyPrefix ?? 'atelier:login-failures'}:${kind}`, points, duration: options.windowSeconds };
   if (!options.redis) return new RateLimiterMemory(common);
   return new RateLimiterRedis({
     ...common,
