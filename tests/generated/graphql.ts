@@ -184,7 +184,7 @@ export type EmailKind =
 /** An email about an order: sent through SMTP, or kept in the outbox when no SMTP server is configured. */
 export type EmailMessage = {
   __typename?: 'EmailMessage';
-  /** The plain-text body. */
+  /** The plain-text body: emptied RETENTION_EMAIL_BODY_DAYS (90) after delivery, and replaced by an erasure notice when the person it was written to or about deleted the account. */
   body: Scalars['String']['output'];
   createdAt: Scalars['DateTimeISO']['output'];
   id: Scalars['ID']['output'];

@@ -65,7 +65,10 @@ export class EmailMessage {
   @Property({ type: 'text' })
   subject!: string;
 
-  @Field({ description: 'The plain-text body.' })
+  @Field({
+    description:
+      'The plain-text body: emptied RETENTION_EMAIL_BODY_DAYS (90) after delivery, and replaced by an erasure notice when the person it was written to or about deleted the account.',
+  })
   @Property({ type: 'text' })
   body!: string;
 
