@@ -31,6 +31,7 @@ runMain(async () => {
     mail: config.mail,
     payments: createPaymentsRuntime({ config, logger }),
     heartbeatMs: config.jobs.heartbeatMs,
+    retention: config.retention,
   });
   logger.info({ concurrency: config.jobs.concurrency, heartbeatMs: config.jobs.heartbeatMs }, 'Atelier worker is running');
   // Running jobs finish first.

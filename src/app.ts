@@ -102,6 +102,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         onEmailSent: (kind, transport) => metrics.emailsSent.inc({ kind, transport }),
         payments,
         heartbeatMs: config.jobs.heartbeatMs,
+        retention: config.retention,
         metrics,
       })
     : null;

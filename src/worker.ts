@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { MailConfig } from './config/config';
+import type { MailConfig, RetentionConfig } from './config/config';
 import { startJobRunner, type JobRunner } from './infra/jobs';
 import type { Logger } from './infra/logger';
 import type { EmailKind, EmailTransport } from './modules/notifications/email-message.entity';
@@ -7,6 +7,7 @@ import { notificationTasks } from './modules/notifications/notification.jobs';
 import type { Metrics } from './infra/metrics';
 import { orderCron, orderTasks } from './modules/orders/order.jobs';
 import { paymentTasks } from './modules/payments/payment.jobs';
+import { retentionCron, retentionTasks } from './modules/privacy/retention.jobs';
 import type { PaymentsRuntime } from './modules/payments/payments-runtime';
 import type { Clock } from './shared/clock';
 
@@ -23,8 +24,10 @@ export interface WorkerDeps {
   payments: PaymentsRuntime;
   /** WORKER_HEARTBEAT_MS: how soon the jobs of a dead worker process run again (after three missed heartbeats). */
   heartbeatMs: number;
-  /** Counts the jobs freed from dead workers; absent where nothing serves `/metrics` (`npm run worker`). */
-  metrics?: Pick<Metrics, 'jobsRecovered'>;
+  /** Retention periods of the purges (`RETENTION_*`). */
+  retention: RetentionConfig;
+  /** Counts the jobs freed from dead workers and the rows the purges removed; absent where nothing serves `/metrics` (`npm run worker`). */
+  metrics?: Pick<Metrics, 'jobsRecovered' | 'retentionRowsRemoved'>;
 }
 
 /**
@@ -38,8 +41,15 @@ export function startWorker(deps: WorkerDeps): Promise<JobRunner> {
       ...orderTasks({ orm: deps.orm, clock: deps.clock, logger: deps.logger }),
       ...notificationTasks({ orm: deps.orm, clock: deps.clock, logger: deps.logger, mail: deps.mail, onEmailSent: deps.onEmailSent }),
       ...paymentTasks({ orm: deps.orm, clock: deps.clock, logger: deps.logger, payments: deps.payments }),
+      ...retentionTasks({
+        orm: deps.orm,
+        clock: deps.clock,
+        logger: deps.logger,
+        retention: deps.retention,
+        onRowsRemoved: (job, rows) => deps.metrics?.retentionRowsRemoved.inc({ job }, rows),
+      }),
     },
-    cron: [...orderCron],
+    cron: [...orderCron, ...retentionCron],
     concurrency: deps.concurrency,
     heartbeatMs: deps.heartbeatMs,
     logger: deps.logger,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CommerceServer } from '../lib/harness';
 import { log } from '../lib/harness';
+import { personalDataMsPerCheckout } from '../lib/personal-data-cost';
 import type { LoadResult, LoadSettings } from '../lib/load';
 import type { Scenario } from '../lib/scenario';
 import { contractOperation, post, quantile, seedCheckoutLoad, seedRace, type CommerceBenchTarget } from './commerce-fixtures';
@@ -178,7 +179,17 @@ export const checkoutScenario: Scenario = {
       log(`measuring Checkout on one hot product: ${settings.warmupSeconds} s warm-up, ${settings.durationSeconds} s measured, ${CHECKOUT_CONCURRENCY} in flight`);
       harness.record(await loadCheckouts(server, `Checkout, ${CHECKOUT_CONCURRENCY} buyers, 1 hot product`, hot.buyersByProduct, settings));
       log(`measuring Checkout on ${DISTINCT_PRODUCTS} distinct products`);
-      harness.record(await loadCheckouts(server, `Checkout, ${CHECKOUT_CONCURRENCY} buyers, ${DISTINCT_PRODUCTS} distinct products`, distinct.buyersByProduct, settings));
+      const spread = await loadCheckouts(server, `Checkout, ${CHECKOUT_CONCURRENCY} buyers, ${DISTINCT_PRODUCTS} distinct products`, distinct.buyersByProduct, settings);
+      harness.record(spread);
+
+      const encryptionMs = await personalDataMsPerCheckout();
+      const share = spread.serverCpuMsPerRequest ? (100 * encryptionMs) / spread.serverCpuMsPerRequest : undefined;
+      harness.target({
+        name: 'personal data encryption per checkout (seal address, keyed fingerprint, open twice) vs the checkout\'s server CPU',
+        measured: `${encryptionMs.toFixed(3)} ms of ${spread.serverCpuMsPerRequest?.toFixed(2) ?? '?'} ms per checkout: ${share?.toFixed(2) ?? '?'} %`,
+        goal: 'under 5 %',
+        met: share !== undefined && share < 5,
+      });
 
       log('sell-out race: 200 buyers at once for the last 50 units');
       const race = await runCheckoutRace(target, { buyers: 200, units: 50 });

@@ -2,6 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { AuditResolver } from '../modules/accounts/audit.resolver';
 import { AuthResolver } from '../modules/accounts/auth.resolver';
+import { AccountControlsResolver } from '../modules/accounts/account-controls.resolver';
 import { MeResolver } from '../modules/accounts/me.resolver';
 import { UserFieldsResolver } from '../modules/accounts/user-fields.resolver';
 import { UsersResolver } from '../modules/accounts/users.resolver';
@@ -33,6 +34,7 @@ export const resolvers = [
   ShopAdminResolver,
   ProductAdminResolver,
   AuthResolver,
+  AccountControlsResolver,
   MeResolver,
   UserFieldsResolver,
   UsersResolver,

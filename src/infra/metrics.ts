@@ -24,6 +24,12 @@ export function createMetrics() {
       help: 'Jobs freed to run again because the worker process that held them stopped heartbeating (it died mid-job).',
       registers: [registry],
     }),
+    retentionRowsRemoved: new Counter({
+      name: 'atelier_retention_rows_removed_total',
+      help: 'Rows deleted or emptied by the retention jobs, by job (ended_sessions, email_bodies, audit_events, …).',
+      labelNames: ['job'] as const,
+      registers: [registry],
+    }),
     publicResponseCache: new Counter({
       name: 'atelier_public_response_cache_lookups_total',
       help: 'Lookups of cacheable anonymous catalogue queries in the public response cache, by result (hit, miss).',

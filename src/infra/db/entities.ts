@@ -1,4 +1,5 @@
 import { AuditEvent } from '../../modules/accounts/audit-event.entity';
+import { PasswordResetToken } from '../../modules/accounts/password-reset-token.entity';
 import { RefreshToken } from '../../modules/accounts/refresh-token.entity';
 import { Session } from '../../modules/accounts/session.entity';
 import { User } from '../../modules/accounts/user.entity';
@@ -19,6 +20,8 @@ import { JobWorkerHeartbeat } from '../job-worker-heartbeat.entity';
 /** Every entity, listed once: discovery is explicit, never by folder glob. */
 export const entities = [
   User, Session, RefreshToken, AuditEvent, Shop, Category, Product,
+  // The owner's controls: password resets.
+  PasswordResetToken,
   // Cart, orders, payments and the stock ledger.
   Cart, CartLine, Order, OrderLine, Address, Payment, PaymentEvent, StockMovement,
   // Notifications: the emails about orders (the outbox).

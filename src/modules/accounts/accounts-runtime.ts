@@ -17,6 +17,13 @@ export interface AccountsRuntime {
   loginLimiter: LoginLimiter;
   /** Counts a sign-up against the client address (`SIGN_UPS_PER_ADDRESS` per `SIGN_UP_WINDOW_SECONDS`); throws RATE_LIMITED past it. */
   countSignUp(address: string | null): Promise<void>;
+  /**
+   * Password-reset requests per email and per client address, in an hour: every request counts against both,
+   * whether the email has an account or not. Throws RATE_LIMITED past either.
+   */
+  passwordResetLimiter: { attempt(email: string, address: string | null): Promise<void> };
+  /** How long an emailed reset token can be used, in milliseconds. */
+  passwordResetTtlMs: number;
   /** The per-request re-check's cache; every write to a user, its sessions or its shop calls `forget`. */
   viewerCache: ViewerCache;
 }
@@ -26,6 +33,9 @@ export function createAccountsRuntime(deps: { config: Config; accessTokens: Acce
   prepareDummyHash().catch(() => undefined);
   const { signUps } = deps.config.limits;
   const signUpsByAddress = windowLimiter(deps.redis, 'sign-ups:address', signUps.perAddress, signUps.windowSeconds);
+  const { passwordReset } = deps.config;
+  const resetsByEmail = windowLimiter(deps.redis, 'password-resets:email', passwordReset.perEmail, 3_600);
+  const resetsByAddress = windowLimiter(deps.redis, 'password-resets:address', passwordReset.perAddress, 3_600);
   return {
     countSignUp: async (address) => {
       try {
@@ -42,6 +52,16 @@ export function createAccountsRuntime(deps: { config: Config; accessTokens: Acce
       failuresPerAccountAndAddress: deps.config.limits.loginFailuresPerAccountAndAddress,
       redis: deps.redis,
     }),
+    passwordResetLimiter: {
+      attempt: async (email, address) => {
+        try {
+          await Promise.all([resetsByAddress.consume(boundedKey(address ?? 'unknown')), resetsByEmail.consume(boundedKey(email))]);
+        } catch (error) {
+          throw refusal(error);
+        }
+      },
+    },
+    passwordResetTtlMs: deps.config.passwordReset.ttlMs,
     // Generations in Redis when there is one, so that a write on one instance counts on all of them.
     viewerCache: createViewerCache({
       generations: deps.redis ? createRedisGenerations(deps.redis) : createInProcessGenerations(),

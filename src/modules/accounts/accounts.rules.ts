@@ -18,6 +18,11 @@ export const accountsRules: RuleTree = {
     banUser: isAdmin,
     unbanUser: isAdmin,
     setUserRole: isAdmin,
+    changePassword: isAuthenticated,
+    // Open: the email (or the emailed code) is the check; both are rate-limited or single-use.
+    requestPasswordReset: allow,
+    resetPassword: allow,
+    deleteMyAccount: isAuthenticated,
   },
   Subscription: { myAccount: isAuthenticated },
   User: {

@@ -13,6 +13,10 @@ export enum AuditEventType {
   USER_UNBANNED = 'USER_UNBANNED',
   ROLE_CHANGED = 'ROLE_CHANGED',
   ADMIN_CREATED = 'ADMIN_CREATED',
+  PASSWORD_CHANGED = 'PASSWORD_CHANGED',
+  PASSWORD_RESET_REQUESTED = 'PASSWORD_RESET_REQUESTED',
+  PASSWORD_RESET = 'PASSWORD_RESET',
+  ACCOUNT_DELETED = 'ACCOUNT_DELETED',
 }
 registerEnumType(AuditEventType, { name: 'AuditEventType', description: 'Kinds of security-relevant events kept in the audit trail.' });
 

@@ -17,6 +17,12 @@ export enum SessionEndReason {
   LOGOUT = 'LOGOUT',
   REFRESH_TOKEN_REUSE = 'REFRESH_TOKEN_REUSE',
   BANNED = 'BANNED',
+  /** Every other session, when the password was changed. */
+  PASSWORD_CHANGED = 'PASSWORD_CHANGED',
+  /** Every session, when the password was reset by email. */
+  PASSWORD_RESET = 'PASSWORD_RESET',
+  /** Every session, when the user deleted the account. */
+  ACCOUNT_DELETED = 'ACCOUNT_DELETED',
 }
 
 /** A session just opened or rotated: its id and the refresh token to hand out (never stored as such). */

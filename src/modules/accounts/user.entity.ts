@@ -57,4 +57,11 @@ export class User {
 
   @Property({ type: 'timestamptz', onUpdate: () => new Date() })
   updatedAt: Date = new Date();
+
+  /**
+   * Set when the user deleted the account (`deleteMyAccount`): the row stays only as the anonymous buyer of past
+   * orders, its email, name and password replaced.
+   */
+  @Property({ type: 'timestamptz', nullable: true })
+  deletedAt: Date | null = null;
 }

@@ -81,9 +81,17 @@ async function sendThroughSmtp(deps: DeliveryDeps, sendSmtp: SendSmtp, email: Ne
     `${INSERT_EMAIL} on conflict (order_id, kind, recipient_id) do nothing`,
     insertValues(email, EmailTransport.SMTP, deps.clock.now(), null),
   );
+  return sendClaimed(deps, sendSmtp, 'order_id = ? and kind = ? and recipient_id = ?', keyOf(email), `email ${email.kind} of order ${email.orderId} to ${email.recipientId}`);
+}
+
+/**
+ * Sends a claimed row (`sent_at` null) through SMTP and marks it sent, holding its lock (`for update nowait`: a
+ * concurrent run fails and retries later instead of sending too). A row already sent is left alone.
+ */
+export function sendClaimed(deps: DeliveryDeps, sendSmtp: SendSmtp, where: string, params: unknown[], what: string): Promise<Delivery> {
   return deps.orm.em.fork().transactional(async (tx: EntityManager) => {
-    const [claimed] = await runSql<ClaimedRow>(tx, `${SELECT_EMAIL} where order_id = ? and kind = ? and recipient_id = ? for update nowait`, keyOf(email));
-    if (!claimed) throw new Error(`email ${email.kind} of order ${email.orderId} to ${email.recipientId} vanished after its claim`);
+    const [claimed] = await runSql<ClaimedRow>(tx, `${SELECT_EMAIL} where ${where} for update nowait`, params);
+    if (!claimed) throw new Error(`${what} vanished after its claim`);
     if (claimed.sent_at) return { outcome: 'ALREADY_SENT' } as const;
     await sendSmtp({ from: deps.from, to: claimed.to_address, subject: claimed.subject, text: claimed.body, messageId: claimed.message_id });
     await runSql(tx, 'update email_message set sent_at = ?, transport = ? where id = ?', [deps.clock.now(), EmailTransport.SMTP, claimed.id]);

@@ -8,8 +8,9 @@ import { EmailMessage } from './email-message.entity';
 /** Relations of an email, through per-request loaders: a page of emails loads its orders and users in one statement each. */
 @Resolver(() => EmailMessage)
 export class EmailMessageFieldsResolver {
-  @FieldResolver(() => Order, { description: 'The order the email is about.' })
-  async order(@Root() email: EmailMessage, @Ctx() ctx: RequestContext): Promise<Order> {
+  @FieldResolver(() => Order, { nullable: true, description: 'The order the email is about; null for an account email (PASSWORD_RESET).' })
+  async order(@Root() email: EmailMessage, @Ctx() ctx: RequestContext): Promise<Order | null> {
+    if (!email.order) return null;
     return required(await ctx.loaders.orderById.load(email.order.id), 'order', email.id);
   }
 

@@ -10,10 +10,13 @@ export enum EmailKind {
   ORDER_CONFIRMATION = 'ORDER_CONFIRMATION',
   /** To the owner of each shop whose products are in a paid order: that shop's lines only. */
   NEW_ORDER = 'NEW_ORDER',
+  /** To a user who asked to reset a forgotten password: the single-use token. About no order. */
+  PASSWORD_RESET = 'PASSWORD_RESET',
 }
 registerEnumType(EmailKind, {
   name: 'EmailKind',
-  description: "ORDER_CONFIRMATION goes to the buyer of a paid order; NEW_ORDER to each artisan whose shop's products are in it.",
+  description:
+    "ORDER_CONFIRMATION goes to the buyer of a paid order; NEW_ORDER to each artisan whose shop's products are in it; PASSWORD_RESET to a user who asked for a reset (about no order).",
 });
 
 /** How an email was delivered. */
@@ -42,8 +45,9 @@ export class EmailMessage {
   @PrimaryKey({ type: 'uuid' })
   id: string = newId();
 
-  @ManyToOne(() => Order, { ref: true, deleteRule: 'cascade', index: false })
-  order!: Ref<Order>;
+  /** The order it is about; null for account emails (PASSWORD_RESET). */
+  @ManyToOne(() => Order, { ref: true, deleteRule: 'cascade', index: false, nullable: true })
+  order: Ref<Order> | null = null;
 
   @Field(() => EmailKind)
   @Enum({ items: () => EmailKind, type: 'text' })
@@ -61,7 +65,10 @@ export class EmailMessage {
   @Property({ type: 'text' })
   subject!: string;
 
-  @Field({ description: 'The plain-text body.' })
+  @Field({
+    description:
+      'The plain-text body: emptied RETENTION_EMAIL_BODY_DAYS (90) after delivery, and replaced by an erasure notice when the person it was written to or about deleted the account.',
+  })
   @Property({ type: 'text' })
   body!: string;
 

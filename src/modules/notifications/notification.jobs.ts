@@ -3,8 +3,9 @@ import type { TaskList } from 'graphile-worker';
 import type { MailConfig } from '../../config/config';
 import type { Logger } from '../../infra/logger';
 import type { Clock } from '../../shared/clock';
-import { deliverOrderEmail } from './email-delivery';
-import type { EmailKind, EmailTransport } from './email-message.entity';
+import { parseAccountEmailJob, SEND_ACCOUNT_EMAIL_TASK } from './account-emails';
+import { deliverOrderEmail, sendClaimed } from './email-delivery';
+import { EmailKind, type EmailTransport } from './email-message.entity';
 import { parseOrderEmailJob, SEND_ORDER_EMAIL_TASK } from './order-emails';
 import { createSmtpSender } from './smtp-sender';
 
@@ -34,6 +35,16 @@ export function notificationTasks(deps: NotificationJobDeps): TaskList {
         deps.onEmailSent?.(job.kind, result.transport);
       } else if (result.outcome === 'NOT_CONCERNED') {
         log.warn(job, 'email not sent: no such order, or the recipient has no part in it');
+      }
+    },
+    // Only queued with SMTP: without it, the account email's row is its delivery already.
+    [SEND_ACCOUNT_EMAIL_TASK]: async (payload) => {
+      const { emailId } = parseAccountEmailJob(payload);
+      if (!sendSmtp) return log.warn({ emailId }, 'account email not sent: no SMTP_URL any more; it stays in the outbox unsent');
+      const result = await sendClaimed(delivery, sendSmtp, 'id = ?', [emailId], `account email ${emailId}`);
+      if (result.outcome === 'SENT') {
+        log.info({ emailId, kind: EmailKind.PASSWORD_RESET, transport: result.transport }, 'email delivered');
+        deps.onEmailSent?.(EmailKind.PASSWORD_RESET, result.transport);
       }
     },
   };

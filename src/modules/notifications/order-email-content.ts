@@ -118,6 +118,9 @@ export function composeOrderEmail(order: OrderFacts, kind: EmailKind, recipientI
       const lines = order.lines.filter((line) => line.owner.id === recipientId);
       return lines.length ? newOrderNotice(order, lines) : null;
     }
+    case EmailKind.PASSWORD_RESET:
+      // An account email, written when it is asked for (account-emails.ts), never about an order.
+      return null;
     default: {
       const unreachable: never = kind;
       throw new Error(`unknown email kind ${String(unreachable)}`);

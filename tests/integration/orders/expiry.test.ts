@@ -76,6 +76,7 @@ describe('reservations that run out, and the job queue', () => {
       heartbeatMs: server.config.jobs.heartbeatMs,
       mail: server.config.mail,
       payments: createPaymentsRuntime({ config: server.config, logger }),
+      retention: server.config.retention,
     });
     try {
       const { productId, order } = await placeOrder(10, 4);

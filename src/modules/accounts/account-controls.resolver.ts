@@ -1,0 +1,40 @@
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import type { RequestContext } from '../../graphql/context';
+import { accountDeletionService } from './account-deletion.service';
+import { AuthPayload } from './auth.types';
+import { passwordService } from './password.service';
+
+/** The owner's controls of an account: its password, and its deletion. */
+@Resolver()
+export class AccountControlsResolver {
+  @Mutation(() => Boolean, {
+    description: 'Sets a new password; needs the current one (UNAUTHENTICATED with reason BAD_CREDENTIALS otherwise). Ends every other session of the account; the caller\'s goes on.',
+  })
+  changePassword(@Arg('currentPassword') currentPassword: string, @Arg('newPassword') newPassword: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+    return passwordService.change(ctx, currentPassword, newPassword);
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      'Always true, whether or not the email has an account. When it has, a single-use reset code valid 30 minutes (PASSWORD_RESET_TTL_MINUTES) is emailed. Limited per email and per client address (RATE_LIMITED).',
+  })
+  requestPasswordReset(@Arg('email') email: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+    return passwordService.request(ctx, email);
+  }
+
+  @Mutation(() => AuthPayload, {
+    description:
+      'Spends an emailed reset code (once) and sets the password; ends every session of the account and opens a new one. UNAUTHENTICATED with reason TOKEN_INVALID for an unknown, expired or used code.',
+  })
+  resetPassword(@Arg('token') token: string, @Arg('newPassword') newPassword: string, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+    return passwordService.reset(ctx, token, newPassword);
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      "Deletes the caller's account: needs its password. Erases email, name, cart and the outbox's copies; orders stay with the buyer anonymised. Ends every session and live socket; the email is free again. CONFLICT for an artisan who still has a shop.",
+  })
+  deleteMyAccount(@Arg('password') password: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+    return accountDeletionService.deleteMine(ctx, password);
+  }
+}

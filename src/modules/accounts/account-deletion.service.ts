@@ -1,0 +1,56 @@
+import type { RequestContext } from '../../graphql/context';
+import { ConflictError } from '../../graphql/errors';
+import { runSql } from '../../shared/sql';
+import { eraseEmailsOfDeletedUser } from '../notifications/account-emails';
+import { publishAccountChange } from './account-events';
+import { AuditEventType } from './audit-event.entity';
+import { logAudit, recordAudit } from './audit';
+import { verifyOwnPassword } from './password.service';
+import { SessionEndReason, sessionService } from './session.service';
+
+/** What a deleted account's email becomes: unique, not an address anyone can sign up or log in with. */
+export function erasedEmail(userId: string): string {
+  return `deleted-${userId}@erased.invalid`;
+}
+
+/** What a deleted account's display name becomes. */
+export const ERASED_DISPLAY_NAME = 'Deleted user';
+
+/**
+ * `deleteMyAccount`: needs the password. Erases the caller's email, name, password, cart and refresh tokens, and
+ * the copies of its details in the outbox; its orders stay for accounting, their buyer now this anonymous row, their
+ * sealed address destroyed by the retention job after RETENTION_DELETED_BUYER_ADDRESS_DAYS. An artisan with a shop
+ * gets CONFLICT until the shop is closed. Every session ends, and every live socket is closed on every instance.
+ * The email is free for a new sign-up at once.
+ */
+export const accountDeletionService = {
+  async deleteMine(ctx: RequestContext, password: string): Promise<boolean> {
+    const user = await verifyOwnPassword(ctx, password);
+    const now = ctx.clock.now();
+    const event = await ctx.em.fork().transactional(async (tx) => {
+      // Locks the user: a shop opened meanwhile waits for this transaction, and then finds no such owner.
+      await runSql(tx, 'select id from app_user where id = ? for update', [user.id]);
+      const [shop] = await runSql<{ id: string }>(tx, 'select id from shop where owner_id = ?', [user.id]);
+      if (shop) throw new ConflictError('Close your shop before deleting your account');
+      await runSql(tx, `update app_user set email = ?, display_name = ?, password_hash = '!', deleted_at = ?, updated_at = ? where id = ?`, [
+        erasedEmail(user.id),
+        ERASED_DISPLAY_NAME,
+        now,
+        now,
+        user.id,
+      ]);
+      await sessionService.revokeAllOf(tx, user.id, SessionEndReason.ACCOUNT_DELETED, now);
+      await runSql(tx, 'delete from refresh_token where session_id in (select id from auth_session where user_id = ?)', [user.id]);
+      await runSql(tx, 'delete from password_reset_token where user_id = ?', [user.id]);
+      await runSql(tx, 'delete from cart_line where cart_id in (select id from cart where buyer_id = ?)', [user.id]);
+      await runSql(tx, 'delete from cart where buyer_id = ?', [user.id]);
+      await eraseEmailsOfDeletedUser(tx, user.id, erasedEmail(user.id));
+      return recordAudit(tx, ctx, { type: AuditEventType.ACCOUNT_DELETED, userId: user.id });
+    });
+    await ctx.accounts.viewerCache.forget(user.id);
+    // Closes its WebSockets on every instance, as a ban does.
+    await publishAccountChange(ctx, user.id, true);
+    logAudit(ctx.logger, event);
+    return true;
+  },
+};
