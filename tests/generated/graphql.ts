@@ -141,6 +141,8 @@ export type Category = {
 
 /** What checkout needs besides the cart. */
 export type CheckoutInput = {
+  /** The total the buyer was shown. When the cart totals otherwise (a price changed), CONFLICT with extensions.reason PRICE_CHANGED, and nothing is written. */
+  expectedTotal?: InputMaybe<MoneyInput>;
   /** Chosen by the client, one per checkout attempt: the same key again returns the same order. Up to 255 characters. */
   idempotencyKey: Scalars['String']['input'];
   shippingAddress: AddressInput;
@@ -228,6 +230,14 @@ export type Money = {
   currency: Scalars['String']['output'];
 };
 
+/** An amount of money: integer minor units of an ISO 4217 currency. */
+export type MoneyInput = {
+  /** In the currency's minor unit (cents for USD, yen for JPY). */
+  amount: Scalars['Int']['input'];
+  /** ISO 4217 code, e.g. EUR. */
+  currency: Scalars['String']['input'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Adds units of a product (1 to 99; a line holds at most 99). The product must have stock. */
@@ -244,7 +254,7 @@ export type Mutation = {
   createProduct: Product;
   /** Opens the caller's shop. ARTISAN only; one shop per artisan (CONFLICT otherwise). */
   createShop: Shop;
-  /** Opens a session; null with an error when refused. Failed attempts are limited per account and per client address (RATE_LIMITED), each aliased field counting as one. */
+  /** Opens a session; null with an error when refused. Failed attempts are limited per (account, client address) pair, per client address, and per account for addresses that failed on it (RATE_LIMITED). One logIn, signUp or refreshSession per request. */
   logIn?: Maybe<AuthPayload>;
   /** Ends the refresh token's session: its access and refresh tokens stop working. False when the token is unknown. */
   logOut: Scalars['Boolean']['output'];

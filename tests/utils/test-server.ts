@@ -57,6 +57,9 @@ export async function startTestServer(
     // file, and sign-ups are not limited. tests/security/ sets them low where it tests them.
     QUERY_BUDGET_POINTS: '100000000',
     SIGN_UPS_PER_ADDRESS: '100000',
+    // Test buyers check out many times; tests/security/ tests the limits on unpaid orders.
+    MAX_UNPAID_ORDERS_PER_BUYER: '1000',
+    MAX_UNPAID_UNITS_PER_PRODUCT: '1000000',
     ...env,
   });
   const logger = options.logger ?? createLogger(config.logLevel);
