@@ -1,8 +1,55 @@
 import { contractOperation } from '../lib/contract';
+import type { BenchHarness } from '../lib/harness';
+import { measureLoad, type LoadResult } from '../lib/load';
 import type { Scenario } from '../lib/scenario';
 
 /** `Me` must keep at least this share of the throughput of anonymous `{ __typename }`. */
 export const ME_THROUGHPUT_TARGET = 0.6;
+
+/** Charging every operation to its client's query budget may cost at most this share of `Me`'s throughput. */
+export const BUDGET_COST_TARGET = 0.1;
+
+/** A new account's access token on the server at `graphqlUrl`. */
+async function benchToken(graphqlUrl: string): Promise<string> {
+  const signUp = await fetch(graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: contractOperation('storefront', 'SignUp'),
+      variables: { input: { email: `bench-${Date.now()}@example.test`, password: 'bench-password-123', displayName: 'Bench' } },
+    }),
+  });
+  const body = (await signUp.json()) as { data?: { signUp?: { accessToken: string } }; errors?: unknown };
+  const token = body.data?.signUp?.accessToken;
+  if (!token) throw new Error(`sign-up for the benchmark failed: ${JSON.stringify(body.errors)}`);
+  return token;
+}
+
+/**
+ * `Me` on two servers alike but for the query budget: on (every operation's cost computed and charged to the user's
+ * bucket, in memory; limits too large to refuse the load) and off (`QUERY_BUDGET_POINTS=0`; costs still computed).
+ */
+async function measureBudget(harness: BenchHarness): Promise<void> {
+  const results: Record<'on' | 'off', LoadResult> = {} as never;
+  for (const mode of ['on', 'off'] as const) {
+    const server = await harness.extraServer(`auth_budget_${mode}`, mode === 'off' ? { QUERY_BUDGET_POINTS: '0' } : {});
+    const token = await benchToken(server.graphqlUrl);
+    const result = await measureLoad(
+      server,
+      { label: `Me, query budget ${mode}`, query: contractOperation('storefront', 'Me'), headers: { authorization: `Bearer ${token}` } },
+      harness.settings,
+    );
+    harness.record(result);
+    results[mode] = result;
+  }
+  const loss = 1 - results.on.requestsPerSecond / results.off.requestsPerSecond;
+  harness.target({
+    name: 'Me throughput lost to the query budget (on vs off)',
+    measured: `${(loss * 100).toFixed(1)} % (${results.on.requestsPerSecond.toFixed(0)} vs ${results.off.requestsPerSecond.toFixed(0)} req/s)`,
+    goal: `≤ ${BUDGET_COST_TARGET * 100} %`,
+    met: loss <= BUDGET_COST_TARGET,
+  });
+}
 
 /**
  * The per-request re-check of the caller: `Me` with a valid access token verifies the JWT and reads the user's
@@ -15,17 +62,7 @@ export const authScenario: Scenario = {
   description: 'Me with a valid access token against anonymous { __typename }',
   async run(harness) {
     const server = await harness.server();
-    const signUp = await fetch(server.graphqlUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        query: contractOperation('storefront', 'SignUp'),
-        variables: { input: { email: `bench-${Date.now()}@example.test`, password: 'bench-password-123', displayName: 'Bench' } },
-      }),
-    });
-    const body = (await signUp.json()) as { data?: { signUp?: { accessToken: string } }; errors?: unknown };
-    const token = body.data?.signUp?.accessToken;
-    if (!token) throw new Error(`sign-up for the benchmark failed: ${JSON.stringify(body.errors)}`);
+    const token = await benchToken(server.graphqlUrl);
 
     const baseline = await harness.baseline();
     const me = await harness.measure({
@@ -46,5 +83,6 @@ export const authScenario: Scenario = {
       goal: 'at most 1: the re-check (cold), which `me` and `shop` reuse',
       met: me.statementsOneRequest <= 1,
     });
+    await measureBudget(harness);
   },
 };

@@ -1,22 +1,26 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { REDACTED_PATHS, safeErrorSerializer } from './log-redaction';
 
 export type { Logger };
 
 /**
- * The process logger: structured JSON on stdout, one object per line. On a terminal in development (`npm run dev`,
- * or `npm start` with NODE_ENV unset or `development`) the lines are printed by pino-pretty instead, in colour; never
- * in production or test, and never when stdout is a pipe (a log collector reads JSON).
+ * The process logger: structured JSON on stdout (or `destination`), one object per line. On a terminal in
+ * development (`npm run dev`, or `npm start` with NODE_ENV unset or `development`) the lines are printed by
+ * pino-pretty instead, in colour; never in production or test, and never when stdout is a pipe (a log collector
+ * reads JSON).
  */
-export function createLogger(level: string): Logger {
+export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
       level,
       base: { service: 'atelier' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password'], remove: true },
+      // Secrets, card data and addresses never reach a log line; database errors lose their SQL (log-redaction.ts).
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', ...REDACTED_PATHS], censor: '[redacted]' },
+      serializers: { err: safeErrorSerializer, error: safeErrorSerializer },
     },
-    prettyStreamOnDevelopmentTerminal(),
+    destination ?? prettyStreamOnDevelopmentTerminal(),
   );
 }
 

@@ -1,7 +1,7 @@
 import { createApp, type App } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
 import { openConfiguredDatabase, type Database } from '../../src/infra/db/database';
-import { createLogger } from '../../src/infra/logger';
+import { createLogger, type Logger } from '../../src/infra/logger';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export interface TestServer {
@@ -30,7 +30,11 @@ const PRODUCTION_STRIPE_PLACEHOLDER = {
  * The real server, as `createApp` builds it, on a free port of 127.0.0.1 over a database of its own.
  * `env` overrides the environment it is configured from (e.g. `{ NODE_ENV: 'production' }`).
  */
-export async function startTestServer(env: Record<string, string> = {}, testDatabase?: TestDatabase): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  testDatabase?: TestDatabase,
+  options: { logger?: Logger } = {},
+): Promise<TestServer> {
   const db = testDatabase ?? (await createTestDatabase());
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -56,9 +60,12 @@ export async function startTestServer(env: Record<string, string> = {}, testData
     // file, and sign-ups are not limited. tests/security/ sets them low where it tests them.
     QUERY_BUDGET_POINTS: '100000000',
     SIGN_UPS_PER_ADDRESS: '100000',
+    // Test buyers check out many times; tests/security/ tests the limits on unpaid orders.
+    MAX_UNPAID_ORDERS_PER_BUYER: '1000',
+    MAX_UNPAID_UNITS_PER_PRODUCT: '1000000',
     ...env,
   });
-  const logger = createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel);
   const database = await openConfiguredDatabase(config, logger);
   const app = await createApp({ config, logger, database });
   const baseUrl = await app.listen();

@@ -1,7 +1,7 @@
 import { fieldExtensionsEstimator, getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { getNamedType, isCompositeType, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { ErrorCode } from '../errors';
-import { AppError } from '../errors';
+import { MAX_PAGE_SIZE } from '../../shared/pagination';
+import { AppError, ErrorCode } from '../errors';
 
 /**
  * The cost model, Shopify's in spirit, computed by graphql-query-complexity on the document *with its variables
@@ -15,7 +15,8 @@ import { AppError } from '../errors';
  */
 const connectionEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
   if (typeof args.first !== 'number') return undefined;
-  return 1 + Math.max(1, Math.floor(args.first)) * childComplexity;
+  // A page above MAX_PAGE_SIZE never runs (BAD_USER_INPUT on `first`, the contract's answer): priced as the largest.
+  return 1 + Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(args.first))) * childComplexity;
 };
 
 const objectEstimator: ComplexityEstimator = ({ field, childComplexity }) =>

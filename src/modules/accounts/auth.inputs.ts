@@ -1,6 +1,7 @@
 import { IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
-import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './credentials';
+import { BIDI_CONTROLS, EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './credentials';
+import { NotMatches } from '../../shared/not-matches';
 import { Role } from './user.entity';
 
 /** Roles a person may choose at sign-up; operators are made by operators. */
@@ -23,6 +24,7 @@ export class SignUpInput {
   @Field({ description: 'The public name, shown beside a shop. From 1 to 80 characters.' })
   @Length(1, 80)
   @Matches(/\S/, { message: 'displayName must not be blank' })
+  @NotMatches(BIDI_CONTROLS, { message: 'displayName must not contain bidirectional control characters' })
   displayName!: string;
 
   @Field(() => Role, { nullable: true, description: 'BUYER (default) or ARTISAN; ADMIN and SUPPORT cannot be chosen here.' })

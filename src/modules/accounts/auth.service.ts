@@ -8,7 +8,7 @@ import { AuditEventType } from './audit-event.entity';
 import { logAudit, recordAudit, writeAudit } from './audit';
 import type { SignUpInput } from './auth.inputs';
 import type { AuthPayload } from './auth.types';
-import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, characterCount, normaliseEmail } from './credentials';
+import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, characterCount, hasInvisibleCharacters, normaliseEmail } from './credentials';
 import { hashPassword, passwordNeedsRehash, verifyPassword } from './password-hashing';
 import { sessionService } from './session.service';
 import { Role, User, UserStatus } from './user.entity';
@@ -19,6 +19,7 @@ export const authService = {
   async signUp(ctx: RequestContext, input: SignUpInput): Promise<AuthPayload> {
     const email = normaliseEmail(input.email);
     if (email.length > EMAIL_MAX_LENGTH || !isEmail(email)) throw new BadUserInputError('input.email', 'email must be an email address');
+    if (hasInvisibleCharacters(email)) throw new BadUserInputError('input.email', 'email must not contain invisible or formatting characters');
     // Counted once the input is known to be acceptable, before the hash: a refused sign-up costs no argon2.
     await ctx.accounts.countSignUp(ctx.clientAddress);
     const role = input.role ?? Role.BUYER;

@@ -10,12 +10,23 @@ export const PASSWORD_MAX_LENGTH = 128;
 export const EMAIL_MAX_LENGTH = 254;
 
 /**
- * The one spelling of an email that the database holds and compares: trimmed, NFC, lower-cased, so that
- * `Ana@Example.com ` and `ana@example.com` are the same account.
+ * The one spelling of an email that the database holds and compares: trimmed, NFKC, lower-cased, so that
+ * `Ana@Example.com `, `ａｎａ@example.com` (full-width) and `ana@example.com` are the same account.
  */
 export function normaliseEmail(email: string): string {
-  return email.trim().normalize('NFC').toLowerCase();
+  return email.trim().normalize('NFKC').toLowerCase();
 }
+
+/** Invisible and format characters (zero-width spaces and joiners, bidirectional controls, soft hyphens), controls, spaces. */
+const INVISIBLE_OR_FORMAT = /[\p{Cf}\p{Cc}\p{Z}]/u;
+
+/** Whether a (normalised) email holds a character that no one can see or type: two such emails look alike. */
+export function hasInvisibleCharacters(text: string): boolean {
+  return INVISIBLE_OR_FORMAT.test(text);
+}
+
+/** Bidirectional controls: a display name with a right-to-left override shows text other than it holds. */
+export const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
 
 /** Length in characters, not UTF-16 code units: an emoji is one character. */
 export function characterCount(text: string): number {

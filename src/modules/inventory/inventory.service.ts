@@ -9,6 +9,11 @@ import { StockReason } from './stock-reason';
 
 /** The largest change one AdjustStock makes, either way. */
 export const MAX_ADJUSTMENT = 1_000_000;
+/**
+ * The most stock one product may hold: the column is a 4-byte integer (2,147,483,647), and a restock past it was an
+ * internal error. The margin leaves room for concurrent restocks, each at most {@link MAX_ADJUSTMENT}.
+ */
+export const MAX_STOCK = 1_000_000_000;
 /** The longest free-text reason kept on the movement. */
 export const MAX_REASON_LENGTH = 500;
 
@@ -29,11 +34,14 @@ export const inventoryService = {
     if (!note || note.length > MAX_REASON_LENGTH) throw new BadUserInputError('reason', `reason must be 1 to ${MAX_REASON_LENGTH} characters`);
 
     const [product] = isId(productId)
-      ? await runSql<{ owner_id: string }>(ctx.em, 'select s.owner_id from product p join shop s on s.id = p.shop_id where p.id = ?', [productId])
+      ? await runSql<{ owner_id: string; available: number }>(ctx.em, 'select s.owner_id, p.available from product p join shop s on s.id = p.shop_id where p.id = ?', [productId])
       : [];
     if (!product) throw new NotFoundError('Product');
     if (viewer.role !== Role.ADMIN && product.owner_id !== viewer.userId) {
       throw new ForbiddenError("Only the shop's artisan or an admin may adjust its stock");
+    }
+    if (delta > 0 && product.available + delta > MAX_STOCK) {
+      throw new BadUserInputError('delta', `Available stock cannot go above ${MAX_STOCK}: ${product.available} available, delta ${delta}`);
     }
 
     const outcome = await ctx.em.transactional((em) =>

@@ -1,5 +1,17 @@
-import { IsISO31661Alpha2, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { Field, InputType } from 'type-graphql';
+import { IsInt, IsISO31661Alpha2, IsOptional, IsString, Length, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { Field, InputType, Int } from 'type-graphql';
+
+@InputType({ description: 'An amount of money: integer minor units of an ISO 4217 currency.' })
+export class MoneyInput {
+  @Field(() => Int, { description: "In the currency's minor unit (cents for USD, yen for JPY)." })
+  @IsInt()
+  @Min(0)
+  amount!: number;
+
+  @Field({ description: 'ISO 4217 code, e.g. EUR.' })
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code, e.g. EUR' })
+  currency!: string;
+}
 
 @InputType({ description: 'A postal address.' })
 export class AddressInput {
@@ -53,4 +65,12 @@ export class CheckoutInput {
   // type-graphql turns nested inputs into instances of their class, which is what ValidateNested needs.
   @ValidateNested()
   shippingAddress!: AddressInput;
+
+  @Field(() => MoneyInput, {
+    nullable: true,
+    description: 'The total the buyer was shown. When the cart totals otherwise (a price changed), CONFLICT with extensions.reason PRICE_CHANGED, and nothing is written.',
+  })
+  @IsOptional()
+  @ValidateNested()
+  expectedTotal?: MoneyInput | null;
 }

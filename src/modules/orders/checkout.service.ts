@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../graphql/context';
-import { BadUserInputError, ConflictError } from '../../graphql/errors';
+import { AppError, BadUserInputError, ConflictError, ErrorCode } from '../../graphql/errors';
 import { newId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
 import { cartIdOf } from '../cart/cart.entity';
@@ -14,7 +14,7 @@ import type { Address } from './address';
 import { checkoutFingerprint, checkoutFingerprintMatches, formatOrderNumber, normalizeAddress, type CheckoutLine } from './checkout-request';
 import type { CheckoutInput } from './checkout.inputs';
 import { OrderLine } from './order-line.entity';
-import { OrderStatus } from './order-status';
+import { AWAITING_PAYMENT, OrderStatus } from './order-status';
 import { scheduleExpiry } from './order.jobs';
 import { Order } from './order.entity';
 
@@ -66,7 +66,7 @@ export const checkoutService = {
         const existing = await em.findOne(Order, { buyer: viewer.userId, idempotencyKey: key });
         if (existing) return replay(em, existing, lines, address);
         created = true;
-        return createOrder(ctx, em, { buyerId: viewer.userId, cartId, key, address, lines });
+        return createOrder(ctx, em, { buyerId: viewer.userId, cartId, key, address, lines, expectedTotal: input.expectedTotal ?? null });
       });
     for (let tries = 1; ; tries++) {
       try {
@@ -116,6 +116,8 @@ interface NewOrder {
   key: string;
   address: Address;
   lines: PricedLine[];
+  /** What the buyer was shown; null: not checked. */
+  expectedTotal: { amount: number; currency: string } | null;
 }
 
 async function createOrder(ctx: RequestContext, em: EntityManager, request: NewOrder): Promise<Order> {
@@ -127,6 +129,14 @@ async function createOrder(ctx: RequestContext, em: EntityManager, request: NewO
   }
   const total = lines.reduce((sum, line) => sum + line.quantity * line.priceAmount, 0);
   if (total > MAX_TOTAL) throw new BadUserInputError('cart', 'The order total is too large: split the cart');
+  const expected = request.expectedTotal;
+  if (expected && (expected.amount !== total || expected.currency !== currencies[0])) {
+    throw new AppError(ErrorCode.CONFLICT, 'The total changed since it was shown: review the cart', {
+      reason: 'PRICE_CHANGED',
+      total: { amount: total, currency: currencies[0] },
+    });
+  }
+  await checkUnpaidLimits(ctx, em, request.buyerId, lines);
 
   const now = ctx.clock.now();
   const orderId = newId();
@@ -167,6 +177,38 @@ async function createOrder(ctx: RequestContext, em: EntityManager, request: NewO
   );
   if (taken.refusedProductId) throw new StockShortage(taken.refusedProductId);
   return order;
+}
+
+/**
+ * A buyer may hold at most `MAX_UNPAID_ORDERS_PER_BUYER` orders awaiting payment, and at most
+ * `MAX_UNPAID_UNITS_PER_PRODUCT` units of one product across them: nine unpaid checkouts once held a product's whole
+ * stock for fifteen minutes, renewable. Race-free: the buyer's cart row is locked, so their checkouts run one at a time.
+ */
+async function checkUnpaidLimits(ctx: RequestContext, em: EntityManager, buyerId: string, lines: CheckoutLine[]): Promise<void> {
+  const limits = ctx.config.limits.orders;
+  const [{ n }] = (await runSql<{ n: number }>(em, 'select count(*)::int as n from customer_order where buyer_id = ? and status = any(?)', [
+    buyerId,
+    AWAITING_PAYMENT,
+  ])) as [{ n: number }];
+  if (n >= limits.maxUnpaidOrders) {
+    throw new AppError(ErrorCode.CONFLICT, `At most ${limits.maxUnpaidOrders} orders may await payment at once: pay or cancel one first`, {
+      reason: 'TOO_MANY_UNPAID_ORDERS',
+    });
+  }
+  const held = await runSql<{ product_id: string; units: number }>(
+    em,
+    `select l.product_id, sum(l.quantity)::int as units from order_line l join customer_order o on o.id = l.order_id
+      where o.buyer_id = ? and o.status = any(?) and l.product_id = any(?) group by l.product_id`,
+    [buyerId, AWAITING_PAYMENT, lines.map((line) => line.productId)],
+  );
+  const heldOf = new Map(held.map((row) => [row.product_id, row.units]));
+  const over = lines.filter((line) => (heldOf.get(line.productId) ?? 0) + line.quantity > limits.maxUnpaidUnitsPerProduct).map((line) => line.productId);
+  if (over.length) {
+    throw new AppError(ErrorCode.CONFLICT, `At most ${limits.maxUnpaidUnitsPerProduct} units of one product may await payment at once`, {
+      reason: 'UNPAID_UNITS_LIMIT',
+      productIds: over,
+    });
+  }
 }
 
 /** The error for a refused checkout: the refused product, and every other line short of stock right now. */
