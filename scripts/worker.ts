@@ -19,7 +19,7 @@ runMain(async () => {
     process.exit(78); // EX_CONFIG
   }
   const logger = createLogger(config.logLevel);
-  const database = await openConfiguredDatabase(config, logger);
+  const database = await openConfiguredDatabase(config, logger, 'jobs');
   const worker = await startWorker({
     databaseUrl: database.url,
     orm: database.orm,

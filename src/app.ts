@@ -26,6 +26,7 @@ import { legacyJsonStatusPlugin } from './graphql/plugins/legacy-json-status.plu
 import { noStorePlugin } from './graphql/plugins/no-store.plugin';
 import { operationOutcomePlugin } from './graphql/plugins/operation-outcome.plugin';
 import { publicResponseCachePlugin } from './graphql/plugins/public-response-cache.plugin';
+import { contextFailure, serviceUnavailablePlugin } from './graphql/plugins/service-unavailable.plugin';
 import { QUERY_LIMITS, queryLimitRules } from './graphql/query-limits';
 import { buildAppSchema } from './graphql/schema';
 import { createWebSocketServer } from './graphql/websocket';
@@ -144,6 +145,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       config.isProduction ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       operationOutcomePlugin(metrics),
       legacyJsonStatusPlugin(),
+      serviceUnavailablePlugin(),
       // No field has a cache hint: the default cache-control plugin only cost a wrapper per field (see noStorePlugin).
       ApolloServerPluginCacheControlDisabled(),
       noStorePlugin(),
@@ -188,6 +190,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
           authorization: req.headers.authorization,
           clientAddress: req.ip ?? null,
           operation: res.locals.operation,
+        }).catch((error: unknown) => {
+          throw contextFailure(error);
         }),
     }),
   );

@@ -14,9 +14,11 @@ export interface Database {
 
 /**
  * Opens DATABASE_URL, or with none starts the embedded PostgreSQL under EMBEDDED_PG_DIR; then migrates.
- * With DATABASE_URL set it never starts an embedded server.
+ * With DATABASE_URL set it never starts an embedded server. `use`: `api` (default) bounds every wait with the API's
+ * timeouts (DATABASE_ACQUIRE_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_LOCK_TIMEOUT_MS); `jobs` (the
+ * standalone worker, scripts) with DATABASE_JOB_STATEMENT_TIMEOUT_MS.
  */
-export async function openConfiguredDatabase(config: Config, logger: Logger): Promise<Database> {
+export async function openConfiguredDatabase(config: Config, logger: Logger, use: 'api' | 'jobs' = 'api'): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined;
   let url = config.databaseUrl;
   if (!url) {
@@ -29,7 +31,9 @@ export async function openConfiguredDatabase(config: Config, logger: Logger): Pr
     url = embedded.url;
   }
   try {
-    const orm = await openDatabase({ url, poolSize: config.databasePoolSize, logger });
+    const { acquireMs, statementMs, lockMs, jobStatementMs } = config.databaseTimeouts;
+    const timeouts = use === 'api' ? { acquireMs, statementMs, lockMs } : { acquireMs, statementMs: jobStatementMs, lockMs: jobStatementMs };
+    const orm = await openDatabase({ url, poolSize: config.databasePoolSize, logger, timeouts, migrationStatementMs: jobStatementMs });
     return {
       orm,
       url,
