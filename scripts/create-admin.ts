@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   if (problem) throw new CreateAdminError(problem);
   const config = loadConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const database = await openConfiguredDatabase(config, logger);
+  const database = await openConfiguredDatabase(config, logger, 'jobs');
   try {
     const admin = await createAdmin(database.orm.em.fork(), input, logger);
     console.log(`created ADMIN ${admin.email} (${admin.id})`);

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
 
   const config = loadConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const database = await openConfiguredDatabase(config, logger);
+  const database = await openConfiguredDatabase(config, logger, 'jobs');
   try {
     const em = database.orm.em.fork();
     if (values.reset) {

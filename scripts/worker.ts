@@ -19,7 +19,7 @@ runMain(async () => {
     process.exit(78); // EX_CONFIG
   }
   const logger = createLogger(config.logLevel);
-  const database = await openConfiguredDatabase(config, logger).catch((error: unknown) => {
+  const database = await openConfiguredDatabase(config, logger, 'jobs').catch((error: unknown) => {
     throw describeDatabaseError(error, config);
   });
   const worker = await startWorker({

@@ -30,6 +30,7 @@ import { noStorePlugin } from './graphql/plugins/no-store.plugin';
 import { operationOutcomePlugin } from './graphql/plugins/operation-outcome.plugin';
 import { publicResponseCachePlugin } from './graphql/plugins/public-response-cache.plugin';
 import { createPersistedQueryCache } from './graphql/persisted-queries';
+import { contextFailure, serviceUnavailablePlugin } from './graphql/plugins/service-unavailable.plugin';
 import { QUERY_LIMITS, queryLimitRules } from './graphql/query-limits';
 import { buildAppSchema } from './graphql/schema';
 import { createOperationAdmission } from './graphql/cost/operation-admission';
@@ -171,6 +172,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       config.isProduction ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       operationOutcomePlugin(metrics),
       legacyJsonStatusPlugin(),
+      serviceUnavailablePlugin(),
       // No field has a cache hint: the default cache-control plugin only cost a wrapper per field (see noStorePlugin).
       ApolloServerPluginCacheControlDisabled(),
       noStorePlugin(),
@@ -219,6 +221,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
           clientAddress: req.ip ?? null,
           operation: res.locals.operation,
           http: { header: (name) => req.get(name), appendSetCookie: (cookie) => res.append('Set-Cookie', cookie) },
+        }).catch((error: unknown) => {
+          throw contextFailure(error);
         }),
     }),
   );

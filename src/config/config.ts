@@ -27,6 +27,14 @@ const configSchema = z.object({
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
   /** Size of the PostgreSQL connection pool of one process. Default 10. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** How long a request waits for a free pool connection before it fails with SERVICE_UNAVAILABLE, in ms. Default 3 000. */
+  DATABASE_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(3_000),
+  /** PostgreSQL's `statement_timeout` of the API's connections, in ms: a longer statement fails (SERVICE_UNAVAILABLE). Default 10 000. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  /** PostgreSQL's `lock_timeout` of the API's connections, in ms: a longer wait for a row lock fails (SERVICE_UNAVAILABLE). Default 5 000. */
+  DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+  /** `statement_timeout` and `lock_timeout` of migrations and of `npm run worker`, `seed`, `create-admin`, in ms. Default 300 000. */
+  DATABASE_JOB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
   /** Redis connection string. Absent: single instance, pub/sub and limits in process. */
   REDIS_URL: z.string().url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
   /**
@@ -201,6 +209,8 @@ export type Config = Readonly<{
   databaseUrl: string | undefined;
   embeddedPostgres: { dataDir: string; port: number };
   databasePoolSize: number;
+  /** Bounds on every wait on PostgreSQL, in ms: pool acquisition, and the API's and the jobs' statement and lock timeouts. */
+  databaseTimeouts: DatabaseTimeouts;
   redisUrl: string | undefined;
   /** The deadline of one Redis command, in ms. */
   redisCommandTimeoutMs: number;
@@ -276,6 +286,8 @@ export type StripeConfig = Readonly<{
   circuitResetMs: number;
 }>;
 
+export type DatabaseTimeouts = Readonly<{ acquireMs: number; statementMs: number; lockMs: number; jobStatementMs: number }>;
+
 export type MailConfig = Readonly<{ smtpUrl: string | null; from: string }>;
 
 /** Thrown when the environment does not describe a valid configuration; its message names every bad variable. */
@@ -325,6 +337,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     embeddedPostgres: { dataDir: e.EMBEDDED_PG_DIR, port: e.EMBEDDED_PG_PORT },
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databaseTimeouts: {
+      acquireMs: e.DATABASE_ACQUIRE_TIMEOUT_MS,
+      statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      lockMs: e.DATABASE_LOCK_TIMEOUT_MS,
+      jobStatementMs: e.DATABASE_JOB_STATEMENT_TIMEOUT_MS,
+    },
     redisUrl: e.REDIS_URL,
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     seedDemoData: e.SEED_DEMO_DATA,

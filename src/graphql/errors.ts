@@ -12,6 +12,7 @@ export enum ErrorCode {
   PAYMENT_FAILED = 'PAYMENT_FAILED',
   QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
   GRAPHQL_VALIDATION_FAILED = 'GRAPHQL_VALIDATION_FAILED',
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -104,5 +105,15 @@ export class RateLimitedError extends AppError {
 export class QueryTooComplexError extends AppError {
   constructor(message: string) {
     super(ErrorCode.QUERY_TOO_COMPLEX, message);
+  }
+}
+
+/**
+ * Overloaded, or a dependency is down (the pool is exhausted, a statement or lock timeout fired, PostgreSQL is
+ * restarting): nothing is wrong with the request, retry it later. Over HTTP, status 503 with `Retry-After`.
+ */
+export class ServiceUnavailableError extends AppError {
+  constructor(retryAfterSeconds: number, message = `The service is overloaded or restarting; retry in ${retryAfterSeconds} s`) {
+    super(ErrorCode.SERVICE_UNAVAILABLE, message, { retryAfterSeconds });
   }
 }

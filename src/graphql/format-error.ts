@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { ValidationError } from 'class-validator';
 import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../infra/db/unavailable';
 import type { Logger } from '../infra/logger';
 import { ErrorCode, isErrorCode } from './errors';
 import { QUERY_LIMIT_EXTENSION } from './query-limits';
@@ -49,6 +50,12 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
       return { ...base, extensions: field ? { code: protocolCode, field, fields: [{ field, message: formatted.message }] } : { code: protocolCode } };
     }
 
+    if (isDatabaseUnavailable(original)) {
+      // Overload or a restart, not a bug: the client may retry (HTTP 503 and Retry-After, see serviceUnavailablePlugin).
+      options.logger.warn({ err: original }, 'database unavailable: answered SERVICE_UNAVAILABLE');
+      const message = 'The service is overloaded or restarting; retry shortly';
+      return { ...base, message, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS } };
+    }
     options.logger.error({ err: original }, 'unexpected error in a GraphQL operation');
     return {
       ...base,

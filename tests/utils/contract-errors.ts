@@ -8,7 +8,8 @@ export const CONTRACT_ERROR_CODES: readonly string[] = (() => {
   const readme = readFileSync(join(__dirname, '..', 'contract', 'README.md'), 'utf8');
   const line = readme.split('\n').find((text) => text.includes('`extensions.code` is one of:'));
   if (!line) throw new Error('tests/contract/README.md no longer lists the error codes where expected');
-  const list = line.slice(line.indexOf('one of:'), line.indexOf('.', line.indexOf('one of:')));
+  // To the end of the sentence: a code's note may hold a dot of its own (`extensions.retryAfterSeconds`).
+  const list = line.slice(line.indexOf('one of:'), line.indexOf('. ', line.indexOf('one of:')));
   return [...list.matchAll(/`([A-Z_]+)`/g)].map((match) => match[1]!);
 })();
 

@@ -20,7 +20,11 @@ export interface TestRedis {
   freeze(): void;
   /** SIGCONT after `freeze`. Safe to call when not frozen (cleanup paths call it always). */
   thaw(): void;
-  /** Stops redis-server (SIGTERM) and starts it again on the same port (with its data when `persistent`). */
+  /** Stops redis-server (SIGTERM; with `persistent`, its data stays on disk) until `startAgain`. */
+  shutDown(): Promise<void>;
+  /** Starts it again on the same port, with its data when `persistent`. */
+  startAgain(): Promise<void>;
+  /** `shutDown`, then `startAgain`. */
   restart(): Promise<void>;
   /** Stops it (thawed first); with `persistent`, removes its data. */
   stop(): Promise<void>;
@@ -76,6 +80,10 @@ export async function startTestRedis(options: TestRedisOptions = {}): Promise<Te
     },
     thaw: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGCONT');
+    },
+    shutDown: () => stopProcess(child),
+    startAgain: async () => {
+      child = await spawnRedis(port, dataDir);
     },
     restart: async () => {
       await stopProcess(child);

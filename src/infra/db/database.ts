@@ -16,9 +16,11 @@ export interface Database {
 
 /**
  * Opens DATABASE_URL, or with none starts the embedded PostgreSQL under EMBEDDED_PG_DIR; then migrates.
- * With DATABASE_URL set it never starts an embedded server. Loads the key ring of personal data first.
+ * With DATABASE_URL set it never starts an embedded server. Loads the key ring of personal data first. `use`: `api` (default) bounds every wait with the API's
+ * timeouts (DATABASE_ACQUIRE_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_LOCK_TIMEOUT_MS); `jobs` (the
+ * standalone worker, scripts) with DATABASE_JOB_STATEMENT_TIMEOUT_MS.
  */
-export async function openConfiguredDatabase(config: Config, logger: Logger): Promise<Database> {
+export async function openConfiguredDatabase(config: Config, logger: Logger, use: 'api' | 'jobs' = 'api'): Promise<Database> {
   // Before the migrations, which seal rows written before encryption, and before any entity is read.
   await installPersonalDataCipher(configuredKeyProvider(config, logger), logger);
   let embedded: EmbeddedDatabase | undefined;
@@ -33,7 +35,9 @@ export async function openConfiguredDatabase(config: Config, logger: Logger): Pr
     url = embedded.url;
   }
   try {
-    const orm = await openDatabase({ url, poolSize: config.databasePoolSize, logger });
+    const { acquireMs, statementMs, lockMs, jobStatementMs } = config.databaseTimeouts;
+    const timeouts = use === 'api' ? { acquireMs, statementMs, lockMs } : { acquireMs, statementMs: jobStatementMs, lockMs: jobStatementMs };
+    const orm = await openDatabase({ url, poolSize: config.databasePoolSize, logger, timeouts, migrationStatementMs: jobStatementMs });
     return {
       orm,
       url,

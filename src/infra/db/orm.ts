@@ -12,9 +12,26 @@ const migrationsPath = join(__dirname, '..', '..', '..', 'migrations');
 /** The checked-in TypeScript migrations, where new ones are written, whether we run from `src` or `dist/src`. */
 export const sourceMigrationsPath = runningFromSources ? migrationsPath : join(__dirname, '..', '..', '..', '..', 'migrations');
 
+/** Bounds on the waits of one pool's connections, in ms. */
+export interface PoolTimeouts {
+  /** A free connection, else knex's KnexTimeoutError. */
+  acquireMs: number;
+  /** PostgreSQL's `statement_timeout` (error 57014); the client also gives up a second after it (a frozen server). */
+  statementMs: number;
+  /** PostgreSQL's `lock_timeout` (error 55P03). */
+  lockMs: number;
+}
+
 export interface OrmOptions {
   url: string;
   poolSize?: number;
+  /**
+   * Absent: knex's 60 s acquisition and no statement or lock timeout, for one-off scripts and the bench. The API
+   * passes its short ones; migrations always run with `migrationStatementMs`.
+   */
+  timeouts?: PoolTimeouts;
+  /** `statement_timeout` and `lock_timeout` of the migrations' transaction, in ms. Default 300 000. */
+  migrationStatementMs?: number;
   logger: Logger;
   /** Logs every statement at debug level. Default false. */
   debug?: boolean;
@@ -28,6 +45,23 @@ export function ormConfig(options: OrmOptions): Options {
     entities,
     extensions: [Migrator],
     pool: { min: 0, max: options.poolSize ?? 10 },
+    // knex's and pg's options, merged into MikroORM's: every wait on PostgreSQL is bounded.
+    driverOptions: {
+      ...(options.timeouts ? { acquireConnectionTimeout: options.timeouts.acquireMs } : {}),
+      connection: {
+        // A dead peer (a lost machine, a dropped NAT entry) is noticed by TCP instead of never.
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
+        ...(options.timeouts
+          ? {
+              statement_timeout: options.timeouts.statementMs,
+              lock_timeout: options.timeouts.lockMs,
+              // PostgreSQL enforces the two above; a frozen or unreachable server enforces nothing, so pg gives up too.
+              query_timeout: options.timeouts.statementMs + 1_000,
+            }
+          : {}),
+      },
+    },
     // Entities load relations only through DataLoaders; an accidental lazy load must fail loudly, not issue SQL.
     forceEntityConstructor: false,
     allowGlobalContext: false,
@@ -68,7 +102,13 @@ export async function openDatabase(options: OrmOptions): Promise<MikroORM> {
   const orm = await MikroORM.init(ormConfig(options));
   try {
     await underMigrationLock(options, async () => {
-      const applied = await orm.getMigrator().up();
+      // In one transaction (allOrNothing), with timeouts of their own: the API's would stop a long index build.
+      const migrationMs = options.migrationStatementMs ?? 300_000;
+      const applied = await orm.em.getConnection().transactional(async (trx) => {
+        await trx.raw(`set local statement_timeout = ${migrationMs}`);
+        await trx.raw(`set local lock_timeout = ${migrationMs}`);
+        return orm.getMigrator().up({ transaction: trx });
+      });
       if (applied.length) options.logger.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
       await migrateJobQueue(options.url, options.logger);
     });

@@ -4,7 +4,7 @@ import { CONTRACT_ERROR_CODES } from '../../utils/contract-errors';
 
 describe('ErrorCode', () => {
   it('should hold exactly the codes that the contract lists', () => {
-    expect(CONTRACT_ERROR_CODES).toHaveLength(11);
+    expect(CONTRACT_ERROR_CODES).toHaveLength(12);
     expect([...Object.values(ErrorCode)].sort()).toEqual([...CONTRACT_ERROR_CODES].sort());
   });
 

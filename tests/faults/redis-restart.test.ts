@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { print } from 'graphql';
+import { createClient } from 'redis';
+import { createProduct, createShop, type TestShop } from '../fixtures/shops';
+import { BanUserDocument, CatalogDocument, MeDocument, UpdateProductDocument } from '../generated/graphql';
+import { createStaff, send, signUp, type TestAccount } from '../utils/accounts';
+import { postGraphql } from '../utils/clients';
+import { createTestDatabase, type TestDatabase } from '../utils/database';
+import { startTestRedis, type TestRedis } from '../utils/redis-server';
+import { startTestServer, type TestServer } from '../utils/test-server';
+import { waitFor } from '../utils/wait';
+
+/** The viewer generation that Redis holds for a user (what cached viewers are stamped with), read by a client of the test. */
+async function generationOf(redis: TestRedis, userId: string): Promise<string | null> {
+  const client = createClient({ url: redis.url });
+  await client.connect();
+  try {
+    return await client.get(`atelier:viewer-generation:${userId}`);
+  } finally {
+    client.destroy();
+  }
+}
+
+const ready = async (server: TestServer) => (await fetch(`${server.baseUrl}/readyz`)).status === 200;
+const refusal = async (server: TestServer, account: TestAccount) => (await send(server, MeDocument, {}, { token: account.accessToken })).errors?.[0]?.extensions;
+
+/**
+ * A ban (and a catalogue change) made on instance A while Redis is down: A's generation bump and its
+ * `catalog-changed` cannot reach Redis. Redis then comes back with its data (an append-only file), so the old
+ * generation that instance B's cached viewer is stamped with is there again, still matching.
+ */
+describe('invalidations made while Redis was down, once Redis is back with its data', () => {
+  let database: TestDatabase;
+  let redis: TestRedis;
+  let instanceA: TestServer;
+  let instanceAClosed = false;
+  let instanceB: TestServer;
+  let admin: TestAccount;
+  let shop: TestShop;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    redis = await startTestRedis({ persistent: true });
+    instanceA = await startTestServer({ REDIS_URL: redis.url }, database);
+    instanceB = await startTestServer({ REDIS_URL: redis.url, RUN_WORKER: 'false' }, database);
+    admin = await createStaff(instanceA);
+    shop = await createShop(instanceA);
+  });
+  afterAll(async () => {
+    if (!instanceAClosed) await instanceA?.close();
+    await instanceB?.close();
+    await redis?.stop();
+    await database?.drop();
+  });
+
+  it('should land the bump that A could not make, once Redis is back', async () => {
+    const victim = await signUp(instanceA);
+    expect((await send(instanceB, MeDocument, {}, { token: victim.accessToken })).data?.me?.id).toBe(victim.id);
+    const before = await generationOf(redis, victim.id);
+    expect(before).not.toBeNull();
+
+    await redis.shutDown();
+    try {
+      const ban = await send(instanceA, BanUserDocument, { userId: victim.id, reason: 'fraud' }, { token: admin.accessToken });
+      expect(ban.data?.banUser.status).toBe('BANNED');
+      expect(await refusal(instanceB, victim)).toMatchObject({ code: 'FORBIDDEN', reason: 'ACCOUNT_BANNED' });
+    } finally {
+      await redis.startAgain();
+    }
+    // A sends its bump again until Redis takes it: B's entries stamped before are stale for good.
+    await waitFor(async () => (await generationOf(redis, victim.id)) !== before, 10_000, 'the bump to land');
+    expect(await refusal(instanceB, victim)).toMatchObject({ code: 'FORBIDDEN', reason: 'ACCOUNT_BANNED' });
+  });
+
+  it('should refuse the banned user on B at the very first request after Redis is back, and show the new catalogue, though A is gone', async () => {
+    const victim = await signUp(instanceA);
+    const productId = await createProduct(instanceA, shop);
+    expect((await send(instanceB, MeDocument, {}, { token: victim.accessToken })).data?.me?.id).toBe(victim.id);
+    const catalog = () => postGraphql(instanceB.graphqlUrl, { query: print(CatalogDocument), variables: { first: 5, filter: { shopId: shop.id } } });
+    const titles = (response: Awaited<ReturnType<typeof catalog>>) =>
+      (response.body.data as { products: { edges: { node: { title: string } }[] } }).products.edges.map((edge) => edge.node.title);
+    await catalog();
+    const cached = await catalog();
+    expect(cached.headers.get('x-cache')).toBe('HIT');
+    const generation = await generationOf(redis, victim.id);
+
+    await redis.shutDown();
+    try {
+      expect((await send(instanceA, BanUserDocument, { userId: victim.id, reason: 'fraud' }, { token: admin.accessToken })).data?.banUser.status).toBe('BANNED');
+      const update = await send(instanceA, UpdateProductDocument, { id: productId, input: { title: 'Renamed during the outage' } }, { token: shop.owner.token });
+      expect(update.errors).toBeUndefined();
+      // A dies with its bump and its catalogue change still waiting for Redis: only B can make things right.
+      instanceAClosed = true;
+      await instanceA.close();
+    } finally {
+      await redis.startAgain();
+    }
+    expect(await generationOf(redis, victim.id)).toBe(generation);
+    await waitFor(() => ready(instanceB), 15_000, 'B to get Redis back');
+
+    expect(await refusal(instanceB, victim)).toMatchObject({ code: 'FORBIDDEN', reason: 'ACCOUNT_BANNED' });
+    const fresh = await catalog();
+    expect(fresh.headers.get('x-cache')).toBe('MISS');
+    expect(titles(fresh)).toContain('Renamed during the outage');
+  });
+});
