@@ -60,9 +60,9 @@ describe("The owner's controls: change, reset, delete", () => {
 
       expect(dataOf(await sendAs(url(), owner.accessToken, ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD })).changePassword).toBe(true);
       expect(dataOf(await me(owner.accessToken)).me?.id).toBe(owner.id);
-      expect(dataOf(await refresh(owner.refreshToken)).refreshSession.accessToken).toEqual(expect.any(String));
+      expect(dataOf(await refresh(owner.refreshToken!)).refreshSession.accessToken).toEqual(expect.any(String));
       expect((await me(other.accessToken)).errors[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-      expect((await refresh(other.refreshToken)).errors[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect((await refresh(other.refreshToken!)).errors[0]?.extensions?.code).toBe('UNAUTHENTICATED');
       expect((await logIn(owner.email, PASSWORD)).errors[0]?.extensions?.code).toBe('UNAUTHENTICATED');
       expect(dataOf(await logIn(owner.email, NEW_PASSWORD)).logIn?.user.id).toBe(owner.id);
       expect(await auditTypes(owner.id)).toContain('PASSWORD_CHANGED');
@@ -97,7 +97,7 @@ describe("The owner's controls: change, reset, delete", () => {
       expect(resetPassword.user).toMatchObject({ id: owner.id, email: owner.email });
       expect(dataOf(await me(resetPassword.accessToken)).me?.id).toBe(owner.id);
       expect((await me(owner.accessToken)).errors[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-      expect((await refresh(owner.refreshToken)).errors[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect((await refresh(owner.refreshToken!)).errors[0]?.extensions?.code).toBe('UNAUTHENTICATED');
       expect(dataOf(await logIn(owner.email, NEW_PASSWORD)).logIn?.user.id).toBe(owner.id);
 
       const again = await sendAs(url(), undefined, ResetPasswordDocument, { token: token!, newPassword: 'third-password-789' });
@@ -155,7 +155,7 @@ describe("The owner's controls: change, reset, delete", () => {
 
       expect(await findTraces(server.database.orm.em.fork(), [owner.email, owner.displayName, address.name, address.line1, address.phone])).toEqual([]);
       expect((await me(owner.accessToken)).errors[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-      expect((await refresh(owner.refreshToken)).errors[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect((await refresh(owner.refreshToken!)).errors[0]?.extensions?.code).toBe('UNAUTHENTICATED');
       expect((await logIn(owner.email, PASSWORD)).errors[0]?.extensions?.code).toBe('UNAUTHENTICATED');
       // The order stays for accounting, its buyer the anonymous row.
       const [order] = await sql<{ buyer_id: string; total_amount: number; email: string; display_name: string }>(
