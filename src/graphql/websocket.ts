@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, getOperationAST, parse, type GraphQLFormattedError, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, getOperationAST, parse, type GraphQLFormattedError, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type SelectionNode, type ValidationRule } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { LRUCache } from 'lru-cache';
@@ -55,6 +55,14 @@ export function createWebSocketServer(options: WebSocketOptions) {
   const running = new WeakMap<object, Map<string, OperationRecord>>();
   // The socket of each subscription's context, for the per-event check to close.
   const socketOf = new WeakMap<RequestContext, WebSocket>();
+  // The topic (subscription field) of each running subscription, by connection then id, for the gauge; a
+  // connection's entry goes when it closes, whether or not graphql-ws completed its subscriptions first.
+  const subscriptionTopics = new Map<object, Map<string, string>>();
+  options.metrics.sources.liveSubscriptions = () => {
+    const counts = new Map<string, number>();
+    for (const topics of subscriptionTopics.values()) for (const topic of topics.values()) counts.set(topic, (counts.get(topic) ?? 0) + 1);
+    return counts;
+  };
 
   // Dashboards send the same subscription by the thousand: each text is parsed and validated once, and its
   // document shared, which spares both the CPU and a copy of the syntax tree per subscription.
@@ -75,11 +83,19 @@ export function createWebSocketServer(options: WebSocketOptions) {
       // the socket is closed with 4403 (Forbidden). Without one the connection is anonymous. Role, status and
       // session are checked again for each operation (its context) and before each subscription event.
       onConnect: async (ctx) => {
+        const clientAddress = ctx.extra.request.socket.remoteAddress ?? null;
         const authorization = ctx.connectionParams?.authorization;
-        if (authorization === undefined || authorization === null || authorization === '') return true;
+        if (authorization === undefined || authorization === null || authorization === '') {
+          log.info({ clientAddress, userId: null }, 'websocket connected');
+          return true;
+        }
         const token = bearerToken(authorization);
         const claims = token === null ? 'INVALID' : await options.accessTokens.verify(token);
-        if (typeof claims === 'string') return false;
+        if (typeof claims === 'string') {
+          // The reason, never the token.
+          log.info({ clientAddress, reason: token === null ? 'MALFORMED_AUTHORIZATION' : `TOKEN_${claims}` }, 'websocket refused');
+          return false;
+        }
         // Registered before the database is read: a ban that commits after that read still finds this socket.
         options.connections.add(claims.userId, ctx.extra.socket);
         const { viewer } = await options.createContext({
@@ -87,10 +103,15 @@ export function createWebSocketServer(options: WebSocketOptions) {
           authorization,
           clientAddress: ctx.extra.request.socket.remoteAddress ?? null,
         });
-        return viewer !== null && viewer.status === UserStatus.ACTIVE;
+        const reason = viewer === null ? 'SESSION_ENDED' : viewer.status !== UserStatus.ACTIVE ? `ACCOUNT_${viewer.status}` : null;
+        if (reason) log.info({ clientAddress, userId: claims.userId, reason }, 'websocket refused');
+        else log.info({ clientAddress, userId: claims.userId }, 'websocket connected');
+        return reason === null;
       },
-      onClose: (ctx) => {
+      onClose: (ctx, code, reason) => {
         options.connections.remove(ctx.extra.socket);
+        subscriptionTopics.delete(ctx);
+        log.info({ clientAddress: ctx.extra.request.socket.remoteAddress ?? null, code, reason: String(reason ?? '') || undefined }, 'websocket closed');
       },
       subscribe: guardedSubscribe(async (args) => {
         const contextValue = args.contextValue as RequestContext;
@@ -112,6 +133,12 @@ export function createWebSocketServer(options: WebSocketOptions) {
         if (!running.has(ctx)) running.set(ctx, new Map());
         running.get(ctx)!.set(id, contextValue.operation);
         socketOf.set(contextValue, ctx.extra.socket);
+        const operation = getOperationAST(document, payload.operationName);
+        const topic = operation?.operation === 'subscription' ? firstFieldName(operation.selectionSet.selections) : undefined;
+        if (topic) {
+          if (!subscriptionTopics.has(ctx)) subscriptionTopics.set(ctx, new Map());
+          subscriptionTopics.get(ctx)!.set(id, topic);
+        }
         return {
           schema: options.schema,
           document,
@@ -139,6 +166,7 @@ export function createWebSocketServer(options: WebSocketOptions) {
       onComplete: (ctx, id, payload) => {
         const record = running.get(ctx)?.get(id);
         running.get(ctx)?.delete(id);
+        subscriptionTopics.get(ctx)?.delete(id);
         options.metrics.graphqlOperations.inc({
           operation: record?.name ?? payload.operationName ?? 'anonymous',
           transport: 'ws',
@@ -149,6 +177,7 @@ export function createWebSocketServer(options: WebSocketOptions) {
     wsServer,
   );
   wsServer.on('error', (error) => log.error({ err: error }, 'WebSocket server error'));
+  options.metrics.sources.websocketConnections = () => wsServer.clients.size;
 
   return {
     wsServer,
@@ -157,6 +186,12 @@ export function createWebSocketServer(options: WebSocketOptions) {
       await cleanup.dispose();
     },
   };
+}
+
+/** The name of the first field selected (a subscription selects exactly one root field). */
+function firstFieldName(selections: readonly SelectionNode[]): string | undefined {
+  const field = selections.find((selection) => selection.kind === 'Field');
+  return field?.kind === 'Field' ? field.name.value : undefined;
 }
 
 type CheckedDocument = { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: readonly GraphQLError[] };

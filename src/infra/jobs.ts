@@ -39,6 +39,20 @@ export async function migrateJobQueue(databaseUrl: string, logger: Logger): Prom
   await runMigrations({ connectionString: databaseUrl, logger: workerLogger(logger) });
 }
 
+/**
+ * Jobs in the queue by task: `queued` (waiting, scheduled or running) and `failed` (no attempt left; they stay in
+ * `graphile_worker.jobs` with their last_error). One grouped read of graphile-worker's public view.
+ */
+export async function jobQueueDepth(em: EntityManager): Promise<Array<{ task: string; queued: number; failed: number }>> {
+  return runSql<{ task: string; queued: number; failed: number }>(
+    em,
+    `select task_identifier as task,
+            count(*) filter (where attempts < max_attempts)::int as queued,
+            count(*) filter (where attempts >= max_attempts)::int as failed
+       from graphile_worker.jobs group by task_identifier`,
+  );
+}
+
 export interface JobSpec {
   /** When it may run. Default now. */
   runAt?: Date;

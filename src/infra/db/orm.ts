@@ -95,3 +95,15 @@ async function underMigrationLock(options: OrmOptions, migrate: () => Promise<vo
     await lockHolder.end();
   }
 }
+
+/** The connection pool of `orm` (knex's tarn pool) as the metrics read it: lent out, idle, and requests waiting. */
+export function poolUsage(orm: MikroORM): { used: number; free: number; waiting: number } {
+  const pool = (orm.em.getConnection().getKnex().client as { pool?: TarnPool }).pool;
+  return pool ? { used: pool.numUsed(), free: pool.numFree(), waiting: pool.numPendingAcquires() } : { used: 0, free: 0, waiting: 0 };
+}
+
+interface TarnPool {
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
+}
