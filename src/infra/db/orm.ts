@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
-import { Client } from 'pg';
 import { migrateJobQueue } from '../jobs';
 import type { Logger } from '../logger';
 import { entities } from './entities';
@@ -54,46 +53,21 @@ export function ormConfig(options: OrmOptions): Options {
   };
 }
 
-/** The session advisory lock that migrating processes take in turn (other keys: the relay's …901, recovery's …902). */
-const MIGRATION_LOCK_KEY = 7_204_511_903;
-
 /**
  * Connects, then applies every pending migration: ours (MikroORM), then the job queue's (graphile-worker
  * installs its own schema), so that jobs can be added by any process, whether it runs workers or not.
- * Under a PostgreSQL advisory lock: replicas (and the `migrate` service) that start together migrate one after
- * the other, so the first applies the migrations and the others find nothing left to do, instead of racing to
- * create the same tables.
  */
 export async function openDatabase(options: OrmOptions): Promise<MikroORM> {
   const orm = await MikroORM.init(ormConfig(options));
   try {
-    await underMigrationLock(options, async () => {
-      const applied = await orm.getMigrator().up();
-      if (applied.length) options.logger.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
-      await migrateJobQueue(options.url, options.logger);
-    });
+    const applied = await orm.getMigrator().up();
+    if (applied.length) options.logger.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
+    await migrateJobQueue(options.url, options.logger);
   } catch (error) {
     await orm.close();
     throw error;
   }
   return orm;
-}
-
-/** Runs `migrate` holding {@link MIGRATION_LOCK_KEY} on a connection of its own, released however `migrate` ends. */
-async function underMigrationLock(options: OrmOptions, migrate: () => Promise<void>): Promise<void> {
-  const lockHolder = new Client({ connectionString: options.url });
-  await lockHolder.connect();
-  try {
-    const { rows } = await lockHolder.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [MIGRATION_LOCK_KEY]);
-    if (!rows[0]!.locked) {
-      options.logger.info('another process is migrating this database: waiting for it');
-      await lockHolder.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    }
-    await migrate();
-  } finally {
-    // Ending the session releases the lock, also when the unlock is never sent.
-    await lockHolder.end();
-  }
 }
 
 /** The connection pool of `orm` (knex's tarn pool) as the metrics read it: lent out, idle, and requests waiting. */
