@@ -3,7 +3,7 @@
 # Two stages: the build stage compiles with the development dependencies; the runtime stage gets the compiled code and
 # the production dependencies only, without the embedded PostgreSQL (the image is always given DATABASE_URL).
 # The build context is only what .dockerignore lets through: the files copied below.
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

@@ -15,6 +15,9 @@ import type { Config } from './config/config';
 import type { Database } from './infra/db/database';
 import type { Logger } from './infra/logger';
 import { createMetrics } from './infra/metrics';
+import { poolUsage } from './infra/db/orm';
+import { jobQueueDepth } from './infra/jobs';
+import { paymentsByStatus } from './modules/payments/payment-metrics';
 import { createInProcessPubSub, createRedisPubSub } from './infra/pubsub';
 import { connectRedis, createRedisLink, disconnectRedis } from './infra/redis';
 import { createAccessTokens } from './modules/accounts/access-token';
@@ -77,6 +80,9 @@ export interface App {
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, logger, database } = deps;
   const metrics = createMetrics();
+  metrics.sources.databasePool = () => poolUsage(database.orm);
+  metrics.sources.jobQueue = () => jobQueueDepth(database.orm.em.fork());
+  metrics.sources.paymentsByStatus = () => paymentsByStatus(database.orm.em.fork());
   const schema = await buildAppSchema();
   const clock = deps.clock ?? systemClock;
   if (config.auth.usesDevelopmentSecret) logger.warn('JWT_SECRET is not set: using the public development secret');
@@ -90,7 +96,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ? await createRedisPubSub(config.redisUrl, logger, { commandTimeoutMs: config.redisCommandTimeoutMs })
     : createInProcessPubSub();
   // Live subscriptions (stock, orders) and, unless RUN_WORKER=false, the job queue's workers.
-  const live = await startLiveEvents({ config, database, pubsub, logger });
+  const live = await startLiveEvents({ config, database, pubsub, logger, metrics });
   const payments = createPaymentsRuntime({ config, logger, onCircuitChange: (state) => metrics.paymentCircuitOpen.set(state === 'closed' ? 0 : 1) });
   const worker = config.jobs.runWorker
     ? await startWorker({

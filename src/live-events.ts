@@ -1,6 +1,7 @@
 import type { Config } from './config/config';
 import type { Database } from './infra/db/database';
 import type { Logger } from './infra/logger';
+import type { Metrics } from './infra/metrics';
 import { startNotifyRelay, type NotifyRelay } from './infra/pg-notify-relay';
 import type { PubSub } from './infra/pubsub';
 import { createLiveStockHub, type LiveStockHub } from './modules/inventory/live-stock.hub';
@@ -22,10 +23,26 @@ export interface LiveEvents {
  * With Redis, one relay in the whole deployment publishes (elected by advisory lock), which keeps commit
  * order and sends each event once; without it, every instance relays to itself.
  */
-export async function startLiveEvents(deps: { config: Config; database: Database; pubsub: PubSub; logger: Logger }): Promise<LiveEvents> {
-  const { config, database, pubsub, logger } = deps;
-  const stock = createLiveStockHub({ orm: database.orm, pubsub, logger, reconcileMs: config.live.reconcileMs });
-  const orders = createOrderUpdatesHub({ orm: database.orm, pubsub, logger, reconcileMs: config.live.reconcileMs });
+export async function startLiveEvents(deps: { config: Config; database: Database; pubsub: PubSub; logger: Logger; metrics?: Metrics }): Promise<LiveEvents> {
+  const { config, database, pubsub, logger, metrics } = deps;
+  const stock = createLiveStockHub({
+    orm: database.orm,
+    pubsub,
+    logger,
+    reconcileMs: config.live.reconcileMs,
+    onDelivered: (event, subscribers) => {
+      if (!metrics || !subscribers) return;
+      metrics.liveEventsDelivered.inc({ topic: 'stock' }, subscribers);
+      metrics.liveEventLag.observe({ topic: 'stock' }, Math.max(0, Date.now() - Date.parse(event.at)) / 1000);
+    },
+  });
+  const orders = createOrderUpdatesHub({
+    orm: database.orm,
+    pubsub,
+    logger,
+    reconcileMs: config.live.reconcileMs,
+    onDelivered: (subscribers) => metrics?.liveEventsDelivered.inc({ topic: 'order' }, subscribers),
+  });
   await stock.start();
   await orders.start();
   const relay = await startNotifyRelay({

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, getOperationAST, parse, type GraphQLFormattedError, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, getOperationAST, parse, type GraphQLFormattedError, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type SelectionNode, type ValidationRule } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { LRUCache } from 'lru-cache';
@@ -83,6 +83,14 @@ export function createWebSocketServer(options: WebSocketOptions) {
   const running = new WeakMap<object, Map<string, OperationRecord>>();
   // The socket of each subscription's context, for the per-event check to close.
   const socketOf = new WeakMap<RequestContext, WebSocket>();
+  // The topic (subscription field) of each running subscription, by connection then id, for the gauge; a
+  // connection's entry goes when it closes, whether or not graphql-ws completed its subscriptions first.
+  const subscriptionTopics = new Map<object, Map<string, string>>();
+  options.metrics.sources.liveSubscriptions = () => {
+    const counts = new Map<string, number>();
+    for (const topics of subscriptionTopics.values()) for (const topic of topics.values()) counts.set(topic, (counts.get(topic) ?? 0) + 1);
+    return counts;
+  };
 
   // Dashboards send the same subscription by the thousand: each text is parsed and validated once, and its
   // document shared, which spares both the CPU and a copy of the syntax tree per subscription.
@@ -149,15 +157,24 @@ export function createWebSocketServer(options: WebSocketOptions) {
       // (refresh or log in, then reconnect); a banned user's is closed with 4403. Without one the connection is anonymous. Role, status and
       // session are checked again for each operation (its context) and before each subscription event.
       onConnect: async (ctx) => {
+        const clientAddress = ctx.extra.request.socket.remoteAddress ?? null;
         const authorization = ctx.connectionParams?.authorization;
-        if (authorization === undefined || authorization === null || authorization === '') return true;
+        if (authorization === undefined || authorization === null || authorization === '') {
+          log.info({ clientAddress, userId: null }, 'websocket connected');
+          return true;
+        }
         const token = bearerToken(authorization);
         const claims = token === null ? 'INVALID' : await options.accessTokens.verify(token);
-        if (typeof claims === 'string') return unauthorized(ctx.extra.socket);
+        if (typeof claims === 'string') {
+          // The reason, never the token.
+          log.info({ clientAddress, reason: token === null ? 'MALFORMED_AUTHORIZATION' : `TOKEN_${claims}` }, 'websocket refused');
+          return unauthorized(ctx.extra.socket);
+        }
         const socketsOfUser = (socketsByUser.get(claims.userId) ?? 0) + 1;
         socketsByUser.set(claims.userId, socketsOfUser);
         userOfSocket.set(ctx.extra.socket, claims.userId);
         if (socketsOfUser > caps.maxSocketsPerUser) {
+          log.info({ clientAddress, userId: claims.userId, reason: 'TOO_MANY_SOCKETS_FOR_USER' }, 'websocket refused');
           ctx.extra.socket.close(TOO_MANY_CLOSE_CODE, 'Too many sockets for this user');
           return false;
         }
@@ -168,12 +185,17 @@ export function createWebSocketServer(options: WebSocketOptions) {
           authorization,
           clientAddress: addressOfSocket.get(ctx.extra.socket) ?? null,
         });
+        const reason = viewer === null ? 'SESSION_ENDED' : viewer.status !== UserStatus.ACTIVE ? `ACCOUNT_${viewer.status}` : null;
+        if (reason) log.info({ clientAddress, userId: claims.userId, reason }, 'websocket refused');
+        else log.info({ clientAddress, userId: claims.userId }, 'websocket connected');
         // No session (ended, or its user gone): log in again, 4401. A banned user: 4403 (graphql-ws's own refusal).
         if (viewer === null) return unauthorized(ctx.extra.socket);
-        return viewer.status === UserStatus.ACTIVE;
+        return reason === null;
       },
-      onClose: (ctx) => {
+      onClose: (ctx, code, reason) => {
         options.connections.remove(ctx.extra.socket);
+        subscriptionTopics.delete(ctx);
+        log.info({ clientAddress: ctx.extra.request.socket.remoteAddress ?? null, code, reason: String(reason ?? '') || undefined }, 'websocket closed');
       },
       subscribe: guardedSubscribe(async (args) => {
         const contextValue = args.contextValue as RequestContext;
@@ -206,6 +228,12 @@ export function createWebSocketServer(options: WebSocketOptions) {
         if (!running.has(ctx)) running.set(ctx, new Map());
         running.get(ctx)!.set(id, contextValue.operation);
         socketOf.set(contextValue, ctx.extra.socket);
+        const operation = getOperationAST(document, payload.operationName);
+        const topic = operation?.operation === 'subscription' ? firstFieldName(operation.selectionSet.selections) : undefined;
+        if (topic) {
+          if (!subscriptionTopics.has(ctx)) subscriptionTopics.set(ctx, new Map());
+          subscriptionTopics.get(ctx)!.set(id, topic);
+        }
         return {
           schema: options.schema,
           document,
@@ -235,6 +263,7 @@ export function createWebSocketServer(options: WebSocketOptions) {
       onComplete: (ctx, id, payload) => {
         const record = running.get(ctx)?.get(id);
         running.get(ctx)?.delete(id);
+        subscriptionTopics.get(ctx)?.delete(id);
         options.metrics.graphqlOperations.inc({
           operation: operationLabel(record?.name ?? payload.operationName),
           transport: 'ws',
@@ -245,6 +274,7 @@ export function createWebSocketServer(options: WebSocketOptions) {
     wsServer,
   );
   wsServer.on('error', (error) => log.error({ err: error }, 'WebSocket server error'));
+  options.metrics.sources.websocketConnections = () => wsServer.clients.size;
 
   return {
     wsServer,
@@ -262,6 +292,12 @@ export function createWebSocketServer(options: WebSocketOptions) {
 function unauthorized(socket: WebSocket): false {
   socket.close(CloseCode.Unauthorized, 'Unauthorized');
   return false;
+}
+
+/** The name of the first field selected (a subscription selects exactly one root field). */
+function firstFieldName(selections: readonly SelectionNode[]): string | undefined {
+  const field = selections.find((selection) => selection.kind === 'Field');
+  return field?.kind === 'Field' ? field.name.value : undefined;
 }
 
 type CheckedDocument = { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: readonly GraphQLError[] };

@@ -27,16 +27,39 @@ import type { Logger } from './logger';
  * (job-worker-liveness.ts), not after graphile-worker's 4 hours.
  */
 
-/** pino under graphile-worker's logger interface. */
+/**
+ * pino under graphile-worker's logger interface. Its meta carries the whole job, payload included (an address,
+ * an email): only the job's id and task are kept. Its per-job lines ("Completed task …", "Failed task …") go to
+ * trace: the runner's events log the same at debug (start, end) and warn/error (failures), with the error.
+ */
 function workerLogger(logger: Logger): WorkerLogger {
   const log = logger.child({ component: 'jobs' });
   const levels: Record<string, 'error' | 'warn' | 'info' | 'debug'> = { error: 'error', warning: 'warn', info: 'info', debug: 'debug' };
-  return new WorkerLogger((scope) => (level, message, meta) => log[levels[level] ?? 'info']({ ...scope, ...meta }, message));
+  return new WorkerLogger((scope) => (level, message, meta) => {
+    const { job, error, success, failure, ...rest } = (meta ?? {}) as { job?: { id: string; task_identifier: string }; error?: unknown; success?: boolean; failure?: boolean };
+    const perJobLine = job !== undefined && (success !== undefined || failure !== undefined);
+    const fields = { ...scope, ...rest, ...(job ? { jobId: job.id, task: job.task_identifier } : {}), ...(error === undefined ? {} : { err: error }) };
+    log[perJobLine ? 'trace' : (levels[level] ?? 'info')](fields, message);
+  });
 }
 
 /** Installs or upgrades graphile-worker's schema; `add_job` exists from then on, whether a worker runs or not. */
 export async function migrateJobQueue(databaseUrl: string, logger: Logger): Promise<void> {
   await runMigrations({ connectionString: databaseUrl, logger: workerLogger(logger) });
+}
+
+/**
+ * Jobs in the queue by task: `queued` (waiting, scheduled or running) and `failed` (no attempt left; they stay in
+ * `graphile_worker.jobs` with their last_error). One grouped read of graphile-worker's public view.
+ */
+export async function jobQueueDepth(em: EntityManager): Promise<Array<{ task: string; queued: number; failed: number }>> {
+  return runSql<{ task: string; queued: number; failed: number }>(
+    em,
+    `select task_identifier as task,
+            count(*) filter (where attempts < max_attempts)::int as queued,
+            count(*) filter (where attempts >= max_attempts)::int as failed
+       from graphile_worker.jobs group by task_identifier`,
+  );
 }
 
 export interface JobSpec {
@@ -140,6 +163,8 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
     throw error;
   }
   await liveness.start();
+  runner.events.on('job:start', ({ job }) => log.debug({ jobId: job.id, task: job.task_identifier, attempt: job.attempts }, 'job started'));
+  runner.events.on('job:success', ({ job }) => log.debug({ jobId: job.id, task: job.task_identifier }, 'job succeeded'));
   runner.events.on('job:error', ({ job, error }) => {
     if (job.attempts >= job.max_attempts) return; // job:failed follows
     log.warn({ err: error, jobId: job.id, task: job.task_identifier, attempts: job.attempts, maxAttempts: job.max_attempts }, 'job failed; it will be retried');

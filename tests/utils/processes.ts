@@ -73,7 +73,7 @@ export async function spawnChild(
     );
   } catch (error) {
     await stop();
-    throw error;
+    throw new Error(`${(error as Error).message}; it printed:\n${output}`, { cause: error });
   }
   return {
     baseUrl,

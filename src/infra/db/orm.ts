@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
-import { Client } from 'pg';
 import { migrateJobQueue } from '../jobs';
 import type { Logger } from '../logger';
 import { entities } from './entities';
@@ -88,30 +87,22 @@ export function ormConfig(options: OrmOptions): Options {
   };
 }
 
-/** The session advisory lock that migrating processes take in turn (other keys: the relay's …901, recovery's …902). */
-const MIGRATION_LOCK_KEY = 7_204_511_903;
-
 /**
  * Connects, then applies every pending migration: ours (MikroORM), then the job queue's (graphile-worker
  * installs its own schema), so that jobs can be added by any process, whether it runs workers or not.
- * Under a PostgreSQL advisory lock: replicas (and the `migrate` service) that start together migrate one after
- * the other, so the first applies the migrations and the others find nothing left to do, instead of racing to
- * create the same tables.
  */
 export async function openDatabase(options: OrmOptions): Promise<MikroORM> {
   const orm = await MikroORM.init(ormConfig(options));
   try {
-    await underMigrationLock(options, async () => {
-      // In one transaction (allOrNothing), with timeouts of their own: the API's would stop a long index build.
-      const migrationMs = options.migrationStatementMs ?? 300_000;
-      const applied = await orm.em.getConnection().transactional(async (trx) => {
-        await trx.raw(`set local statement_timeout = ${migrationMs}`);
-        await trx.raw(`set local lock_timeout = ${migrationMs}`);
-        return orm.getMigrator().up({ transaction: trx });
-      });
-      if (applied.length) options.logger.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
-      await migrateJobQueue(options.url, options.logger);
+    // In one transaction (allOrNothing), with timeouts of their own: the API's would stop a long index build.
+    const migrationMs = options.migrationStatementMs ?? 300_000;
+    const applied = await orm.em.getConnection().transactional(async (trx) => {
+      await trx.raw(`set local statement_timeout = ${migrationMs}`);
+      await trx.raw(`set local lock_timeout = ${migrationMs}`);
+      return orm.getMigrator().up({ transaction: trx });
     });
+    if (applied.length) options.logger.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
+    await migrateJobQueue(options.url, options.logger);
   } catch (error) {
     await orm.close();
     throw error;
@@ -119,19 +110,14 @@ export async function openDatabase(options: OrmOptions): Promise<MikroORM> {
   return orm;
 }
 
-/** Runs `migrate` holding {@link MIGRATION_LOCK_KEY} on a connection of its own, released however `migrate` ends. */
-async function underMigrationLock(options: OrmOptions, migrate: () => Promise<void>): Promise<void> {
-  const lockHolder = new Client({ connectionString: options.url });
-  await lockHolder.connect();
-  try {
-    const { rows } = await lockHolder.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [MIGRATION_LOCK_KEY]);
-    if (!rows[0]!.locked) {
-      options.logger.info('another process is migrating this database: waiting for it');
-      await lockHolder.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    }
-    await migrate();
-  } finally {
-    // Ending the session releases the lock, also when the unlock is never sent.
-    await lockHolder.end();
-  }
+/** The connection pool of `orm` (knex's tarn pool) as the metrics read it: lent out, idle, and requests waiting. */
+export function poolUsage(orm: MikroORM): { used: number; free: number; waiting: number } {
+  const pool = (orm.em.getConnection().getKnex().client as { pool?: TarnPool }).pool;
+  return pool ? { used: pool.numUsed(), free: pool.numFree(), waiting: pool.numPendingAcquires() } : { used: 0, free: 0, waiting: 0 };
+}
+
+interface TarnPool {
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
 }

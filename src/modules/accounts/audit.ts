@@ -47,13 +47,15 @@ export type AuditLine = Pick<AuditEvent, 'userId' | 'actorId' | 'clientAddress' 
 
 /** The structured log line of an event: `audit` names it, with user id, client address and request id. */
 export function logAudit(logger: Logger, event: AuditLine): void {
+  // A request's logger already names its request id (and its caller): pino would write such a key twice.
+  const bound = logger.bindings();
   const line = {
     audit: event.type,
     auditEventId: event.id,
-    userId: event.userId,
+    ...(bound.userId === event.userId ? {} : { userId: event.userId }),
     actorId: event.actorId,
     clientAddress: event.clientAddress,
-    requestId: event.requestId,
+    ...(bound.requestId === event.requestId ? {} : { requestId: event.requestId }),
     details: event.details,
   };
   if (WARNINGS.has(event.type)) logger.warn(line, `audit: ${event.type}`);

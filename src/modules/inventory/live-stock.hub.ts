@@ -16,6 +16,8 @@ export interface LiveStockHubOptions {
   logger: Logger;
   /** Period of the check against PostgreSQL that recovers lost notifications, in milliseconds. */
   reconcileMs: number;
+  /** Called after each event is handed to its `subscribers` (metrics: count and lag). Default none. */
+  onDelivered?: (event: StockChangedEvent, subscribers: number) => void;
 }
 
 interface Watcher {
@@ -47,8 +49,11 @@ export function createLiveStockHub(options: LiveStockHubOptions) {
   const sequencer = new VersionSequencer<StockChangedEvent>({
     fetchRange: (productId, from, to) => readMovements(options.orm.em.fork(), productId, from, to),
     deliver: (event) => {
-      for (const watcher of byProduct.get(event.productId) ?? []) watcher.push(event);
-      for (const watcher of byShop.get(event.shopId) ?? []) watcher.push(event);
+      const productWatchers = byProduct.get(event.productId) ?? new Set<Watcher>();
+      const shopWatchers = byShop.get(event.shopId) ?? new Set<Watcher>();
+      for (const watcher of productWatchers) watcher.push(event);
+      for (const watcher of shopWatchers) watcher.push(event);
+      options.onDelivered?.(event, productWatchers.size + shopWatchers.size);
     },
     onError: (error, productId) => log.warn({ err: error, productId }, 'could not read the stock ledger; will retry'),
   });

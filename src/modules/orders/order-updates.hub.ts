@@ -20,6 +20,8 @@ export interface OrderUpdatesHubOptions {
   logger: Logger;
   /** Period of the check against PostgreSQL that recovers lost notifications, in milliseconds. */
   reconcileMs: number;
+  /** Called with the number of subscribers each event was handed to (metrics). Default none. */
+  onDelivered?: (subscribers: number) => void;
 }
 
 interface Watcher {
@@ -41,12 +43,15 @@ export function createOrderUpdatesHub(options: OrderUpdatesHubOptions) {
   let reconciling: Promise<void> | null = null;
 
   function dispatch(event: OrderUpdatedEvent): void {
+    let subscribers = 0;
     for (const watcher of watchers.get(event.orderId) ?? []) {
       const key = stateKey(event);
       if (watcher.last === key) continue;
       watcher.last = key;
       watcher.push(event);
+      subscribers++;
     }
+    if (subscribers) options.onDelivered?.(subscribers);
   }
 
   async function reconcile(): Promise<void> {

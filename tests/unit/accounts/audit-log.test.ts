@@ -41,6 +41,21 @@ describe('audit log lines', () => {
     ]);
   });
 
+  it('should write the request id once when the logger of the request already carries it', () => {
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk.toString());
+        done();
+      },
+    });
+    const requestLogger = pino({ level: 'info' }, stream).child({ requestId: 'req-42', userId: 'admin1' });
+    logAudit(requestLogger, { type: AuditEventType.USER_BANNED, userId: 'u1', actorId: 'admin1', clientAddress: null, requestId: 'req-42', details: {} });
+    const [line] = chunks.join('').trim().split('\n');
+    expect(line!.match(/"requestId"/g)).toHaveLength(1);
+    expect(JSON.parse(line!)).toMatchObject({ requestId: 'req-42', userId: 'u1', actorId: 'admin1' });
+  });
+
   it('should log failed log-ins and refresh-token reuse as warnings', () => {
     const { logger, lines } = capture();
     const base = { userId: null, actorId: null, clientAddress: null, requestId: 'r', details: {} };
