@@ -16,7 +16,9 @@ import { InventoryResolver } from '../modules/inventory/inventory.resolver';
 import { LiveStockResolver } from '../modules/inventory/live-stock.resolver';
 import { EmailMessageFieldsResolver } from '../modules/notifications/email-message-fields.resolver';
 import { EmailResolver } from '../modules/notifications/email.resolver';
-import { OrderFieldsResolver, OrderLineFieldsResolver } from '../modules/orders/order-fields.resolver';
+import { FulfilmentResolver } from '../modules/orders/fulfilment.resolver';
+import { ShopOrderFieldsResolver, ShopOrdersResolver } from '../modules/orders/shop-order-fields.resolver';
+import { OrderFieldsResolver, OrderLineFieldsResolver, ShipmentFieldsResolver } from '../modules/orders/order-fields.resolver';
 import { OrderUpdatesResolver } from '../modules/orders/order-updates.resolver';
 import { OrderResolver } from '../modules/orders/order.resolver';
 import { PaymentFieldsResolver } from '../modules/payments/payment-fields.resolver';
@@ -38,6 +40,7 @@ export const resolvers = [
   AuditResolver,
   CartResolver, CartFieldsResolver, CartLineFieldsResolver,
   OrderResolver, OrderFieldsResolver, OrderLineFieldsResolver, OrderUpdatesResolver, PaymentFieldsResolver,
+  FulfilmentResolver, ShipmentFieldsResolver, ShopOrdersResolver, ShopOrderFieldsResolver,
   InventoryResolver, LiveStockResolver,
   EmailResolver, EmailMessageFieldsResolver,
 ] as const;

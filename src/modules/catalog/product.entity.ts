@@ -1,4 +1,4 @@
-import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, type Opt, type Ref } from '@mikro-orm/core';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { newId } from '../../shared/ids';
 import { Category } from './category.entity';
@@ -42,6 +42,14 @@ export class Product {
   /** Copied from the shop when the product is created (a shop's currency never changes): no join to price a product. */
   @Property({ type: 'string', columnType: 'char(3)' })
   currency!: string;
+
+  /**
+   * Withdrawn by its artisan: out of the catalogue, search and shop pages, refused by carts; orders and carts
+   * that hold it still show it. `updateProduct(archived: false)` lists it again.
+   */
+  @Field(() => Boolean, { description: 'Withdrawn from sale: not listed in the catalogue, search or shop pages, and refused by carts. Orders that hold it keep it.' })
+  @Property({ type: 'boolean', default: false })
+  archived: Opt<boolean> = false;
 
   @Field(() => Int, { description: 'Units available to buy now. Never negative.' })
   @Property({ type: 'integer' })

@@ -3,8 +3,7 @@ import { NotFoundError } from '../../graphql/errors';
 import { AsyncQueue } from '../../shared/async-queue';
 import { isId } from '../../shared/ids';
 import { canReadOrder, requireViewer } from './order-access';
-import type { OrderUpdatedEvent } from './order-events';
-import { Payment } from '../payments/payment.entity';
+import { readOrderEvents, type OrderUpdatedEvent } from './order-events';
 import { Order } from './order.entity';
 
 /** The OrderUpdates subscription: access checked once, at subscribe; events from the instance's hub. */
@@ -14,8 +13,9 @@ export const orderUpdatesService = {
     const order = isId(orderId) ? await ctx.em.fork().findOne(Order, orderId) : null;
     if (!order || !canReadOrder(viewer, order)) throw new NotFoundError('Order');
     const queue: AsyncQueue<OrderUpdatedEvent> = new AsyncQueue({ maxBuffered: 100, onClose: () => stop() });
-    const payment = await ctx.em.fork().findOneOrFail(Payment, { order: order.id });
-    const stop = ctx.live.orders.watch(order.id, { status: order.status, paymentStatus: payment.status }, (event) => queue.push(event));
+    const [current] = await readOrderEvents(ctx.em.fork(), [order.id]);
+    if (!current) throw new NotFoundError('Order');
+    const stop = ctx.live.orders.watch(order.id, current, (event) => queue.push(event));
     return queue;
   },
 

@@ -35,7 +35,7 @@ describe('payments on the DEVELOPMENT provider (no STRIPE_SECRET_KEY)', () => {
     clients.push(client);
     const sub = collect(client, OrderUpdatesDocument, { orderId: placed.order.id });
     const [update] = await sub.until(1);
-    expect(update!.orderUpdated).toEqual({ id: placed.order.id, status: 'PAID' });
+    expect(update!.orderUpdated).toEqual({ id: placed.order.id, status: 'PAID', payment: { status: 'SUCCEEDED' }, shipments: [] });
 
     const view = await paymentView(server, placed);
     expect(view).toMatchObject({ status: 'PAID', payment: { status: 'SUCCEEDED', refundReason: null, amount: { amount: 3_000, currency: 'EUR' } } });
