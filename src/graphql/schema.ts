@@ -18,6 +18,8 @@ import { EmailMessageFieldsResolver } from '../modules/notifications/email-messa
 import { EmailResolver } from '../modules/notifications/email.resolver';
 import { FulfilmentResolver } from '../modules/orders/fulfilment.resolver';
 import { ShopOrderFieldsResolver, ShopOrdersResolver } from '../modules/orders/shop-order-fields.resolver';
+import { ShopOrderUpdatesResolver } from '../modules/orders/shop-order-updates.resolver';
+import { StockHistoryResolver } from '../modules/inventory/stock-history.resolver';
 import { OrderFieldsResolver, OrderLineFieldsResolver, ShipmentFieldsResolver } from '../modules/orders/order-fields.resolver';
 import { OrderUpdatesResolver } from '../modules/orders/order-updates.resolver';
 import { OrderResolver } from '../modules/orders/order.resolver';
@@ -40,8 +42,8 @@ export const resolvers = [
   AuditResolver,
   CartResolver, CartFieldsResolver, CartLineFieldsResolver,
   OrderResolver, OrderFieldsResolver, OrderLineFieldsResolver, OrderUpdatesResolver, PaymentFieldsResolver,
-  FulfilmentResolver, ShipmentFieldsResolver, ShopOrdersResolver, ShopOrderFieldsResolver,
-  InventoryResolver, LiveStockResolver,
+  FulfilmentResolver, ShipmentFieldsResolver, ShopOrdersResolver, ShopOrderFieldsResolver, ShopOrderUpdatesResolver,
+  InventoryResolver, LiveStockResolver, StockHistoryResolver,
   EmailResolver, EmailMessageFieldsResolver,
 ] as const;
 

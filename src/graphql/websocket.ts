@@ -10,10 +10,11 @@ import type { Metrics } from '../infra/metrics';
 import type { ContextFactory, OperationRecord, RequestContext } from './context';
 import { bearerToken, type AccessTokens } from '../modules/accounts/access-token';
 import { UserStatus } from '../modules/accounts/user.entity';
-import { ErrorCode } from './errors';
+import { AppError, ErrorCode } from './errors';
 import type { LiveConnections } from './live-connections';
 import { QUERY_LIMITS } from './query-limits';
 import { guardedSubscribe } from './subscription-guard';
+import { eventAuthorizationOf } from './subscription-scope';
 
 export interface WebSocketOptions {
   httpServer: HttpServer;
@@ -30,10 +31,10 @@ export interface WebSocketOptions {
   /** Where the sockets of logged-in users are registered, so that a ban can close them. */
   connections: LiveConnections;
   /**
-   * Called before each event of a subscription is executed: false drops the event and closes the socket
-   * with 4403 (the session ended or the user was banned). A throw ends the subscription with an error.
+   * Called before each event of a subscription is executed: an error (the session ended, the user was banned) ends
+   * the subscription with it, then closes the socket with 4403. A throw ends the subscription with an error.
    */
-  beforeSubscriptionEvent: (ctx: RequestContext) => Promise<boolean>;
+  beforeSubscriptionEvent: (ctx: RequestContext) => Promise<true | GraphQLError>;
 }
 
 /**
@@ -85,11 +86,21 @@ export function createWebSocketServer(options: WebSocketOptions) {
       onClose: (ctx) => {
         options.connections.remove(ctx.extra.socket);
       },
+      // Before each event: the subscriber's session and status (and current role), then the rule that admitted the
+      // subscription, against that current viewer (see authorizeEachEvent). Either refusal ends it with its error.
       subscribe: guardedSubscribe(async (args) => {
         const contextValue = args.contextValue as RequestContext;
-        if (await options.beforeSubscriptionEvent(contextValue)) return true;
-        socketOf.get(contextValue)?.close(CloseCode.Forbidden, 'Forbidden');
-        return false;
+        const viewerCheck = await options.beforeSubscriptionEvent(contextValue);
+        if (viewerCheck !== true) {
+          return { error: viewerCheck, afterDelivery: () => socketOf.get(contextValue)?.close(CloseCode.Forbidden, 'Forbidden') };
+        }
+        try {
+          await eventAuthorizationOf(contextValue)?.(contextValue);
+        } catch (error) {
+          if (error instanceof AppError) return { error };
+          throw error;
+        }
+        return true;
       }),
       onSubscribe: async (ctx, id, payload) => {
         const checked = checkDocument(payload.query);

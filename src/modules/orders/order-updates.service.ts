@@ -1,17 +1,22 @@
 import type { RequestContext } from '../../graphql/context';
-import { NotFoundError } from '../../graphql/errors';
+import { ForbiddenError, NotFoundError } from '../../graphql/errors';
+import { authorizeEachEvent } from '../../graphql/subscription-scope';
 import { AsyncQueue } from '../../shared/async-queue';
 import { isId } from '../../shared/ids';
 import { canReadOrder, requireViewer } from './order-access';
 import { readOrderEvents, type OrderUpdatedEvent } from './order-events';
 import { Order } from './order.entity';
 
-/** The OrderUpdates subscription: access checked once, at subscribe; events from the instance's hub. */
+/** The OrderUpdates subscription: access checked at subscribe and again before every event; events from the instance's hub. */
 export const orderUpdatesService = {
   async subscribe(ctx: RequestContext, orderId: string): Promise<AsyncIterable<OrderUpdatedEvent>> {
     const viewer = requireViewer(ctx);
     const order = isId(orderId) ? await ctx.em.fork().findOne(Order, orderId) : null;
     if (!order || !canReadOrder(viewer, order)) throw new NotFoundError('Order');
+    // The same rule before every event, against the viewer as it is then: a demoted operator stops reading.
+    authorizeEachEvent(ctx, (current) => {
+      if (!current.viewer || !canReadOrder(current.viewer, order)) throw new ForbiddenError('You may no longer watch this order');
+    });
     const queue: AsyncQueue<OrderUpdatedEvent> = new AsyncQueue({ maxBuffered: 100, onClose: () => stop() });
     const [current] = await readOrderEvents(ctx.em.fork(), [order.id]);
     if (!current) throw new NotFoundError('Order');

@@ -29,7 +29,8 @@ const canSeeOrdersOfShop = and(
 export const orderRules: RuleTree = {
   Query: { myOrders: isAuthenticated, order: isAuthenticated },
   Mutation: { checkout: isAuthenticated, cancelOrder: isAuthenticated, startPayment: isAuthenticated, fulfilOrder: isArtisan },
-  Subscription: { orderUpdated: isAuthenticated },
+  // Each is also checked in its `subscribe`, and again before each event (authorizeEachEvent).
+  Subscription: { orderUpdated: isAuthenticated, shopOrderUpdated: isArtisan },
   Order: openFields(['id', 'number', 'status', 'total', 'shippingAddress', 'lines', 'shipments', 'payment', 'reservedUntil', 'createdAt', 'updatedAt']),
   Shipment: openFields(['shop', 'carrier', 'trackingNumber', 'shippedAt']),
   FulfilmentPayload: openFields(['order', 'shipment']),
