@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
 
 /** Largest price, in minor units: room for VND and KRW prices, far from the 32-bit limit. */
@@ -61,4 +61,12 @@ export class UpdateProductInput {
   @IsOptional()
   @IsUUID('all', { message: 'categoryId must be a category id' })
   categoryId?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'true withdraws it from sale: out of the catalogue, search and shop pages, refused by carts; orders keep it. false lists it again.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  archived?: boolean | null;
 }

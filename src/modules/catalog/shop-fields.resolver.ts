@@ -1,6 +1,6 @@
 import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
-import { User } from '../accounts/user.entity';
+import { Role, User } from '../accounts/user.entity';
 import { ConnectionArgs, pageRequest, toConnection, type Connection } from '../../shared/pagination';
 import { required } from '../../shared/loaders';
 import { ProductConnection } from './catalog.types';
@@ -15,11 +15,22 @@ export class ShopFieldsResolver {
     return required(await ctx.loaders.userById.load(shop.owner.id), 'owner', shop.id);
   }
 
-  @FieldResolver(() => ProductConnection, { description: "The shop's products, newest first." })
+  @FieldResolver(() => ProductConnection, {
+    description: "The shop's products on sale, newest first; its artisan (and ADMIN) also sees the archived ones.",
+  })
   async products(@Root() shop: Shop, @Args() args: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<Connection<Product>> {
     const page = pageRequest(args);
+    const viewer = ctx.viewer;
+    const includeArchived = viewer !== null && (viewer.role === Role.ADMIN || viewer.userId === shop.owner.id);
     // `first: 0` still reads one row per shop, so that hasNextPage is true when the shop has products.
-    const rows = await ctx.loaders.productsOfShop.load({ shopId: shop.id, limit: page.first + 1, afterId: page.afterId });
-    return toConnection({ rows, first: page.first, count: () => ctx.loaders.productCountOfShop.load(shop.id) });
+    const rows = await ctx.loaders.productsOfShop.load({ shopId: shop.id, limit: page.first + 1, afterId: page.afterId, includeArchived });
+    return toConnection({
+      rows,
+      first: page.first,
+      count: async () => {
+        const counts = await ctx.loaders.productCountOfShop.load(shop.id);
+        return includeArchived ? counts.total : counts.listed;
+      },
+    });
   }
 }
