@@ -21,10 +21,9 @@ import { checkoutScenario } from './scenarios/checkout';
 import { fanoutScenario } from './scenarios/fanout';
 import { paymentsScenario } from './scenarios/payments';
 import { seedScenario } from './scenarios/seed';
-import { shopOrdersScenario } from './scenarios/shop-orders';
 
 /** Every scenario, in the order a full run takes them. */
-const SCENARIOS: readonly Scenario[] = [catalogScenario, authScenario, checkoutScenario, fanoutScenario, paymentsScenario, seedScenario, shopOrdersScenario];
+const SCENARIOS: readonly Scenario[] = [catalogScenario, authScenario, checkoutScenario, fanoutScenario, paymentsScenario, seedScenario];
 
 async function main(): Promise<number> {
   const names = process.argv.slice(2);
