@@ -8,11 +8,14 @@ import { createLiveStockHub, type LiveStockHub } from './modules/inventory/live-
 import { STOCK_NOTIFY_CHANNEL, STOCK_TOPIC } from './modules/inventory/stock-events';
 import { ORDER_NOTIFY_CHANNEL, ORDER_TOPIC } from './modules/orders/order-events';
 import { createOrderUpdatesHub, type OrderUpdatesHub } from './modules/orders/order-updates.hub';
+import { createShopOrderUpdatesHub, type ShopOrderUpdatesHub } from './modules/orders/shop-order-updates.hub';
 
 /** The live side of one API instance: what its subscriptions (LiveStock, OrderUpdates) draw from. */
 export interface LiveEvents {
   stock: LiveStockHub;
   orders: OrderUpdatesHub;
+  /** The shops' live order feeds (ShopOrderUpdates), from the same order notifications. */
+  shopOrders: ShopOrderUpdatesHub;
   relay: NotifyRelay;
   stop(): Promise<void>;
 }
@@ -43,8 +46,10 @@ export async function startLiveEvents(deps: { config: Config; database: Database
     reconcileMs: config.live.reconcileMs,
     onDelivered: (subscribers) => metrics?.liveEventsDelivered.inc({ topic: 'order' }, subscribers),
   });
+  const shopOrders = createShopOrderUpdatesHub({ orm: database.orm, pubsub, logger, reconcileMs: config.live.reconcileMs });
   await stock.start();
   await orders.start();
+  await shopOrders.start();
   const relay = await startNotifyRelay({
     databaseUrl: database.url,
     routes: { [STOCK_NOTIFY_CHANNEL]: STOCK_TOPIC, [ORDER_NOTIFY_CHANNEL]: ORDER_TOPIC },
@@ -55,10 +60,11 @@ export async function startLiveEvents(deps: { config: Config; database: Database
   return {
     stock,
     orders,
+    shopOrders,
     relay,
     async stop() {
       await relay.stop();
-      await Promise.all([stock.stop(), orders.stop()]);
+      await Promise.all([stock.stop(), orders.stop(), shopOrders.stop()]);
     },
   };
 }

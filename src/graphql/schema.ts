@@ -18,7 +18,11 @@ import { LiveStockResolver } from '../modules/inventory/live-stock.resolver';
 import { StockChangeFieldsResolver } from '../modules/inventory/stock-change-fields.resolver';
 import { EmailMessageFieldsResolver } from '../modules/notifications/email-message-fields.resolver';
 import { EmailResolver } from '../modules/notifications/email.resolver';
-import { OrderFieldsResolver, OrderLineFieldsResolver } from '../modules/orders/order-fields.resolver';
+import { FulfilmentResolver } from '../modules/orders/fulfilment.resolver';
+import { ShopOrderFieldsResolver, ShopOrdersResolver } from '../modules/orders/shop-order-fields.resolver';
+import { ShopOrderUpdatesResolver } from '../modules/orders/shop-order-updates.resolver';
+import { StockHistoryResolver } from '../modules/inventory/stock-history.resolver';
+import { OrderFieldsResolver, OrderLineFieldsResolver, ShipmentFieldsResolver } from '../modules/orders/order-fields.resolver';
 import { OrderUpdatesResolver } from '../modules/orders/order-updates.resolver';
 import { OrderResolver } from '../modules/orders/order.resolver';
 import { PaymentFieldsResolver } from '../modules/payments/payment-fields.resolver';
@@ -41,7 +45,8 @@ export const resolvers = [
   AuditResolver,
   CartResolver, CartFieldsResolver, CartLineFieldsResolver,
   OrderResolver, OrderFieldsResolver, OrderLineFieldsResolver, OrderUpdatesResolver, PaymentFieldsResolver,
-  InventoryResolver, LiveStockResolver, StockChangeFieldsResolver,
+  FulfilmentResolver, ShipmentFieldsResolver, ShopOrdersResolver, ShopOrderFieldsResolver, ShopOrderUpdatesResolver,
+  InventoryResolver, LiveStockResolver, StockChangeFieldsResolver, StockHistoryResolver,
   EmailResolver, EmailMessageFieldsResolver,
 ] as const;
 

@@ -17,6 +17,25 @@ export const subscriptionsBringTheirOwnSource: PubSub = {
 };
 
 /**
+ * The rule that admitted a subscription, evaluated again before each of its events against the viewer as the
+ * per-event re-check left it (current role and status). It throws an error with a code (FORBIDDEN, NOT_FOUND…)
+ * when the subscriber may no longer see what it watches: the subscription then ends with that error.
+ */
+export type EventAuthorization = (ctx: RequestContext) => void | Promise<void>;
+
+const eventAuthorizations = new WeakMap<RequestContext, EventAuthorization>();
+
+/** Called by a subscription's `subscribe` once it admitted the caller: `check` then runs before every event. */
+export function authorizeEachEvent(ctx: RequestContext, check: EventAuthorization): void {
+  eventAuthorizations.set(ctx, check);
+}
+
+/** The check that {@link authorizeEachEvent} registered for this subscription's context, if any. */
+export function eventAuthorizationOf(ctx: RequestContext): EventAuthorization | undefined {
+  return eventAuthorizations.get(ctx);
+}
+
+/**
  * graphql-ws builds a subscription's context once, for its whole life. An event whose resolvers read the
  * database must not see the identity map and loader caches of the events before it: this gives the context
  * a fresh EntityManager fork and fresh loaders. graphql-js resolves a subscription's events one at a time,

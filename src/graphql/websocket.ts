@@ -18,6 +18,7 @@ import { operationLabel } from './known-operations';
 import type { LiveConnections } from './live-connections';
 import { QUERY_LIMITS } from './query-limits';
 import { guardedSubscribe } from './subscription-guard';
+import { eventAuthorizationOf } from './subscription-scope';
 
 export interface WebSocketOptions {
   httpServer: HttpServer;
@@ -34,10 +35,10 @@ export interface WebSocketOptions {
   /** Where the sockets of logged-in users are registered, so that a ban can close them. */
   connections: LiveConnections;
   /**
-   * Called before each event of a subscription is executed: false drops the event and closes the socket
-   * with 4403 (the session ended or the user was banned). A throw ends the subscription with an error.
+   * Called before each event of a subscription is executed: an error (the session ended, the user was banned) ends
+   * the subscription with it, then closes the socket with 4403. A throw ends the subscription with an error.
    */
-  beforeSubscriptionEvent: (ctx: RequestContext) => Promise<boolean>;
+  beforeSubscriptionEvent: (ctx: RequestContext) => Promise<true | GraphQLError>;
   /** Credential fields, cost and budget, as on HTTP (see `createOperationAdmission`). */
   admit: OperationAdmission;
   /** The client's address for the upgrade request: the same `TRUST_PROXY` rule as HTTP's `req.ip`. */
@@ -197,11 +198,21 @@ export function createWebSocketServer(options: WebSocketOptions) {
         subscriptionTopics.delete(ctx);
         log.info({ clientAddress: ctx.extra.request.socket.remoteAddress ?? null, code, reason: String(reason ?? '') || undefined }, 'websocket closed');
       },
+      // Before each event: the subscriber's session and status (and current role), then the rule that admitted the
+      // subscription, against that current viewer (see authorizeEachEvent). Either refusal ends it with its error.
       subscribe: guardedSubscribe(async (args) => {
         const contextValue = args.contextValue as RequestContext;
-        if (await options.beforeSubscriptionEvent(contextValue)) return true;
-        socketOf.get(contextValue)?.close(CloseCode.Forbidden, 'Forbidden');
-        return false;
+        const viewerCheck = await options.beforeSubscriptionEvent(contextValue);
+        if (viewerCheck !== true) {
+          return { error: viewerCheck, afterDelivery: () => socketOf.get(contextValue)?.close(CloseCode.Forbidden, 'Forbidden') };
+        }
+        try {
+          await eventAuthorizationOf(contextValue)?.(contextValue);
+        } catch (error) {
+          if (error instanceof AppError) return { error };
+          throw error;
+        }
+        return true;
       }),
       onSubscribe: async (ctx, id, payload) => {
         if (Object.keys(ctx.subscriptions).length > caps.maxSubscriptionsPerSocket) {

@@ -13,6 +13,7 @@ import { EmailMessage } from '../../modules/notifications/email-message.entity';
 import { Address } from '../../modules/orders/address';
 import { OrderLine } from '../../modules/orders/order-line.entity';
 import { Order } from '../../modules/orders/order.entity';
+import { Shipment } from '../../modules/orders/shipment.entity';
 import { PaymentEvent } from '../../modules/payments/payment-event.entity';
 import { Payment } from '../../modules/payments/payment.entity';
 import { JobWorkerHeartbeat } from '../job-worker-heartbeat.entity';
@@ -24,6 +25,8 @@ export const entities = [
   PasswordResetToken,
   // Cart, orders, payments and the stock ledger.
   Cart, CartLine, Order, OrderLine, Address, Payment, PaymentEvent, StockMovement,
+  // The artisans' shipments of orders.
+  Shipment,
   // Notifications: the emails about orders (the outbox).
   EmailMessage,
   // The job queue's crash recovery.

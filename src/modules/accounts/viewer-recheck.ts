@@ -1,9 +1,14 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { RequestContext } from '../../graphql/context';
+import { AppError, ErrorCode } from '../../graphql/errors';
+import { accountBannedError } from './accounts.errors';
 import { runSql } from '../../shared/sql';
 import { UserStatus, type Role } from './user.entity';
 import type { Viewer } from './viewer';
+
+/** `extensions.reason` of the UNAUTHENTICATED error that ends the subscriptions of a session that ended. */
+export const SESSION_ENDED = 'SESSION_ENDED';
 
 interface SessionState {
   session_id: string;
@@ -22,7 +27,7 @@ interface SessionState {
  * a DataLoader without cache turns all their checks into one statement over the session primary keys. So a
  * stock change seen by 2,000 dashboards costs one query, not 2,000.
  */
-export function createSubscriptionViewerCheck(orm: MikroORM): (ctx: RequestContext) => Promise<boolean> {
+export function createSubscriptionViewerCheck(orm: MikroORM): (ctx: RequestContext) => Promise<true | AppError> {
   const sessions = new DataLoader<string, SessionState | null>(
     async (sessionIds) => {
       const rows = await runSql<SessionState>(
@@ -39,7 +44,8 @@ export function createSubscriptionViewerCheck(orm: MikroORM): (ctx: RequestConte
   );
 
   /**
-   * False when the subscriber may no longer receive anything (session ended, user banned or gone). When only
+   * An error when the subscriber may no longer receive anything: FORBIDDEN (`reason: ACCOUNT_BANNED`) for a banned
+   * user, UNAUTHENTICATED (`reason: SESSION_ENDED`) for a session logged out or a user gone. When only
    * the role changed, the context's viewer takes the new role and graphql-shield's per-request cache (kept on
    * the context, `_shield`) is dropped, so that the event's rules are decided under the current role.
    */
@@ -47,7 +53,10 @@ export function createSubscriptionViewerCheck(orm: MikroORM): (ctx: RequestConte
     const viewer = ctx.viewer;
     if (!viewer) return true;
     const state = await sessions.load(viewer.sessionId);
-    if (!state || state.revoked || state.status !== UserStatus.ACTIVE || state.user_id !== viewer.userId) return false;
+    if (state && state.user_id === viewer.userId && state.status === UserStatus.BANNED) return accountBannedError();
+    if (!state || state.revoked || state.status !== UserStatus.ACTIVE || state.user_id !== viewer.userId) {
+      return new AppError(ErrorCode.UNAUTHENTICATED, 'The session ended: log in again', { reason: SESSION_ENDED });
+    }
     if (state.role !== viewer.role) {
       const current: Viewer = { ...viewer, role: state.role };
       ctx.viewer = current;

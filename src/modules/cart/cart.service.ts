@@ -53,15 +53,14 @@ function checkQuantity(quantity: number, min: number): void {
 
 /**
  * Writes one line in a transaction: `decide` gets the current quantity (0 when absent) and returns the new
- * one (0 removes). The product must exist, and have stock when its quantity grows: that is what "on sale"
- * means in a catalogue without unlisted products. A cart reserves nothing: checkout decides.
+ * one (0 removes). The product must exist, and be on sale (not archived, with stock) when its quantity grows. A cart reserves nothing: checkout decides.
  */
 async function changeLine(ctx: RequestContext, productId: string, decide: (current: number) => number): Promise<CartView> {
   const buyerId = buyerOf(ctx);
   const cartId = cartIdOf(buyerId);
   const now = ctx.clock.now();
   const product = isId(productId)
-    ? (await runSql<{ available: number }>(ctx.em, 'select available from product where id = ?', [productId]))[0]
+    ? (await runSql<{ available: number; archived: boolean }>(ctx.em, 'select available, archived from product where id = ?', [productId]))[0]
     : undefined;
   if (!product) throw new NotFoundError('Product');
 
@@ -80,6 +79,8 @@ async function changeLine(ctx: RequestContext, productId: string, decide: (curre
       await runSql(em, 'delete from cart_line where cart_id = ? and product_id = ?', [cartId, productId]);
       return;
     }
+    // An archived product stays in the carts that hold it (lowered or removed as the buyer likes), but never grows.
+    if (next > current && product.archived) throw new BadUserInputError('productId', 'This product is no longer sold (archived by its artisan)');
     if (next > current && product.available < 1) throw new OutOfStockError([productId]);
     if (current === 0 && lines.length >= MAX_CART_LINES) {
       throw new BadUserInputError('productId', `A cart holds at most ${MAX_CART_LINES} different products`);

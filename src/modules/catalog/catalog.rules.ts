@@ -9,8 +9,8 @@ import { Role } from '../accounts/user.entity';
  */
 export const catalogRules: RuleTree = {
   Query: { products: allow, product: allow, shop: allow, shops: allow, categories: allow },
-  Mutation: { createShop: isArtisan, createProduct: isArtisan, updateProduct: hasRole(Role.ARTISAN, Role.ADMIN) },
-  Product: openFields(['id', 'title', 'slug', 'description', 'available', 'stockVersion', 'images', 'price', 'shop', 'category', 'createdAt', 'updatedAt']),
+  Mutation: { createShop: isArtisan, updateShop: isArtisan, createProduct: isArtisan, updateProduct: hasRole(Role.ARTISAN, Role.ADMIN) },
+  Product: openFields(['id', 'title', 'slug', 'description', 'archived', 'available', 'stockVersion', 'images', 'price', 'shop', 'category', 'createdAt', 'updatedAt']),
   ProductImage: openFields(['url', 'alt']),
   Shop: openFields(['id', 'name', 'slug', 'description', 'country', 'currency', 'owner', 'products', 'createdAt']),
   Category: openFields(['id', 'name', 'slug']),

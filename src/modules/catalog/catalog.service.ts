@@ -13,7 +13,8 @@ export const MAX_CATEGORIES = 500;
 /** Reads of the public catalogue. Lists are keyset-paginated by id, newest first. */
 export const catalogService = {
   listProducts(ctx: RequestContext, page: PageRequest, filter: ProductFilter | null | undefined): Promise<Connection<Product>> {
-    const where: FilterQuery<Product> = {};
+    // Archived products have left the catalogue (its lists and search); orders and carts still reach them by id.
+    const where: FilterQuery<Product> = { archived: false };
     if (filter?.shopId) where.shop = filter.shopId;
     if (filter?.categoryId) where.category = filter.categoryId;
     if (filter?.inStockOnly) where.available = { $gt: 0 };

@@ -65,7 +65,7 @@ export const productAdminService = {
     if (viewer.role !== Role.ADMIN && shop?.owner.id !== viewer.userId) {
       throw new ForbiddenError('You can only change the products of your own shop');
     }
-    for (const field of ['title', 'priceAmount', 'categoryId'] as const) {
+    for (const field of ['title', 'priceAmount', 'categoryId', 'archived'] as const) {
       if (input[field] === null) throw new BadUserInputError(`input.${field}`, `${field} cannot be null: leave it out to keep it`);
     }
     if (input.title != null) product.title = input.title.trim();
@@ -76,6 +76,8 @@ export const productAdminService = {
       await requireCategory(ctx, input.categoryId);
       product.category = ctx.em.getReference(Category, input.categoryId, { wrapped: true });
     }
+    // Archiving: the catalogue's cached answers drop it at once, through the catalogChanged below.
+    if (input.archived != null) product.archived = input.archived;
     product.updatedAt = ctx.clock.now();
     await ctx.em.flush();
     await catalogChanged(ctx);

@@ -44,6 +44,14 @@ export class Product {
   @Property({ type: 'string', columnType: 'char(3)' })
   currency!: string;
 
+  /**
+   * Withdrawn by its artisan: out of the catalogue, search and shop pages, refused by carts; orders and carts
+   * that hold it still show it. `updateProduct(archived: false)` lists it again.
+   */
+  @Field(() => Boolean, { description: 'Withdrawn from sale: not listed in the catalogue, search or shop pages, and refused by carts. Orders that hold it keep it.' })
+  @Property({ type: 'boolean', default: false })
+  archived: Opt<boolean> = false;
+
   @Field(() => Int, { description: 'Units available to buy now. Never negative.' })
   @Property({ type: 'integer' })
   available = 0;

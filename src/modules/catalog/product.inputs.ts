@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { AtMostProductImages, ImageInput, MAX_PRODUCT_IMAGES } from './product-image';
 
@@ -74,4 +74,12 @@ export class UpdateProductInput {
   @AtMostProductImages()
   @ValidateNested({ each: true })
   images?: ImageInput[] | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'true withdraws it from sale: out of the catalogue, search and shop pages, refused by carts; orders keep it. false lists it again.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  archived?: boolean | null;
 }

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
-import { CreateShopInput } from './shop.inputs';
+import { CreateShopInput, UpdateShopInput } from './shop.inputs';
 import { Shop } from './shop.entity';
 import { shopService } from './shop.service';
 
@@ -9,5 +9,14 @@ export class ShopAdminResolver {
   @Mutation(() => Shop, { description: "Opens the caller's shop. ARTISAN only; one shop per artisan (CONFLICT otherwise)." })
   createShop(@Arg('input', () => CreateShopInput) input: CreateShopInput, @Ctx() ctx: RequestContext): Promise<Shop> {
     return shopService.create(ctx, input);
+  }
+
+  @Mutation(() => Shop, {
+    description:
+      "Renames or redescribes the caller's shop (ARTISAN). The slug follows a new name only while no order references the shop; " +
+      'after that it stays, so that links keep working.',
+  })
+  updateShop(@Arg('input', () => UpdateShopInput) input: UpdateShopInput, @Ctx() ctx: RequestContext): Promise<Shop> {
+    return shopService.update(ctx, input);
   }
 }

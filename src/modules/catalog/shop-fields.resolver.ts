@@ -1,6 +1,6 @@
 import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
-import { User } from '../accounts/user.entity';
+import { Role, User } from '../accounts/user.entity';
 import { ConnectionArgs, pageRequest, toConnection, type Connection } from '../../shared/pagination';
 import { required } from '../../shared/loaders';
 import { runSql } from '../../shared/sql';
@@ -16,18 +16,26 @@ export class ShopFieldsResolver {
     return required(await ctx.loaders.userById.load(shop.owner.id), 'owner', shop.id);
   }
 
-  @FieldResolver(() => ProductConnection, { description: "The shop's products, newest first." })
+  @FieldResolver(() => ProductConnection, {
+    description: "The shop's products on sale, newest first; its artisan (and ADMIN) also sees the archived ones.",
+  })
   async products(@Root() shop: Shop, @Args() args: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<Connection<Product>> {
     const page = pageRequest(args);
+    const viewer = ctx.viewer;
+    const includeArchived = viewer !== null && (viewer.role === Role.ADMIN || viewer.userId === shop.owner.id);
     // `first: 0` still reads one row per shop, so that hasNextPage is true when the shop has products.
-    const rows = await ctx.loaders.productsOfShop.load({ shopId: shop.id, limit: page.first + 1, afterId: page.afterId });
+    const rows = await ctx.loaders.productsOfShop.load({ shopId: shop.id, limit: page.first + 1, afterId: page.afterId, includeArchived });
     return toConnection({
       rows,
       first: page.first,
-      count: () => ctx.loaders.productCountOfShop.load(shop.id),
+      count: async () => {
+        const counts = await ctx.loaders.productCountOfShop.load(shop.id);
+        return includeArchived ? counts.total : counts.listed;
+      },
       afterId: page.afterId,
       // `after` within a nested list is rare (one shop's page): one statement each is fine.
-      precedes: async (afterId) => (await runSql(ctx.em, 'select 1 from product where shop_id = ? and id >= ? limit 1', [shop.id, afterId])).length > 0,
+      precedes: async (afterId) =>
+        (await runSql(ctx.em, `select 1 from product where shop_id = ? and id >= ?${includeArchived ? '' : ' and not archived'} limit 1`, [shop.id, afterId])).length > 0,
     });
   }
 }

@@ -23,3 +23,18 @@ export class CreateShopInput {
   @IsIn(SUPPORTED_CURRENCIES, { message: `currency must be one of ${SUPPORTED_CURRENCIES.join(', ')}` })
   currency!: string;
 }
+
+@InputType({ description: "Changes to the caller's shop; fields left out stay as they are. Its currency and country never change here." })
+export class UpdateShopInput {
+  @Field(() => String, { nullable: true, description: 'From 2 to 80 characters. The slug follows it only while no order references the shop.' })
+  @IsOptional()
+  @Length(2, 80)
+  @Matches(/\S/, { message: 'name must not be blank' })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'At most 2,000 characters; null removes it.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2_000)
+  description?: string | null;
+}

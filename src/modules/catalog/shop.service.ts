@@ -1,9 +1,11 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { RequestContext } from '../../graphql/context';
-import { ConflictError, UnauthenticatedError } from '../../graphql/errors';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError } from '../../graphql/errors';
+import { runSql } from '../../shared/sql';
 import { catalogChanged } from './catalog-version';
 import { slugify } from './demo-catalog';
-import type { CreateShopInput } from './shop.inputs';
+import type { CreateShopInput, UpdateShopInput } from './shop.inputs';
 import { Shop } from './shop.entity';
 import { firstFreeSlug, randomSlugSuffix } from './slugs';
 
@@ -45,7 +47,52 @@ export const shopService = {
     }
     throw new ConflictError('No free slug for this shop name: try another name');
   },
+
+  /**
+   * Changes the caller's shop: name and description. A new name moves the slug too, but only while no order
+   * references the shop: once buyers have ordered, their bookmarks and shared links to the shop must keep working,
+   * so its slug stays. (A checkout committing at the very moment of the rename is not waited for: the shop then
+   * had its new slug a moment before its first order.)
+   */
+  async update(ctx: RequestContext, input: UpdateShopInput): Promise<Shop> {
+    const ownerId = ctx.viewer?.userId;
+    if (!ownerId) throw new UnauthenticatedError();
+    const shop = await ctx.loaders.shopByOwner.load(ownerId);
+    if (!shop) throw new NotFoundError('Shop');
+    if (input.name === null) throw new BadUserInputError('input.name', 'name cannot be null: leave it out to keep it');
+    const name = input.name?.trim();
+    try {
+      await ctx.em.fork().transactional(async (em: EntityManager) => {
+        const [current] = await runSql<{ name: string; slug: string }>(em, 'select name, slug from shop where id = ? for update', [shop.id]);
+        if (!current) throw new NotFoundError('Shop');
+        let slug = current.slug;
+        if (name && name !== current.name) {
+          const [referenced] = await runSql(em, 'select 1 from order_line where shop_id = ? limit 1', [shop.id]);
+          const base = slugify(name) || 'shop';
+          if (!referenced && !slugBelongsTo(current.slug, base)) slug = await firstFreeSlug(em, 'shop', base);
+        }
+        const description = input.description === undefined ? undefined : input.description?.trim() || null;
+        await runSql(
+          em,
+          `update shop set name = ?, slug = ?, description = ${description === undefined ? 'description' : '?'} where id = ?`,
+          [name ?? current.name, slug, ...(description === undefined ? [] : [description]), shop.id],
+        );
+      });
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) throw new ConflictError('Another shop took this name just now: try again');
+      throw error;
+    }
+    // `Me.shop` is answered from the viewer cache: the artisan's next request must see the change.
+    await ctx.accounts.viewerCache.forget(ownerId);
+    await catalogChanged(ctx);
+    return ctx.em.fork().findOneOrFail(Shop, shop.id);
+  },
 };
+
+/** Whether `slug` is `base` or one of its numbered variants (`base-2`…): a rename to the same words keeps it. */
+function slugBelongsTo(slug: string, base: string): boolean {
+  return slug === base || (slug.startsWith(`${base}-`) && /^\d+$/.test(slug.slice(base.length + 1)));
+}
 
 function alreadyHasShop(): ConflictError {
   return new ConflictError('You already have a shop: an artisan runs one shop');

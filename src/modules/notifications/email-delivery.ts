@@ -24,7 +24,7 @@ export type Delivery = { outcome: 'SENT'; transport: EmailTransport } | { outcom
 
 /**
  * Delivers one email about an order, at most once in effect, however often the job runs. The row of
- * `email_message`, unique per (order, kind, recipient), is the record of it.
+ * `email_message`, unique per (order, kind, recipient, part), is the record of it.
  *
  * Without SMTP: writing the row is the delivery. One `insert … on conflict` does it, so a retry or a
  * duplicate job finds the row and does nothing.
@@ -40,10 +40,10 @@ export type Delivery = { outcome: 'SENT'; transport: EmailTransport } | { outcom
  */
 export async function deliverOrderEmail(deps: DeliveryDeps, job: OrderEmailJob): Promise<Delivery> {
   const em = deps.orm.em.fork();
-  const [existing] = await runSql<{ sent_at: Date | null }>(em, `${SELECT_EMAIL} where order_id = ? and kind = ? and recipient_id = ?`, keyOf(job));
+  const [existing] = await runSql<{ sent_at: Date | null }>(em, `${SELECT_EMAIL} ${WHERE_KEY}`, keyOf(job));
   if (existing?.sent_at) return { outcome: 'ALREADY_SENT' };
   const order = await loadOrderFacts(em, job.orderId);
-  const content = order && composeOrderEmail(order, job.kind, job.recipientId);
+  const content = order && composeOrderEmail(order, job.kind, job.recipientId, job.partKey);
   if (!content) return { outcome: 'NOT_CONCERNED' };
   const email = { ...job, ...content, messageId: orderEmailMessageId(job, deps.from) };
   return deps.sendSmtp ? sendThroughSmtp(deps, deps.sendSmtp, email) : writeToOutbox(deps, email);
@@ -52,9 +52,12 @@ export async function deliverOrderEmail(deps: DeliveryDeps, job: OrderEmailJob):
 type NewEmail = OrderEmailJob & EmailContent & { messageId: string };
 
 const SELECT_EMAIL = 'select id, to_address, subject, body, message_id, sent_at from email_message';
+/** The key of an order email's row: one row per (order, kind, recipient, part). */
+const KEY_CONDITION = 'order_id = ? and kind = ? and recipient_id = ? and part_key = ?';
+const WHERE_KEY = `where ${KEY_CONDITION}`;
 
-function keyOf(job: OrderEmailJob): [string, EmailKind, string] {
-  return [job.orderId, job.kind, job.recipientId];
+function keyOf(job: OrderEmailJob): [string, EmailKind, string, string] {
+  return [job.orderId, job.kind, job.recipientId, job.partKey ?? ''];
 }
 
 /**
@@ -66,7 +69,7 @@ async function writeToOutbox(deps: DeliveryDeps, email: NewEmail): Promise<Deliv
   const written = await runSql(
     deps.orm.em.fork(),
     `${INSERT_EMAIL}
-     on conflict (order_id, kind, recipient_id) do update set transport = excluded.transport, sent_at = excluded.sent_at
+     on conflict (order_id, kind, recipient_id, part_key) do update set transport = excluded.transport, sent_at = excluded.sent_at
       where email_message.sent_at is null
      returning id`,
     insertValues(email, EmailTransport.OUTBOX, now, now),
@@ -78,10 +81,10 @@ async function sendThroughSmtp(deps: DeliveryDeps, sendSmtp: SendSmtp, email: Ne
   // The claim, committed on its own: whatever happens next, the content and Message-ID of every attempt are these.
   await runSql(
     deps.orm.em.fork(),
-    `${INSERT_EMAIL} on conflict (order_id, kind, recipient_id) do nothing`,
+    `${INSERT_EMAIL} on conflict (order_id, kind, recipient_id, part_key) do nothing`,
     insertValues(email, EmailTransport.SMTP, deps.clock.now(), null),
   );
-  return sendClaimed(deps, sendSmtp, 'order_id = ? and kind = ? and recipient_id = ?', keyOf(email), `email ${email.kind} of order ${email.orderId} to ${email.recipientId}`);
+  return sendClaimed(deps, sendSmtp, KEY_CONDITION, keyOf(email), `email ${email.kind} of order ${email.orderId} to ${email.recipientId}`);
 }
 
 /**
@@ -108,18 +111,19 @@ interface ClaimedRow {
   sent_at: Date | null;
 }
 
-const INSERT_EMAIL = `insert into email_message (id, order_id, kind, recipient_id, to_address, subject, body, transport, message_id, created_at, sent_at)
-  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_EMAIL = `insert into email_message (id, order_id, kind, recipient_id, part_key, to_address, subject, body, transport, message_id, created_at, sent_at)
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 function insertValues(email: NewEmail, transport: EmailTransport, createdAt: Date, sentAt: Date | null): unknown[] {
   return [newId(), ...keyOf(email), email.to, email.subject, email.body, transport, email.messageId, createdAt, sentAt];
 }
 
 /**
- * `<order-confirmation.<order>.<recipient>@<domain of MAIL_FROM>>`: derived from the email's key alone, so
- * that it is the same on every attempt, from any process.
+ * `<order-confirmation.<order>.<recipient>@<domain of MAIL_FROM>>` (`.<shipment>` before the `@` for
+ * ORDER_SHIPPED): derived from the email's key alone, so that it is the same on every attempt, from any process.
  */
 export function orderEmailMessageId(job: OrderEmailJob, from: string): string {
   const domain = /@([^<>@\s]+)>?\s*$/.exec(from)?.[1] ?? 'atelier.local';
-  return `<${job.kind.toLowerCase().replace(/_/g, '-')}.${job.orderId}.${job.recipientId}@${domain}>`;
+  const part = job.partKey ? `.${job.partKey}` : '';
+  return `<${job.kind.toLowerCase().replace(/_/g, '-')}.${job.orderId}.${job.recipientId}${part}@${domain}>`;
 }

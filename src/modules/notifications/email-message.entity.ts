@@ -12,11 +12,18 @@ export enum EmailKind {
   NEW_ORDER = 'NEW_ORDER',
   /** To a user who asked to reset a forgotten password: the single-use token. About no order. */
   PASSWORD_RESET = 'PASSWORD_RESET',
+  /** To the buyer, once per shipment: which shop shipped what, the carrier and the tracking number. */
+  ORDER_SHIPPED = 'ORDER_SHIPPED',
+  /** To the buyer, when the order is cancelled (by the buyer or an admin). */
+  ORDER_CANCELLED = 'ORDER_CANCELLED',
+  /** To the buyer, when the payment was refunded: the amount and why. */
+  REFUND_ISSUED = 'REFUND_ISSUED',
 }
 registerEnumType(EmailKind, {
   name: 'EmailKind',
   description:
-    "ORDER_CONFIRMATION goes to the buyer of a paid order; NEW_ORDER to each artisan whose shop's products are in it; PASSWORD_RESET to a user who asked for a reset (about no order).",
+    "ORDER_CONFIRMATION goes to the buyer of a paid order; NEW_ORDER to each artisan whose shop's products are in it; " +
+    'ORDER_SHIPPED (one per shipment), ORDER_CANCELLED and REFUND_ISSUED to the buyer; PASSWORD_RESET to a user who asked for a reset (about no order).',
 });
 
 /** How an email was delivered. */
@@ -32,14 +39,14 @@ registerEnumType(EmailTransport, {
 });
 
 /**
- * One email about an order, at most one per (order, kind, recipient): the unique key is what makes sending
+ * One email about an order, at most one per (order, kind, recipient, part): the unique key is what makes sending
  * idempotent (see `email-delivery.ts`). Written only by the delivery, in SQL; operators read it with `emails`.
  * `order` and `recipient` are resolved in `email-message-fields.resolver.ts`.
  */
 @ObjectType({ description: 'An email about an order: sent through SMTP, or kept in the outbox when no SMTP server is configured.' })
 @Entity({ tableName: 'email_message' })
 // Also serves `emails(orderId:)`: an order has a handful of emails.
-@Unique({ properties: ['order', 'kind', 'recipient'] })
+@Unique({ properties: ['order', 'kind', 'recipient', 'partKey'] })
 export class EmailMessage {
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -55,6 +62,10 @@ export class EmailMessage {
 
   @ManyToOne(() => User, { ref: true, deleteRule: 'restrict' })
   recipient!: Ref<User>;
+
+  /** The part of the order it is about: '' for the whole order; the shipment's id for ORDER_SHIPPED (one email per shipment). */
+  @Property({ type: 'text', default: '' })
+  partKey: string = '';
 
   /** The recipient's email address when the email was written (a later change of address does not follow). */
   @Field({ name: 'to', description: "The address it was written to: the recipient's email at that moment." })

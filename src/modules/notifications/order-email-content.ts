@@ -5,7 +5,7 @@ import { openOrderAddress } from '../orders/sealed-address';
 import { EmailKind } from './email-message.entity';
 
 /**
- * What the emails of a paid order say, and where it comes from. `loadOrderFacts` reads the database;
+ * What the emails of an order say, and where it comes from. `loadOrderFacts` reads the database;
  * `composeOrderEmail` is pure, so that the wording is tested without one.
  */
 
@@ -34,6 +34,18 @@ export interface OrderFacts {
   shipping: { name: string; line1: string; line2: string | null; city: string; postalCode: string; country: string; phone: string | null };
   /** By shop name, then title. */
   lines: OrderFactsLine[];
+  /** The shops' shipments, oldest first. */
+  shipments: OrderFactsShipment[];
+  /** The payment's refund reason (ORDER_CANCELLED, LATE_PAYMENT, PROVIDER) once one is due or made; else null. */
+  refundReason: string | null;
+}
+
+export interface OrderFactsShipment {
+  id: string;
+  shopName: string;
+  ownerId: string;
+  carrier: string;
+  trackingNumber: string;
 }
 
 export interface EmailContent {
@@ -63,7 +75,7 @@ interface LineRow {
   owner_name: string;
 }
 
-/** The order, its buyer, and its lines with their shops and owners, in two statements; null if no such order. */
+/** The order, its buyer, its lines with their shops and owners, its shipments and refund reason, in four statements; null if no such order. */
 export async function loadOrderFacts(em: EntityManager, orderId: string): Promise<OrderFacts | null> {
   const [order] = await runSql<OrderRow>(
     em,
@@ -82,6 +94,14 @@ export async function loadOrderFacts(em: EntityManager, orderId: string): Promis
       order by s.name, p.title, l.id`,
     [orderId],
   );
+  const shipments = await runSql<{ id: string; shop_name: string; owner_id: string; carrier: string; tracking_number: string }>(
+    em,
+    `select sh.id, s.name as shop_name, s.owner_id, sh.carrier, sh.tracking_number
+       from shipment sh join shop s on s.id = sh.shop_id
+      where sh.order_id = ? order by sh.shipped_at, sh.id`,
+    [orderId],
+  );
+  const [payment] = await runSql<{ refund_reason: string | null }>(em, 'select refund_reason from payment where order_id = ?', [orderId]);
   return {
     orderId,
     number: order.number,
@@ -96,6 +116,8 @@ export async function loadOrderFacts(em: EntityManager, orderId: string): Promis
       shopName: line.shop_name,
       owner: { id: line.owner_id, email: line.owner_email, displayName: line.owner_name },
     })),
+    shipments: shipments.map((row) => ({ id: row.id, shopName: row.shop_name, ownerId: row.owner_id, carrier: row.carrier, trackingNumber: row.tracking_number })),
+    refundReason: payment?.refund_reason ?? null,
   };
 }
 
@@ -107,13 +129,23 @@ function openShipping(orderId: string, sealed: string | null): OrderFacts['shipp
 }
 
 /**
- * The email of `kind` for `recipientId` about a paid order, or null when that person is not concerned
- * (not the buyer of a confirmation, not the owner of a shop of the order for a notice).
+ * The email of `kind` for `recipientId` about an order, or null when that person is not concerned (not the
+ * buyer of a buyer's email, not the owner of a shop of the order for a notice) or `partKey` names no shipment
+ * of the order (ORDER_SHIPPED).
  */
-export function composeOrderEmail(order: OrderFacts, kind: EmailKind, recipientId: string): EmailContent | null {
+export function composeOrderEmail(order: OrderFacts, kind: EmailKind, recipientId: string, partKey = ''): EmailContent | null {
+  const toBuyer = order.buyer.id === recipientId;
   switch (kind) {
     case EmailKind.ORDER_CONFIRMATION:
-      return order.buyer.id === recipientId ? orderConfirmation(order) : null;
+      return toBuyer ? orderConfirmation(order) : null;
+    case EmailKind.ORDER_SHIPPED: {
+      const shipment = order.shipments.find((candidate) => candidate.id === partKey);
+      return toBuyer && shipment ? orderShipped(order, shipment) : null;
+    }
+    case EmailKind.ORDER_CANCELLED:
+      return toBuyer ? orderCancelled(order) : null;
+    case EmailKind.REFUND_ISSUED:
+      return toBuyer ? refundIssued(order) : null;
     case EmailKind.NEW_ORDER: {
       const lines = order.lines.filter((line) => line.owner.id === recipientId);
       return lines.length ? newOrderNotice(order, lines) : null;
@@ -170,6 +202,65 @@ function newOrderNotice(order: OrderFacts, lines: OrderFactsLine[]): EmailConten
     SIGNATURE,
   ];
   return { to: owner.email, subject: `New order ${order.number} for ${shopName}`, body: body.join('\n') };
+}
+
+function orderShipped(order: OrderFacts, shipment: OrderFactsShipment): EmailContent {
+  const lines = order.lines.filter((line) => line.owner.id === shipment.ownerId);
+  const remaining = new Set(order.lines.map((line) => line.owner.id));
+  for (const shipped of order.shipments) remaining.delete(shipped.ownerId);
+  const body = [
+    `Hello ${order.buyer.displayName},`,
+    '',
+    `${shipment.shopName} has shipped its part of your order ${order.number}:`,
+    '',
+    ...lineTexts(lines, order.currency),
+    '',
+    `Carrier: ${shipment.carrier}`,
+    `Tracking number: ${shipment.trackingNumber}`,
+    '',
+    remaining.size ? 'The rest of your order will follow from the other artisans.' : 'This was the last part of your order: everything is on its way.',
+    '',
+    SIGNATURE,
+  ];
+  return { to: order.buyer.email, subject: `Your order ${order.number} has shipped from ${shipment.shopName}`, body: body.join('\n') };
+}
+
+function orderCancelled(order: OrderFacts): EmailContent {
+  const refund =
+    order.refundReason === 'ORDER_CANCELLED'
+      ? `Your payment of ${formatMoney(order.totalAmount, order.currency)} is being refunded; you will receive a separate email once it is done.`
+      : 'No payment was taken.';
+  const body = [
+    `Hello ${order.buyer.displayName},`,
+    '',
+    `Your order ${order.number} was cancelled.`,
+    '',
+    ...lineTexts(order.lines, order.currency),
+    '',
+    refund,
+    '',
+    SIGNATURE,
+  ];
+  return { to: order.buyer.email, subject: `Your order ${order.number} was cancelled`, body: body.join('\n') };
+}
+
+const REFUND_WHY: Readonly<Record<string, string>> = {
+  ORDER_CANCELLED: 'because the order was cancelled',
+  LATE_PAYMENT: 'because your payment arrived after the order had expired or been cancelled',
+  PROVIDER: 'by our payment provider',
+};
+
+function refundIssued(order: OrderFacts): EmailContent {
+  const why = REFUND_WHY[order.refundReason ?? ''] ?? '';
+  const body = [
+    `Hello ${order.buyer.displayName},`,
+    '',
+    `We refunded ${formatMoney(order.totalAmount, order.currency)} for your order ${order.number}${why ? `, ${why}` : ''}.`,
+    'Depending on your bank, it may take a few days to appear on your statement.',
+    '',
+    SIGNATURE,
+  ];
+  return { to: order.buyer.email, subject: `Refund for your order ${order.number}`, body: body.join('\n') };
 }
 
 /** `  Blue mug × 2 at €12.50 = €25.00`: integers all the way, formatted only for display. */

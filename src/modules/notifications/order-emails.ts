@@ -12,6 +12,8 @@ export interface OrderEmailJob {
   orderId: string;
   kind: EmailKind;
   recipientId: string;
+  /** The shipment an ORDER_SHIPPED email is about; absent (the whole order) for every other kind. */
+  partKey?: string;
 }
 
 /**
@@ -37,16 +39,29 @@ export async function queueOrderPaidEmails(em: EntityManager, orderId: string): 
   }
 }
 
-/** `send_order_email:<order>:<kind>:<recipient>`. */
+/**
+ * Queues the buyer's email of `kind` about the order (ORDER_CANCELLED, REFUND_ISSUED; ORDER_SHIPPED with the
+ * shipment's id as `partKey`). Call it inside the transaction of the change it tells of: the job exists if and only
+ * if the change commits, and its job key (and the outbox's unique row) make it one email however often it is called.
+ */
+export async function queueBuyerEmail(em: EntityManager, orderId: string, kind: EmailKind, partKey?: string): Promise<void> {
+  const [order] = await runSql<{ buyer_id: string }>(em, 'select buyer_id from customer_order where id = ?', [orderId]);
+  if (!order) throw new Error(`queueBuyerEmail: no order ${orderId}`);
+  const job: OrderEmailJob = { orderId, kind, recipientId: order.buyer_id, ...(partKey ? { partKey } : {}) };
+  await addJob(em, SEND_ORDER_EMAIL_TASK, { ...job }, { jobKey: orderEmailJobKey(job) });
+}
+
+/** `send_order_email:<order>:<kind>:<recipient>`, then `:<part>` for an email about one shipment. */
 export function orderEmailJobKey(job: OrderEmailJob): string {
-  return `${SEND_ORDER_EMAIL_TASK}:${job.orderId}:${job.kind}:${job.recipientId}`;
+  return `${SEND_ORDER_EMAIL_TASK}:${job.orderId}:${job.kind}:${job.recipientId}${job.partKey ? `:${job.partKey}` : ''}`;
 }
 
 /** The payload of a job, checked: a malformed one fails the job, which leaves it in the queue with its error. */
 export function parseOrderEmailJob(payload: unknown): OrderEmailJob {
-  const { orderId, kind, recipientId } = (payload ?? {}) as Record<string, unknown>;
+  const { orderId, kind, recipientId, partKey } = (payload ?? {}) as Record<string, unknown>;
   if (typeof orderId !== 'string' || !isId(orderId)) throw new Error(`${SEND_ORDER_EMAIL_TASK}: payload has no valid orderId`);
   if (typeof recipientId !== 'string' || !isId(recipientId)) throw new Error(`${SEND_ORDER_EMAIL_TASK}: payload has no valid recipientId`);
   if (!Object.values<unknown>(EmailKind).includes(kind)) throw new Error(`${SEND_ORDER_EMAIL_TASK}: payload has no valid kind`);
-  return { orderId, kind: kind as EmailKind, recipientId };
+  if (partKey !== undefined && (typeof partKey !== 'string' || !isId(partKey))) throw new Error(`${SEND_ORDER_EMAIL_TASK}: payload has an invalid partKey`);
+  return { orderId, kind: kind as EmailKind, recipientId, ...(partKey ? { partKey } : {}) };
 }

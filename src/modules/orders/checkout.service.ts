@@ -13,6 +13,7 @@ import { paymentService } from '../payments/payment.service';
 import type { Address } from './address';
 import { checkoutFingerprint, checkoutFingerprintMatches, formatOrderNumber, normalizeAddress, type CheckoutLine } from './checkout-request';
 import type { CheckoutInput } from './checkout.inputs';
+import { notifyOrderUpdated } from './order-events';
 import { OrderLine } from './order-line.entity';
 import { AWAITING_PAYMENT, OrderStatus } from './order-status';
 import { scheduleExpiry } from './order.jobs';
@@ -24,6 +25,8 @@ const MAX_TOTAL = 2_147_483_647;
 interface PricedLine extends CheckoutLine {
   priceAmount: number;
   currency: string;
+  shopId: string;
+  archived: boolean;
 }
 
 /** Thrown inside the transaction to roll it back when a line lacks stock. */
@@ -92,14 +95,21 @@ export const checkoutService = {
 };
 
 async function readPricedCart(em: EntityManager, cartId: string): Promise<PricedLine[]> {
-  const rows = await runSql<{ product_id: string; quantity: number; price_amount: number; currency: string }>(
+  const rows = await runSql<{ product_id: string; quantity: number; price_amount: number; currency: string; shop_id: string; archived: boolean }>(
     em,
-    `select l.product_id, l.quantity, p.price_amount, p.currency
+    `select l.product_id, l.quantity, p.price_amount, p.currency, p.shop_id, p.archived
        from cart_line l join product p on p.id = l.product_id
       where l.cart_id = ? order by l.product_id`,
     [cartId],
   );
-  return rows.map((row) => ({ productId: row.product_id, quantity: row.quantity, priceAmount: row.price_amount, currency: row.currency }));
+  return rows.map((row) => ({
+    productId: row.product_id,
+    quantity: row.quantity,
+    priceAmount: row.price_amount,
+    currency: row.currency,
+    shopId: row.shop_id,
+    archived: row.archived,
+  }));
 }
 
 async function replay(em: EntityManager, order: Order, cart: CheckoutLine[], address: Address): Promise<Order> {
@@ -123,6 +133,9 @@ interface NewOrder {
 async function createOrder(ctx: RequestContext, em: EntityManager, request: NewOrder): Promise<Order> {
   const { lines } = request;
   if (!lines.length) throw new BadUserInputError('cart', 'The cart is empty');
+  // A product archived after it was put in the cart stays shown there, but is no longer sold.
+  const withdrawn = lines.filter((line) => line.archived).map((line) => line.productId);
+  if (withdrawn.length) throw new BadUserInputError('cart', `No longer sold (archived): ${withdrawn.join(', ')}: remove it from the cart`);
   const currencies = [...new Set(lines.map((line) => line.currency))];
   if (currencies.length > 1) {
     throw new BadUserInputError('cart', `One order is in one currency; this cart mixes ${currencies.sort().join(', ')}: check out each currency apart`);
@@ -159,7 +172,7 @@ async function createOrder(ctx: RequestContext, em: EntityManager, request: NewO
   // Sealed with the order's id as associated data: set once the id is.
   order.shippingAddress = request.address;
   for (const line of lines) {
-    em.create(OrderLine, { order, product: line.productId, quantity: line.quantity, unitPriceAmount: line.priceAmount, currency });
+    em.create(OrderLine, { order, product: line.productId, shop: line.shopId, quantity: line.quantity, unitPriceAmount: line.priceAmount, currency });
   }
   // The provider's intent is created after the commit (paymentService.ensureIntent): no network call in here.
   em.create(Payment, { order, provider: ctx.payments.current.provider, status: PaymentStatus.REQUIRES_PAYMENT, amount: total, currency, createdAt: now, updatedAt: now });
@@ -167,6 +180,8 @@ async function createOrder(ctx: RequestContext, em: EntityManager, request: NewO
   await runSql(em, 'delete from cart_line where cart_id = ?', [request.cartId]);
   await runSql(em, 'update cart set updated_at = ? where id = ?', [now, request.cartId]);
   await scheduleExpiry(em, orderId, reservedUntil);
+  // The new order, to its shops' live feeds (ShopOrderUpdates); delivered only if this transaction commits.
+  await notifyOrderUpdated(em, orderId);
 
   // Stock last: a product's row stays locked from its update to the commit, so the fewer statements
   // in between, the more checkouts of a popular product per second. A refusal rolls everything back.

@@ -3,11 +3,15 @@ import { runSql } from '../../shared/sql';
 import { PaymentStatus } from '../payments/payment.entity';
 import { OrderStatus } from './order-status';
 
-/** A committed change of an order's status or of its payment's. */
+/** A committed change of an order: a new order, or a change of its status, its payment's or its shipments. */
 export interface OrderUpdatedEvent {
   orderId: string;
   status: OrderStatus;
   paymentStatus: PaymentStatus;
+  /** The shops whose products the order holds (ShopOrderUpdates fans out by them). */
+  shopIds: string[];
+  /** The shops that have shipped their part, so far. */
+  shippedShopIds: string[];
 }
 
 /** The PostgreSQL channel notified by a status change, in its transaction: delivered only on commit. */
@@ -26,20 +30,42 @@ export function parseOrderUpdatedEvent(value: unknown): OrderUpdatedEvent | null
   const valid =
     typeof v.orderId === 'string' &&
     typeof v.status === 'string' && STATUSES.has(v.status) &&
-    typeof v.paymentStatus === 'string' && PAYMENT_STATUSES.has(v.paymentStatus);
+    typeof v.paymentStatus === 'string' && PAYMENT_STATUSES.has(v.paymentStatus) &&
+    isStringArray(v.shopIds) && isStringArray(v.shippedShopIds);
   return valid ? (v as unknown as OrderUpdatedEvent) : null;
 }
 
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
 /**
- * Queues the notification of a change of the order or its payment in the caller's transaction, with both
- * statuses as they are now in it (read after the caller's updates, so callers never have to pass them).
+ * The columns of an {@link OrderUpdatedEvent} for the order `o` joined with its payment `p`, as the
+ * notification and the hubs' checks against the database read them.
+ */
+export const ORDER_EVENT_COLUMNS = `o.id as "orderId", o.status, p.status as "paymentStatus",
+  (select coalesce(json_agg(distinct l.shop_id), '[]'::json) from order_line l where l.order_id = o.id) as "shopIds",
+  (select coalesce(json_agg(s.shop_id), '[]'::json) from shipment s where s.order_id = o.id) as "shippedShopIds"`;
+
+/**
+ * Queues the notification of a new order, or of a change of the order, its payment or its shipments, in the
+ * caller's transaction, with everything as it is now in it (read after the caller's updates, so callers never
+ * have to pass it). An order holds at most 50 lines: the payload stays far below NOTIFY's 8,000 bytes.
  */
 export async function notifyOrderUpdated(em: EntityManager, orderId: string): Promise<void> {
   await runSql(
     em,
-    `select pg_notify(?, json_build_object('orderId', o.id, 'status', o.status, 'paymentStatus', p.status)::text)
-       from customer_order o join payment p on p.order_id = o.id
-      where o.id = ?`,
+    `select pg_notify(?, row_to_json(e)::text)
+       from (select ${ORDER_EVENT_COLUMNS} from customer_order o join payment p on p.order_id = o.id where o.id = ?) e`,
     [ORDER_NOTIFY_CHANNEL, orderId],
+  );
+}
+
+/** The events of `orderIds` as they stand now: what the hubs compare with what their watchers saw. */
+export function readOrderEvents(em: EntityManager, orderIds: string[]): Promise<OrderUpdatedEvent[]> {
+  return runSql<OrderUpdatedEvent>(
+    em,
+    `select ${ORDER_EVENT_COLUMNS} from customer_order o join payment p on p.order_id = o.id where o.id = any(?::uuid[])`,
+    [orderIds],
   );
 }

@@ -6,6 +6,8 @@ import { Product } from '../catalog/product.entity';
 import { Payment } from '../payments/payment.entity';
 import { OrderLine } from './order-line.entity';
 import { Order } from './order.entity';
+import { Shipment } from './shipment.entity';
+import { Shop } from '../catalog/shop.entity';
 
 /** Relations and amounts of an order, through per-request loaders. */
 @Resolver(() => Order)
@@ -18,6 +20,11 @@ export class OrderFieldsResolver {
   @FieldResolver(() => [OrderLine])
   lines(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<OrderLine[]> {
     return ctx.loaders.linesOfOrder.load(order.id);
+  }
+
+  @FieldResolver(() => [Shipment], { description: "The shops' shipments of the order, oldest first: one per shop that has shipped its lines." })
+  shipments(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<Shipment[]> {
+    return ctx.loaders.shipmentsOfOrder.load(order.id);
   }
 
   @FieldResolver(() => Payment)
@@ -36,5 +43,13 @@ export class OrderLineFieldsResolver {
   @FieldResolver(() => Money, { description: 'Price of one unit at checkout.' })
   unitPrice(@Root() line: OrderLine): Money {
     return Money.of(line.unitPriceAmount, line.currency);
+  }
+}
+
+@Resolver(() => Shipment)
+export class ShipmentFieldsResolver {
+  @FieldResolver(() => Shop, { description: 'The shop that shipped.' })
+  async shop(@Root() shipment: Shipment, @Ctx() ctx: RequestContext): Promise<Shop> {
+    return required(await ctx.loaders.shopById.load(shipment.shop.id), 'shop', shipment.id);
   }
 }

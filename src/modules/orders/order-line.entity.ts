@@ -1,6 +1,7 @@
-import { Check, Entity, ManyToOne, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
+import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { Product } from '../catalog/product.entity';
+import { Shop } from '../catalog/shop.entity';
 import { newId } from '../../shared/ids';
 import { Order } from './order.entity';
 
@@ -8,6 +9,8 @@ import { Order } from './order.entity';
 @ObjectType({ description: 'One product of an order, at the unit price it had at checkout.' })
 @Entity({ tableName: 'order_line' })
 @Unique({ properties: ['order', 'product'] })
+// A shop's orders, newest first (ShopOrders): the order ids of its lines, read backwards from this index.
+@Index({ properties: ['shop', 'order'] })
 @Check({ name: 'order_line_quantity_positive', expression: 'quantity >= 1' })
 @Check({ name: 'order_line_quantity_at_most_99', expression: 'quantity <= 99' })
 @Check({ name: 'order_line_unit_price_not_negative', expression: 'unit_price_amount >= 0' })
@@ -20,6 +23,10 @@ export class OrderLine {
 
   @ManyToOne(() => Product, { ref: true, deleteRule: 'restrict' })
   product!: Ref<Product>;
+
+  /** The product's shop, copied at checkout (a product never changes shop): a shop's part of an order without a join. */
+  @ManyToOne(() => Shop, { ref: true, deleteRule: 'restrict', index: false })
+  shop!: Ref<Shop>;
 
   @Field(() => Int)
   @Property({ type: 'integer' })

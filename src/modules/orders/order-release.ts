@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { runSql } from '../../shared/sql';
 import { applyStockChanges } from '../inventory/stock-ledger';
+import { EmailKind } from '../notifications/email-message.entity';
+import { queueBuyerEmail } from '../notifications/order-emails';
 import { StockReason } from '../inventory/stock-reason';
 import { scheduleIntentCancellation, scheduleRefund } from '../payments/payment-job-names';
 import { OPEN_PAYMENT_STATUSES, PaymentStatus, RefundReason } from '../payments/payment.entity';
@@ -26,7 +28,8 @@ const RELEASABLE = {
 };
 
 /**
- * Ends an order that holds stock and gives the stock back, in the caller's transaction; true if it did.
+ * Ends an order that holds stock and gives the stock back, in the caller's transaction; true if it did. An order
+ * of which any shop has shipped is never ended. A cancellation also queues the buyer's ORDER_CANCELLED email.
  * An order awaiting payment ends with its payment CANCELLED (and the provider's intent cancelled from the
  * queue, so that nobody pays it later); a PAID order (cancelled only) keeps its payment SUCCEEDED with a refund
  * due, which the queue's `refund_payment` job carries out.
@@ -37,6 +40,10 @@ const RELEASABLE = {
  * `reserved_until <= now`, so that it never ends a reservation early.
  */
 export async function releaseOrder(em: EntityManager, request: ReleaseRequest): Promise<boolean> {
+  const cancelling = request.to === OrderStatus.CANCELLED;
+  // A cancellation locks the order in a statement of its own first, so that the update below, with a snapshot
+  // taken after the lock, sees every shipment committed meanwhile (see fulfilment.service.ts).
+  if (cancelling) await runSql(em, 'select id from customer_order where id = ? for update', [request.orderId]);
   const due = request.to === OrderStatus.EXPIRED ? 'and o.reserved_until <= ?' : '';
   const [order] = await runSql<{ previous: OrderStatus }>(
     em,
@@ -44,6 +51,7 @@ export async function releaseOrder(em: EntityManager, request: ReleaseRequest): 
      update customer_order o set status = ?, updated_at = ?
        from old
       where o.id = old.id and old.status = any(?::order_status[]) ${due}
+        and not exists (select 1 from shipment s where s.order_id = o.id)
      returning old.status as previous`,
     [request.orderId, request.to, request.now, RELEASABLE[request.to], ...(due ? [request.now] : [])],
   );
@@ -71,6 +79,7 @@ export async function releaseOrder(em: EntityManager, request: ReleaseRequest): 
     );
     if (payment?.provider_reference) await scheduleIntentCancellation(em, request.orderId);
   }
+  if (cancelling) await queueBuyerEmail(em, request.orderId, EmailKind.ORDER_CANCELLED);
   await notifyOrderUpdated(em, request.orderId);
   return true;
 }

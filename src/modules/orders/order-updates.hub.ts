@@ -1,18 +1,18 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../../infra/logger';
 import type { PubSub } from '../../infra/pubsub';
-import { runSql } from '../../shared/sql';
-import { ORDER_TOPIC, parseOrderUpdatedEvent, type OrderUpdatedEvent } from './order-events';
+import { ORDER_TOPIC, parseOrderUpdatedEvent, readOrderEvents, type OrderUpdatedEvent } from './order-events';
 import type { PaymentStatus } from '../payments/payment.entity';
 import type { OrderStatus } from './order-status';
 
-/** The statuses a watcher has seen: a change of either is delivered. */
+/** What a watcher has seen: a change of either status, or a new shipment, is delivered. */
 export interface OrderState {
   status: OrderStatus;
   paymentStatus: PaymentStatus;
+  shippedShopIds: string[];
 }
 
-const stateKey = (state: OrderState) => `${state.status}/${state.paymentStatus}`;
+const stateKey = (state: OrderState) => `${state.status}/${state.paymentStatus}/${state.shippedShopIds.length}`;
 
 export interface OrderUpdatesHubOptions {
   orm: MikroORM;
@@ -31,8 +31,8 @@ interface Watcher {
 }
 
 /**
- * Order and payment status changes of one instance: one pub/sub subscription to `order-updated`, fanned out to
- * the watchers of each order. Each watcher gets each pair of statuses once; every `reconcileMs` the watched orders are
+ * Order, payment and shipment changes of one instance: one pub/sub subscription to `order-updated`, fanned out to
+ * the watchers of each order. Each watcher gets each state (both statuses, the number of shipments) once; every `reconcileMs` the watched orders are
  * read back from PostgreSQL, so that a lost notification still arrives.
  */
 export function createOrderUpdatesHub(options: OrderUpdatesHubOptions) {
@@ -56,12 +56,7 @@ export function createOrderUpdatesHub(options: OrderUpdatesHubOptions) {
 
   async function reconcile(): Promise<void> {
     if (!watchers.size) return;
-    const rows = await runSql<{ id: string; status: OrderStatus; payment_status: PaymentStatus }>(
-      options.orm.em.fork(),
-      'select o.id, o.status, p.status as payment_status from customer_order o join payment p on p.order_id = o.id where o.id = any(?::uuid[])',
-      [[...watchers.keys()]],
-    );
-    for (const row of rows) dispatch({ orderId: row.id, status: row.status, paymentStatus: row.payment_status });
+    for (const event of await readOrderEvents(options.orm.em.fork(), [...watchers.keys()])) dispatch(event);
   }
 
   return {

@@ -1,23 +1,27 @@
 import type { RequestContext } from '../../graphql/context';
-import { NotFoundError } from '../../graphql/errors';
+import { ForbiddenError, NotFoundError } from '../../graphql/errors';
+import { authorizeEachEvent } from '../../graphql/subscription-scope';
 import { AsyncQueue } from '../../shared/async-queue';
 import { isId } from '../../shared/ids';
 import { canReadOrder, requireViewer } from './order-access';
-import type { OrderUpdatedEvent } from './order-events';
-import { Payment } from '../payments/payment.entity';
+import { readOrderEvents, type OrderUpdatedEvent } from './order-events';
 import { Order } from './order.entity';
 
-/** The OrderUpdates subscription: the order as it is, then each change from the instance's hub. */
+/** The OrderUpdates subscription: the order as it is, then each change from the instance's hub; access checked at subscribe and again before every event. */
 export const orderUpdatesService = {
   async subscribe(ctx: RequestContext, orderId: string): Promise<AsyncIterable<OrderUpdatedEvent>> {
     const viewer = requireViewer(ctx);
     const order = isId(orderId) ? await ctx.em.fork().findOne(Order, orderId) : null;
     if (!order || !canReadOrder(viewer, order)) throw new NotFoundError('Order');
+    // The same rule before every event, against the viewer as it is then: a demoted operator stops reading.
+    authorizeEachEvent(ctx, (current) => {
+      if (!current.viewer || !canReadOrder(current.viewer, order)) throw new ForbiddenError('You may no longer watch this order');
+    });
     const queue: AsyncQueue<OrderUpdatedEvent> = new AsyncQueue({ maxBuffered: 100, onClose: () => stop() });
-    const payment = await ctx.em.fork().findOneOrFail(Payment, { order: order.id });
-    const current = { status: order.status, paymentStatus: payment.status };
+    const [current] = await readOrderEvents(ctx.em.fork(), [order.id]);
+    if (!current) throw new NotFoundError('Order');
     // The current state first: a change made between checkout and subscribing is not missed.
-    queue.push({ orderId: order.id, ...current });
+    queue.push(current);
     const stop = ctx.live.orders.watch(order.id, current, (event) => queue.push(event));
     return queue;
   },

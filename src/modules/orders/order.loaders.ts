@@ -4,8 +4,9 @@ import { byIdLoader } from '../../shared/loaders';
 import { Payment } from '../payments/payment.entity';
 import { OrderLine } from './order-line.entity';
 import { Order } from './order.entity';
+import { Shipment } from './shipment.entity';
 
-/** Per-request loaders of orders: a page of orders loads its lines and payments in one statement each. */
+/** Per-request loaders of orders: a page of orders loads its lines, shipments and payments in one statement each. */
 export function createOrderLoaders(em: EntityManager) {
   return {
     orderById: byIdLoader(em, Order),
@@ -14,6 +15,13 @@ export function createOrderLoaders(em: EntityManager) {
       const lines = await em.find(OrderLine, { order: { $in: [...orderIds] } }, { orderBy: { id: 'asc' } });
       const byOrder = new Map<string, OrderLine[]>();
       for (const line of lines) byOrder.set(line.order.id, [...(byOrder.get(line.order.id) ?? []), line]);
+      return orderIds.map((id) => byOrder.get(id) ?? []);
+    }),
+
+    shipmentsOfOrder: new DataLoader<string, Shipment[]>(async (orderIds) => {
+      const shipments = await em.find(Shipment, { order: { $in: [...orderIds] } }, { orderBy: { shippedAt: 'asc', id: 'asc' } });
+      const byOrder = new Map<string, Shipment[]>();
+      for (const shipment of shipments) byOrder.set(shipment.order.id, [...(byOrder.get(shipment.order.id) ?? []), shipment]);
       return orderIds.map((id) => byOrder.get(id) ?? []);
     }),
 

@@ -1,15 +1,25 @@
-import { rule } from 'graphql-shield';
+import { and, rule } from 'graphql-shield';
 import type { RequestContext } from '../../graphql/context';
 import { ForbiddenError } from '../../graphql/errors';
 import { openFields, type RuleTree } from '../../graphql/permissions-tree';
-import { isAuthenticated } from '../accounts/auth.rules';
+import { isArtisan, isAuthenticated } from '../accounts/auth.rules';
+import type { Shop } from '../catalog/shop.entity';
 import type { Payment } from '../payments/payment.entity';
+import { canSeeShopOrders } from './shop-order-access';
 
 /** The payment's client secret completes a payment: only the order's buyer may have it. */
 const isPaymentBuyer = rule('isPaymentBuyer', { cache: 'strict' })(async (payment: Payment, _args, ctx: RequestContext) => {
   const order = await ctx.loaders.orderById.load(payment.order.id);
   return order !== null && ctx.viewer !== null && order.buyer.id === ctx.viewer.userId ? true : new ForbiddenError('Only the buyer may read the client secret');
 });
+
+/** A shop's orders: its artisan (still an active ARTISAN), ADMIN and SUPPORT. Not cached: it depends on the shop. */
+const canSeeOrdersOfShop = and(
+  isAuthenticated,
+  rule('canSeeOrdersOfShop', { cache: 'no_cache' })((shop: Shop, _args, ctx: RequestContext) =>
+    canSeeShopOrders(ctx.viewer, shop) ? true : new ForbiddenError("Only the shop's artisan and staff may see its orders"),
+  ),
+);
 
 /**
  * Orders: who may see which order is decided where it is fetched (the service answers NOT_FOUND to
@@ -18,9 +28,19 @@ const isPaymentBuyer = rule('isPaymentBuyer', { cache: 'strict' })(async (paymen
  */
 export const orderRules: RuleTree = {
   Query: { myOrders: isAuthenticated, order: isAuthenticated },
-  Mutation: { checkout: isAuthenticated, cancelOrder: isAuthenticated, startPayment: isAuthenticated },
-  Subscription: { orderUpdated: isAuthenticated },
-  Order: openFields(['id', 'number', 'status', 'total', 'shippingAddress', 'lines', 'payment', 'reservedUntil', 'createdAt', 'updatedAt']),
+  Mutation: { checkout: isAuthenticated, cancelOrder: isAuthenticated, startPayment: isAuthenticated, fulfilOrder: isArtisan },
+  // Each is also checked in its `subscribe`, and again before each event (authorizeEachEvent).
+  Subscription: { orderUpdated: isAuthenticated, shopOrderUpdated: isArtisan },
+  Order: openFields(['id', 'number', 'status', 'total', 'shippingAddress', 'lines', 'shipments', 'payment', 'reservedUntil', 'createdAt', 'updatedAt']),
+  Shipment: openFields(['shop', 'carrier', 'trackingNumber', 'shippedAt']),
+  FulfilmentPayload: openFields(['order', 'shipment']),
+  // A shop's view of its orders: `Shop.orders` decides who reaches it; its types hold nothing beyond the shop's part.
+  Shop: { orders: canSeeOrdersOfShop },
+  ShopOrder: openFields(['order', 'buyer', 'shippingAddress', 'lines', 'subtotal', 'shipment']),
+  ShopOrderConnection: openFields(['edges', 'pageInfo', 'totalCount']),
+  ShopOrderEdge: openFields(['cursor', 'node']),
+  OrderSummary: openFields(['id', 'number', 'status', 'createdAt', 'updatedAt']),
+  OrderBuyer: openFields(['id', 'displayName']),
   OrderLine: openFields(['product', 'quantity', 'unitPrice']),
   Address: openFields(['name', 'line1', 'line2', 'city', 'postalCode', 'country', 'phone']),
   Payment: { ...openFields(['provider', 'status', 'amount', 'refundReason']), clientSecret: isPaymentBuyer },

@@ -30,7 +30,8 @@ export const orderService = {
    * Cancels an order that holds stock and returns the stock (CANCELLATION), once. A paid order is also
    * refunded: the refund is a job of the same transaction (durable), and is tried at once after the commit so
    * that the answer usually shows the payment REFUNDED already; if the provider is down, the job retries.
-   * Cancelling a cancelled order again answers it as it is.
+   * Cancelling a cancelled order again answers it as it is. An order that any shop has shipped (in part or whole):
+   * CONFLICT.
    */
   async cancel(ctx: RequestContext, orderId: string): Promise<Order> {
     const viewer = viewerOf(ctx);
@@ -91,6 +92,8 @@ function cancelRefusal(order: Order): string {
     case OrderStatus.EXPIRED:
       return `Order ${order.number} expired: its reservation ran out and its stock was already returned`;
     case OrderStatus.PAID:
+      // Still PAID after a cancellation that did nothing: a shop has shipped its part (see releaseOrder).
+      return `Order ${order.number} has been shipped in part and can no longer be cancelled`;
     case OrderStatus.PAYMENT_FAILED:
     case OrderStatus.PENDING_PAYMENT:
     case OrderStatus.CANCELLED:

@@ -1,12 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isId } from '../../shared/ids';
 import { optionalTimestampOf, runSql, type SqlTimestamp } from '../../shared/sql';
-import { queueOrderPaidEmails } from '../notifications/order-emails';
+import { EmailKind } from '../notifications/email-message.entity';
+import { queueBuyerEmail, queueOrderPaidEmails } from '../notifications/order-emails';
 import { notifyOrderUpdated } from '../orders/order-events';
 import type { OrderStatus } from '../orders/order-status';
 import { scheduleEventProcessing, scheduleRefund } from './payment-job-names';
 import { decideTransition, parseProviderEvent, type Transition } from './payment-transitions';
-import type { PaymentProvider, PaymentStatus, RefundReason } from './payment.entity';
+import { PaymentStatus, type PaymentProvider, type RefundReason } from './payment.entity';
 
 /** A provider event as received: Stripe's Event shape, which the DEVELOPMENT provider imitates. */
 export interface ProviderEvent {
@@ -154,5 +155,7 @@ async function applyTransition(
   // Side effects are jobs of this same transaction: they exist if and only if the transition committed.
   if (transition.orderPaid) await queueOrderPaidEmails(tx, payment.order_id);
   if (transition.refundDue) await scheduleRefund(tx, payment.order_id);
+  // A refund made at the provider (or one whose event came before our own call returned): the buyer is told once.
+  if (transition.payment === PaymentStatus.REFUNDED) await queueBuyerEmail(tx, payment.order_id, EmailKind.REFUND_ISSUED);
   await notifyOrderUpdated(tx, payment.order_id);
 }

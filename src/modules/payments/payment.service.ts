@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../graphql/context';
 import { runSql } from '../../shared/sql';
+import { EmailKind } from '../notifications/email-message.entity';
+import { queueBuyerEmail } from '../notifications/order-emails';
 import { notifyOrderUpdated } from '../orders/order-events';
 import { isAwaitingPayment, type OrderStatus } from '../orders/order-status';
 import { idempotencyKeys, PaymentProviderUnavailableError } from './payment-gateway';
@@ -93,7 +95,7 @@ export const paymentService = {
 
   /**
    * Refunds a SUCCEEDED payment whose refund is due (a paid order cancelled, or a late payment), then marks it
-   * REFUNDED and tells OrderUpdates. Safe to run any number of times: the provider replays the refund of the
+   * REFUNDED, queues the buyer's REFUND_ISSUED email and tells OrderUpdates. Safe to run any number of times: the provider replays the refund of the
    * same key, and only one caller moves the status. Throws when the provider is unavailable: its caller (the
    * `refund_payment` job) retries.
    */
@@ -117,6 +119,7 @@ export const paymentService = {
         [PaymentStatus.REFUNDED, now, orderId, PaymentStatus.SUCCEEDED],
       );
       if (!refunded) return 'NOTHING_TO_DO';
+      await queueBuyerEmail(tx, orderId, EmailKind.REFUND_ISSUED);
       await notifyOrderUpdated(tx, orderId);
       return 'REFUNDED';
     });

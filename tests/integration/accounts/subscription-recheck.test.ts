@@ -30,7 +30,7 @@ describe('the per-event re-check of subscriptions', () => {
     }
   });
 
-  it('should deliver nothing more to a logged-out session and close its socket with 4403, while the other session gets the event', async () => {
+  it('should end the subscription of a logged-out session with UNAUTHENTICATED (SESSION_ENDED) and close its socket with 4403, while the other session gets the event', async () => {
     const user = await signUp(server);
     const other = await logIn(server, user.email);
     const loggedOut = recordSubscription(server.wsUrl, user.accessToken, MyAccountDocument);
@@ -41,13 +41,15 @@ describe('the per-event re-check of subscriptions', () => {
       await setRole(user.id, 'ARTISAN');
       expect((await live.result(1)).data?.myAccount.role).toBe('ARTISAN');
       expect(await within(loggedOut.closed, 1_000, 'still open')).toBe(4403);
-      expect(loggedOut.results).toHaveLength(1);
+      expect(loggedOut.results).toHaveLength(2);
+      expect(loggedOut.results[1]!.data ?? null).toBeNull();
+      expect(loggedOut.results[1]!.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'SESSION_ENDED' });
     } finally {
       await Promise.all([loggedOut.dispose(), live.dispose()]);
     }
   });
 
-  it('should deliver no event to a banned user even when the ban broadcast never reached this instance', async () => {
+  it('should deliver no event to a banned user, only the FORBIDDEN that ends it, even when the ban broadcast never reached this instance', async () => {
     const user = await signUp(server);
     const subscription = recordSubscription(server.wsUrl, user.accessToken, MyAccountDocument);
     try {
@@ -56,7 +58,9 @@ describe('the per-event re-check of subscriptions', () => {
       await runSql(server.database.orm.em.fork(), `update app_user set status = 'BANNED' where id = ?`, [user.id]);
       await setRole(user.id, 'ARTISAN');
       expect(await within(subscription.closed, 1_000, 'still open')).toBe(4403);
-      expect(subscription.results).toHaveLength(1);
+      expect(subscription.results).toHaveLength(2);
+      expect(subscription.results[1]!.data ?? null).toBeNull();
+      expect(subscription.results[1]!.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ACCOUNT_BANNED' });
     } finally {
       await subscription.dispose();
     }

@@ -36,7 +36,7 @@ describe('payments on the DEVELOPMENT provider (no STRIPE_SECRET_KEY)', () => {
     const sub = collect(client, OrderUpdatesDocument, { orderId: placed.order.id });
     // The order as it is first (PENDING_PAYMENT, or PAID already if the confirmation was quicker), then PAID.
     await waitFor(() => sub.data.at(-1)?.orderUpdated.status === 'PAID', 10_000, 'PAID');
-    expect(sub.data.at(-1)!.orderUpdated).toEqual({ id: placed.order.id, status: 'PAID' });
+    expect(sub.data.at(-1)!.orderUpdated).toEqual({ id: placed.order.id, status: 'PAID', payment: { status: 'SUCCEEDED' }, shipments: [] });
 
     const view = await paymentView(server, placed);
     expect(view).toMatchObject({ status: 'PAID', payment: { status: 'SUCCEEDED', refundReason: null, amount: { amount: 3_000, currency: 'EUR' } } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from 'graphql';
+import { GraphQLError, GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from 'graphql';
 import { createInProcessPubSub } from '../../../src/infra/pubsub';
 import { channelIterator } from '../../../src/infra/pubsub-iterator';
 import { guardedSubscribe } from '../../../src/graphql/subscription-guard';
@@ -35,6 +35,28 @@ describe('guarded subscriptions', () => {
     allowed = false;
     await pubsub.publish('ticks', 'b');
     expect(await stream.next()).toEqual({ done: true, value: undefined });
+    expect(resolved).toEqual(['a']);
+  });
+
+  it('should deliver a refusal as the last result, without running the resolvers, then end and call its afterDelivery once', async () => {
+    const pubsub = createInProcessPubSub();
+    const resolved: string[] = [];
+    let refuse = false;
+    let delivered = 0;
+    const refusal = { error: new GraphQLError('no longer allowed', { extensions: { code: 'FORBIDDEN' } }), afterDelivery: () => void delivered++ };
+    const subscribe = guardedSubscribe(async () => (refuse ? refusal : true));
+    const stream = (await subscribe({ schema: schemaOver(pubsub, resolved), document: parse('subscription { ticks }') })) as AsyncIterableIterator<ExecutionResult>;
+    await pubsub.publish('ticks', 'a');
+    expect((await stream.next()).value).toEqual({ data: { ticks: 'a' } });
+    refuse = true;
+    await pubsub.publish('ticks', 'b');
+    const last = await stream.next();
+    expect(last.done).toBe(false);
+    expect(last.value?.errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN' });
+    expect(delivered).toBe(0);
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+    expect(delivered).toBe(1);
     expect(resolved).toEqual(['a']);
   });
 

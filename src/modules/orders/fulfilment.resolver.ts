@@ -1,0 +1,17 @@
+import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import type { RequestContext } from '../../graphql/context';
+import { FulfilmentPayload, ShipmentInput } from './fulfilment.inputs';
+import { fulfilmentService } from './fulfilment.service';
+
+@Resolver()
+export class FulfilmentResolver {
+  @Mutation(() => FulfilmentPayload, {
+    description:
+      "The caller's shop ships its lines of a PAID order (ARTISAN). Again with the same carrier and tracking number it answers the " +
+      'same shipment; with others, CONFLICT. The order becomes FULFILLED when every shop in it has shipped; the buyer is emailed. ' +
+      "Not PAID (yet, or any more): CONFLICT. An order without the caller's products: NOT_FOUND.",
+  })
+  fulfilOrder(@Arg('orderId', () => ID) orderId: string, @Arg('input', () => ShipmentInput) input: ShipmentInput, @Ctx() ctx: RequestContext): Promise<FulfilmentPayload> {
+    return fulfilmentService.fulfil(ctx, orderId, input);
+  }
+}

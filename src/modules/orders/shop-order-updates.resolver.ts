@@ -1,0 +1,21 @@
+import { Ctx, Resolver, Root, Subscription } from 'type-graphql';
+import type { RequestContext } from '../../graphql/context';
+import { renewForEvent } from '../../graphql/subscription-scope';
+import type { ShopOrderEvent } from './shop-order-updates.hub';
+import { shopOrderUpdatesService } from './shop-order-updates.service';
+import { ShopOrder } from './shop-order.types';
+
+@Resolver()
+export class ShopOrderUpdatesResolver {
+  @Subscription(() => ShopOrder, {
+    description:
+      "The caller's shop's live order feed (ARTISAN): every new order holding its products and every later change of the order's status " +
+      '(PAID, CANCELLED, EXPIRED, FULFILLED) or of its own shipment, with this shop\'s part only. Ends with an error when the caller may ' +
+      'no longer see the shop (demoted, banned, logged out).',
+    subscribe: ({ context }) => shopOrderUpdatesService.subscribe(context as RequestContext),
+  })
+  shopOrderUpdated(@Root() event: ShopOrderEvent, @Ctx() ctx: RequestContext): ShopOrder {
+    renewForEvent(ctx);
+    return shopOrderUpdatesService.nodeOf(event);
+  }
+}

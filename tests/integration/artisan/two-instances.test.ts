@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Client as WsClient } from 'graphql-ws';
+import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
+import { FulfilOrderDocument, OrderUpdatesDocument, ShopOrderUpdatesDocument } from '../../generated/graphql';
+import { payOrder } from '../../utils/artisan';
+import { createUser } from '../../utils/buyers';
+import { wsClient } from '../../utils/clients';
+import { createTestDatabase, type TestDatabase } from '../../utils/database';
+import { dataOf, sendAs } from '../../utils/operations';
+import { checkOut } from '../../utils/order-emails';
+import { startTestRedis, type TestRedis } from '../../utils/redis-server';
+import { collect } from '../../utils/subscriptions';
+import { startTestServer, type TestServer } from '../../utils/test-server';
+
+describe('a two-shop order fulfilled on two instances sharing Redis', () => {
+  let database: TestDatabase;
+  let redis: TestRedis;
+  let instanceA: TestServer;
+  let instanceB: TestServer;
+  let potter: TestShop;
+  let weaver: TestShop;
+  const clients: WsClient[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    redis = await startTestRedis();
+    const env = { REDIS_URL: redis.url, RUN_WORKER: 'false' };
+    instanceA = await startTestServer(env, database);
+    instanceB = await startTestServer(env, database);
+    [potter, weaver] = [await createShop(instanceA), await createShop(instanceA)];
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.dispose()));
+    await instanceA?.close();
+    await instanceB?.close();
+    await redis?.stop();
+    await database?.drop();
+  });
+
+  const client = (server: TestServer, token: string) => {
+    const made = wsClient(server.wsUrl, token);
+    clients.push(made);
+    return made;
+  };
+
+  it("should take the buyer watching on A from PAID to FULFILLED as each artisan ships from its own instance, and tell each shop's feed on the other", async () => {
+    const [mug] = (await createProducts(instanceA, potter, [{ priceAmount: 1_250 }])) as [string];
+    const [scarf] = (await createProducts(instanceA, weaver, [{ priceAmount: 4_000 }])) as [string];
+    const buyer = await createUser(instanceA);
+    const potterFeed = collect(client(instanceB, potter.owner.token), ShopOrderUpdatesDocument, {});
+    const weaverFeed = collect(client(instanceA, weaver.owner.token), ShopOrderUpdatesDocument, {});
+    const order = await checkOut(instanceB, buyer, [
+      { productId: mug, quantity: 2 },
+      { productId: scarf, quantity: 1 },
+    ]);
+    const buyerFeed = collect(client(instanceA, buyer.token), OrderUpdatesDocument, { orderId: order.id });
+    expect((await potterFeed.until(1))[0]!.shopOrderUpdated).toMatchObject({ order: { id: order.id, status: 'PENDING_PAYMENT' }, subtotal: { amount: 2_500 } });
+    expect((await weaverFeed.until(1))[0]!.shopOrderUpdated).toMatchObject({ order: { id: order.id, status: 'PENDING_PAYMENT' }, subtotal: { amount: 4_000 } });
+
+    await payOrder(instanceA, order.id);
+    expect((await buyerFeed.until(1))[0]!.orderUpdated).toMatchObject({ status: 'PAID', shipments: [] });
+
+    dataOf(await sendAs(instanceA.graphqlUrl, potter.owner.token, FulfilOrderDocument, { orderId: order.id, input: { carrier: 'La Poste', trackingNumber: '6A1' } }));
+    const partly = (await buyerFeed.until(2))[1]!.orderUpdated;
+    expect(partly).toMatchObject({ status: 'PAID', shipments: [{ carrier: 'La Poste', trackingNumber: '6A1' }] });
+
+    dataOf(await sendAs(instanceB.graphqlUrl, weaver.owner.token, FulfilOrderDocument, { orderId: order.id, input: { carrier: 'DHL', trackingNumber: 'JD1' } }));
+    const fulfilled = (await buyerFeed.until(3))[2]!.orderUpdated;
+    expect(fulfilled.status).toBe('FULFILLED');
+    expect(fulfilled.shipments.map((shipment) => shipment.trackingNumber).sort()).toEqual(['6A1', 'JD1']);
+
+    const potterStatuses = (await potterFeed.until(4)).map((event) => [event.shopOrderUpdated.order.status, Boolean(event.shopOrderUpdated.shipment)]);
+    expect(potterStatuses).toEqual([['PENDING_PAYMENT', false], ['PAID', false], ['PAID', true], ['FULFILLED', true]]);
+    const weaverStatuses = (await weaverFeed.until(3)).map((event) => [event.shopOrderUpdated.order.status, Boolean(event.shopOrderUpdated.shipment)]);
+    expect(weaverStatuses).toEqual([['PENDING_PAYMENT', false], ['PAID', false], ['FULFILLED', true]]);
+    expect(buyerFeed.results.every((result) => !result.errors)).toBe(true);
+  });
+});
