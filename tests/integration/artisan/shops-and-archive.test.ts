@@ -34,7 +34,7 @@ describe('shops and products that change (UpdateShop, archived products)', () =>
       const renamed = dataOf(await sendAs(server.graphqlUrl, artisan.token, UpdateShopDocument, { input: { name: 'Blue Clay', description: ' Hand-thrown in Lyon ' } })).updateShop;
       expect(renamed).toMatchObject({ id: created.id, name: 'Blue Clay', slug: 'blue-clay', description: 'Hand-thrown in Lyon' });
       // Me.shop is answered from the viewer cache: it must show the change at once.
-      expect(dataOf(await sendAs(server.graphqlUrl, artisan.token, MyShopDocument, { first: 1 })).me.shop).toMatchObject({ name: 'Blue Clay', slug: 'blue-clay' });
+      expect(dataOf(await sendAs(server.graphqlUrl, artisan.token, MyShopDocument, { first: 1 })).me!.shop).toMatchObject({ name: 'Blue Clay', slug: 'blue-clay' });
       const kept = dataOf(await sendAs(server.graphqlUrl, artisan.token, UpdateShopDocument, { input: { description: null } })).updateShop;
       expect(kept).toMatchObject({ name: 'Blue Clay', slug: 'blue-clay', description: null });
 
@@ -79,7 +79,7 @@ describe('shops and products that change (UpdateShop, archived products)', () =>
       expect(await catalogIds()).not.toContain(archived);
       expect(await catalogIds()).toContain(kept);
       expect(await shopPageIds()).toEqual({ ids: [kept], total: 1 });
-      const own = dataOf(await sendAs(server.graphqlUrl, shop.owner.token, MyShopDocument, { first: 10 })).me.shop!.products;
+      const own = dataOf(await sendAs(server.graphqlUrl, shop.owner.token, MyShopDocument, { first: 10 })).me!.shop!.products;
       expect(own.edges.map((edge) => edge.node.id).sort()).toEqual([kept, archived].sort());
       expect(own.totalCount).toBe(2);
 
