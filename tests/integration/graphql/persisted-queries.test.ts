@@ -29,13 +29,13 @@ describe("automatic persisted queries (Apollo Client's createPersistedQueryLink)
     expect(categories.length).toBeGreaterThan(0);
 
     const byHash = await postGraphql(server.graphqlUrl, { extensions: { persistedQuery } });
-    expect(byHash.body).toEqual({ data: { categories } });
+    expect(byHash.body).toEqual({ data: { categories }, extensions: { cost: expect.any(Object) } });
 
     // GET, as the link sends queries with useGETForHashedQueries (a CDN can cache it); CSRF prevention wants a header.
     const url = `${server.graphqlUrl}?extensions=${encodeURIComponent(JSON.stringify({ persistedQuery }))}`;
     const response = await fetch(url, { headers: { 'apollo-require-preflight': 'true', accept: 'application/json' } });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ data: { categories } });
+    expect(await response.json()).toEqual({ data: { categories }, extensions: { cost: expect.any(Object) } });
   });
 
   it('should refuse a text that does not match its hash', async () => {
