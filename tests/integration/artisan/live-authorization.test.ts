@@ -51,17 +51,20 @@ describe('authorization on every event of OrderUpdates and ShopOrderUpdates', ()
     const order = await twoShopOrder(buyer);
     const supportFeed = collect(client(support.token), OrderUpdatesDocument, { orderId: order.id });
     const adminFeed = collect(client(admin.token), OrderUpdatesDocument, { orderId: order.id });
+    // The order as it is comes first.
+    expect((await supportFeed.until(1))[0]!.orderUpdated.status).toBe('PENDING_PAYMENT');
+    expect((await adminFeed.until(1))[0]!.orderUpdated.status).toBe('PENDING_PAYMENT');
     await payOrder(server, order.id);
-    expect((await supportFeed.until(1))[0]!.orderUpdated.status).toBe('PAID');
-    expect((await adminFeed.until(1))[0]!.orderUpdated.status).toBe('PAID');
+    expect((await supportFeed.until(2))[1]!.orderUpdated.status).toBe('PAID');
+    expect((await adminFeed.until(2))[1]!.orderUpdated.status).toBe('PAID');
 
     dataOf(await setRole(support.id, 'BUYER'));
     dataOf(await cancel(buyer.token, order.id));
-    expect((await adminFeed.until(2))[1]!.orderUpdated.status).toBe('CANCELLED');
-    await supportFeed.until(2);
-    expect(supportFeed.data).toHaveLength(1);
-    expect(supportFeed.results[1]!.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect(supportFeed.results[1]!.data ?? null).toBeNull();
+    expect((await adminFeed.until(3))[2]!.orderUpdated.status).toBe('CANCELLED');
+    await supportFeed.until(3);
+    expect(supportFeed.data).toHaveLength(2);
+    expect(supportFeed.results[2]!.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(supportFeed.results[2]!.data ?? null).toBeNull();
     expect(supportFeed.completed).toBe(true);
   });
 
@@ -70,16 +73,18 @@ describe('authorization on every event of OrderUpdates and ShopOrderUpdates', ()
     const order = await twoShopOrder(buyer);
     const feed = recordSubscription(server.wsUrl, buyer.token, OrderUpdatesDocument, { orderId: order.id });
     try {
+      // The order as it is comes first.
+      expect((await feed.result(0)).data?.orderUpdated.status).toBe('PENDING_PAYMENT');
       await payOrder(server, order.id);
-      expect((await feed.result(0)).data?.orderUpdated.status).toBe('PAID');
+      expect((await feed.result(1)).data?.orderUpdated.status).toBe('PAID');
       // As another instance would leave it if its `user-banned` message were lost: banned in the database only.
       await runSql(server.database.orm.em.fork(), `update app_user set status = 'BANNED' where id = ?`, [buyer.id]);
       dataOf(await cancel(admin.token, order.id));
-      const ended = await feed.result(1);
+      const ended = await feed.result(2);
       expect(ended.data ?? null).toBeNull();
       expect(ended.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ACCOUNT_BANNED' });
       expect(await within(feed.closed, 2_000, 'still open')).toBe(4403);
-      expect(feed.results).toHaveLength(2);
+      expect(feed.results).toHaveLength(3);
     } finally {
       await feed.dispose();
     }
@@ -90,14 +95,16 @@ describe('authorization on every event of OrderUpdates and ShopOrderUpdates', ()
     const order = await twoShopOrder(buyer);
     const feed = recordSubscription(server.wsUrl, buyer.token, OrderUpdatesDocument, { orderId: order.id });
     try {
-      await payOrder(server, order.id);
+      // The order as it is comes first.
       await feed.result(0);
+      await payOrder(server, order.id);
+      await feed.result(1);
       await runSql(server.database.orm.em.fork(), 'update auth_session set revoked_at = now() where id = ?', [buyer.sessionId]);
       dataOf(await cancel(admin.token, order.id));
-      const ended = await feed.result(1);
+      const ended = await feed.result(2);
       expect(ended.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'SESSION_ENDED' });
       expect(await within(feed.closed, 2_000, 'still open')).toBe(4403);
-      expect(feed.results).toHaveLength(2);
+      expect(feed.results).toHaveLength(3);
     } finally {
       await feed.dispose();
     }

@@ -122,7 +122,7 @@ describe("artisans' shops and products", () => {
       { id: created.id, input: { title: 'Speckled mug, large', priceAmount: 2_900, categoryId: otherCategoryId } },
       { token: artisan.accessToken },
     );
-    expect(updated.data?.updateProduct).toEqual({ id: created.id, title: 'Speckled mug, large', slug: created.slug, price: { amount: 2_900, currency: 'EUR' } });
+    expect(updated.data?.updateProduct).toEqual({ id: created.id, title: 'Speckled mug, large', slug: created.slug, archived: false, price: { amount: 2_900, currency: 'EUR' }, images: [] });
     const nulled = await send(server, UpdateProductDocument, { id: created.id, input: { title: null } }, { token: artisan.accessToken });
     expect(nulled.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.title' });
   });
