@@ -746,8 +746,8 @@ export type Shop = {
   description?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
-  /** The orders that hold the shop's products, newest first, each with only this shop's lines and subtotal: for the shop's artisan, ADMIN and SUPPORT (anyone else: FORBIDDEN). status filters when given. */
-  orders: ShopOrderConnection;
+  /** The orders that hold the shop's products, newest first, each with only this shop's lines and subtotal: for the shop's artisan, ADMIN and SUPPORT; anyone else gets null with a FORBIDDEN error. status filters when given. */
+  orders?: Maybe<ShopOrderConnection>;
   /** The artisan who runs the shop. */
   owner: User;
   /** The shop's products on sale, newest first; its artisan (and ADMIN) also sees the archived ones. */
@@ -1090,7 +1090,7 @@ export type ShopOrdersQueryVariables = Exact<{
 }>;
 
 
-export type ShopOrdersQuery = { __typename?: 'Query', me?: { __typename?: 'User', id: string, shop?: { __typename?: 'Shop', id: string, orders: { __typename?: 'ShopOrderConnection', pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, edges: Array<{ __typename?: 'ShopOrderEdge', node: { __typename?: 'ShopOrder', order: { __typename?: 'OrderSummary', id: string, number: string, status: OrderStatus, createdAt: string }, buyer: { __typename?: 'OrderBuyer', id: string, displayName: string }, shippingAddress: { __typename?: 'Address', name: string, line1: string, line2?: string | null, city: string, postalCode: string, country: string, phone?: string | null }, lines: Array<{ __typename?: 'OrderLine', quantity: number, product: { __typename?: 'Product', id: string, title: string }, unitPrice: { __typename?: 'Money', amount: number, currency: string } }>, subtotal: { __typename?: 'Money', amount: number, currency: string }, shipment?: { __typename?: 'Shipment', carrier: string, trackingNumber: string, shippedAt: string } | null } }> } } | null } | null };
+export type ShopOrdersQuery = { __typename?: 'Query', me?: { __typename?: 'User', id: string, shop?: { __typename?: 'Shop', id: string, orders?: { __typename?: 'ShopOrderConnection', pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, edges: Array<{ __typename?: 'ShopOrderEdge', node: { __typename?: 'ShopOrder', order: { __typename?: 'OrderSummary', id: string, number: string, status: OrderStatus, createdAt: string }, buyer: { __typename?: 'OrderBuyer', id: string, displayName: string }, shippingAddress: { __typename?: 'Address', name: string, line1: string, line2?: string | null, city: string, postalCode: string, country: string, phone?: string | null }, lines: Array<{ __typename?: 'OrderLine', quantity: number, product: { __typename?: 'Product', id: string, title: string }, unitPrice: { __typename?: 'Money', amount: number, currency: string } }>, subtotal: { __typename?: 'Money', amount: number, currency: string }, shipment?: { __typename?: 'Shipment', carrier: string, trackingNumber: string, shippedAt: string } | null } }> } | null } | null } | null };
 
 export type FulfilOrderMutationVariables = Exact<{
   orderId: Scalars['ID']['input'];

@@ -1,4 +1,4 @@
-import { and, rule } from 'graphql-shield';
+import { rule } from 'graphql-shield';
 import type { RequestContext } from '../../graphql/context';
 import { ForbiddenError } from '../../graphql/errors';
 import { openFields, type RuleTree } from '../../graphql/permissions-tree';
@@ -13,12 +13,12 @@ const isPaymentBuyer = rule('isPaymentBuyer', { cache: 'strict' })(async (paymen
   return order !== null && ctx.viewer !== null && order.buyer.id === ctx.viewer.userId ? true : new ForbiddenError('Only the buyer may read the client secret');
 });
 
-/** A shop's orders: its artisan (still an active ARTISAN), ADMIN and SUPPORT. Not cached: it depends on the shop. */
-const canSeeOrdersOfShop = and(
-  isAuthenticated,
-  rule('canSeeOrdersOfShop', { cache: 'no_cache' })((shop: Shop, _args, ctx: RequestContext) =>
-    canSeeShopOrders(ctx.viewer, shop) ? true : new ForbiddenError("Only the shop's artisan and staff may see its orders"),
-  ),
+/**
+ * A shop's orders: its artisan (still an active ARTISAN), ADMIN and SUPPORT; anyone else, anonymous included, gets
+ * FORBIDDEN on that (nullable) field alone, as for a user's private fields. Not cached: it depends on the shop.
+ */
+const canSeeOrdersOfShop = rule('canSeeOrdersOfShop', { cache: 'no_cache' })((shop: Shop, _args, ctx: RequestContext) =>
+  canSeeShopOrders(ctx.viewer, shop) ? true : new ForbiddenError("Only the shop's artisan and staff may see its orders"),
 );
 
 /**

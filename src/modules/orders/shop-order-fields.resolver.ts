@@ -15,9 +15,10 @@ import { shopOrdersService } from './shop-orders.service';
 @Resolver(() => Shop)
 export class ShopOrdersResolver {
   @FieldResolver(() => ShopOrderConnection, {
+    nullable: true,
     description:
       "The orders that hold the shop's products, newest first, each with only this shop's lines and subtotal: for the shop's " +
-      'artisan, ADMIN and SUPPORT (anyone else: FORBIDDEN). status filters when given.',
+      'artisan, ADMIN and SUPPORT; anyone else gets null with a FORBIDDEN error. status filters when given.',
   })
   orders(@Root() shop: Shop, @Args() args: ShopOrdersArgs, @Ctx() ctx: RequestContext): Promise<Connection<ShopOrder>> {
     return shopOrdersService.list(ctx, shop.id, pageRequest(args), args.status ?? null);

@@ -57,15 +57,17 @@ describe('a two-shop order fulfilled on two instances sharing Redis', () => {
     expect((await potterFeed.until(1))[0]!.shopOrderUpdated).toMatchObject({ order: { id: order.id, status: 'PENDING_PAYMENT' }, subtotal: { amount: 2_500 } });
     expect((await weaverFeed.until(1))[0]!.shopOrderUpdated).toMatchObject({ order: { id: order.id, status: 'PENDING_PAYMENT' }, subtotal: { amount: 4_000 } });
 
+    // The order as it is comes first.
+    expect((await buyerFeed.until(1))[0]!.orderUpdated).toMatchObject({ status: 'PENDING_PAYMENT', shipments: [] });
     await payOrder(instanceA, order.id);
-    expect((await buyerFeed.until(1))[0]!.orderUpdated).toMatchObject({ status: 'PAID', shipments: [] });
+    expect((await buyerFeed.until(2))[1]!.orderUpdated).toMatchObject({ status: 'PAID', shipments: [] });
 
     dataOf(await sendAs(instanceA.graphqlUrl, potter.owner.token, FulfilOrderDocument, { orderId: order.id, input: { carrier: 'La Poste', trackingNumber: '6A1' } }));
-    const partly = (await buyerFeed.until(2))[1]!.orderUpdated;
+    const partly = (await buyerFeed.until(3))[2]!.orderUpdated;
     expect(partly).toMatchObject({ status: 'PAID', shipments: [{ carrier: 'La Poste', trackingNumber: '6A1' }] });
 
     dataOf(await sendAs(instanceB.graphqlUrl, weaver.owner.token, FulfilOrderDocument, { orderId: order.id, input: { carrier: 'DHL', trackingNumber: 'JD1' } }));
-    const fulfilled = (await buyerFeed.until(3))[2]!.orderUpdated;
+    const fulfilled = (await buyerFeed.until(4))[3]!.orderUpdated;
     expect(fulfilled.status).toBe('FULFILLED');
     expect(fulfilled.shipments.map((shipment) => shipment.trackingNumber).sort()).toEqual(['6A1', 'JD1']);
 

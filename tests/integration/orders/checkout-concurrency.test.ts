@@ -13,7 +13,9 @@ describe('Checkout under concurrency', () => {
   let shop: TestShop;
 
   beforeAll(async () => {
-    server = await startTestServer({ RUN_WORKER: 'false' });
+    // A hundred buyers share a pool of ten: they queue for connections longer than the API's default bound
+    // (overload is tests/faults/pool-exhaustion's subject; this file's is the stock).
+    server = await startTestServer({ RUN_WORKER: 'false', DATABASE_ACQUIRE_TIMEOUT_MS: '60000' });
     shop = await createShop(server);
   });
   afterAll(() => server?.close());
