@@ -1,7 +1,8 @@
 // GraphQL Code Generator document loader: the contract's operations, less those listed in pending.json
 // (not implemented yet, so they cannot be typed against the schema). A pending operation that the contract
-// changed rather than added is typed from its previous text (tests/contract/previous/, the contract as it
-// was before the change) until the issue that changes it lands, so the tests that use it keep running.
+// changed rather than added is typed from its previous text, when tests/contract/previous/<file> holds it (copy
+// the old contract files there on the sync that changes them; delete them once nothing is pending), so that
+// the tests that use it keep running until the issue that changes it lands.
 const { existsSync, readFileSync } = require('node:fs');
 const { basename, join } = require('node:path');
 const { parse } = require('graphql');
