@@ -5,11 +5,11 @@ import { newId } from '../../shared/ids';
 @ObjectType({ description: 'A product category of the catalogue.' })
 @Entity()
 export class Category {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Unique id of the category.' })
   @PrimaryKey({ type: 'uuid' })
   id: string = newId();
 
-  @Field()
+  @Field({ description: 'The name shown to buyers.' })
   @Property({ type: 'text' })
   name!: string;
 
