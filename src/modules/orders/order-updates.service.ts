@@ -22,7 +22,7 @@ export const orderUpdatesService = {
     if (!current) throw new NotFoundError('Order');
     // The current state first: a change made between checkout and subscribing is not missed.
     queue.push(current);
-    const stop = ctx.live.orders.watch(order.id, current, (event) => queue.push(event));
+    const stop = ctx.live.orders.watch(current, (event) => queue.push(event));
     return queue;
   },
 
