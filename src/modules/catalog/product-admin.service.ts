@@ -6,7 +6,7 @@ import { Role } from '../accounts/user.entity';
 import type { Viewer } from '../accounts/viewer';
 import { catalogChanged } from './catalog-version';
 import { Category } from './category.entity';
-import { slugify } from './demo-catalog';
+import { slugify } from '../../shared/slugify';
 import type { CreateProductInput, UpdateProductInput } from './product.inputs';
 import { toStoredImages } from './product-image';
 import { Product } from './product.entity';
