@@ -4,8 +4,8 @@ import { required } from '../../shared/loaders';
 import { Shop } from '../catalog/shop.entity';
 import { AsyncQueue } from '../../shared/async-queue';
 import type { AccountChangedEvent } from './account-events';
-import { accountBannedError, notAuthenticatedError } from './accounts.errors';
-import { User, UserStatus } from './user.entity';
+import { requireViewer } from './accounts.errors';
+import { User } from './user.entity';
 import type { Viewer } from './viewer';
 
 /** The caller's own account. */
@@ -28,9 +28,7 @@ export class MeResolver {
     // graphql-shield guards a subscription's `resolve` (each event), not its `subscribe`: check here too.
     subscribe: ({ context: untyped }) => {
       const context = untyped as RequestContext;
-      const viewer = context.viewer;
-      if (!viewer) throw notAuthenticatedError(context.auth.kind === 'viewer' ? { kind: 'anonymous' } : context.auth);
-      if (viewer.status === UserStatus.BANNED) throw accountBannedError();
+      const viewer = requireViewer(context);
       // The account as it is first, then each change from the instance's hub (notified in the change's transaction).
       const current: AccountChangedEvent = { userId: viewer.userId, role: viewer.role, status: viewer.status };
       const queue = new AsyncQueue<AccountChangedEvent>({ maxBuffered: 100, onClose: () => stop() });

@@ -3,7 +3,8 @@ import { ForbiddenError, NotFoundError } from '../../graphql/errors';
 import { authorizeEachEvent } from '../../graphql/subscription-scope';
 import { AsyncQueue } from '../../shared/async-queue';
 import { isId } from '../../shared/ids';
-import { canReadOrder, requireViewer } from './order-access';
+import { requireViewer } from '../accounts/accounts.errors';
+import { canReadOrder } from './order-access';
 import { readOrderEvents, type OrderUpdatedEvent } from './order-events';
 import { Order } from './order.entity';
 
