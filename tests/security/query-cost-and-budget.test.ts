@@ -144,10 +144,10 @@ describe('the query budget of each client', () => {
   });
 });
 
-describe('at most one credential field per request, and sign-ups per address', () => {
+describe('at most one credential field per request, and sign-ups and password resets per address', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ SIGN_UPS_PER_ADDRESS: '2' });
+    server = await startTestServer({ SIGN_UPS_PER_ADDRESS: '2', PASSWORD_RESETS_PER_ADDRESS: '2' });
   });
   afterAll(() => server?.close());
 
@@ -171,6 +171,33 @@ describe('at most one credential field per request, and sign-ups per address', (
     const query = `mutation { ...F logIn(email: "a@example.test", password: "whatever password") { accessToken } } fragment F on Mutation { refreshSession(refreshToken: "x") { accessToken } }`;
     const result = (await postGraphql(server.graphqlUrl, { query })).body;
     expect(codesOf(result.errors)).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('should refuse two aliased deleteMyAccount (each checks the password) with BAD_USER_INPUT, deleting nothing, over HTTP and WebSocket', async () => {
+    const user = await signUp(server, { email: uniqueEmail('delete') });
+    const query = `mutation { a: deleteMyAccount(password: "wrong password one") b: deleteMyAccount(password: "${user.password}") }`;
+    const http = (await postGraphql(server.graphqlUrl, { query }, { authorization: `Bearer ${user.accessToken}` })).body;
+    const ws = await overWebSocket(server, query, undefined, user.accessToken);
+    for (const result of [http, ws]) {
+      expectContractErrors(result.errors);
+      expect(result.errors!.map((error) => error.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'b' })]);
+    }
+    const me = await postGraphql(server.graphqlUrl, { query: '{ me { id } }' }, { authorization: `Bearer ${user.accessToken}` });
+    expect(me.body.data).toEqual({ me: { id: user.id } });
+  });
+
+  it('should limit password-reset requests per client address with RATE_LIMITED, whatever the emails, and count no over-long email', async () => {
+    const reset = (email: string, address: string) =>
+      postGraphql(server.graphqlUrl, { query: 'mutation R($email: String!) { requestPasswordReset(email: $email) }', variables: { email } }, { 'x-forwarded-for': address });
+    // Over-long emails are refused before anything is counted: the address keeps its two requests.
+    const overLong = await reset(`${'x'.repeat(250)}@example.test`, '198.51.100.85');
+    expectContractErrors(overLong.body.errors);
+    expect(overLong.body.errors!.map((error) => error.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'email' })]);
+    const outcomes = [];
+    for (let i = 0; i < 3; i += 1) outcomes.push((await reset(uniqueEmail('reset'), '198.51.100.85')).body);
+    expect(outcomes.map((body) => body.errors?.[0]?.extensions?.code ?? body.data)).toEqual([{ requestPasswordReset: true }, { requestPasswordReset: true }, 'RATE_LIMITED']);
+    expect(outcomes[2]!.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThan(0);
+    expect((await reset(uniqueEmail('reset'), '198.51.100.86')).body.data).toEqual({ requestPasswordReset: true });
   });
 
   it('should limit sign-ups per client address with RATE_LIMITED, before hashing', async () => {
