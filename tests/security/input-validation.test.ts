@@ -12,7 +12,7 @@ const ADDRESS = { name: 'Ana', line1: '1 rue de la Paix', city: 'Paris', postalC
 describe('bad input is BAD_USER_INPUT naming the field, never an internal error', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ NODE_ENV: 'production' });
   });
   afterAll(() => server?.close());
 

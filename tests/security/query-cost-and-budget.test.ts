@@ -20,7 +20,7 @@ function overWebSocket(server: TestServer, query: string, variables?: Record<str
 describe('the cost of an operation counts its variables, over HTTP and WebSocket', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ NODE_ENV: 'production' });
   });
   afterAll(() => server?.close());
 
@@ -68,7 +68,7 @@ describe('the query budget of each client', () => {
   let server: TestServer;
   beforeAll(async () => {
     // 1,000 points, refilled at 1 point a second: ten pages of 50 run, the eleventh waits.
-    server = await startTestServer({ QUERY_BUDGET_POINTS: '1000', QUERY_BUDGET_RESTORE_PER_SECOND: '1', QUERY_MAX_COST: '500' });
+    server = await startTestServer({ NODE_ENV: 'production', QUERY_BUDGET_POINTS: '1000', QUERY_BUDGET_RESTORE_PER_SECOND: '1', QUERY_MAX_COST: '500' });
   });
   afterAll(() => server?.close());
 
@@ -147,7 +147,7 @@ describe('the query budget of each client', () => {
 describe('at most one credential field per request, and sign-ups and password resets per address', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ SIGN_UPS_PER_ADDRESS: '2', PASSWORD_RESETS_PER_ADDRESS: '2' });
+    server = await startTestServer({ NODE_ENV: 'production', SIGN_UPS_PER_ADDRESS: '2', PASSWORD_RESETS_PER_ADDRESS: '2' });
   });
   afterAll(() => server?.close());
 
@@ -219,7 +219,7 @@ describe('budgets shared through Redis', () => {
   let servers: TestServer[];
   beforeAll(async () => {
     redis = await startTestRedis();
-    const env = { REDIS_URL: redis.url, QUERY_BUDGET_POINTS: '1000', QUERY_BUDGET_RESTORE_PER_SECOND: '1', QUERY_MAX_COST: '500', CATALOG_CACHE_TTL_SECONDS: '0' };
+    const env = { NODE_ENV: 'production', REDIS_URL: redis.url, QUERY_BUDGET_POINTS: '1000', QUERY_BUDGET_RESTORE_PER_SECOND: '1', QUERY_MAX_COST: '500', CATALOG_CACHE_TTL_SECONDS: '0' };
     const first = await startTestServer(env);
     servers = [first, await startTestServer(env, undefined)];
   });

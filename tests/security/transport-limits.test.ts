@@ -13,6 +13,7 @@ describe('WebSocket caps', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer({
+      NODE_ENV: 'production',
       WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '2',
       WS_MAX_SOCKETS_PER_ADDRESS: '3',
       WS_MAX_SOCKETS_PER_USER: '2',
@@ -71,7 +72,7 @@ describe('WebSocket caps', () => {
 });
 
 describe('TRUST_PROXY decides the client address for HTTP and WebSocket alike', () => {
-  const budgetEnv = { QUERY_BUDGET_POINTS: '10000', QUERY_BUDGET_RESTORE_PER_SECOND: '1', CATALOG_CACHE_TTL_SECONDS: '0' };
+  const budgetEnv = { NODE_ENV: 'production', QUERY_BUDGET_POINTS: '10000', QUERY_BUDGET_RESTORE_PER_SECOND: '1', CATALOG_CACHE_TTL_SECONDS: '0' };
 
   async function wsRemaining(server: TestServer, headers: Record<string, string>): Promise<number> {
     const socket = await openRawSocket(server.wsUrl, headers);
