@@ -43,6 +43,7 @@ import { createMetricsServer, metricsHandler } from './http/metrics-endpoint';
 import { securityHeaders, EXPOSED_HEADERS } from './http/security-headers';
 import { createWebSocketServer } from './graphql/websocket';
 import { createLiveConnections } from './graphql/live-connections';
+import { budgetHeadersOnEveryAnswer } from './http/budget-headers';
 import { bodyErrorHandler } from './http/body-errors';
 import { startLiveEvents } from './live-events';
 import { startWorker } from './worker';
@@ -214,6 +215,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   if (!metricsServer) expressApp.get('/metrics', serveMetrics);
   expressApp.use(
     '/graphql',
+    ...(budget ? [budgetHeadersOnEveryAnswer(budget, accessTokens)] : []),
     // Credentials (the refresh cookie) only for listed origins: a browser never sends them to `*` anyway.
     cors({ origin: config.corsOrigins ?? '*', credentials: Boolean(config.corsOrigins), exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }),
     express.json({ limit: config.maxBodyBytes }),
