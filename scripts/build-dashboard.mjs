@@ -33,6 +33,8 @@ const wanted = sourceHash();
 const upToDate = existsSync(join(outputDir, 'index.html')) && existsSync(hashFile) && readFileSync(hashFile, 'utf8') === wanted;
 if (upToDate && !process.argv.includes('--force')) process.exit(0);
 
+// Whatever the caller's NODE_ENV (jest sets `test`): Vite would otherwise bundle React's development build.
+process.env.NODE_ENV = 'production';
 const { build } = await import('vite');
 await build({ configFile: join(sourceDir, 'vite.config.ts'), logLevel: process.env.DASHBOARD_BUILD_LOG ?? 'warn' });
 writeFileSync(hashFile, wanted);
