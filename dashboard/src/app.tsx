@@ -28,6 +28,15 @@ function SignedIn({ session, user }: { session: Session; user: SignedInUser }) {
     return () => created.dispose();
   }, [session, connection, user.id, generation]);
 
+  // Back to a tab left open: the account may have changed meanwhile (a role change reaches an idle page only so).
+  useEffect(() => {
+    const recheck = () => {
+      if (document.visibilityState === 'visible') void session.recheck();
+    };
+    document.addEventListener('visibilitychange', recheck);
+    return () => document.removeEventListener('visibilitychange', recheck);
+  }, [session]);
+
   if (!dashboard) return null;
   return (
     <ApolloProvider client={dashboard.client}>
