@@ -66,6 +66,10 @@ export function createDashboardClient(deps: { session: Session; connection: Conn
     },
   });
 
+  // The browser knows first when the network goes: say so at once rather than at the next failed retry.
+  const wentOffline = () => connection.set('offline');
+  window.addEventListener('offline', wentOffline);
+
   const auth = new SetContextLink(async (previous) => ({
     headers: { ...(previous.headers as Record<string, string> | undefined), authorization: `Bearer ${await session.getAccessToken()}` },
   }));
@@ -105,6 +109,7 @@ export function createDashboardClient(deps: { session: Session; connection: Conn
     client,
     dispose: () => {
       disposed = true;
+      window.removeEventListener('offline', wentOffline);
       client.stop();
       void ws.dispose();
     },
