@@ -13,6 +13,7 @@ import { DEMO_PASSWORDS, ensureDemoAccounts } from '../../src/modules/accounts/d
 import { loadDemoCatalog } from '../../src/modules/catalog/demo-catalog';
 import { DASHBOARD_CSP } from '../../src/http/dashboard';
 import { systemClock } from '../../src/shared/clock';
+import { runSql } from '../../src/shared/sql';
 import { ADDRESS } from '../fixtures/addresses';
 import { createProducts } from '../fixtures/shops';
 import {
@@ -41,6 +42,7 @@ const MEASURED_ADJUSTMENTS = 20;
 const UI_TIMEOUT_MS = 10_000;
 /** Loading a shop of 500 products (5 pages) on a loaded CI machine. */
 const LOAD_TIMEOUT_MS = 30_000;
+const PIECES = ['Speckled stoneware mug', 'Walnut serving spoon', 'Indigo linen scarf', 'Amber glass tumbler', 'Sage ceramic vase', 'Hammered brass trivet', 'Beeswax taper pair', 'Carved oak bowl'];
 /** The issue's load: a shop of 500 products, 50 stock events a second. */
 const LARGE_SHOP_PRODUCTS = 500;
 const STREAM_EVENTS_PER_SECOND = 50;
@@ -104,6 +106,12 @@ describe('the dashboard in a browser', () => {
       { id: seeded.id, currency: seeded.currency, owner: undefined as never },
       Array.from({ length: LARGE_SHOP_PRODUCTS - seeded.products.totalCount }, () => ({ stock: STREAM_START_LEVEL })),
     );
+    // Names a person would give them (the screenshots show them), instead of the fixture's ids.
+    const titles = streamedProductIds.map((_, i) => `${PIECES[i % PIECES.length]} no. ${Math.floor(i / PIECES.length) + 1}`);
+    await runSql(server.database.orm.em.fork(), 'update product p set title = t.title from unnest(?::uuid[], ?::text[]) as t(id, title) where p.id = t.id', [
+      streamedProductIds,
+      titles,
+    ]);
     const admin = dataOf(await sendAs(server.graphqlUrl, undefined, LogInDocument, { email: accounts.admin, password: DEMO_PASSWORDS.admin }));
     adminToken = admin.logIn!.accessToken;
 
