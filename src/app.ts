@@ -50,6 +50,7 @@ import { startWorker } from './worker';
 import { createPaymentsRuntime } from './modules/payments/payments-runtime';
 import { stripeWebhookRouter } from './modules/payments/stripe-webhook';
 import { healthRouter } from './http/health';
+import { dashboardRouter } from './http/dashboard';
 import { requestLog } from './http/request-log';
 
 export interface AppDeps {
@@ -211,6 +212,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       onDelivery: (result) => metrics.stripeWebhooks.inc({ result }),
     }),
   );
+  // The live dashboard's static files at /dashboard/ (built into dist/dashboard by `npm run build`).
+  expressApp.use(dashboardRouter());
   // On its own port when METRICS_PORT is set; else here, behind METRICS_TOKEN when set (production requires one of them).
   if (!metricsServer) expressApp.get('/metrics', serveMetrics);
   expressApp.use(
