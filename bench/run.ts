@@ -21,9 +21,10 @@ import { checkoutScenario } from './scenarios/checkout';
 import { fanoutScenario } from './scenarios/fanout';
 import { paymentsScenario } from './scenarios/payments';
 import { seedScenario } from './scenarios/seed';
+import { shopOrdersScenario } from './scenarios/shop-orders';
 
 /** Every scenario, in the order a full run takes them. */
-const SCENARIOS: readonly Scenario[] = [catalogScenario, authScenario, checkoutScenario, fanoutScenario, paymentsScenario, seedScenario];
+const SCENARIOS: readonly Scenario[] = [catalogScenario, authScenario, checkoutScenario, fanoutScenario, paymentsScenario, seedScenario, shopOrdersScenario];
 
 async function main(): Promise<number> {
   const names = process.argv.slice(2);
