@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { CommerceServer } from '../lib/harness';
+import type { BenchHarness, CommerceServer } from '../lib/harness';
 import { log } from '../lib/harness';
 import { personalDataMsPerCheckout } from '../lib/personal-data-cost';
 import type { LoadResult, LoadSettings } from '../lib/load';
 import type { Scenario } from '../lib/scenario';
+import { WITHOUT_ENCRYPTION_JS } from '../lib/server-process';
 import { contractOperation, post, quantile, seedCheckoutLoad, seedRace, type CommerceBenchTarget } from './commerce-fixtures';
 
 export interface CheckoutRaceOptions {
@@ -156,16 +157,53 @@ async function loadCheckouts(server: CommerceServer, label: string, queues: stri
   };
 }
 
+/** `with` against `without`, in percent of `without`: positive when `with` is more. */
+function percentMore(withValue: number | undefined, withoutValue: number | undefined): number | undefined {
+  return withValue !== undefined && withoutValue ? (100 * (withValue - withoutValue)) / withoutValue : undefined;
+}
+
+/**
+ * Checkout with encryption against without: the distinct-products load again, on a server alike in everything but
+ * its cipher of personal data (`server-without-encryption.ts`: values stored as given, a bare SHA-256 fingerprint),
+ * on a database of its own. Prints both rows and the difference in server CPU per checkout and in checkouts per
+ * second. `encrypted` is the distinct-products result of the real server; `buyers` how many to seed.
+ */
+async function compareWithoutEncryption(harness: BenchHarness, encrypted: LoadResult, buyers: number): Promise<void> {
+  const { settings } = harness;
+  const plain = await harness.extraServer('atelier_commerce_plaintext', {}, { script: WITHOUT_ENCRYPTION_JS });
+  const target = { graphqlUrl: plain.graphqlUrl, databaseUrl: plain.databaseUrl, jwtSecret: plain.jwtSecret };
+  const perProduct = Math.ceil(buyers / DISTINCT_PRODUCTS);
+  const seed = await seedCheckoutLoad(target, { products: DISTINCT_PRODUCTS, buyersPerProduct: perProduct, unitsPerProduct: perProduct });
+  try {
+    log(`measuring Checkout on ${DISTINCT_PRODUCTS} distinct products on the server without encryption`);
+    const unencrypted = await loadCheckouts(plain, `Checkout WITHOUT encryption, ${CHECKOUT_CONCURRENCY} buyers, ${DISTINCT_PRODUCTS} distinct products`, seed.buyersByProduct, settings);
+    harness.record(unencrypted);
+    const cpu = percentMore(encrypted.serverCpuMsPerRequest, unencrypted.serverCpuMsPerRequest);
+    const lost = percentMore(encrypted.requestsPerSecond, unencrypted.requestsPerSecond);
+    harness.target({
+      name: 'checkout with personal data encryption against without (50 distinct products): server CPU per checkout, and checkouts per second',
+      measured:
+        `${encrypted.serverCpuMsPerRequest?.toFixed(2) ?? '?'} against ${unencrypted.serverCpuMsPerRequest?.toFixed(2) ?? '?'} ms: ${cpu === undefined ? '?' : `${cpu >= 0 ? '+' : ''}${cpu.toFixed(1)}`} %; ` +
+        `${encrypted.requestsPerSecond.toFixed(1)} against ${unencrypted.requestsPerSecond.toFixed(1)} checkouts/s: ${lost === undefined ? '?' : `${lost >= 0 ? '+' : ''}${lost.toFixed(1)}`} %`,
+      goal: 'under 5 % more CPU per checkout',
+      met: cpu !== undefined && cpu < 5,
+    });
+  } finally {
+    await seed.close();
+  }
+}
+
 /**
  * Checkouts per second with 50 buyers in flight: all on one hot product (every checkout takes the same row
  * lock, one after the other), then each on a product of its own. On the server with a database of its own:
  * orders and stock changes must not reach the shared catalogue. Then the database must show no oversell:
  * for every product involved, units ordered = initial stock - available, `available = initial_stock +
- * sum(stock_movement.delta)`, available ≥ 0; and a sell-out race (200 buyers for 50 units) sells exactly 50.
+ * sum(stock_movement.delta)`, available ≥ 0; and a sell-out race (200 buyers for 50 units) sells exactly 50. Between them,
+ * the distinct-products load on a server without encryption, for the difference encryption makes.
  */
 export const checkoutScenario: Scenario = {
   name: 'checkout',
-  description: `Checkout with ${CHECKOUT_CONCURRENCY} buyers in flight on one hot product and on distinct products; no oversell`,
+  description: `Checkout with ${CHECKOUT_CONCURRENCY} buyers in flight on one hot product and on distinct products; no oversell; with encryption against without`,
   async run(harness) {
     const server = await harness.commerceServer();
     const target = { graphqlUrl: server.graphqlUrl, databaseUrl: server.databaseUrl, jwtSecret: server.jwtSecret };
@@ -182,10 +220,12 @@ export const checkoutScenario: Scenario = {
       const spread = await loadCheckouts(server, `Checkout, ${CHECKOUT_CONCURRENCY} buyers, ${DISTINCT_PRODUCTS} distinct products`, distinct.buyersByProduct, settings);
       harness.record(spread);
 
+      await compareWithoutEncryption(harness, spread, buyers);
+
       const encryptionMs = await personalDataMsPerCheckout();
       const share = spread.serverCpuMsPerRequest ? (100 * encryptionMs) / spread.serverCpuMsPerRequest : undefined;
       harness.target({
-        name: 'personal data encryption per checkout (seal address, keyed fingerprint, open twice) vs the checkout\'s server CPU',
+        name: 'personal data encryption per checkout in isolation (seal address, keyed fingerprint, open twice) vs the checkout\'s server CPU',
         measured: `${encryptionMs.toFixed(3)} ms of ${spread.serverCpuMsPerRequest?.toFixed(2) ?? '?'} ms per checkout: ${share?.toFixed(2) ?? '?'} %`,
         goal: 'under 5 %',
         met: share !== undefined && share < 5,
