@@ -29,7 +29,7 @@ const SCENARIOS: readonly Scenario[] = [catalogScenario, authScenario, checkoutS
 async function main(): Promise<number> {
   const names = process.argv.slice(2);
   if (names.includes('--help') || names.includes('-h')) {
-    console.log(`usage: npm run bench [-- <scenario>…]\n\n${SCENARIOS.map((s) => `  ${s.name.padEnd(10)} ${s.description}`).join('\n')}`);
+    console.log(`usage: npm run bench [-- <scenario>…]\n\n${SCENARIOS.map((s) => `  ${s.name.padEnd(12)} ${s.description}`).join('\n')}`);
     return 0;
   }
   const unknown = names.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name));
