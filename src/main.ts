@@ -1,7 +1,10 @@
+// First: tracing patches http, express, graphql, pg and redis as they are loaded.
+import './tracing-start';
 import 'reflect-metadata';
 import { createApp } from './app';
 import { openConfiguredDatabase } from './infra/db/database';
 import { createLogger } from './infra/logger';
+import { shutdownTracing } from './infra/tracing';
 import { createAccessTokens } from './modules/accounts/access-token';
 import { describeDemoAccounts, ensureDemoAccounts } from './modules/accounts/demo-accounts';
 import { systemClock } from './shared/clock';
@@ -37,5 +40,6 @@ runMain(async () => {
   stopOnSignals(logger, config, 'server', async () => {
     await app.stop();
     await database.close();
+    await shutdownTracing();
   });
 });
