@@ -3,7 +3,8 @@
  * or keep both: workers share the queue safely). Same configuration as the API; DATABASE_URL is required and
  * must name the API's database. SIGINT/SIGTERM: finish the running jobs, then exit.
  */
-// First: tracing patches pg, http and redis as they are loaded.
+// First: the compile cache, then tracing, which patches pg, http and redis as they are loaded.
+import '../src/compile-cache';
 import '../src/tracing-start';
 import 'reflect-metadata';
 import { openConfiguredDatabase } from '../src/infra/db/database';

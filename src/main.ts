@@ -1,4 +1,5 @@
-// First: tracing patches http, express, graphql, pg and redis as they are loaded.
+// First: the compile cache, then tracing, which patches http, express, graphql, pg and redis as they are loaded.
+import './compile-cache';
 import './tracing-start';
 import 'reflect-metadata';
 import { createApp } from './app';
