@@ -15,6 +15,7 @@ import { createUsers, type FixtureTarget } from '../../utils/buyers';
 import { createTestDatabase, type TestDatabase } from '../../utils/database';
 import { dataOf, sendAs } from '../../utils/operations';
 import { runToEnd, spawnChild, type ChildServer } from '../../utils/processes';
+import { startTestRedis, type TestRedis } from '../../utils/redis-server';
 import { waitFor } from '../../utils/wait';
 
 const JWT_SECRET = 'tracing-test-secret-0123456789abcdefghij';
@@ -68,6 +69,7 @@ async function startCollector(): Promise<{ url: string; spans: ReceivedSpan[]; s
 
 describe('tracing with OpenTelemetry', () => {
   let db: TestDatabase;
+  let redis: TestRedis;
   let orm: MikroORM;
   let collector: Awaited<ReturnType<typeof startCollector>>;
   let api: ChildServer;
@@ -75,10 +77,12 @@ describe('tracing with OpenTelemetry', () => {
 
   beforeAll(async () => {
     await ensureBuilt();
-    [db, collector] = await Promise.all([createTestDatabase(), startCollector()]);
+    [db, redis, collector] = await Promise.all([createTestDatabase(), startTestRedis(), startCollector()]);
     api = await spawnChild('dist/src/main.js', {
       NODE_ENV: 'test',
       DATABASE_URL: db.url,
+      // Redis too: each request's query budget is a Redis command, traced inside the request.
+      REDIS_URL: redis.url,
       SEED_DEMO_DATA: 'false',
       LOG_LEVEL: 'debug',
       JWT_SECRET,
@@ -97,7 +101,7 @@ describe('tracing with OpenTelemetry', () => {
     await api?.stop();
     await orm?.close();
     collector?.server.close();
-    await db?.drop();
+    await Promise.all([redis?.stop(), db?.drop()]);
   });
 
   it('should follow a checkout in one trace from the HTTP request through GraphQL and its SQL statements to its payment job, with the trace id in the logs', async () => {
@@ -134,6 +138,10 @@ describe('tracing with OpenTelemetry', () => {
     const statements = traced.filter((span) => span.attributes['db.system'] === 'postgresql' || span.attributes['db.system.name'] === 'postgresql');
     expect(statements.length).toBeGreaterThan(3);
     expect(statements.every((span) => ancestry(span).at(-1) === roots[0]!.name)).toBe(true);
+    // Its Redis commands (the query budget), inside the request too.
+    const redisCommands = traced.filter((span) => span.attributes['db.system'] === 'redis' || span.attributes['db.system.name'] === 'redis');
+    expect(redisCommands.length).toBeGreaterThan(0);
+    expect(redisCommands.every((span) => ancestry(span).at(-1) === roots[0]!.name)).toBe(true);
     // The payment job: same trace, its parent a span of the request, and its own SQL inside it.
     expect(job).toMatchObject({ kind: CONSUMER });
     expect(job.attributes['job.task']).toBe('confirm_development_payment');
