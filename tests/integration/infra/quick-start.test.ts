@@ -1,9 +1,12 @@
-import { execFile } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { ensureBuilt, repoRoot } from '../../utils/build';
+import { createTestDatabase } from '../../utils/database';
+import { freePort } from '../../../scripts/lib/scratch-database';
+import { waitFor } from '../../utils/wait';
 
 const run = promisify(execFile);
 
@@ -51,4 +54,32 @@ describe('quick starts', () => {
     expect(pretty).toContain('\u001b[');
     expect(pretty).toContain('INFO');
   }, 60_000);
+
+  it('should restart the server of npm run dev when a file it loaded changes', async () => {
+    const db = await createTestDatabase();
+    const port = await freePort();
+    const dev = spawn(process.execPath, [join(repoRoot, 'scripts', 'dev.mjs')], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: db.url, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'info', ...(process.env.DATA_ENCRYPTION_KEYS ? { DATA_ENCRYPTION_KEYS: process.env.DATA_ENCRYPTION_KEYS } : {}) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    dev.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    dev.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const starts = () => output.split('\n').filter((line) => line.includes('"msg":"Atelier is listening"')).length;
+    try {
+      await waitFor(() => starts() === 1, 90_000, 'npm run dev to listen');
+      // What the compiler's watch does when a source changes: it rewrites the compiled file. A touch is enough for
+      // node --watch, and changes nothing that other tests run.
+      const now = new Date();
+      utimesSync(join(repoRoot, 'dist', 'src', 'app.js'), now, now);
+      await waitFor(() => starts() === 2, 90_000, 'the server to restart');
+      await waitFor(() => fetch(`http://127.0.0.1:${port}/readyz`).then((response) => response.ok, () => false), 30_000, 'the restarted server to be ready');
+    } finally {
+      const exited = new Promise((resolve) => dev.once('exit', resolve));
+      dev.kill('SIGTERM');
+      await exited;
+      await db.drop();
+    }
+  }, 240_000);
 });
