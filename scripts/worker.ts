@@ -3,9 +3,13 @@
  * or keep both: workers share the queue safely). Same configuration as the API; DATABASE_URL is required and
  * must name the API's database. SIGINT/SIGTERM: finish the running jobs, then exit.
  */
+// First: the compile cache, then tracing, which patches pg, http and redis as they are loaded.
+import '../src/compile-cache';
+import '../src/tracing-start';
 import 'reflect-metadata';
 import { openConfiguredDatabase } from '../src/infra/db/database';
 import { createLogger } from '../src/infra/logger';
+import { shutdownTracing } from '../src/infra/tracing';
 import { systemClock } from '../src/shared/clock';
 import { describeDatabaseError, loadConfigOrExit, runMain, stopOnSignals } from '../src/process-lifecycle';
 import { createPaymentsRuntime } from '../src/modules/payments/payments-runtime';
@@ -38,5 +42,6 @@ runMain(async () => {
   stopOnSignals(logger, config, 'worker', async () => {
     await worker.stop();
     await database.close();
+    await shutdownTracing();
   });
 });

@@ -1,3 +1,6 @@
+// First: the compile cache, then tracing, which patches http, express, graphql, pg and redis as they are loaded.
+import './compile-cache';
+import './tracing-start';
 import 'reflect-metadata';
 import { runMain } from './process-lifecycle';
 import { startServer } from './start-server';

@@ -2,6 +2,7 @@ import { createApp } from './app';
 import { openConfiguredDatabase } from './infra/db/database';
 import type { PersonalDataCipher } from './infra/encryption/personal-data';
 import { createLogger } from './infra/logger';
+import { shutdownTracing } from './infra/tracing';
 import { createAccessTokens } from './modules/accounts/access-token';
 import { describeDemoAccounts, ensureDemoAccounts } from './modules/accounts/demo-accounts';
 import { systemClock } from './shared/clock';
@@ -49,5 +50,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<voi
   stopOnSignals(logger, config, 'server', async () => {
     await app.stop();
     await database.close();
+    await shutdownTracing();
   });
 }

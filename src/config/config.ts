@@ -190,6 +190,14 @@ const configSchema = z.object({
   MAX_UNPAID_UNITS_PER_PRODUCT: z.coerce.number().int().min(1).max(1_000_000).default(99),
   /** `Strict-Transport-Security` max-age in seconds; 0 (default) sends none (set it where TLS ends at this server or its proxy). */
   HSTS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(63_072_000).default(0),
+  /**
+   * Tracing (src/infra/tracing.ts): the OTLP endpoint that spans are exported to, e.g. `http://otel-collector:4318`.
+   * Absent: no tracing, and nothing of the OpenTelemetry SDK is loaded. The SDK reads it itself (with the other
+   * standard `OTEL_*` variables), before this validation runs; it is checked here so that a typo stops the start.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  /** The service name of this process's spans. Default `atelier-api`, and `atelier-worker` for `npm run worker`. */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 });
 
 /** Every environment variable the configuration reads (deployment files are checked against it). */

@@ -9,11 +9,13 @@ import {
   runMigrations,
   type CronItem,
   type Runner,
+  type Task,
   type TaskList,
   type WorkerEvents,
 } from 'graphile-worker';
 import { Pool } from 'pg';
 import { runSql } from '../shared/sql';
+import { activeTraceContext, inSpan, SpanKind, traceContextOf, traceIdOf } from './tracing';
 import { createWorkerLiveness, type DeadWorker } from './job-worker-liveness';
 import type { Logger } from './logger';
 
@@ -71,13 +73,40 @@ export interface JobSpec {
   maxAttempts?: number;
 }
 
-/** Adds a job in the transaction of `em` (or on its own when `em` has none). */
+/**
+ * Adds a job in the transaction of `em` (or on its own when `em` has none). When tracing is on, the payload also
+ * carries the W3C `traceparent` of the active span (the request's), and the job runs in a span of the same trace.
+ */
 export async function addJob(em: EntityManager, task: string, payload: Record<string, unknown>, spec: JobSpec = {}): Promise<void> {
   await runSql(
     em,
     `select graphile_worker.add_job(?::text, payload := ?::json, run_at := ?::timestamptz, job_key := ?::text, max_attempts := ?::int)`,
-    [task, JSON.stringify(payload), spec.runAt ?? null, spec.jobKey ?? null, spec.maxAttempts ?? null],
+    [task, JSON.stringify({ ...payload, ...activeTraceContext() }), spec.runAt ?? null, spec.jobKey ?? null, spec.maxAttempts ?? null],
   );
+}
+
+/**
+ * Each task run in a span `job <task>` (kind consumer), child of the span that added the job when its payload
+ * carries a `traceparent`: a request's trace goes on through the jobs it caused, their SQL and Stripe calls included.
+ */
+export function tracedTasks(tasks: TaskList): TaskList {
+  return Object.fromEntries(
+    Object.entries(tasks).map(([task, run]): [string, Task] => [
+      task,
+      (payload, helpers) =>
+        inSpan(
+          `job ${task}`,
+          {
+            kind: SpanKind.CONSUMER,
+            parent: traceContextOf(payload),
+            attributes: { 'messaging.system': 'graphile_worker', 'messaging.operation.type': 'process', 'job.task': task, 'job.id': helpers.job.id, 'job.attempt': helpers.job.attempts },
+          },
+          async () => {
+            await run!(payload, helpers);
+          },
+        ),
+    ]),
+  ) as TaskList;
 }
 
 export interface JobRunnerOptions {
@@ -149,7 +178,7 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
   try {
     runner = await run({
       pgPool,
-      taskList: options.tasks,
+      taskList: tracedTasks(options.tasks),
       parsedCronItems: parseCronItems(options.cron ?? []),
       concurrency: options.concurrency,
       pollInterval: options.pollIntervalMs ?? 1_000,
@@ -163,14 +192,14 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
     throw error;
   }
   await liveness.start();
-  runner.events.on('job:start', ({ job }) => log.debug({ jobId: job.id, task: job.task_identifier, attempt: job.attempts }, 'job started'));
-  runner.events.on('job:success', ({ job }) => log.debug({ jobId: job.id, task: job.task_identifier }, 'job succeeded'));
+  runner.events.on('job:start', ({ job }) => log.debug({ jobId: job.id, task: job.task_identifier, attempt: job.attempts, ...traceIdOf(job.payload) }, 'job started'));
+  runner.events.on('job:success', ({ job }) => log.debug({ jobId: job.id, task: job.task_identifier, ...traceIdOf(job.payload) }, 'job succeeded'));
   runner.events.on('job:error', ({ job, error }) => {
     if (job.attempts >= job.max_attempts) return; // job:failed follows
-    log.warn({ err: error, jobId: job.id, task: job.task_identifier, attempts: job.attempts, maxAttempts: job.max_attempts }, 'job failed; it will be retried');
+    log.warn({ err: error, jobId: job.id, task: job.task_identifier, attempts: job.attempts, maxAttempts: job.max_attempts, ...traceIdOf(job.payload) }, 'job failed; it will be retried');
   });
   runner.events.on('job:failed', ({ job, error }) => {
-    log.error({ err: error, jobId: job.id, task: job.task_identifier, attempts: job.attempts }, 'job failed for good: it stays in graphile_worker.jobs');
+    log.error({ err: error, jobId: job.id, task: job.task_identifier, attempts: job.attempts, ...traceIdOf(job.payload) }, 'job failed for good: it stays in graphile_worker.jobs');
   });
   const stop = async () => {
     try {

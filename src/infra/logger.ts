@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { REDACTED_PATHS, safeErrorSerializer } from './log-redaction';
+import { activeTraceIds } from './tracing';
 
 export type { Logger };
 
@@ -19,6 +20,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       // Secrets, card data and addresses never reach a log line; database errors lose their SQL (log-redaction.ts).
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', ...REDACTED_PATHS], censor: '[redacted]' },
       serializers: { err: safeErrorSerializer, error: safeErrorSerializer },
+      // Every line written within a traced span carries its `traceId` and `spanId` (nothing when tracing is off).
+      mixin: activeTraceIds,
     },
     destination ?? prettyStreamOnDevelopmentTerminal(),
   );

@@ -22,7 +22,9 @@ export interface ChildServer {
 
 /**
  * Spawns `node <entry>` (e.g. `dist/src/main.js`) with `env` on top of a minimal environment. With `http`,
- * it gets a free PORT and is ready once `/readyz` answers 200 (within `readyTimeoutMs`).
+ * it gets a free PORT and is ready once `/readyz` answers 200 (within `readyTimeoutMs`, default 90 s: on a 2-core
+ * machine under a load of 20, three processes starting together took over 30 s only to load their modules, and
+ * they then migrate one after the other under the migrations' advisory lock).
  */
 export async function spawnChild(
   entry: string,
@@ -67,7 +69,7 @@ export async function spawnChild(
         if (!options.http) return true;
         return fetch(`${baseUrl}/readyz`).then((response) => response.ok, () => false);
       },
-      options.readyTimeoutMs ?? 30_000,
+      options.readyTimeoutMs ?? 90_000,
       `${entry} to be ready`,
       100,
     );

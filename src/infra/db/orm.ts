@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
+import { Client } from 'pg';
 import { migrateJobQueue } from '../jobs';
 import type { Logger } from '../logger';
 import { entities } from './entities';
@@ -87,27 +88,60 @@ export function ormConfig(options: OrmOptions): Options {
   };
 }
 
+/** The advisory lock that migrating processes take in turn (other keys: the relay's …901, recovery's …902). */
+const MIGRATION_LOCK_KEY = 7_204_511_903;
+
 /**
  * Connects, then applies every pending migration: ours (MikroORM), then the job queue's (graphile-worker
  * installs its own schema), so that jobs can be added by any process, whether it runs workers or not.
+ * Under a PostgreSQL advisory lock: replicas (and the `migrate` service) that start together migrate one after
+ * the other, so the first applies the migrations and the others find nothing left to do, instead of racing to
+ * create the same tables.
  */
 export async function openDatabase(options: OrmOptions): Promise<MikroORM> {
   const orm = await MikroORM.init(ormConfig(options));
+  // In one transaction (allOrNothing), with timeouts of their own: the API's would stop a long index build.
+  const migrationMs = options.migrationStatementMs ?? 300_000;
   try {
-    // In one transaction (allOrNothing), with timeouts of their own: the API's would stop a long index build.
-    const migrationMs = options.migrationStatementMs ?? 300_000;
-    const applied = await orm.em.getConnection().transactional(async (trx) => {
-      await trx.raw(`set local statement_timeout = ${migrationMs}`);
-      await trx.raw(`set local lock_timeout = ${migrationMs}`);
-      return orm.getMigrator().up({ transaction: trx });
+    await underMigrationLock(options.url, migrationMs, options.logger, async () => {
+      const applied = await orm.em.getConnection().transactional(async (trx) => {
+        await trx.raw(`set local statement_timeout = ${migrationMs}`);
+        await trx.raw(`set local lock_timeout = ${migrationMs}`);
+        return orm.getMigrator().up({ transaction: trx });
+      });
+      if (applied.length) options.logger.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
+      await migrateJobQueue(options.url, options.logger);
     });
-    if (applied.length) options.logger.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
-    await migrateJobQueue(options.url, options.logger);
   } catch (error) {
     await orm.close();
     throw error;
   }
   return orm;
+}
+
+/**
+ * Runs `migrate` holding {@link MIGRATION_LOCK_KEY}, waiting at most `waitMs` for it (then PostgreSQL's
+ * lock_timeout error). The lock is session-level on a connection of its own, never one of the pool: the pool's
+ * connections carry the API's short timeouts (a client-side read timeout of 11 s would abort a wait behind another
+ * replica's long migration), and the migrations use several connections (ours, then graphile-worker's) that one
+ * transaction-level lock could not cover. Ending that connection in `finally` releases the lock however
+ * `migrate` ends, also when the unlock could not be sent.
+ */
+async function underMigrationLock(url: string, waitMs: number, logger: Logger, migrate: () => Promise<void>): Promise<void> {
+  const lockHolder = new Client({ connectionString: url, lock_timeout: waitMs, keepAlive: true });
+  // An idle client that loses its connection emits 'error'; unheard, it would crash the process.
+  lockHolder.on('error', (error) => logger.warn({ err: error }, 'the migration lock connection failed'));
+  await lockHolder.connect();
+  try {
+    const { rows } = await lockHolder.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [MIGRATION_LOCK_KEY]);
+    if (!rows[0]!.locked) {
+      logger.info('another process is migrating this database: waiting for it');
+      await lockHolder.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    }
+    await migrate();
+  } finally {
+    await lockHolder.end().catch((error: unknown) => logger.warn({ err: error }, 'could not close the migration lock connection'));
+  }
 }
 
 /** The connection pool of `orm` (knex's tarn pool) as the metrics read it: lent out, idle, and requests waiting. */

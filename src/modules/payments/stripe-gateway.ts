@@ -2,6 +2,7 @@ import CircuitBreaker from 'opossum';
 import Stripe from 'stripe';
 import type { StripeConfig } from '../../config/config';
 import type { Logger } from '../../infra/logger';
+import { inSpan, SpanKind } from '../../infra/tracing';
 import { PaymentProvider } from './payment.entity';
 import {
   PaymentProviderUnavailableError,
@@ -86,9 +87,10 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
     options.onCircuitChange?.('closed');
   });
 
-  async function call<T>(what: string, request: () => Promise<T>): Promise<T> {
+  /** One Stripe call through the breaker, in a span `stripe <operation>` (its HTTP attempts, retries included, inside). */
+  async function call<T>(operation: string, what: string, request: () => Promise<T>): Promise<T> {
     try {
-      return (await circuit.fire(request)) as T;
+      return await inSpan(`stripe ${operation}`, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'stripe', 'rpc.method': operation } }, async () => (await circuit.fire(request)) as T);
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (code === 'EOPENBREAKER') throw new PaymentProviderUnavailableError(`Stripe is unavailable (circuit open): ${what} not attempted`);
@@ -104,7 +106,7 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
     circuit,
 
     async createIntent(request: IntentRequest): Promise<ProviderIntent> {
-      const intent = await call('creating a PaymentIntent', () =>
+      const intent = await call('paymentIntents.create', 'creating a PaymentIntent', () =>
         stripe.paymentIntents.create(
           {
             amount: request.amount,
@@ -123,7 +125,7 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
 
     async refund(request: RefundRequest): Promise<ProviderRefund> {
       try {
-        const refund = await call('refunding', () =>
+        const refund = await call('refunds.create', 'refunding', () =>
           stripe.refunds.create({ payment_intent: request.reference, amount: request.amount }, { idempotencyKey: request.idempotencyKey }),
         );
         return { refundId: refund.id };
@@ -138,7 +140,7 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
 
     async cancelIntent(request: CancelRequest): Promise<void> {
       try {
-        await call('cancelling a PaymentIntent', () =>
+        await call('paymentIntents.cancel', 'cancelling a PaymentIntent', () =>
           stripe.paymentIntents.cancel(request.reference, {}, { idempotencyKey: request.idempotencyKey }),
         );
       } catch (error) {

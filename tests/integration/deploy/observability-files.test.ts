@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { parser as promqlParser } from '@prometheus-io/lezer-promql';
 import { parse } from 'yaml';
 import { createMetrics } from '../../../src/infra/metrics';
 import { repoRoot } from '../../utils/build';
@@ -22,11 +23,25 @@ function servedSeries(): Map<string, string[]> {
 }
 
 /**
- * What can be checked of a PromQL expression without Prometheus: brackets balance, quotes close, every `atelier_`
+ * The syntax errors of a PromQL expression, as Prometheus's own grammar finds them (`@prometheus-io/lezer-promql`,
+ * the parser of Prometheus's web UI, published from the Prometheus repository): `error at <offset>: <text>` each.
+ */
+function syntaxErrorsOf(expr: string): string[] {
+  const errors: string[] = [];
+  promqlParser.parse(expr).iterate({
+    enter: (node) => {
+      if (node.type.isError) errors.push(`syntax error at ${node.from}: ${JSON.stringify(expr.slice(Math.max(0, node.from - 10), node.to + 10))}`);
+    },
+  });
+  return errors;
+}
+
+/**
+ * What can be checked of a PromQL expression without Prometheus: its syntax (above), brackets balance, quotes close, every `atelier_`
  * series is one the API serves, and every label a selector or a `by (…)` names is one that series has.
  */
 function problemsOf(expr: string, served: Map<string, string[]>): string[] {
-  const problems: string[] = [];
+  const problems: string[] = syntaxErrorsOf(expr);
   const stack: string[] = [];
   const pairs: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
   for (const char of expr.replace(/"[^"]*"/g, '""')) {
@@ -55,6 +70,16 @@ function problemsOf(expr: string, served: Map<string, string[]>): string[] {
   }
   return problems;
 }
+
+describe('the PromQL syntax check', () => {
+  it("should find the errors that Prometheus's grammar finds, and none in a valid expression", () => {
+    expect(syntaxErrorsOf('sum by (task) (atelier_job_queue_jobs{state="failed"}) > 0')).toEqual([]);
+    expect(syntaxErrorsOf('histogram_quantile(0.99, sum by (le) (rate(atelier_live_event_lag_seconds_bucket[5m])))')).toEqual([]);
+    expect(syntaxErrorsOf('sum(rate(atelier_checkouts_total[5m])')).not.toEqual([]);
+    expect(syntaxErrorsOf('rate(atelier_checkouts_total[5 minutes])')).not.toEqual([]);
+    expect(syntaxErrorsOf('atelier_payments{status=}')).not.toEqual([]);
+  });
+});
 
 describe('the Prometheus alert rules (deploy/prometheus)', () => {
   const rules = parse(readFileSync(join(repoRoot, 'deploy', 'prometheus', 'atelier-alerts.yml'), 'utf8')) as {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createShop, type TestShop } from '../../fixtures/shops';
+import { LogInDocument } from '../../generated/graphql';
+import { codesOf, sendAs } from '../../utils/operations';
 import { wsClient } from '../../utils/clients';
 import { liveStock } from '../../utils/live-stock';
 import { placeOrder } from '../../utils/payments';
@@ -44,5 +46,20 @@ describe('the metrics an operator reads', () => {
     } finally {
       await ws.dispose();
     }
+  });
+
+  it('should count rate-limit refusals by transport and webhook deliveries by result', async () => {
+    // Five failed log-ins of one account from one address, then the pair is refused (RATE_LIMITED).
+    const email = `nobody-${Date.now()}@metrics.test`;
+    const codes: unknown[] = [];
+    for (let attempt = 0; attempt < 6; attempt++) codes.push(...codesOf(await sendAs(server.graphqlUrl, undefined, LogInDocument, { email, password: 'not-the-password' })));
+    expect(codes.at(-1)).toBe('RATE_LIMITED');
+    // A webhook without a valid signature is rejected.
+    const webhook = await fetch(`${server.baseUrl}/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(webhook.status).toBe(400);
+
+    const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    expect(sample(metrics, 'atelier_rate_limit_refusals_total{transport="http"}')).toBe(codes.filter((code) => code === 'RATE_LIMITED').length);
+    expect(sample(metrics, 'atelier_stripe_webhooks_total{result="rejected"}')).toBe(1);
   });
 });

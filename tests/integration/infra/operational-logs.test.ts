@@ -1,0 +1,109 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { openDatabase } from '../../../src/infra/db/orm';
+import { addJob, startJobRunner, type JobRunner } from '../../../src/infra/jobs';
+import { createLogger, type Logger } from '../../../src/infra/logger';
+import { createTestDatabase, type TestDatabase } from '../../utils/database';
+import { openIdleConnection } from '../../utils/subscriptions';
+import { startTestServer, type TestServer } from '../../utils/test-server';
+import { waitFor } from '../../utils/wait';
+
+/** A debug-level logger whose JSON lines the test reads, raw and parsed. */
+function capturedLogger(): { logger: Logger; raw: () => string; lines: () => Array<Record<string, unknown>> } {
+  const chunks: string[] = [];
+  const logger = createLogger('debug', new Writable({ write: (chunk: Buffer, _encoding, done) => (chunks.push(chunk.toString()), done()) }));
+  const raw = () => chunks.join('');
+  return { logger, raw, lines: () => raw().trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) };
+}
+
+describe('operational logs', () => {
+  describe('of WebSockets', () => {
+    const captured = capturedLogger();
+    let server: TestServer;
+
+    beforeAll(async () => {
+      server = await startTestServer({}, undefined, { logger: captured.logger });
+    }, 60_000);
+    afterAll(async () => {
+      await server?.close();
+    });
+
+    it('should log connects, refusals with their reason but never the token, and closes with their code, at info', async () => {
+      const anonymous = openIdleConnection(server.wsUrl, undefined);
+      await anonymous.connected;
+      const forged = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJub2JvZHkifQ.forged-signature-that-must-not-be-logged';
+      const refused = openIdleConnection(server.wsUrl, forged);
+      expect(await refused.closed).toBe(4401);
+      await anonymous.dispose();
+      await waitFor(() => captured.lines().filter((line) => line.msg === 'websocket closed').length >= 2, 10_000, 'both closes logged');
+
+      const lines = captured.lines().filter((line) => String(line.msg).startsWith('websocket '));
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ level: 'info', msg: 'websocket connected', userId: null }),
+          expect.objectContaining({ level: 'info', msg: 'websocket refused', reason: 'TOKEN_INVALID' }),
+          expect.objectContaining({ level: 'info', msg: 'websocket closed', code: 4401 }),
+          expect.objectContaining({ level: 'info', msg: 'websocket closed', code: 1000 }),
+        ]),
+      );
+      expect(captured.raw()).not.toContain('forged-signature');
+    });
+  });
+
+  describe('of jobs', () => {
+    const captured = capturedLogger();
+    let db: TestDatabase;
+    let orm: MikroORM;
+    let runner: JobRunner;
+
+    beforeAll(async () => {
+      db = await createTestDatabase();
+      orm = await openDatabase({ url: db.url, logger: createLogger('silent') });
+      runner = await startJobRunner({
+        databaseUrl: db.url,
+        concurrency: 1,
+        logger: captured.logger,
+        heartbeatMs: 5_000,
+        pollIntervalMs: 100,
+        tasks: {
+          log_probe_ok: async () => undefined,
+          log_probe_fail: async () => {
+            throw new Error('the probe failed');
+          },
+        },
+      });
+    }, 60_000);
+    afterAll(async () => {
+      await runner?.stop();
+      await orm?.close();
+      await db?.drop();
+    });
+
+    it('should log starts and ends at debug with task and job id, a failure at warn when retried and at error for good, with the error and never the payload', async () => {
+      const payload = { recipient: 'payload-marker@example.com', address: 'payload-marker street' };
+      await addJob(orm.em.fork(), 'log_probe_ok', payload);
+      await addJob(orm.em.fork(), 'log_probe_fail', payload, { maxAttempts: 2 });
+      await addJob(orm.em.fork(), 'log_probe_fail', payload, { maxAttempts: 1, jobKey: 'fails-for-good' });
+      await waitFor(
+        () => captured.lines().some((line) => line.msg === 'job succeeded') && captured.lines().some((line) => line.level === 'warn') && captured.lines().some((line) => line.level === 'error'),
+        20_000,
+        'a success, a retried failure and a final one',
+      );
+
+      const lines = captured.lines();
+      const started = lines.filter((line) => line.msg === 'job started');
+      expect(started.length).toBeGreaterThanOrEqual(3);
+      expect(started.every((line) => line.level === 'debug' && typeof line.jobId === 'string' && String(line.task).startsWith('log_probe_'))).toBe(true);
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ level: 'debug', msg: 'job succeeded', task: 'log_probe_ok', jobId: expect.any(String) }),
+          expect.objectContaining({ level: 'warn', msg: 'job failed; it will be retried', task: 'log_probe_fail', attempts: 1, maxAttempts: 2, err: expect.objectContaining({ message: 'the probe failed' }) }),
+          expect.objectContaining({ level: 'error', msg: 'job failed for good: it stays in graphile_worker.jobs', task: 'log_probe_fail', err: expect.objectContaining({ message: 'the probe failed' }) }),
+        ]),
+      );
+      // Nothing of any job at info or below names its payload, nor does any failure.
+      expect(captured.raw()).not.toContain('payload-marker');
+    });
+  });
+});
