@@ -25,13 +25,21 @@ export function permissionRules(): RuleTree {
 
 /**
  * graphql-shield over the whole schema. Its own default fallback is `allow`; ours denies, so a field that
- * nobody opened is closed. Errors thrown by resolvers pass through as they are (`allowExternalErrors`).
+ * nobody opened is closed. Errors thrown by resolvers are thrown on as they are. Not with shield's
+ * `allowExternalErrors`, which returns them as the field's value: graphql-js takes a returned value that is not an
+ * `Error` of its own realm (a plain object a library throws; under Jest, any error made by Node's core, such as
+ * ECONNREFUSED) for data, and a checkout during a PostgreSQL restart answered "Cannot return null for non-nullable
+ * field Order.id" (INTERNAL_SERVER_ERROR) instead of SERVICE_UNAVAILABLE.
  */
 function createPermissions(rules: RuleTree) {
   return shield(rules, {
     fallbackRule: deny,
-    fallbackError: () => new ForbiddenError(),
-    allowExternalErrors: true,
+    // Called with what a resolver threw, or with null when a rule said no.
+    fallbackError: (thrown: unknown) => {
+      if (thrown !== null && thrown !== undefined) throw thrown;
+      return new ForbiddenError();
+    },
+    allowExternalErrors: false,
     debug: false,
   });
 }

@@ -143,7 +143,8 @@ const SETTLE_TIMEOUT_MS = 5_000;
  * graphile-worker asks of a pool it is given.
  */
 function createWorkerPool(options: JobRunnerOptions, log: Logger): Pool {
-  const pool = new Pool({ connectionString: options.databaseUrl, max: options.concurrency + 2 });
+  // keepAlive: a dead peer (a lost machine, a dropped NAT entry) is noticed by TCP instead of never, as on the API's pool.
+  const pool = new Pool({ connectionString: options.databaseUrl, max: options.concurrency + 2, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
   pool.on('error', (error) => log.warn({ err: error }, 'an idle job queue connection failed'));
   pool.on('connect', (client) => client.on('error', (error) => log.warn({ err: error }, 'a job queue connection failed')));
   return pool;

@@ -5,13 +5,17 @@ import type { RequestContext } from '../context';
 import { operationLabel } from '../known-operations';
 
 /**
- * Records each HTTP operation's name and outcome (`ok` or the first error's code) for logs and metrics; counts
+ * Records each HTTP operation's name (once resolved, before it runs) and outcome (`ok` or the first error's code) for logs and metrics; counts
  * checkouts by outcome and RATE_LIMITED refusals.
  */
 export function operationOutcomePlugin(metrics: Metrics): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
+        // Known before execution: a request whose client gives up while it runs is logged with its operation.
+        async didResolveOperation({ contextValue, request, operationName }) {
+          contextValue.operation.name = operationName ?? request.operationName ?? undefined;
+        },
         async willSendResponse({ contextValue, request, operationName, operation, response }) {
           const body = response.body;
           const errors = body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors;

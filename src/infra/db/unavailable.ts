@@ -24,7 +24,8 @@ const UNAVAILABLE_MESSAGES = [
 ];
 
 /**
- * Whether `error` (or any error it wraps: MikroORM wraps the driver's in `DriverException`s with `cause`) means
+ * Whether `error` (or any error it wraps: MikroORM wraps the driver's in `DriverException`s with `cause`, graphql-js
+ * a thrown non-Error in `NonErrorThrown`) means
  * that the database could not serve the request now (overload, a timeout, a restart), rather than a bug. Such
  * a failure is answered SERVICE_UNAVAILABLE, never INTERNAL_SERVER_ERROR.
  */
@@ -38,7 +39,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (typeof sqlState === 'string' && UNAVAILABLE_SQLSTATES.has(sqlState)) return true;
     if (name === 'KnexTimeoutError') return true;
     if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return true;
-    current = (current as { cause?: unknown; originalError?: unknown }).cause ?? (current as { originalError?: unknown }).originalError;
+    // graphql-js keeps a thrown value that is not an Error of its realm as `thrownValue` (NonErrorThrown).
+    const links = current as { cause?: unknown; originalError?: unknown; thrownValue?: unknown };
+    current = links.cause ?? links.originalError ?? links.thrownValue;
   }
   return false;
 }

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { isDatabaseUnavailable } from '../../infra/db/unavailable';
 import type { Logger } from '../../infra/logger';
 import { liveHubLifecycle, WatcherIndex } from '../../infra/live-hub';
 import type { PubSub } from '../../infra/pubsub';
@@ -19,6 +20,11 @@ export interface LiveStockHubOptions {
   reconcileMs: number;
   /** Called after each event is handed to its `subscribers` (metrics: count and lag). Default none. */
   onDelivered?: (event: StockChangedEvent, subscribers: number) => void;
+  /**
+   * How long an event waits for its product to be read while PostgreSQL is unavailable (restarting, the pool
+   * exhausted) before it goes out with the error, in milliseconds. Default 30 000.
+   */
+  productReadPatienceMs?: number;
 }
 
 interface Watcher {
@@ -95,6 +101,23 @@ export function createLiveStockHub(options: LiveStockHubOptions) {
     }
   }
 
+  /**
+   * The product, read again while PostgreSQL is unavailable: an event answered with SERVICE_UNAVAILABLE instead of
+   * its data is a version the subscriber never sees (a PostgreSQL restart once cost a dashboard nine of them). The
+   * subscriber's later events wait behind it, so order holds.
+   */
+  async function readProduct(productId: string): Promise<Product> {
+    const deadline = Date.now() + (options.productReadPatienceMs ?? 30_000);
+    for (let pauseMs = 100; ; pauseMs = Math.min(pauseMs * 2, 1_000)) {
+      try {
+        return await options.orm.em.fork().findOneOrFail(Product, productId);
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || Date.now() + pauseMs > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, pauseMs).unref());
+      }
+    }
+  }
+
   const lifecycle = liveHubLifecycle({ ...options, name: 'live-stock', topic: STOCK_TOPIC, parse: parseStockChangedEvent, onEvent, reconcile });
 
   return {
@@ -135,10 +158,7 @@ export function createLiveStockHub(options: LiveStockHubOptions) {
     productAt(event: StockChangedEvent): Promise<Product> {
       let product = productsOfEvents.get(event);
       if (!product) {
-        product = options.orm.em
-          .fork()
-          .findOneOrFail(Product, event.productId)
-          .then((found) => Object.assign(found, { available: event.available, stockVersion: event.version }));
+        product = readProduct(event.productId).then((found) => Object.assign(found, { available: event.available, stockVersion: event.version }));
         // A failed read is not kept: the next subscriber tries again.
         product.catch(() => productsOfEvents.delete(event));
         productsOfEvents.set(event, product);
