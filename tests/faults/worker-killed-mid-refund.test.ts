@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { applyPaymentEvent } from '../../../src/modules/payments/payment-events';
-import { runSql } from '../../../src/shared/sql';
-import { createShop, type TestShop } from '../../fixtures/shops';
-import { startFakeStripe, type FakeStripe } from '../../utils/fake-stripe';
-import { availableOf } from '../../utils/ledger';
-import { dataOf, sendAs } from '../../utils/operations';
-import { CancelOrderWithPaymentDocument, fakeStripeEnv, paymentView, placeOrder, providerReferenceOf } from '../../utils/payments';
-import { spawnChild, type ChildServer } from '../../utils/processes';
-import { startTestServer, type TestServer } from '../../utils/test-server';
-import { waitFor } from '../../utils/wait';
+import { applyPaymentEvent } from '../../src/modules/payments/payment-events';
+import { runSql } from '../../src/shared/sql';
+import { createShop, type TestShop } from '../fixtures/shops';
+import { startFakeStripe, type FakeStripe } from '../utils/fake-stripe';
+import { availableOf } from '../utils/ledger';
+import { dataOf, sendAs } from '../utils/operations';
+import { CancelOrderWithPaymentDocument, fakeStripeEnv, paymentView, placeOrder, providerReferenceOf } from '../utils/payments';
+import { spawnChild, type ChildServer } from '../utils/processes';
+import { startTestServer, type TestServer } from '../utils/test-server';
+import { waitFor } from '../utils/wait';
 
 const HEARTBEAT_MS = '200';
 

@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client } from 'pg';
 import pino from 'pino';
-import { createWorkerLiveness, MISSED_HEARTBEATS, recoverDeadWorkers } from '../../../src/infra/job-worker-liveness';
-import { createTestDatabase, type TestDatabase } from '../../utils/database';
-import { spawnChild, type ChildServer } from '../../utils/processes';
-import { startTestServer } from '../../utils/test-server';
-import { waitFor } from '../../utils/wait';
+import { createWorkerLiveness, MISSED_HEARTBEATS, recoverDeadWorkers } from '../../src/infra/job-worker-liveness';
+import { createTestDatabase, type TestDatabase } from '../utils/database';
+import { spawnChild, type ChildServer } from '../utils/processes';
+import { startTestServer } from '../utils/test-server';
+import { waitFor } from '../utils/wait';
 
 /** The children's heartbeat: dead after 3 × 200 ms without one. */
 const HEARTBEAT_MS = 200;
