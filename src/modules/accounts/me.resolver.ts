@@ -1,4 +1,5 @@
-import { Ctx, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Ctx, Directive, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { cacheHint } from '../../shared/cache-hints';
 import type { RequestContext } from '../../graphql/context';
 import { channelIterator } from '../../infra/pubsub-iterator';
 import { required } from '../../shared/loaders';
@@ -13,6 +14,7 @@ type AccountChanged = AccountTopicPayloads[AccountTopic.ACCOUNT_CHANGED];
 /** The caller's own account. */
 @Resolver()
 export class MeResolver {
+  @Directive(cacheHint({ scope: 'PRIVATE' }))
   @Query(() => User, {
     nullable: true,
     description: "The caller's account, as it is now; null when anonymous. A token that cannot be used (expired, ended) fails with UNAUTHENTICATED and its reason.",
