@@ -33,10 +33,12 @@ interface Entry {
   version: number;
   /** The result (`data`, and `extensions` if any) as JSON. */
   body: string;
-  /** Apollo's cache policy of the answer (its hints), restored on a hit so that `Cache-Control` says the same. */
+  /**
+   * Apollo's cache policy of the answer (its hints), restored on a hit so that `Cache-Control` says the same. No
+   * `Age` goes with it: an entry is served only while no catalogue write has happened since it was stored, so it is
+   * as fresh as a new execution would be.
+   */
   policy: StoredCachePolicy;
-  /** When it was stored (ms since the epoch): a hit says its `Age`, so that HTTP caches count from then. */
-  storedAt: number;
 }
 
 /**
@@ -92,8 +94,7 @@ export function publicResponseCachePlugin(options: PublicResponseCacheOptions): 
           hit = true;
           metrics?.publicResponseCache.inc({ result: 'hit' });
           if (entry.policy) overallCachePolicy.replace(entry.policy);
-          const headers = new HeaderMap([['age', String(Math.floor((Date.now() - entry.storedAt) / 1_000))]]);
-          return { http: { status: undefined, headers }, body: { kind: 'single', singleResult: JSON.parse(entry.body) } };
+          return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: JSON.parse(entry.body) } };
         },
         async willSendResponse({ response, overallCachePolicy }) {
           if (key === undefined) return;
@@ -106,7 +107,6 @@ export function publicResponseCachePlugin(options: PublicResponseCacheOptions): 
             version: versionAtStart,
             body: JSON.stringify(response.body.singleResult),
             policy: overallCachePolicy.policyIfCacheable(),
-            storedAt: Date.now(),
           });
         },
       };

@@ -57,15 +57,13 @@ describe('HTTP caching of GraphQL responses (Cache-Control from cache hints)', (
     expect(withoutStock.headers.get('cache-control')).toBe('public, max-age=60');
   });
 
-  it('should say the same on a hit of the response cache as on the miss that filled it, with the age of the stored answer', async () => {
+  it('should say the same on a hit of the response cache as on the miss that filled it', async () => {
     const variables = { first: 7 };
     const miss = await postGraphql(server.graphqlUrl, { query: print(CatalogDocument), variables });
     const hit = await postGraphql(server.graphqlUrl, { query: print(CatalogDocument), variables });
     expect([miss.headers.get('x-cache'), hit.headers.get('x-cache')]).toEqual(['MISS', 'HIT']);
     expect(hit.headers.get('cache-control')).toBe(miss.headers.get('cache-control'));
     expect(hit.headers.get('cache-control')).toBe('public, max-age=10');
-    expect(Number(hit.headers.get('age'))).toBeGreaterThanOrEqual(0);
-    expect(miss.headers.get('age')).toBeNull();
   });
 
   it('should make a persisted catalogue query sent by GET cacheable by URL', async () => {
