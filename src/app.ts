@@ -8,7 +8,6 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import cors from 'cors';
 import express from 'express';
-import helmet from 'helmet';
 import proxyaddr from 'proxy-addr';
 import type { GraphQLError } from 'graphql';
 import type { Config } from './config/config';

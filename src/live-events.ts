@@ -4,18 +4,22 @@ import type { Logger } from './infra/logger';
 import type { Metrics } from './infra/metrics';
 import { startNotifyRelay, type NotifyRelay } from './infra/pg-notify-relay';
 import type { PubSub } from './infra/pubsub';
+import { ACCOUNT_NOTIFY_CHANNEL, ACCOUNT_TOPIC } from './modules/accounts/account-events';
+import { createAccountUpdatesHub, type AccountUpdatesHub } from './modules/accounts/account-updates.hub';
 import { createLiveStockHub, type LiveStockHub } from './modules/inventory/live-stock.hub';
 import { STOCK_NOTIFY_CHANNEL, STOCK_TOPIC } from './modules/inventory/stock-events';
 import { ORDER_NOTIFY_CHANNEL, ORDER_TOPIC } from './modules/orders/order-events';
 import { createOrderUpdatesHub, type OrderUpdatesHub } from './modules/orders/order-updates.hub';
 import { createShopOrderUpdatesHub, type ShopOrderUpdatesHub } from './modules/orders/shop-order-updates.hub';
 
-/** The live side of one API instance: what its subscriptions (LiveStock, OrderUpdates) draw from. */
+/** The live side of one API instance: what its subscriptions (LiveStock, OrderUpdates, ShopOrderUpdates, myAccount) draw from. */
 export interface LiveEvents {
   stock: LiveStockHub;
   orders: OrderUpdatesHub;
   /** The shops' live order feeds (ShopOrderUpdates), from the same order notifications. */
   shopOrders: ShopOrderUpdatesHub;
+  /** Account changes (role, status), for `myAccount`. */
+  accounts: AccountUpdatesHub;
   relay: NotifyRelay;
   stop(): Promise<void>;
 }
@@ -47,12 +51,12 @@ export async function startLiveEvents(deps: { config: Config; database: Database
     onDelivered: (subscribers) => metrics?.liveEventsDelivered.inc({ topic: 'order' }, subscribers),
   });
   const shopOrders = createShopOrderUpdatesHub({ orm: database.orm, pubsub, logger, reconcileMs: config.live.reconcileMs });
-  await stock.start();
-  await orders.start();
-  await shopOrders.start();
+  const accounts = createAccountUpdatesHub({ orm: database.orm, pubsub, logger, reconcileMs: config.live.reconcileMs });
+  const hubs = [stock, orders, shopOrders, accounts];
+  for (const hub of hubs) await hub.start();
   const relay = await startNotifyRelay({
     databaseUrl: database.url,
-    routes: { [STOCK_NOTIFY_CHANNEL]: STOCK_TOPIC, [ORDER_NOTIFY_CHANNEL]: ORDER_TOPIC },
+    routes: { [STOCK_NOTIFY_CHANNEL]: STOCK_TOPIC, [ORDER_NOTIFY_CHANNEL]: ORDER_TOPIC, [ACCOUNT_NOTIFY_CHANNEL]: ACCOUNT_TOPIC },
     pubsub,
     exclusive: Boolean(config.redisUrl),
     logger,
@@ -61,10 +65,11 @@ export async function startLiveEvents(deps: { config: Config; database: Database
     stock,
     orders,
     shopOrders,
+    accounts,
     relay,
     async stop() {
       await relay.stop();
-      await Promise.all([stock.stop(), orders.stop(), shopOrders.stop()]);
+      await Promise.all(hubs.map((hub) => hub.stop()));
     },
   };
 }

@@ -102,12 +102,6 @@ export class RateLimitedError extends AppError {
   }
 }
 
-export class QueryTooComplexError extends AppError {
-  constructor(message: string) {
-    super(ErrorCode.QUERY_TOO_COMPLEX, message);
-  }
-}
-
 /**
  * Overloaded, or a dependency is down (the pool is exhausted, a statement or lock timeout fired, PostgreSQL is
  * restarting): nothing is wrong with the request, retry it later. Over HTTP, status 503 with `Retry-After`.

@@ -54,6 +54,9 @@ export function queryLimitRules(options: { blockIntrospection: boolean }): Valid
     maxDepthRule({
       n: QUERY_LIMITS.maxDepth + 1,
       ignoreIntrospection: !options.blockIntrospection,
+      // A fragment (spread or inline) is no level of its own: its selections count where it is spread, so that
+      // Apollo Client's colocated fragments cost no depth and a chain of fragments cannot hide any either.
+      flattenFragments: true,
       propagateOnRejection: false,
       onReject: rejectAs('maxDepth', `Query is too deep: at most ${QUERY_LIMITS.maxDepth} levels of nested selections`),
     }) as unknown as ValidationRule,

@@ -1,4 +1,4 @@
-import { specifiedDirectives, type GraphQLSchema } from 'graphql';
+import { OperationTypeNode, specifiedDirectives, type GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { AuditResolver } from '../modules/accounts/audit.resolver';
 import { AuthResolver } from '../modules/accounts/auth.resolver';
@@ -68,6 +68,24 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     // Apollo's cache hints on the catalogue's types and fields (see cache-control.ts).
     directives: [...specifiedDirectives, cacheControlDirective],
   });
+  describeRootTypes(schema);
   return applyPermissions(schema);
+}
+
+/**
+ * type-graphql builds the root types itself and takes no description for them; every type of the schema has one
+ * (the description lint in tests/unit/graphql/schema-descriptions.test.ts), so they are set here, once, before the
+ * schema is used.
+ */
+function describeRootTypes(schema: GraphQLSchema): void {
+  const descriptions: Record<OperationTypeNode, string> = {
+    [OperationTypeNode.QUERY]: 'Reads. Lists are connections: paginated with `first` (at most 100) and `after`, newest first unless a field says otherwise.',
+    [OperationTypeNode.MUTATION]: 'Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order.',
+    [OperationTypeNode.SUBSCRIPTION]: 'Live events over WebSocket (graphql-ws). Each event is authorised for the viewer as it is delivered.',
+  };
+  for (const operation of Object.values(OperationTypeNode)) {
+    const rootType = schema.getRootType(operation);
+    if (rootType) rootType.description = descriptions[operation];
+  }
 }
 

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError, getOperationAST, parse, type GraphQLFormattedError, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type SelectionNode, type ValidationRule } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { LRUCache } from 'lru-cache';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
@@ -16,6 +15,7 @@ import type { BudgetCharge } from './cost/query-budget';
 import { withoutSuggestions } from './format-error';
 import { operationLabel } from './known-operations';
 import type { LiveConnections } from './live-connections';
+import { createCheckedDocumentCache } from './checked-document-cache';
 import { QUERY_LIMITS } from './query-limits';
 import { guardedSubscribe } from './subscription-guard';
 import { eventAuthorizationOf } from './subscription-scope';
@@ -58,7 +58,7 @@ export interface WebSocketCaps {
   maxSocketsPerUser: number;
   /** Messages per second one socket may send (as a burst, or sustained); beyond, it is closed with 4429. Default 50. */
   maxMessagesPerSecond: number;
-  /** Bytes of query text (UTF-16, so 2 per character) kept in the cache of parsed documents. Default 5 MB. */
+  /** Bytes the cache of parsed documents may hold, text and syntax tree (8 per character, see checked-document-cache.ts). Default 5 MB. */
   documentCacheBytes: number;
 }
 
@@ -93,24 +93,10 @@ export function createWebSocketServer(options: WebSocketOptions) {
     return counts;
   };
 
-  // Dashboards send the same subscription by the thousand: each text is parsed and validated once, and its
-  // document shared, which spares both the CPU and a copy of the syntax tree per subscription.
-  // Bounded in bytes: 300 distinct 95 kB texts once held 28 MB here. A syntax tree weighs a few times its text.
   const { caps } = options;
-  const documentBytes = (query: string) => query.length * 2 * 4;
-  const checkedDocuments = new LRUCache<string, CheckedDocument>({
-    max: 1_000,
-    maxSize: Math.max(1, caps.documentCacheBytes),
-    sizeCalculation: (_checked, query) => documentBytes(query),
-  });
-  const checkDocument = (query: string): CheckedDocument => {
-    let checked = checkedDocuments.get(query);
-    if (!checked) {
-      checked = parseAndValidate(options.schema, query, rules, options.hideSchemaDetails);
-      if (documentBytes(query) <= caps.documentCacheBytes) checkedDocuments.set(query, checked);
-    }
-    return checked;
-  };
+  const checkedDocuments = createCheckedDocumentCache(caps.documentCacheBytes, (query): CheckedDocument =>
+    parseAndValidate(options.schema, query, rules, options.hideSchemaDetails),
+  );
   // The budget's charge of each running operation, for `extensions.cost` of its results.
   const charges = new WeakMap<RequestContext, BudgetCharge>();
   // Sockets per address and per user, and each socket's message allowance.
@@ -223,7 +209,7 @@ export function createWebSocketServer(options: WebSocketOptions) {
             }),
           ];
         }
-        const checked = checkDocument(payload.query);
+        const checked = checkedDocuments.get(payload.query);
         if (checked.errors) return checked.errors;
         const document = checked.document;
         const contextValue = await options.createContext({

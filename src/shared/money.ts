@@ -12,10 +12,6 @@ export const CURRENCY_MINOR_DIGITS: Readonly<Record<string, number>> = {
 
 export const SUPPORTED_CURRENCIES = Object.keys(CURRENCY_MINOR_DIGITS).sort();
 
-export function isSupportedCurrency(code: string): boolean {
-  return Object.prototype.hasOwnProperty.call(CURRENCY_MINOR_DIGITS, code);
-}
-
 /**
  * An amount in minor units for people to read (`formatMoney(1250, 'EUR')` is `€12.50`, `formatMoney(1500, 'JPY')`
  * `¥1,500`), with the currency's own minor-unit digits. The decimal point is placed in the digits' text and

@@ -129,22 +129,22 @@ export function ConnectionType<T extends object>(nodeType: ClassType<T>) {
   const name = nodeType.name;
 
   @Directive(cacheHint({ inheritMaxAge: true }))
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { description: `One ${name} of a page, with its cursor.` })
   class EdgeType {
     @Field({ description: 'Opaque position of this edge, for `after`.' })
     cursor!: string;
 
-    @Field(() => nodeType)
+    @Field(() => nodeType, { description: `The ${name} itself.` })
     node!: T;
   }
 
   @Directive(cacheHint({ inheritMaxAge: true }))
   @ObjectType(`${name}Connection`, { description: `A page of ${name} items, newest first.` })
   class ConnectionClass {
-    @Field(() => [EdgeType])
+    @Field(() => [EdgeType], { description: 'The items of this page, in order, each with its cursor.' })
     edges!: EdgeType[];
 
-    @Field(() => PageInfo)
+    @Field(() => PageInfo, { description: 'Whether pages precede and follow this one, and the cursors to reach them.' })
     pageInfo!: PageInfo;
 
     @Field(() => Int, { description: 'How many items match, over every page. Exact.' })

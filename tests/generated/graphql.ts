@@ -24,27 +24,37 @@ export type Scalars = {
 /** A postal address. */
 export type Address = {
   __typename?: 'Address';
+  /** The city or town. */
   city: Scalars['String']['output'];
   /** ISO 3166-1 alpha-2 country code. */
   country: Scalars['String']['output'];
+  /** Street and number. */
   line1: Scalars['String']['output'];
+  /** Apartment, floor, building; null when none. */
   line2?: Maybe<Scalars['String']['output']>;
   /** The recipient. */
   name: Scalars['String']['output'];
+  /** A phone number for the carrier; null when none. */
   phone?: Maybe<Scalars['String']['output']>;
+  /** The postal code, as the buyer wrote it. */
   postalCode: Scalars['String']['output'];
 };
 
 /** A postal address. */
 export type AddressInput = {
+  /** The city or town: 1 to 100 characters. */
   city: Scalars['String']['input'];
   /** ISO 3166-1 alpha-2 country code, e.g. FR. */
   country: Scalars['String']['input'];
+  /** Street and number: 1 to 200 characters. */
   line1: Scalars['String']['input'];
+  /** Apartment, floor, building: up to 200 characters. */
   line2?: InputMaybe<Scalars['String']['input']>;
   /** The recipient. */
   name: Scalars['String']['input'];
+  /** A phone number for the carrier: digits, spaces, `+ ( ) . -`, 4 to 30 characters. */
   phone?: InputMaybe<Scalars['String']['input']>;
+  /** The postal code: 1 to 20 characters. */
   postalCode: Scalars['String']['input'];
 };
 
@@ -53,13 +63,17 @@ export type AuditEvent = {
   __typename?: 'AuditEvent';
   /** Who did it, when not the user itself (an operator banning a user). */
   actorId?: Maybe<Scalars['ID']['output']>;
+  /** The client's IP address as the server saw it (see TRUST_PROXY); null when not from a request (e.g. create-admin). */
   clientAddress?: Maybe<Scalars['String']['output']>;
+  /** When it happened. */
   createdAt: Scalars['DateTimeISO']['output'];
   /** What else is known: a ban reason, the old and new role, why a log-in failed. */
   details: Scalars['JSONObject']['output'];
+  /** Unique id of the event. */
   id: Scalars['ID']['output'];
   /** The X-Request-Id of the request, to find its log lines. */
   requestId?: Maybe<Scalars['String']['output']>;
+  /** What happened. */
   type: AuditEventType;
   /** The user the event is about; null for a failed log-in to an unknown email. */
   userId?: Maybe<Scalars['ID']['output']>;
@@ -68,21 +82,26 @@ export type AuditEvent = {
 /** A page of AuditEvent items, newest first. */
 export type AuditEventConnection = {
   __typename?: 'AuditEventConnection';
+  /** The items of this page, in order, each with its cursor. */
   edges: Array<AuditEventEdge>;
+  /** Whether pages precede and follow this one, and the cursors to reach them. */
   pageInfo: PageInfo;
   /** How many items match, over every page. Exact. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** One AuditEvent of a page, with its cursor. */
 export type AuditEventEdge = {
   __typename?: 'AuditEventEdge';
   /** Opaque position of this edge, for `after`. */
   cursor: Scalars['String']['output'];
+  /** The AuditEvent itself. */
   node: AuditEvent;
 };
 
 /** Narrows the audit trail. Every filter given must match. */
 export type AuditEventFilter = {
+  /** Only events of this type. */
   type?: InputMaybe<AuditEventType>;
   /** Only events about this user. */
   userId?: InputMaybe<Scalars['ID']['input']>;
@@ -90,17 +109,29 @@ export type AuditEventFilter = {
 
 /** Kinds of security-relevant events kept in the audit trail. */
 export type AuditEventType =
+  /** The user deleted their account; their personal data was erased. */
   | 'ACCOUNT_DELETED'
+  /** An admin account was created from the command line (`create-admin`). */
   | 'ADMIN_CREATED'
+  /** A refused log-in: wrong password, unknown email, banned account or throttled (see `details`). */
   | 'LOGIN_FAILED'
+  /** A log-in with the right password. */
   | 'LOGIN_SUCCEEDED'
+  /** The user changed their password; their other sessions ended. */
   | 'PASSWORD_CHANGED'
+  /** The password was reset with an emailed token; every session ended. */
   | 'PASSWORD_RESET'
+  /** A password reset was asked for this account. */
   | 'PASSWORD_RESET_REQUESTED'
+  /** A spent refresh token came back after its grace period: the session was revoked. */
   | 'REFRESH_TOKEN_REUSED'
+  /** An admin changed the user's role (old and new in `details`). */
   | 'ROLE_CHANGED'
+  /** An account was created by signing up. */
   | 'SIGN_UP'
+  /** An operator banned the user (the reason is in `details`). */
   | 'USER_BANNED'
+  /** An operator lifted the ban. */
   | 'USER_UNBANNED';
 
 /** The tokens of a session, as a log-in, a sign-up or a refresh hands them out. */
@@ -126,6 +157,7 @@ export type CacheControlScope =
 /** The caller's cart. Prices are today's; checkout copies them onto the order. */
 export type Cart = {
   __typename?: 'Cart';
+  /** Unique id of the cart: one per user, kept across sessions. */
   id: Scalars['ID']['output'];
   /** In the order they were added. */
   lines: Array<CartLine>;
@@ -136,6 +168,7 @@ export type Cart = {
 /** A product in the cart, with how many units of it. */
 export type CartLine = {
   __typename?: 'CartLine';
+  /** The product of the line, as it is now (its price may have changed since it was added). */
   product: Product;
   /** From 1 to 99. */
   quantity: Scalars['Int']['output'];
@@ -144,7 +177,9 @@ export type CartLine = {
 /** A product category of the catalogue. */
 export type Category = {
   __typename?: 'Category';
+  /** Unique id of the category. */
   id: Scalars['ID']['output'];
+  /** The name shown to buyers. */
   name: Scalars['String']['output'];
   /** Unique, URL-safe. */
   slug: Scalars['String']['output'];
@@ -156,11 +191,13 @@ export type CheckoutInput = {
   expectedTotal?: InputMaybe<MoneyInput>;
   /** Chosen by the client, one per checkout attempt: the same key again returns the same order. Up to 255 characters. */
   idempotencyKey: Scalars['String']['input'];
+  /** Where the order is shipped. Stored encrypted. */
   shippingAddress: AddressInput;
 };
 
 /** A new product of the caller's shop, priced in the shop's currency. */
 export type CreateProductInput = {
+  /** The category to list it in. */
   categoryId: Scalars['ID']['input'];
   /** At most 5,000 characters. */
   description?: InputMaybe<Scalars['String']['input']>;
@@ -188,11 +225,17 @@ export type CreateShopInput = {
 
 /** ORDER_CONFIRMATION goes to the buyer of a paid order; NEW_ORDER to each artisan whose shop's products are in it; ORDER_SHIPPED (one per shipment), ORDER_CANCELLED and REFUND_ISSUED to the buyer; PASSWORD_RESET to a user who asked for a reset (about no order). */
 export type EmailKind =
+  /** To the owner of each shop whose products are in a paid order: that shop's lines only. */
   | 'NEW_ORDER'
+  /** To the buyer, when the order is cancelled (by the buyer or an admin). */
   | 'ORDER_CANCELLED'
+  /** To the buyer, once the order is paid: every line, the total, the shipping address. */
   | 'ORDER_CONFIRMATION'
+  /** To the buyer, once per shipment: which shop shipped what, the carrier and the tracking number. */
   | 'ORDER_SHIPPED'
+  /** To a user who asked to reset a forgotten password: the single-use token. About no order. */
   | 'PASSWORD_RESET'
+  /** To the buyer, when the payment was refunded: the amount and why. */
   | 'REFUND_ISSUED';
 
 /** An email about an order: sent through SMTP, or kept in the outbox when no SMTP server is configured. */
@@ -200,8 +243,11 @@ export type EmailMessage = {
   __typename?: 'EmailMessage';
   /** The plain-text body: emptied RETENTION_EMAIL_BODY_DAYS (90) after delivery, and replaced by an erasure notice when the person it was written to or about deleted the account. */
   body: Scalars['String']['output'];
+  /** When it was written (queued for delivery). */
   createdAt: Scalars['DateTimeISO']['output'];
+  /** Unique id of the email. */
   id: Scalars['ID']['output'];
+  /** Why it was written. */
   kind: EmailKind;
   /** The Message-ID header, the same on every attempt: a copy sent twice is recognisable as one message. */
   messageId: Scalars['String']['output'];
@@ -211,37 +257,47 @@ export type EmailMessage = {
   recipient: User;
   /** When it was delivered: accepted by the SMTP server, or written to the outbox. Null while an SMTP delivery is pending or being retried. */
   sentAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** The Subject header. */
   subject: Scalars['String']['output'];
   /** The address it was written to: the recipient's email at that moment. */
   to: Scalars['String']['output'];
+  /** How it was delivered. */
   transport: EmailTransport;
 };
 
 /** A page of EmailMessage items, newest first. */
 export type EmailMessageConnection = {
   __typename?: 'EmailMessageConnection';
+  /** The items of this page, in order, each with its cursor. */
   edges: Array<EmailMessageEdge>;
+  /** Whether pages precede and follow this one, and the cursors to reach them. */
   pageInfo: PageInfo;
   /** How many items match, over every page. Exact. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** One EmailMessage of a page, with its cursor. */
 export type EmailMessageEdge = {
   __typename?: 'EmailMessageEdge';
   /** Opaque position of this edge, for `after`. */
   cursor: Scalars['String']['output'];
+  /** The EmailMessage itself. */
   node: EmailMessage;
 };
 
 /** SMTP: handed to the configured SMTP server. OUTBOX: no SMTP server is configured; the email is only kept here, for operators. */
 export type EmailTransport =
+  /** No `SMTP_URL`: kept in this table for operators, which is its delivery. */
   | 'OUTBOX'
+  /** Handed to the SMTP server of `SMTP_URL`. */
   | 'SMTP';
 
 /** The order after the caller's shipment, and that shipment. */
 export type FulfilmentPayload = {
   __typename?: 'FulfilmentPayload';
+  /** The order as it now stands, as a shop sees it: FULFILLED once every shop has shipped. */
   order: OrderSummary;
+  /** The caller's shipment: the one just recorded, or the same one again when the call is repeated. */
   shipment: Shipment;
 };
 
@@ -270,6 +326,7 @@ export type MoneyInput = {
   currency: Scalars['String']['input'];
 };
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Adds units of a product (1 to 99; a line holds at most 99). The product must have stock. */
@@ -319,12 +376,14 @@ export type Mutation = {
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationAddToCartArgs = {
   productId: Scalars['ID']['input'];
   quantity: Scalars['Int']['input'];
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationAdjustStockArgs = {
   delta: Scalars['Int']['input'];
   productId: Scalars['ID']['input'];
@@ -332,109 +391,129 @@ export type MutationAdjustStockArgs = {
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationBanUserArgs = {
   reason: Scalars['String']['input'];
   userId: Scalars['ID']['input'];
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationCancelOrderArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationChangePasswordArgs = {
   currentPassword: Scalars['String']['input'];
   newPassword: Scalars['String']['input'];
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationCheckoutArgs = {
   input: CheckoutInput;
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationCreateProductArgs = {
   input: CreateProductInput;
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationCreateShopArgs = {
   input: CreateShopInput;
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationDeleteMyAccountArgs = {
   password: Scalars['String']['input'];
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationFulfilOrderArgs = {
   input: ShipmentInput;
   orderId: Scalars['ID']['input'];
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationLogInArgs = {
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationLogOutArgs = {
   refreshToken?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationRefreshSessionArgs = {
   refreshToken?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationRequestPasswordResetArgs = {
   email: Scalars['String']['input'];
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationResetPasswordArgs = {
   newPassword: Scalars['String']['input'];
   token: Scalars['String']['input'];
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationSetCartLineQuantityArgs = {
   productId: Scalars['ID']['input'];
   quantity: Scalars['Int']['input'];
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationSetUserRoleArgs = {
   role: Role;
   userId: Scalars['ID']['input'];
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationSignUpArgs = {
   input: SignUpInput;
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationStartPaymentArgs = {
   orderId: Scalars['ID']['input'];
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationUnbanUserArgs = {
   userId: Scalars['ID']['input'];
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationUpdateProductArgs = {
   id: Scalars['ID']['input'];
   input: UpdateProductInput;
 };
 
 
+/** Writes. Errors carry a stable `extensions.code`; a `checkout` retried with the same `idempotencyKey` answers the same order. */
 export type MutationUpdateShopArgs = {
   input: UpdateShopInput;
 };
@@ -442,11 +521,15 @@ export type MutationUpdateShopArgs = {
 /** A buyer's order: made at checkout, in one currency, with the prices of that moment. */
 export type Order = {
   __typename?: 'Order';
+  /** When checkout created it. */
   createdAt: Scalars['DateTimeISO']['output'];
+  /** Unique id of the order. */
   id: Scalars['ID']['output'];
+  /** What was bought, with the prices of the moment of checkout. */
   lines: Array<OrderLine>;
   /** Human-friendly order number, unique, e.g. AT-001042. */
   number: Scalars['String']['output'];
+  /** How the order is paid, and where the payment stands. */
   payment: Payment;
   /** Until when the stock stays reserved; an order still unpaid then becomes EXPIRED. */
   reservedUntil: Scalars['DateTimeISO']['output'];
@@ -454,32 +537,40 @@ export type Order = {
   shipments: Array<Shipment>;
   /** Where it ships. Null, with an error, only when the stored value cannot be read or was erased after the buyer's account was deleted and the retention period ended. */
   shippingAddress?: Maybe<Address>;
+  /** Where the order stands. */
   status: OrderStatus;
   /** Sum of the lines. */
   total: Money;
+  /** When its status or payment last changed. */
   updatedAt: Scalars['DateTimeISO']['output'];
 };
 
 /** The buyer of an order, as its shops see it: never the email. */
 export type OrderBuyer = {
   __typename?: 'OrderBuyer';
+  /** The buyer's public name. */
   displayName: Scalars['String']['output'];
+  /** Unique id of the buyer. */
   id: Scalars['ID']['output'];
 };
 
 /** A page of Order items, newest first. */
 export type OrderConnection = {
   __typename?: 'OrderConnection';
+  /** The items of this page, in order, each with its cursor. */
   edges: Array<OrderEdge>;
+  /** Whether pages precede and follow this one, and the cursors to reach them. */
   pageInfo: PageInfo;
   /** How many items match, over every page. Exact. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** One Order of a page, with its cursor. */
 export type OrderEdge = {
   __typename?: 'OrderEdge';
   /** Opaque position of this edge, for `after`. */
   cursor: Scalars['String']['output'];
+  /** The Order itself. */
   node: Order;
 };
 
@@ -488,6 +579,7 @@ export type OrderLine = {
   __typename?: 'OrderLine';
   /** The product as it is now; the price paid is unitPrice. */
   product: Product;
+  /** How many units. */
   quantity: Scalars['Int']['output'];
   /** Price of one unit at checkout. */
   unitPrice: Money;
@@ -495,20 +587,31 @@ export type OrderLine = {
 
 /** PENDING_PAYMENT -> PAID -> FULFILLED, or CANCELLED / EXPIRED / PAYMENT_FAILED. A PAYMENT_FAILED order keeps its stock until reservedUntil and may still be paid (-> PAID) or expire; a PAID order may be cancelled, which refunds it. */
 export type OrderStatus =
+  /** Cancelled by its buyer or an admin: its stock came back (CANCELLATION), and a payment made was refunded. */
   | 'CANCELLED'
+  /** Not paid in time: its stock came back (RESERVATION_RELEASED). */
   | 'EXPIRED'
+  /** Every shop in the order shipped its part (see `shipments`). */
   | 'FULFILLED'
+  /** The provider confirmed the payment (a webhook, or the DEVELOPMENT provider's job). */
   | 'PAID'
+  /** The last payment attempt failed; the buyer may try again until `reservedUntil`, then it EXPIRES. */
   | 'PAYMENT_FAILED'
+  /** Created by checkout; its stock is reserved until `reservedUntil`. */
   | 'PENDING_PAYMENT';
 
 /** An order as a shop sees it: its number and status, none of its lines, total or payment. */
 export type OrderSummary = {
   __typename?: 'OrderSummary';
+  /** When checkout created it. */
   createdAt: Scalars['DateTimeISO']['output'];
+  /** Unique id of the order. */
   id: Scalars['ID']['output'];
+  /** The order number the buyer sees. */
   number: Scalars['String']['output'];
+  /** Where the order stands. */
   status: OrderStatus;
+  /** When its status last changed. */
   updatedAt: Scalars['DateTimeISO']['output'];
 };
 
@@ -532,24 +635,34 @@ export type Payment = {
   amount: Money;
   /** Lets the buyer's client complete the payment; null until the provider issues one. */
   clientSecret?: Maybe<Scalars['String']['output']>;
+  /** Who takes the payment. */
   provider: PaymentProvider;
   /** Why the payment was refunded, once a refund is due; null otherwise. */
   refundReason?: Maybe<RefundReason>;
+  /** Where the payment stands. */
   status: PaymentStatus;
 };
 
 /** Who takes the payment. */
 export type PaymentProvider =
+  /** The offline provider of the embedded default; never in production. */
   | 'DEVELOPMENT'
+  /** Stripe: the buyer pays with the client secret; webhooks confirm the payment. */
   | 'STRIPE';
 
 /** Where the payment of an order stands: REQUIRES_PAYMENT -> (PROCESSING | FAILED)* -> SUCCEEDED -> REFUNDED; CANCELLED when the order ended before any payment. */
 export type PaymentStatus =
+  /** The order ended before any payment; nothing will be charged. */
   | 'CANCELLED'
+  /** The last attempt failed; the buyer may try again while the order holds its stock. */
   | 'FAILED'
+  /** The provider is processing the payment (e.g. a bank transfer); no money has moved yet. */
   | 'PROCESSING'
+  /** Paid, then refunded in full (see `refundReason`). */
   | 'REFUNDED'
+  /** Waiting for the buyer to pay. */
   | 'REQUIRES_PAYMENT'
+  /** Paid: the order is PAID. */
   | 'SUCCEEDED';
 
 /** A product on sale in a shop. */
@@ -559,36 +672,47 @@ export type Product = {
   archived: Scalars['Boolean']['output'];
   /** Units available to buy now. Never negative. */
   available: Scalars['Int']['output'];
+  /** Where it is listed in the catalogue. */
   category: Category;
+  /** When it was listed. */
   createdAt: Scalars['DateTimeISO']['output'];
+  /** The artisan's text about the product; null when none. */
   description?: Maybe<Scalars['String']['output']>;
+  /** Unique id of the product. */
   id: Scalars['ID']['output'];
   /** Its images, in display order (at most 8); empty when it has none. */
   images: Array<ProductImage>;
   /** Price in the shop's currency. */
   price: Money;
+  /** The shop that sells it. */
   shop: Shop;
   /** Unique, URL-safe. */
   slug: Scalars['String']['output'];
   /** Grows by one with each change of `available`: the `version` of the LiveStock event that made it. A client that sees an event whose version is not one more than this missed a change: refetch. */
   stockVersion: Scalars['Int']['output'];
+  /** The name shown to buyers. */
   title: Scalars['String']['output'];
+  /** When it last changed, its stock included. */
   updatedAt: Scalars['DateTimeISO']['output'];
 };
 
 /** A page of Product items, newest first. */
 export type ProductConnection = {
   __typename?: 'ProductConnection';
+  /** The items of this page, in order, each with its cursor. */
   edges: Array<ProductEdge>;
+  /** Whether pages precede and follow this one, and the cursors to reach them. */
   pageInfo: PageInfo;
   /** How many items match, over every page. Exact. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** One Product of a page, with its cursor. */
 export type ProductEdge = {
   __typename?: 'ProductEdge';
   /** Opaque position of this edge, for `after`. */
   cursor: Scalars['String']['output'];
+  /** The Product itself. */
   node: Product;
 };
 
@@ -613,6 +737,7 @@ export type ProductImage = {
   url: Scalars['String']['output'];
 };
 
+/** Reads. Lists are connections: paginated with `first` (at most 100) and `after`, newest first unless a field says otherwise. */
 export type Query = {
   __typename?: 'Query';
   /** The audit trail, newest first. ADMIN. */
@@ -644,6 +769,7 @@ export type Query = {
 };
 
 
+/** Reads. Lists are connections: paginated with `first` (at most 100) and `after`, newest first unless a field says otherwise. */
 export type QueryAuditEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<AuditEventFilter>;
@@ -651,6 +777,7 @@ export type QueryAuditEventsArgs = {
 };
 
 
+/** Reads. Lists are connections: paginated with `first` (at most 100) and `after`, newest first unless a field says otherwise. */
 export type QueryEmailsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first: Scalars['Int']['input'];
@@ -658,6 +785,7 @@ export type QueryEmailsArgs = {
 };
 
 
+/** Reads. Lists are connections: paginated with `first` (at most 100) and `after`, newest first unless a field says otherwise. */
 export type QueryMyOrdersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first: Scalars['Int']['input'];
@@ -665,16 +793,19 @@ export type QueryMyOrdersArgs = {
 };
 
 
+/** Reads. Lists are connections: paginated with `first` (at most 100) and `after`, newest first unless a field says otherwise. */
 export type QueryOrderArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Reads. Lists are connections: paginated with `first` (at most 100) and `after`, newest first unless a field says otherwise. */
 export type QueryProductArgs = {
   slug: Scalars['String']['input'];
 };
 
 
+/** Reads. Lists are connections: paginated with `first` (at most 100) and `after`, newest first unless a field says otherwise. */
 export type QueryProductsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ProductFilter>;
@@ -682,17 +813,20 @@ export type QueryProductsArgs = {
 };
 
 
+/** Reads. Lists are connections: paginated with `first` (at most 100) and `after`, newest first unless a field says otherwise. */
 export type QueryShopArgs = {
   slug: Scalars['String']['input'];
 };
 
 
+/** Reads. Lists are connections: paginated with `first` (at most 100) and `after`, newest first unless a field says otherwise. */
 export type QueryShopsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first: Scalars['Int']['input'];
 };
 
 
+/** Reads. Lists are connections: paginated with `first` (at most 100) and `after`, newest first unless a field says otherwise. */
 export type QueryStockMovementsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first: Scalars['Int']['input'];
@@ -700,6 +834,7 @@ export type QueryStockMovementsArgs = {
 };
 
 
+/** Reads. Lists are connections: paginated with `first` (at most 100) and `after`, newest first unless a field says otherwise. */
 export type QueryUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<UserFilter>;
@@ -717,9 +852,13 @@ export type RefundReason =
 
 /** What a user may do: BUYER shops; ARTISAN also runs one shop; SUPPORT reads users and orders; ADMIN does everything. */
 export type Role =
+  /** An operator who may do everything, including bans, role changes and the audit trail. */
   | 'ADMIN'
+  /** A buyer who also runs one shop: its products, stock, orders and shipments. */
   | 'ARTISAN'
+  /** Browses, fills a cart, checks out and follows their orders. */
   | 'BUYER'
+  /** An operator who reads users, orders, stock ledgers and emails; changes nothing. */
   | 'SUPPORT';
 
 /** One shop's shipment of its lines of an order. The tracking number is the artisan's own text. */
@@ -727,6 +866,7 @@ export type Shipment = {
   __typename?: 'Shipment';
   /** Who carries the parcel, as the artisan wrote it. */
   carrier: Scalars['String']['output'];
+  /** When the artisan recorded the shipment. */
   shippedAt: Scalars['DateTimeISO']['output'];
   /** The shop that shipped. */
   shop: Shop;
@@ -747,11 +887,15 @@ export type Shop = {
   __typename?: 'Shop';
   /** ISO 3166-1 alpha-2 country code. */
   country: Scalars['String']['output'];
+  /** When the shop opened. */
   createdAt: Scalars['DateTimeISO']['output'];
   /** ISO 4217 currency code of every price in the shop. It never changes. */
   currency: Scalars['String']['output'];
+  /** The artisan's text about the shop; null when none. */
   description?: Maybe<Scalars['String']['output']>;
+  /** Unique id of the shop. */
   id: Scalars['ID']['output'];
+  /** The name shown to buyers. */
   name: Scalars['String']['output'];
   /** The orders that hold the shop's products, newest first, each with only this shop's lines and subtotal: for the shop's artisan, ADMIN and SUPPORT; anyone else gets null with a FORBIDDEN error. status filters when given. */
   orders?: Maybe<ShopOrderConnection>;
@@ -781,16 +925,20 @@ export type ShopProductsArgs = {
 /** A page of Shop items, newest first. */
 export type ShopConnection = {
   __typename?: 'ShopConnection';
+  /** The items of this page, in order, each with its cursor. */
   edges: Array<ShopEdge>;
+  /** Whether pages precede and follow this one, and the cursors to reach them. */
   pageInfo: PageInfo;
   /** How many items match, over every page. Exact. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** One Shop of a page, with its cursor. */
 export type ShopEdge = {
   __typename?: 'ShopEdge';
   /** Opaque position of this edge, for `after`. */
   cursor: Scalars['String']['output'];
+  /** The Shop itself. */
   node: Shop;
 };
 
@@ -801,6 +949,7 @@ export type ShopOrder = {
   buyer: OrderBuyer;
   /** This shop's lines of the order, and no other's. */
   lines: Array<OrderLine>;
+  /** The order as a whole, as a shop sees it: number and status, none of the other shops' lines nor the payment. */
   order: OrderSummary;
   /** This shop's shipment of its lines; null until it ships. */
   shipment?: Maybe<Shipment>;
@@ -813,16 +962,20 @@ export type ShopOrder = {
 /** A page of ShopOrder items, newest first. */
 export type ShopOrderConnection = {
   __typename?: 'ShopOrderConnection';
+  /** The items of this page, in order, each with its cursor. */
   edges: Array<ShopOrderEdge>;
+  /** Whether pages precede and follow this one, and the cursors to reach them. */
   pageInfo: PageInfo;
   /** How many items match, over every page. Exact. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** One ShopOrder of a page, with its cursor. */
 export type ShopOrderEdge = {
   __typename?: 'ShopOrderEdge';
   /** Opaque position of this edge, for `after`. */
   cursor: Scalars['String']['output'];
+  /** The ShopOrder itself. */
   node: ShopOrder;
 };
 
@@ -868,11 +1021,13 @@ export type StockMovement = {
   available: Scalars['Int']['output'];
   /** Units added (positive) or taken (negative). */
   delta: Scalars['Int']['output'];
+  /** Unique id of the movement. */
   id: Scalars['ID']['output'];
   /** AdjustStock's reason, as the artisan wrote it; null for changes made by orders. */
   note?: Maybe<Scalars['String']['output']>;
   /** The order behind a SALE, RESERVATION_RELEASED or CANCELLATION; null otherwise. */
   orderNumber?: Maybe<Scalars['String']['output']>;
+  /** Why the stock moved. */
   reason: StockReason;
   /** The product's stock version after this movement: 1, 2, 3… with no gap. */
   version: Scalars['Int']['output'];
@@ -881,27 +1036,37 @@ export type StockMovement = {
 /** A page of StockMovement items, newest first. */
 export type StockMovementConnection = {
   __typename?: 'StockMovementConnection';
+  /** The items of this page, in order, each with its cursor. */
   edges: Array<StockMovementEdge>;
+  /** Whether pages precede and follow this one, and the cursors to reach them. */
   pageInfo: PageInfo;
   /** How many items match, over every page. Exact. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** One StockMovement of a page, with its cursor. */
 export type StockMovementEdge = {
   __typename?: 'StockMovementEdge';
   /** Opaque position of this edge, for `after`. */
   cursor: Scalars['String']['output'];
+  /** The StockMovement itself. */
   node: StockMovement;
 };
 
 /** Why the available stock of a product changed. */
 export type StockReason =
+  /** Written off by the artisan or an admin through AdjustStock (negative): breakage, loss, a count correction. */
   | 'ADJUSTMENT'
+  /** Returned when an order awaiting payment was cancelled (positive). */
   | 'CANCELLATION'
+  /** Returned when an order's reservation ran out before payment (positive). */
   | 'RESERVATION_RELEASED'
+  /** Added by the artisan or an admin through AdjustStock (positive). */
   | 'RESTOCK'
+  /** Taken by a checkout (negative). */
   | 'SALE';
 
+/** Live events over WebSocket (graphql-ws). Each event is authorised for the viewer as it is delivered. */
 export type Subscription = {
   __typename?: 'Subscription';
   /** The caller's account now, then again each time an operator changes it (role, status). */
@@ -915,11 +1080,13 @@ export type Subscription = {
 };
 
 
+/** Live events over WebSocket (graphql-ws). Each event is authorised for the viewer as it is delivered. */
 export type SubscriptionOrderUpdatedArgs = {
   orderId: Scalars['ID']['input'];
 };
 
 
+/** Live events over WebSocket (graphql-ws). Each event is authorised for the viewer as it is delivered. */
 export type SubscriptionStockChangedArgs = {
   productIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   shopId?: InputMaybe<Scalars['ID']['input']>;
@@ -929,6 +1096,7 @@ export type SubscriptionStockChangedArgs = {
 export type UpdateProductInput = {
   /** true withdraws it from sale: out of the catalogue, search and shop pages, refused by carts; orders keep it. false lists it again. */
   archived?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The category to list it in. */
   categoryId?: InputMaybe<Scalars['ID']['input']>;
   /** At most 5,000 characters; null removes it. */
   description?: InputMaybe<Scalars['String']['input']>;
@@ -957,6 +1125,7 @@ export type User = {
   displayName: Scalars['String']['output'];
   /** The address the user logs in with, lower-cased. Only the user itself, ADMIN and SUPPORT may see it: anyone else gets null here, with a FORBIDDEN error naming the path. */
   email?: Maybe<Scalars['String']['output']>;
+  /** Unique id of the user. Anyone may see it. */
   id: Scalars['ID']['output'];
   /** What the user may do. Only the user itself, ADMIN and SUPPORT may see it: anyone else gets null here, with a FORBIDDEN error naming the path. */
   role?: Maybe<Role>;
@@ -969,16 +1138,20 @@ export type User = {
 /** A page of User items, newest first. */
 export type UserConnection = {
   __typename?: 'UserConnection';
+  /** The items of this page, in order, each with its cursor. */
   edges: Array<UserEdge>;
+  /** Whether pages precede and follow this one, and the cursors to reach them. */
   pageInfo: PageInfo;
   /** How many items match, over every page. Exact. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** One User of a page, with its cursor. */
 export type UserEdge = {
   __typename?: 'UserEdge';
   /** Opaque position of this edge, for `after`. */
   cursor: Scalars['String']['output'];
+  /** The User itself. */
   node: User;
 };
 
@@ -986,13 +1159,17 @@ export type UserEdge = {
 export type UserFilter = {
   /** Part of the email, whatever its case. */
   emailContains?: InputMaybe<Scalars['String']['input']>;
+  /** Only users with this role. */
   role?: InputMaybe<Role>;
+  /** Only users with this status. */
   status?: InputMaybe<UserStatus>;
 };
 
 /** A BANNED user is refused on every request. */
 export type UserStatus =
+  /** May use the API. */
   | 'ACTIVE'
+  /** Refused on every request and every live subscription, until unbanned. */
   | 'BANNED';
 
 export type UsersQueryVariables = Exact<{

@@ -3,18 +3,26 @@ import { AddToCartDocument, CheckoutDocument } from '../generated/graphql';
 import { Product } from '../../src/modules/catalog/product.entity';
 import { send, signUp, type TestAccount } from '../utils/accounts';
 import { createProducts, createShop, type TestShop } from '../fixtures/shops';
+import { startFakeStripe, type FakeStripe } from '../utils/fake-stripe';
+import { fakeStripeEnv } from '../utils/payments';
 import { startTestServer, type TestServer } from '../utils/test-server';
+import { overWebSocket } from './transports';
 
 const ADDRESS = { name: 'Ana', line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' };
 
 describe('commerce limits', () => {
+  let fake: FakeStripe;
   let server: TestServer;
   let shop: TestShop;
   beforeAll(async () => {
-    server = await startTestServer({ MAX_UNPAID_ORDERS_PER_BUYER: '2', MAX_UNPAID_UNITS_PER_PRODUCT: '5' });
+    fake = await startFakeStripe();
+    server = await startTestServer({ NODE_ENV: 'production', ...fakeStripeEnv(fake), MAX_UNPAID_ORDERS_PER_BUYER: '2', MAX_UNPAID_UNITS_PER_PRODUCT: '5' });
     shop = await createShop(server);
   });
-  afterAll(() => server?.close());
+  afterAll(async () => {
+    await server?.close();
+    await fake?.stop();
+  });
 
   async function checkout(buyer: TestAccount, productId: string, quantity: number, key: string, expectedTotal?: { amount: number; currency: string }) {
     const added = await send(server, AddToCartDocument, { productId, quantity }, { token: buyer.accessToken });
@@ -29,6 +37,9 @@ describe('commerce limits', () => {
     expect((await checkout(buyer, b!, 1, 'o2')).errors).toBeUndefined();
     const third = await checkout(buyer, c!, 1, 'o3');
     expect(third.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'TOO_MANY_UNPAID_ORDERS' });
+    // The same refusal over WebSocket, for the cart that is still there.
+    const overWs = await overWebSocket(server, CheckoutDocument, { input: { idempotencyKey: 'o3-ws', shippingAddress: ADDRESS } }, buyer.accessToken);
+    expect(overWs.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'TOO_MANY_UNPAID_ORDERS' });
   });
 
   it('should refuse more units of one product across unpaid orders than allowed, naming the product', async () => {

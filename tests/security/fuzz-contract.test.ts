@@ -22,6 +22,8 @@ import * as generated from '../generated/graphql';
 import { createStaff, signUp, type TestAccount } from '../utils/accounts';
 import { postGraphql } from '../utils/clients';
 import { CONTRACT_ERROR_CODES } from '../utils/contract-errors';
+import { startFakeStripe, type FakeStripe } from '../utils/fake-stripe';
+import { fakeStripeEnv } from '../utils/payments';
 import { startTestServer, type TestServer } from '../utils/test-server';
 import { openRawSocket } from './raw-socket';
 
@@ -91,6 +93,7 @@ function problemsOf(label: string, errors: readonly { message: string; extension
 }
 
 describe('random and hostile variables for every operation of the contract', () => {
+  let fake: FakeStripe;
   let server: TestServer;
   let schema: GraphQLSchema;
   let buyer: TestAccount;
@@ -101,11 +104,15 @@ describe('random and hostile variables for every operation of the contract', () 
     .map(([name, document]) => [name.replace(/Document$/, ''), document as DocumentNode] as const);
 
   beforeAll(async () => {
-    server = await startTestServer({ CATALOG_CACHE_TTL_SECONDS: '30' });
+    fake = await startFakeStripe();
+    server = await startTestServer({ NODE_ENV: 'production', ...fakeStripeEnv(fake), CATALOG_CACHE_TTL_SECONDS: '30' });
     schema = buildSchema(readFileSync(join(__dirname, '..', '..', 'schema', 'schema.graphql'), 'utf8'));
     [buyer, artisan, admin] = [await signUp(server), await signUp(server, { role: 'ARTISAN' }), await createStaff(server)];
   });
-  afterAll(() => server?.close());
+  afterAll(async () => {
+    await server?.close();
+    await fake?.stop();
+  });
 
   it('should cover every typed operation of the contract', () => {
     expect(documents.length).toBeGreaterThanOrEqual(25);

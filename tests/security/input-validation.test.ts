@@ -1,18 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { print } from 'graphql';
-import { AdjustStockDocument, CatalogDocument, CheckoutDocument, SignUpDocument } from '../generated/graphql';
-import { send, signUp, uniqueEmail } from '../utils/accounts';
+import { AdjustStockDocument, BanUserDocument, CatalogDocument, CheckoutDocument, MeDocument, SignUpDocument } from '../generated/graphql';
+import { createStaff, send, signUp, uniqueEmail } from '../utils/accounts';
 import { createProducts, createShop } from '../fixtures/shops';
 import { postGraphql } from '../utils/clients';
 import { startTestServer, type TestServer } from '../utils/test-server';
 import { openRawSocket } from './raw-socket';
+import { overWebSocket } from './transports';
 
 const ADDRESS = { name: 'Ana', line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' };
 
 describe('bad input is BAD_USER_INPUT naming the field, never an internal error', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ NODE_ENV: 'production' });
   });
   afterAll(() => server?.close());
 
@@ -32,6 +33,25 @@ describe('bad input is BAD_USER_INPUT naming the field, never an internal error'
     const answer = await socket.next((message) => message.id === '1' && message.type === 'next');
     expect((answer.payload as { errors: { extensions: unknown }[] }).errors[0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.search' });
     socket.close();
+  });
+
+  it('should refuse a NUL in an idempotency key, a shipping name, a stock reason and a ban reason, naming each, over HTTP and WebSocket', async () => {
+    const buyer = await signUp(server);
+    const shop = await createShop(server);
+    const [productId] = await createProducts(server, shop, [{ stock: 5 }]);
+    const admin = await createStaff(server);
+    const cases = [
+      [CheckoutDocument, { input: { idempotencyKey: 'k\u0000', shippingAddress: ADDRESS } }, buyer.accessToken, 'input.idempotencyKey'],
+      [CheckoutDocument, { input: { idempotencyKey: 'k-nul-name', shippingAddress: { ...ADDRESS, name: 'A\u0000na' } } }, buyer.accessToken, 'input.shippingAddress.name'],
+      [AdjustStockDocument, { productId, delta: 1, reason: 'restock\u0000' }, shop.owner.token, 'reason'],
+      [BanUserDocument, { userId: buyer.id, reason: 'spam\u0000' }, admin.accessToken, 'reason'],
+    ] as const;
+    for (const [document, variables, token, field] of cases) {
+      const http = (await postGraphql(server.graphqlUrl, { query: print(document), variables }, { authorization: `Bearer ${token}` })).body;
+      const ws = await overWebSocket(server, document, variables, token);
+      for (const result of [http, ws]) expect({ field, refusal: result.errors?.[0]?.extensions }).toEqual({ field, refusal: expect.objectContaining({ code: 'BAD_USER_INPUT', field }) });
+    }
+    expect((await send(server, MeDocument, {}, { token: buyer.accessToken })).data?.me?.status).toBe('ACTIVE');
   });
 
   it('should trim strings before checking their length: a shipping name of three spaces is blank', async () => {

@@ -5,6 +5,8 @@ import { createLogger } from '../../src/infra/logger';
 import { runSql } from '../../src/shared/sql';
 import { send, uniqueEmail } from '../utils/accounts';
 import { createProducts, createShop } from '../fixtures/shops';
+import { startFakeStripe, type FakeStripe } from '../utils/fake-stripe';
+import { fakeStripeEnv } from '../utils/payments';
 import { startTestServer, type TestServer } from '../utils/test-server';
 
 describe('nothing secret in the logs', () => {
@@ -20,10 +22,15 @@ describe('nothing secret in the logs', () => {
     }),
   );
 
+  let fake: FakeStripe;
   beforeAll(async () => {
-    server = await startTestServer({ LOG_LEVEL: 'debug' }, undefined, { logger });
+    fake = await startFakeStripe();
+    server = await startTestServer({ NODE_ENV: 'production', ...fakeStripeEnv(fake), LOG_LEVEL: 'debug' }, undefined, { logger });
   });
-  afterAll(() => server?.close());
+  afterAll(async () => {
+    await server?.close();
+    await fake?.stop();
+  });
 
   it('should log sign-up, log-in, refresh, checkout and a failing INSERT without password, hash, tokens or address', async () => {
     const email = uniqueEmail('logs');

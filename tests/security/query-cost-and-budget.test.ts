@@ -20,7 +20,7 @@ function overWebSocket(server: TestServer, query: string, variables?: Record<str
 describe('the cost of an operation counts its variables, over HTTP and WebSocket', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ NODE_ENV: 'production' });
   });
   afterAll(() => server?.close());
 
@@ -68,7 +68,7 @@ describe('the query budget of each client', () => {
   let server: TestServer;
   beforeAll(async () => {
     // 1,000 points, refilled at 1 point a second: ten pages of 50 run, the eleventh waits.
-    server = await startTestServer({ QUERY_BUDGET_POINTS: '1000', QUERY_BUDGET_RESTORE_PER_SECOND: '1', QUERY_MAX_COST: '500' });
+    server = await startTestServer({ NODE_ENV: 'production', QUERY_BUDGET_POINTS: '1000', QUERY_BUDGET_RESTORE_PER_SECOND: '1', QUERY_MAX_COST: '500' });
   });
   afterAll(() => server?.close());
 
@@ -144,10 +144,10 @@ describe('the query budget of each client', () => {
   });
 });
 
-describe('at most one credential field per request, and sign-ups per address', () => {
+describe('at most one credential field per request, and sign-ups and password resets per address', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ SIGN_UPS_PER_ADDRESS: '2' });
+    server = await startTestServer({ NODE_ENV: 'production', SIGN_UPS_PER_ADDRESS: '2', PASSWORD_RESETS_PER_ADDRESS: '2' });
   });
   afterAll(() => server?.close());
 
@@ -173,6 +173,33 @@ describe('at most one credential field per request, and sign-ups per address', (
     expect(codesOf(result.errors)).toEqual(['BAD_USER_INPUT']);
   });
 
+  it('should refuse two aliased deleteMyAccount (each checks the password) with BAD_USER_INPUT, deleting nothing, over HTTP and WebSocket', async () => {
+    const user = await signUp(server, { email: uniqueEmail('delete') });
+    const query = `mutation { a: deleteMyAccount(password: "wrong password one") b: deleteMyAccount(password: "${user.password}") }`;
+    const http = (await postGraphql(server.graphqlUrl, { query }, { authorization: `Bearer ${user.accessToken}` })).body;
+    const ws = await overWebSocket(server, query, undefined, user.accessToken);
+    for (const result of [http, ws]) {
+      expectContractErrors(result.errors);
+      expect(result.errors!.map((error) => error.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'b' })]);
+    }
+    const me = await postGraphql(server.graphqlUrl, { query: '{ me { id } }' }, { authorization: `Bearer ${user.accessToken}` });
+    expect(me.body.data).toEqual({ me: { id: user.id } });
+  });
+
+  it('should limit password-reset requests per client address with RATE_LIMITED, whatever the emails, and count no over-long email', async () => {
+    const reset = (email: string, address: string) =>
+      postGraphql(server.graphqlUrl, { query: 'mutation R($email: String!) { requestPasswordReset(email: $email) }', variables: { email } }, { 'x-forwarded-for': address });
+    // Over-long emails are refused before anything is counted: the address keeps its two requests.
+    const overLong = await reset(`${'x'.repeat(250)}@example.test`, '198.51.100.85');
+    expectContractErrors(overLong.body.errors);
+    expect(overLong.body.errors!.map((error) => error.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'email' })]);
+    const outcomes = [];
+    for (let i = 0; i < 3; i += 1) outcomes.push((await reset(uniqueEmail('reset'), '198.51.100.85')).body);
+    expect(outcomes.map((body) => body.errors?.[0]?.extensions?.code ?? body.data)).toEqual([{ requestPasswordReset: true }, { requestPasswordReset: true }, 'RATE_LIMITED']);
+    expect(outcomes[2]!.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThan(0);
+    expect((await reset(uniqueEmail('reset'), '198.51.100.86')).body.data).toEqual({ requestPasswordReset: true });
+  });
+
   it('should limit sign-ups per client address with RATE_LIMITED, before hashing', async () => {
     const address = { 'x-forwarded-for': '198.51.100.80' };
     const codes: unknown[] = [];
@@ -192,7 +219,7 @@ describe('budgets shared through Redis', () => {
   let servers: TestServer[];
   beforeAll(async () => {
     redis = await startTestRedis();
-    const env = { REDIS_URL: redis.url, QUERY_BUDGET_POINTS: '1000', QUERY_BUDGET_RESTORE_PER_SECOND: '1', QUERY_MAX_COST: '500', CATALOG_CACHE_TTL_SECONDS: '0' };
+    const env = { NODE_ENV: 'production', REDIS_URL: redis.url, QUERY_BUDGET_POINTS: '1000', QUERY_BUDGET_RESTORE_PER_SECOND: '1', QUERY_MAX_COST: '500', CATALOG_CACHE_TTL_SECONDS: '0' };
     const first = await startTestServer(env);
     servers = [first, await startTestServer(env, undefined)];
   });

@@ -2,6 +2,7 @@ import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
 import { accountDeletionService } from './account-deletion.service';
 import { AuthPayload } from './auth.types';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './credentials';
 import { passwordService } from './password.service';
 
 /** The owner's controls of an account: its password, and its deletion. */
@@ -10,7 +11,11 @@ export class AccountControlsResolver {
   @Mutation(() => Boolean, {
     description: 'Sets a new password; needs the current one (UNAUTHENTICATED with reason BAD_CREDENTIALS otherwise). Ends every other session of the account; the caller\'s goes on.',
   })
-  changePassword(@Arg('currentPassword') currentPassword: string, @Arg('newPassword') newPassword: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+  changePassword(
+    @Arg('currentPassword', { description: 'The password in use now.' }) currentPassword: string,
+    @Arg('newPassword', { description: `The new password: ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters.` }) newPassword: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<boolean> {
     return passwordService.change(ctx, currentPassword, newPassword);
   }
 
@@ -18,7 +23,10 @@ export class AccountControlsResolver {
     description:
       'Always true, whether or not the email has an account. When it has, a single-use reset code valid 30 minutes (PASSWORD_RESET_TTL_MINUTES) is emailed. Limited per email and per client address (RATE_LIMITED).',
   })
-  requestPasswordReset(@Arg('email') email: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+  requestPasswordReset(
+    @Arg('email', { description: 'The email of the account; the answer is the same whether it exists or not.' }) email: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<boolean> {
     return passwordService.request(ctx, email);
   }
 
@@ -26,7 +34,11 @@ export class AccountControlsResolver {
     description:
       'Spends an emailed reset code (once) and sets the password; ends every session of the account and opens a new one. UNAUTHENTICATED with reason TOKEN_INVALID for an unknown, expired or used code.',
   })
-  resetPassword(@Arg('token') token: string, @Arg('newPassword') newPassword: string, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+  resetPassword(
+    @Arg('token', { description: 'The single-use token from the PASSWORD_RESET email.' }) token: string,
+    @Arg('newPassword', { description: `The new password: ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters.` }) newPassword: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<AuthPayload> {
     return passwordService.reset(ctx, token, newPassword);
   }
 
@@ -34,7 +46,10 @@ export class AccountControlsResolver {
     description:
       "Deletes the caller's account: needs its password. Erases email, name, cart and the outbox's copies; orders stay with the buyer anonymised. Ends every session and live socket; the email is free again. CONFLICT for an artisan who still has a shop.",
   })
-  deleteMyAccount(@Arg('password') password: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+  deleteMyAccount(
+    @Arg('password', { description: 'Your current password, to confirm.' }) password: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<boolean> {
     return accountDeletionService.deleteMine(ctx, password);
   }
 }

@@ -2,7 +2,7 @@ import type { RequestContext } from '../../graphql/context';
 import { ConflictError } from '../../graphql/errors';
 import { runSql } from '../../shared/sql';
 import { eraseEmailsOfDeletedUser } from '../notifications/account-emails';
-import { publishAccountChange } from './account-events';
+import { publishUserBanned } from './account-events';
 import { AuditEventType } from './audit-event.entity';
 import { logAudit, recordAudit } from './audit';
 import { verifyOwnPassword } from './password.service';
@@ -49,7 +49,7 @@ export const accountDeletionService = {
     });
     await ctx.accounts.viewerCache.forget(user.id);
     // Closes its WebSockets on every instance, as a ban does.
-    await publishAccountChange(ctx, user.id, true);
+    await publishUserBanned(ctx, user.id);
     logAudit(ctx.logger, event);
     return true;
   },

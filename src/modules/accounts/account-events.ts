@@ -1,21 +1,54 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../graphql/context';
+import { runSql } from '../../shared/sql';
+import { Role, UserStatus } from './user.entity';
 
-/** Pub/sub topics of the accounts module. Payloads carry ids only: receivers read the current state. */
+/** Pub/sub topics of the accounts module published by application code. Payloads carry ids only. */
 export enum AccountTopic {
   /** A user was banned (after commit): every instance closes that user's WebSockets. */
   USER_BANNED = 'user-banned',
-  /** An operator changed a user (role, status): `myAccount` subscribers of that user hear of it. */
-  ACCOUNT_CHANGED = 'account-changed',
 }
 
 export interface AccountTopicPayloads {
   [AccountTopic.USER_BANNED]: { userId: string };
-  [AccountTopic.ACCOUNT_CHANGED]: { userId: string };
 }
 
-/** One channel per user for account changes: an instance only receives those of users connected to it. */
-export function accountChangedChannel(userId: string): string {
-  return `${AccountTopic.ACCOUNT_CHANGED}:${userId}`;
+/** A committed change of an account that its `myAccount` subscribers hear of: its role or its status. */
+export interface AccountChangedEvent {
+  userId: string;
+  role: Role;
+  status: UserStatus;
+}
+
+/** The PostgreSQL channel notified by an account change, in its transaction: delivered only on commit. */
+export const ACCOUNT_NOTIFY_CHANNEL = 'atelier_account_changed';
+
+/** The pub/sub topic that the notification relay republishes those notifications on. */
+export const ACCOUNT_TOPIC = 'account-changed';
+
+const ROLES = new Set<string>(Object.values(Role));
+const STATUSES = new Set<string>(Object.values(UserStatus));
+
+/** The event in a pub/sub message, or null when the message is not one. */
+export function parseAccountChangedEvent(value: unknown): AccountChangedEvent | null {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const valid = typeof v.userId === 'string' && typeof v.role === 'string' && ROLES.has(v.role) && typeof v.status === 'string' && STATUSES.has(v.status);
+  return valid ? { userId: v.userId as string, role: v.role as Role, status: v.status as UserStatus } : null;
+}
+
+const ACCOUNT_EVENT_COLUMNS = 'u.id as "userId", u.role, u.status';
+
+/** Queues the notification of a change of the user's role or status in the caller's transaction, as it now stands there. */
+export async function notifyAccountChanged(em: EntityManager, userId: string): Promise<void> {
+  await runSql(em, `select pg_notify(?, row_to_json(e)::text) from (select ${ACCOUNT_EVENT_COLUMNS} from app_user u where u.id = ?) e`, [
+    ACCOUNT_NOTIFY_CHANNEL,
+    userId,
+  ]);
+}
+
+/** The accounts of `userIds` as they stand now: what the hub compares with what its watchers saw. */
+export function readAccountEvents(em: EntityManager, userIds: string[]): Promise<AccountChangedEvent[]> {
+  return runSql<AccountChangedEvent>(em, `select ${ACCOUNT_EVENT_COLUMNS} from app_user u where u.id = any(?::uuid[])`, [userIds]);
 }
 
 /** Parses a `user-banned` payload received from another instance; null when it is not one. */
@@ -25,19 +58,15 @@ export function userBannedPayload(payload: unknown): AccountTopicPayloads[Accoun
 }
 
 /**
- * Announces that a user was changed, once the change is committed. A failure to publish is logged, not
- * thrown: the change stands, and the per-request and per-event re-checks enforce it without the message.
+ * Announces, once the ban (or deletion) is committed, that the user's WebSockets must close on every instance.
+ * A failure to publish is logged, not thrown: the ban stands, and the per-request and per-event re-checks enforce
+ * it without the message; the announcement is sent again until it lands (a socket must not outlive an outage).
  */
-export async function publishAccountChange(ctx: RequestContext, userId: string, banned: boolean): Promise<void> {
+export async function publishUserBanned(ctx: RequestContext, userId: string): Promise<void> {
   try {
-    const payload = { userId };
-    // At once, each within the Redis deadline. A ban must close the user's sockets on every instance, also after
-    // an outage: its announcement is sent again until it lands.
-    await Promise.all([
-      banned && ctx.pubsub.publish(AccountTopic.USER_BANNED, payload satisfies AccountTopicPayloads[AccountTopic.USER_BANNED], { redeliver: userId }),
-      ctx.pubsub.publish(accountChangedChannel(userId), payload satisfies AccountTopicPayloads[AccountTopic.ACCOUNT_CHANGED]),
-    ]);
+    const payload: AccountTopicPayloads[AccountTopic.USER_BANNED] = { userId };
+    await ctx.pubsub.publish(AccountTopic.USER_BANNED, payload, { redeliver: userId });
   } catch (error) {
-    ctx.logger.error({ err: error, userId }, 'could not publish an account change');
+    ctx.logger.error({ err: error, userId }, 'could not publish a ban');
   }
 }

@@ -1,5 +1,7 @@
+import type { RequestContext } from '../../graphql/context';
 import { ForbiddenError, UnauthenticatedError, UnauthenticatedReason } from '../../graphql/errors';
-import type { Authentication } from './viewer';
+import { UserStatus } from './user.entity';
+import type { Authentication, Viewer } from './viewer';
 
 /** `extensions.reason` of the FORBIDDEN error a banned user gets, whatever it asks. */
 export const ACCOUNT_BANNED = 'ACCOUNT_BANNED';
@@ -39,4 +41,16 @@ export function notAuthenticatedError(auth: Exclude<Authentication, { kind: 'vie
       throw new Error(`unknown token problem ${String(unreachable)}`);
     }
   }
+}
+
+/**
+ * The one viewer guard: the logged-in, not banned caller, or the error that says why not (UNAUTHENTICATED with its
+ * reason, FORBIDDEN for a banned account). graphql-shield already refuses these callers on guarded fields; services
+ * call this to get the viewer typed, and a subscription's `subscribe` (which the shield does not wrap) to be guarded.
+ */
+export function requireViewer(ctx: RequestContext): Viewer {
+  const { auth } = ctx;
+  if (auth.kind !== 'viewer') throw notAuthenticatedError(auth);
+  if (auth.viewer.status === UserStatus.BANNED) throw accountBannedError();
+  return auth.viewer;
 }

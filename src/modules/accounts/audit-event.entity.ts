@@ -18,7 +18,24 @@ export enum AuditEventType {
   PASSWORD_RESET = 'PASSWORD_RESET',
   ACCOUNT_DELETED = 'ACCOUNT_DELETED',
 }
-registerEnumType(AuditEventType, { name: 'AuditEventType', description: 'Kinds of security-relevant events kept in the audit trail.' });
+registerEnumType(AuditEventType, {
+  name: 'AuditEventType',
+  description: 'Kinds of security-relevant events kept in the audit trail.',
+  valuesConfig: {
+    SIGN_UP: { description: 'An account was created by signing up.' },
+    LOGIN_SUCCEEDED: { description: 'A log-in with the right password.' },
+    LOGIN_FAILED: { description: 'A refused log-in: wrong password, unknown email, banned account or throttled (see `details`).' },
+    REFRESH_TOKEN_REUSED: { description: 'A spent refresh token came back after its grace period: the session was revoked.' },
+    USER_BANNED: { description: 'An operator banned the user (the reason is in `details`).' },
+    USER_UNBANNED: { description: 'An operator lifted the ban.' },
+    ROLE_CHANGED: { description: "An admin changed the user's role (old and new in `details`)." },
+    ADMIN_CREATED: { description: 'An admin account was created from the command line (`create-admin`).' },
+    PASSWORD_CHANGED: { description: 'The user changed their password; their other sessions ended.' },
+    PASSWORD_RESET_REQUESTED: { description: 'A password reset was asked for this account.' },
+    PASSWORD_RESET: { description: 'The password was reset with an emailed token; every session ended.' },
+    ACCOUNT_DELETED: { description: 'The user deleted their account; their personal data was erased.' },
+  },
+});
 
 /**
  * The audit trail: security-relevant events, kept for operators. Rows are only ever inserted. User ids are
@@ -29,11 +46,11 @@ registerEnumType(AuditEventType, { name: 'AuditEventType', description: 'Kinds o
 @Index({ properties: ['userId', 'id'] })
 @Index({ properties: ['type', 'id'] })
 export class AuditEvent {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Unique id of the event.' })
   @PrimaryKey({ type: 'uuid' })
   id: string = newId();
 
-  @Field(() => AuditEventType)
+  @Field(() => AuditEventType, { description: 'What happened.' })
   @Enum({ items: () => AuditEventType, type: 'text' })
   type!: AuditEventType;
 
@@ -45,7 +62,7 @@ export class AuditEvent {
   @Property({ type: 'uuid', nullable: true })
   actorId: string | null = null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The client's IP address as the server saw it (see TRUST_PROXY); null when not from a request (e.g. create-admin)." })
   @Property({ type: 'text', nullable: true })
   clientAddress: string | null = null;
 
@@ -57,7 +74,7 @@ export class AuditEvent {
   @Property({ type: 'jsonb' })
   details: Record<string, unknown> = {};
 
-  @Field()
+  @Field({ description: 'When it happened.' })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }

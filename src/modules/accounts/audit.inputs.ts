@@ -4,7 +4,7 @@ import { AuditEventType } from './audit-event.entity';
 
 @InputType({ description: 'Narrows the audit trail. Every filter given must match.' })
 export class AuditEventFilter {
-  @Field(() => AuditEventType, { nullable: true })
+  @Field(() => AuditEventType, { nullable: true, description: 'Only events of this type.' })
   @IsOptional()
   @IsIn(Object.values(AuditEventType))
   type?: AuditEventType | null;

@@ -11,7 +11,7 @@ export class AuditResolver {
   @Query(() => AuditEventConnection, { description: 'The audit trail, newest first. ADMIN.' })
   auditEvents(
     @Args() page: ConnectionArgs,
-    @Arg('filter', () => AuditEventFilter, { nullable: true }) filter: AuditEventFilter | null,
+    @Arg('filter', () => AuditEventFilter, { nullable: true, description: 'Narrows the trail; every event when left out.' }) filter: AuditEventFilter | null,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<AuditEvent>> {
     return auditService.list(ctx, pageRequest(page), filter);

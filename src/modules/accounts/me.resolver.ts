@@ -1,15 +1,13 @@
 import { Ctx, Directive, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { cacheHint } from '../../shared/cache-hints';
 import type { RequestContext } from '../../graphql/context';
-import { channelIterator } from '../../infra/pubsub-iterator';
 import { required } from '../../shared/loaders';
 import { Shop } from '../catalog/shop.entity';
-import { accountChangedChannel, type AccountTopicPayloads, type AccountTopic } from './account-events';
-import { accountBannedError, notAuthenticatedError } from './accounts.errors';
-import { User, UserStatus } from './user.entity';
+import { AsyncQueue } from '../../shared/async-queue';
+import type { AccountChangedEvent } from './account-events';
+import { requireViewer } from './accounts.errors';
+import { User } from './user.entity';
 import type { Viewer } from './viewer';
-
-type AccountChanged = AccountTopicPayloads[AccountTopic.ACCOUNT_CHANGED];
 
 /** The caller's own account. */
 @Resolver()
@@ -32,14 +30,16 @@ export class MeResolver {
     // graphql-shield guards a subscription's `resolve` (each event), not its `subscribe`: check here too.
     subscribe: ({ context: untyped }) => {
       const context = untyped as RequestContext;
-      const viewer = context.viewer;
-      if (!viewer) throw notAuthenticatedError(context.auth.kind === 'viewer' ? { kind: 'anonymous' } : context.auth);
-      if (viewer.status === UserStatus.BANNED) throw accountBannedError();
-      const initial: AccountChanged = { userId: viewer.userId };
-      return channelIterator<AccountChanged>(context.pubsub, accountChangedChannel(viewer.userId), { initial });
+      const viewer = requireViewer(context);
+      // The account as it is first, then each change from the instance's hub (notified in the change's transaction).
+      const current: AccountChangedEvent = { userId: viewer.userId, role: viewer.role, status: viewer.status };
+      const queue = new AsyncQueue<AccountChangedEvent>({ maxBuffered: 100, onClose: () => stop() });
+      queue.push(current);
+      const stop = context.live.accounts.watch(current, (event) => queue.push(event));
+      return queue;
     },
   })
-  myAccount(@Root() event: AccountChanged, @Ctx() ctx: RequestContext): Promise<User> {
+  myAccount(@Root() event: AccountChangedEvent, @Ctx() ctx: RequestContext): Promise<User> {
     // The subscription's context lives as long as it does: a fresh EntityManager per event reads the current row.
     return ctx.em.fork().findOneOrFail(User, event.userId);
   }

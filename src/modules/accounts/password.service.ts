@@ -81,8 +81,10 @@ export const passwordService = {
    */
   async request(ctx: RequestContext, emailInput: string): Promise<boolean> {
     const email = normaliseEmail(emailInput);
+    // Length first, as for a log-in: nothing is counted for an email no account can have.
+    if (characterCount(email) > EMAIL_MAX_LENGTH) throw new BadUserInputError('email', `email must have at most ${EMAIL_MAX_LENGTH} characters`);
     await ctx.accounts.passwordResetLimiter.attempt(email, ctx.clientAddress);
-    const user = email.length <= EMAIL_MAX_LENGTH ? await ctx.em.findOne(User, { email, status: UserStatus.ACTIVE, deletedAt: null }) : null;
+    const user = await ctx.em.findOne(User, { email, status: UserStatus.ACTIVE, deletedAt: null });
     if (!user) {
       ctx.logger.info({ requestId: ctx.requestId }, 'password reset asked for an email with no active account: nothing sent');
       return true;

@@ -12,13 +12,26 @@ export enum Role {
 registerEnumType(Role, {
   name: 'Role',
   description: 'What a user may do: BUYER shops; ARTISAN also runs one shop; SUPPORT reads users and orders; ADMIN does everything.',
+  valuesConfig: {
+    BUYER: { description: 'Browses, fills a cart, checks out and follows their orders.' },
+    ARTISAN: { description: 'A buyer who also runs one shop: its products, stock, orders and shipments.' },
+    SUPPORT: { description: 'An operator who reads users, orders, stock ledgers and emails; changes nothing.' },
+    ADMIN: { description: 'An operator who may do everything, including bans, role changes and the audit trail.' },
+  },
 });
 
 export enum UserStatus {
   ACTIVE = 'ACTIVE',
   BANNED = 'BANNED',
 }
-registerEnumType(UserStatus, { name: 'UserStatus', description: 'A BANNED user is refused on every request.' });
+registerEnumType(UserStatus, {
+  name: 'UserStatus',
+  description: 'A BANNED user is refused on every request.',
+  valuesConfig: {
+    ACTIVE: { description: 'May use the API.' },
+    BANNED: { description: 'Refused on every request and every live subscription, until unbanned.' },
+  },
+});
 
 /** How a restricted field of a user says who may see it. */
 const PRIVATE = 'Only the user itself, ADMIN and SUPPORT may see it: anyone else gets null here, with a FORBIDDEN error naming the path.';
@@ -26,7 +39,7 @@ const PRIVATE = 'Only the user itself, ADMIN and SUPPORT may see it: anyone else
 @ObjectType({ description: 'A person with an account: buyer, artisan or operator. Anyone sees `id`, `displayName` and `shop`; the other fields are private.' })
 @Entity({ tableName: 'app_user' })
 export class User {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Unique id of the user. Anyone may see it.' })
   @PrimaryKey({ type: 'uuid' })
   id: string = newId();
 

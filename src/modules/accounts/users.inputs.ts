@@ -5,12 +5,12 @@ import { Role, UserStatus } from './user.entity';
 
 @InputType({ description: 'Narrows the list of users. Every filter given must match.' })
 export class UserFilter {
-  @Field(() => Role, { nullable: true })
+  @Field(() => Role, { nullable: true, description: 'Only users with this role.' })
   @IsOptional()
   @IsIn(Object.values(Role))
   role?: Role | null;
 
-  @Field(() => UserStatus, { nullable: true })
+  @Field(() => UserStatus, { nullable: true, description: 'Only users with this status.' })
   @IsOptional()
   @IsIn(Object.values(UserStatus))
   status?: UserStatus | null;

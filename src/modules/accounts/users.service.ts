@@ -4,7 +4,7 @@ import { BadUserInputError, NotFoundError } from '../../graphql/errors';
 import { isId } from '../../shared/ids';
 import { escapeLike, keysetPage } from '../../shared/keyset-page';
 import type { Connection, PageRequest } from '../../shared/pagination';
-import { publishAccountChange } from './account-events';
+import { notifyAccountChanged, publishUserBanned } from './account-events';
 import { AuditEventType } from './audit-event.entity';
 import { logAudit, recordAudit, type AuditInput } from './audit';
 import { characterCount } from './credentials';
@@ -15,7 +15,7 @@ import type { UserFilter } from './users.inputs';
 /** Longest accepted ban reason, in characters. */
 export const BAN_REASON_MAX_LENGTH = 500;
 
-/** What operators do to users. Every change is audited in its own transaction and announced after commit. */
+/** What operators do to users. Every change is audited and notified (`myAccount`) in its own transaction. */
 export const usersService = {
   list(ctx: RequestContext, page: PageRequest, filter: UserFilter | null | undefined): Promise<Connection<User>> {
     const where: FilterQuery<User> = {};
@@ -41,7 +41,7 @@ export const usersService = {
     // Before answering: the victim's very next request, on any instance, reads its row again.
     await ctx.accounts.viewerCache.forget(user.id);
     // Announced even when it was banned already: a socket that escaped the first announcement is closed now.
-    await publishAccountChange(ctx, user.id, true);
+    await publishUserBanned(ctx, user.id);
     return user;
   },
 
@@ -53,7 +53,6 @@ export const usersService = {
       return { type: AuditEventType.USER_UNBANNED };
     });
     await ctx.accounts.viewerCache.forget(user.id);
-    await publishAccountChange(ctx, user.id, false);
     return user;
   },
 
@@ -67,7 +66,6 @@ export const usersService = {
       return { type: AuditEventType.ROLE_CHANGED, details: { from, to: role } };
     });
     await ctx.accounts.viewerCache.forget(user.id);
-    await publishAccountChange(ctx, user.id, false);
     return user;
   },
 };
@@ -92,7 +90,12 @@ async function changeUser(
     if (!user) throw new NotFoundError('User');
     const now = ctx.clock.now();
     const audit = await change(tx, user, now);
-    if (audit) user.updatedAt = now;
+    if (audit) {
+      user.updatedAt = now;
+      // Written now, so that the notification (sent only on commit) carries the new role and status.
+      await tx.flush();
+      await notifyAccountChanged(tx, user.id);
+    }
     const event = audit ? recordAudit(tx, ctx, { ...audit, userId: user.id, actorId: ctx.viewer?.userId ?? null }) : null;
     return { user, event };
   });

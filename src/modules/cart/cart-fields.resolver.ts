@@ -26,7 +26,7 @@ export class CartFieldsResolver {
 
 @Resolver(() => CartLineView)
 export class CartLineFieldsResolver {
-  @FieldResolver(() => Product)
+  @FieldResolver(() => Product, { description: 'The product of the line, as it is now (its price may have changed since it was added).' })
   async product(@Root() line: CartLineView, @Ctx() ctx: RequestContext): Promise<Product> {
     return required(await ctx.loaders.productById.load(line.productId), 'product', line.productId);
   }

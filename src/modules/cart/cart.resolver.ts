@@ -12,8 +12,8 @@ export class CartResolver {
 
   @Mutation(() => CartView, { description: 'Adds units of a product (1 to 99; a line holds at most 99). The product must have stock.' })
   addToCart(
-    @Arg('productId', () => ID) productId: string,
-    @Arg('quantity', () => Int) quantity: number,
+    @Arg('productId', () => ID, { description: 'A product for sale (not archived).' }) productId: string,
+    @Arg('quantity', () => Int, { description: 'Units to add: 1 to 99.' }) quantity: number,
     @Ctx() ctx: RequestContext,
   ): Promise<CartView> {
     return cartService.add(ctx, productId, quantity);
@@ -21,8 +21,8 @@ export class CartResolver {
 
   @Mutation(() => CartView, { description: "Sets a product's quantity in the cart (1 to 99); 0 removes the line." })
   setCartLineQuantity(
-    @Arg('productId', () => ID) productId: string,
-    @Arg('quantity', () => Int) quantity: number,
+    @Arg('productId', () => ID, { description: 'A product for sale (not archived).' }) productId: string,
+    @Arg('quantity', () => Int, { description: 'The new quantity: 0 to 99; 0 removes the line.' }) quantity: number,
     @Ctx() ctx: RequestContext,
   ): Promise<CartView> {
     return cartService.setQuantity(ctx, productId, quantity);

@@ -3,6 +3,7 @@ import type { RequestContext } from '../../graphql/context';
 import { BadUserInputError, NotFoundError } from '../../graphql/errors';
 import { isId, newId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
+import { requireViewer } from '../accounts/accounts.errors';
 import { OutOfStockError } from '../inventory/inventory.errors';
 import { cartIdOf } from './cart.entity';
 import { MAX_LINE_QUANTITY } from './cart-line.entity';
@@ -40,9 +41,7 @@ export const cartService = {
 };
 
 function buyerOf(ctx: RequestContext): string {
-  // The shield lets only authenticated callers here.
-  if (!ctx.viewer) throw new Error('cart reached without a viewer');
-  return ctx.viewer.userId;
+  return requireViewer(ctx).userId;
 }
 
 function checkQuantity(quantity: number, min: number): void {

@@ -12,7 +12,7 @@ export class CartLineView {
 /** The buyer's cart as the API shows it; `subtotal` and each line's `product` are field resolvers. */
 @ObjectType('Cart', { description: "The caller's cart. Prices are today's; checkout copies them onto the order." })
 export class CartView {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Unique id of the cart: one per user, kept across sessions.' })
   id!: string;
 
   @Field(() => [CartLineView], { description: 'In the order they were added.' })

@@ -15,7 +15,7 @@ export class CatalogResolver {
   @Query(() => ProductConnection, { description: 'The catalogue: products of every shop, newest first.' })
   products(
     @Args() page: ConnectionArgs,
-    @Arg('filter', () => ProductFilter, { nullable: true }) filter: ProductFilter | null,
+    @Arg('filter', () => ProductFilter, { nullable: true, description: 'Narrows the catalogue; every product for sale when left out.' }) filter: ProductFilter | null,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<Product>> {
     return catalogService.listProducts(ctx, pageRequest(page), filter);

@@ -7,11 +7,11 @@ import { newId } from '../../shared/ids';
 @Directive(cacheHint({ maxAge: CACHE_MAX_AGE.categories }))
 @Entity()
 export class Category {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Unique id of the category.' })
   @PrimaryKey({ type: 'uuid' })
   id: string = newId();
 
-  @Field()
+  @Field({ description: 'The name shown to buyers.' })
   @Property({ type: 'text' })
   name!: string;
 

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import { integerBetween, pick, seededRandom } from '../../shared/random';
+import { slugify } from '../../shared/slugify';
 import { runSql } from '../../shared/sql';
 
 /**
@@ -142,15 +143,6 @@ export async function loadDemoCatalog(em: EntityManager, options: DemoCatalogOpt
 export async function catalogIsEmpty(em: EntityManager): Promise<boolean> {
   const rows = await runSql(em, 'select 1 from product limit 1');
   return rows.length === 0;
-}
-
-export function slugify(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
 }
 
 function roundPrice(amount: number): number {

@@ -7,14 +7,17 @@ import { Product } from './product.entity';
 @Resolver()
 export class ProductAdminResolver {
   @Mutation(() => Product, { description: "Adds a product to the caller's shop, priced in the shop's currency. ARTISAN only." })
-  createProduct(@Arg('input', () => CreateProductInput) input: CreateProductInput, @Ctx() ctx: RequestContext): Promise<Product> {
+  createProduct(
+    @Arg('input', () => CreateProductInput,
+    { description: 'The new product.' }) input: CreateProductInput, @Ctx() ctx: RequestContext,
+  ): Promise<Product> {
     return productAdminService.create(ctx, input);
   }
 
   @Mutation(() => Product, { description: "Changes a product of the caller's shop; an ADMIN may change any product." })
   updateProduct(
-    @Arg('id', () => ID) id: string,
-    @Arg('input', () => UpdateProductInput) input: UpdateProductInput,
+    @Arg('id', () => ID, { description: 'The product to change: one of your shop (any shop for ADMIN).' }) id: string,
+    @Arg('input', () => UpdateProductInput, { description: 'The fields to change; those left out keep their value.' }) input: UpdateProductInput,
     @Ctx() ctx: RequestContext,
   ): Promise<Product> {
     return productAdminService.update(ctx, id, input);

@@ -1,12 +1,12 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { RequestContext } from '../../graphql/context';
-import { AppError, BadUserInputError, ErrorCode, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../graphql/errors';
+import { AppError, BadUserInputError, ErrorCode, ForbiddenError, NotFoundError } from '../../graphql/errors';
 import { isId } from '../../shared/ids';
 import { Role } from '../accounts/user.entity';
-import type { Viewer } from '../accounts/viewer';
+import { requireViewer } from '../accounts/accounts.errors';
 import { catalogChanged } from './catalog-version';
 import { Category } from './category.entity';
-import { slugify } from './demo-catalog';
+import { slugify } from '../../shared/slugify';
 import type { CreateProductInput, UpdateProductInput } from './product.inputs';
 import { toStoredImages } from './product-image';
 import { Product } from './product.entity';
@@ -84,11 +84,6 @@ export const productAdminService = {
     return product;
   },
 };
-
-function requireViewer(ctx: RequestContext): Viewer {
-  if (!ctx.viewer) throw new UnauthenticatedError();
-  return ctx.viewer;
-}
 
 async function requireCategory(ctx: RequestContext, categoryId: string): Promise<void> {
   if (!(await ctx.loaders.categoryById.load(categoryId))) throw new BadUserInputError('input.categoryId', 'No such category');

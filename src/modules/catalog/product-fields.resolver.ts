@@ -14,12 +14,12 @@ export class ProductFieldsResolver {
     return Money.of(product.priceAmount, product.currency);
   }
 
-  @FieldResolver(() => Shop)
+  @FieldResolver(() => Shop, { description: 'The shop that sells it.' })
   async shop(@Root() product: Product, @Ctx() ctx: RequestContext): Promise<Shop> {
     return required(await ctx.loaders.shopById.load(product.shop.id), 'shop', product.id);
   }
 
-  @FieldResolver(() => Category)
+  @FieldResolver(() => Category, { description: 'Where it is listed in the catalogue.' })
   async category(@Root() product: Product, @Ctx() ctx: RequestContext): Promise<Category> {
     return required(await ctx.loaders.categoryById.load(product.category.id), 'category', product.id);
   }

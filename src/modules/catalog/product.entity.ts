@@ -16,7 +16,7 @@ import { Shop } from './shop.entity';
 @Check({ name: 'product_price_amount_not_negative', expression: 'price_amount >= 0' })
 @Check({ name: 'product_initial_stock_not_negative', expression: 'initial_stock >= 0' })
 export class Product {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Unique id of the product.' })
   @PrimaryKey({ type: 'uuid' })
   id: string = newId();
 
@@ -26,7 +26,7 @@ export class Product {
   @ManyToOne(() => Category, { ref: true, deleteRule: 'restrict', index: false })
   category!: Ref<Category>;
 
-  @Field()
+  @Field({ description: 'The name shown to buyers.' })
   @Property({ type: 'text' })
   title!: string;
 
@@ -34,7 +34,7 @@ export class Product {
   @Property({ type: 'text', unique: true })
   slug!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The artisan's text about the product; null when none." })
   @Property({ type: 'text', nullable: true })
   description: string | null = null;
 
@@ -92,11 +92,11 @@ export class Product {
   })
   searchVector?: string;
 
-  @Field()
+  @Field({ description: 'When it was listed.' })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 
-  @Field()
+  @Field({ description: 'When it last changed, its stock included.' })
   @Property({ type: 'timestamptz', onUpdate: () => new Date() })
   updatedAt: Date = new Date();
 }

@@ -26,7 +26,7 @@ export class CreateProductInput {
   @Max(MAX_PRICE_AMOUNT)
   priceAmount!: number;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The category to list it in.' })
   @IsUUID('all', { message: 'categoryId must be a category id' })
   categoryId!: string;
 
@@ -64,7 +64,7 @@ export class UpdateProductInput {
   @Max(MAX_PRICE_AMOUNT)
   priceAmount?: number | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The category to list it in.' })
   @IsOptional()
   @IsUUID('all', { message: 'categoryId must be a category id' })
   categoryId?: string | null;

@@ -7,7 +7,10 @@ import { shopService } from './shop.service';
 @Resolver()
 export class ShopAdminResolver {
   @Mutation(() => Shop, { description: "Opens the caller's shop. ARTISAN only; one shop per artisan (CONFLICT otherwise)." })
-  createShop(@Arg('input', () => CreateShopInput) input: CreateShopInput, @Ctx() ctx: RequestContext): Promise<Shop> {
+  createShop(
+    @Arg('input', () => CreateShopInput,
+    { description: 'The new shop.' }) input: CreateShopInput, @Ctx() ctx: RequestContext,
+  ): Promise<Shop> {
     return shopService.create(ctx, input);
   }
 
@@ -16,7 +19,10 @@ export class ShopAdminResolver {
       "Renames or redescribes the caller's shop (ARTISAN). The slug follows a new name only while no order references the shop; " +
       'after that it stays, so that links keep working.',
   })
-  updateShop(@Arg('input', () => UpdateShopInput) input: UpdateShopInput, @Ctx() ctx: RequestContext): Promise<Shop> {
+  updateShop(
+    @Arg('input', () => UpdateShopInput,
+    { description: 'The fields to change; those left out keep their value.' }) input: UpdateShopInput, @Ctx() ctx: RequestContext,
+  ): Promise<Shop> {
     return shopService.update(ctx, input);
   }
 }

@@ -8,11 +8,11 @@ import { User } from '../accounts/user.entity';
 @Directive(cacheHint({ maxAge: CACHE_MAX_AGE.catalogue }))
 @Entity()
 export class Shop {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Unique id of the shop.' })
   @PrimaryKey({ type: 'uuid' })
   id: string = newId();
 
-  @Field()
+  @Field({ description: 'The name shown to buyers.' })
   @Property({ type: 'text' })
   name!: string;
 
@@ -20,7 +20,7 @@ export class Shop {
   @Property({ type: 'text', unique: true })
   slug!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The artisan's text about the shop; null when none." })
   @Property({ type: 'text', nullable: true })
   description: string | null = null;
 
@@ -36,7 +36,7 @@ export class Shop {
   @ManyToOne(() => User, { ref: true, unique: true, deleteRule: 'restrict' })
   owner!: Ref<User>;
 
-  @Field()
+  @Field({ description: 'When the shop opened.' })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }

@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError } from '../../graphql/errors';
 import { runSql } from '../../shared/sql';
 import { catalogChanged } from './catalog-version';
-import { slugify } from './demo-catalog';
+import { slugify } from '../../shared/slugify';
 import type { CreateShopInput, UpdateShopInput } from './shop.inputs';
 import { Shop } from './shop.entity';
 import { firstFreeSlug, randomSlugSuffix } from './slugs';

@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Int, Mutation, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
 import { Product } from '../catalog/product.entity';
-import { inventoryService } from './inventory.service';
+import { inventoryService, MAX_ADJUSTMENT, MAX_REASON_LENGTH, MAX_STOCK } from './inventory.service';
 
 @Resolver()
 export class InventoryResolver {
@@ -11,9 +11,9 @@ export class InventoryResolver {
       'Never takes available stock below zero: that fails with BAD_USER_INPUT.',
   })
   adjustStock(
-    @Arg('productId', () => ID) productId: string,
-    @Arg('delta', () => Int) delta: number,
-    @Arg('reason') reason: string,
+    @Arg('productId', () => ID, { description: 'A product of your shop (any shop for ADMIN).' }) productId: string,
+    @Arg('delta', () => Int, { description: `Units to add (positive: RESTOCK) or write off (negative: ADJUSTMENT): not 0, at most ${MAX_ADJUSTMENT} either way; stock stays from 0 to ${MAX_STOCK}.` }) delta: number,
+    @Arg('reason', { description: `Why, kept in the stock ledger as the movement's note: 1 to ${MAX_REASON_LENGTH} characters.` }) reason: string,
     @Ctx() ctx: RequestContext,
   ): Promise<Product> {
     return inventoryService.adjust(ctx, productId, delta, reason);

@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../../infra/logger';
+import { liveHubLifecycle, WatcherIndex } from '../../infra/live-hub';
 import type { PubSub } from '../../infra/pubsub';
 import { runSql } from '../../shared/sql';
 import { Product } from '../catalog/product.entity';
@@ -36,21 +37,18 @@ interface Watcher {
  */
 export function createLiveStockHub(options: LiveStockHubOptions) {
   const log = options.logger.child({ component: 'live-stock' });
-  const byProduct = new Map<string, Set<Watcher>>();
-  const byShop = new Map<string, Set<Watcher>>();
+  const byProduct = new WatcherIndex<Watcher>();
+  const byShop = new WatcherIndex<Watcher>();
   /** Shop of each tracked product, to find the shop's watchers and to untrack. */
   const shopOf = new Map<string, string>();
   /** The product of each event being delivered, read once (see `productAt`); gone with the event. */
   const productsOfEvents = new WeakMap<StockChangedEvent, Promise<Product>>();
-  let unsubscribe: (() => Promise<void>) | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  let reconciling: Promise<void> | null = null;
 
   const sequencer = new VersionSequencer<StockChangedEvent>({
     fetchRange: (productId, from, to) => readMovements(options.orm.em.fork(), productId, from, to),
     deliver: (event) => {
-      const productWatchers = byProduct.get(event.productId) ?? new Set<Watcher>();
-      const shopWatchers = byShop.get(event.shopId) ?? new Set<Watcher>();
+      const productWatchers = byProduct.of(event.productId);
+      const shopWatchers = byShop.of(event.shopId);
       for (const watcher of productWatchers) watcher.push(event);
       for (const watcher of shopWatchers) watcher.push(event);
       options.onDelivered?.(event, productWatchers.size + shopWatchers.size);
@@ -58,12 +56,7 @@ export function createLiveStockHub(options: LiveStockHubOptions) {
     onError: (error, productId) => log.warn({ err: error, productId }, 'could not read the stock ledger; will retry'),
   });
 
-  function onMessage(payload: unknown): void {
-    const event = parseStockChangedEvent(payload);
-    if (!event) {
-      log.warn({ payload }, 'dropped a malformed stock event');
-      return;
-    }
+  function onEvent(event: StockChangedEvent): void {
     // A product created after its shop's watchers started: follow it from its very first movement.
     if (!sequencer.isTracked(event.productId) && byShop.has(event.shopId)) {
       shopOf.set(event.productId, event.shopId);
@@ -73,8 +66,8 @@ export function createLiveStockHub(options: LiveStockHubOptions) {
   }
 
   async function reconcile(): Promise<void> {
-    const productIds = [...byProduct.keys()];
-    const shopIds = [...byShop.keys()];
+    const productIds = byProduct.keys();
+    const shopIds = byShop.keys();
     if (!productIds.length && !shopIds.length) return;
     const rows = await runSql<{ id: string; shop_id: string; stock_version: number }>(
       options.orm.em.fork(),
@@ -102,32 +95,10 @@ export function createLiveStockHub(options: LiveStockHubOptions) {
     }
   }
 
-  function add<K>(index: Map<K, Set<Watcher>>, key: K, watcher: Watcher): void {
-    const set = index.get(key) ?? new Set<Watcher>();
-    set.add(watcher);
-    index.set(key, set);
-  }
-
-  function remove<K>(index: Map<K, Set<Watcher>>, key: K, watcher: Watcher): void {
-    const set = index.get(key);
-    set?.delete(watcher);
-    if (set && !set.size) index.delete(key);
-  }
+  const lifecycle = liveHubLifecycle({ ...options, name: 'live-stock', topic: STOCK_TOPIC, parse: parseStockChangedEvent, onEvent, reconcile });
 
   return {
-    /** Subscribes to the topic and starts the periodic check. */
-    async start(): Promise<void> {
-      unsubscribe = await options.pubsub.subscribe(STOCK_TOPIC, onMessage);
-      timer = setInterval(() => {
-        if (reconciling) return;
-        reconciling = reconcile()
-          .catch((error: unknown) => log.warn({ err: error }, 'live stock check against the database failed'))
-          .finally(() => {
-            reconciling = null;
-          });
-      }, options.reconcileMs);
-      timer.unref();
-    },
+    ...lifecycle,
 
     /**
      * Starts delivering the selection's changes to `push`: every change committed after this resolves, and
@@ -146,17 +117,13 @@ export function createLiveStockHub(options: LiveStockHubOptions) {
         shopOf.set(row.id, row.shop_id);
         sequencer.track(row.id, row.stock_version);
       }
-      if ('productIds' in selection) for (const row of rows) add(byProduct, row.id, watcher);
-      else add(byShop, selection.shopId, watcher);
+      const removers =
+        'productIds' in selection ? rows.map((row) => byProduct.add(row.id, watcher)) : [byShop.add(selection.shopId, watcher)];
 
       return () => {
-        if ('productIds' in selection) {
-          for (const row of rows) remove(byProduct, row.id, watcher);
-          untrackUnwatched(rows.map((row) => row.id));
-        } else {
-          remove(byShop, selection.shopId, watcher);
-          untrackUnwatched([...shopOf].filter(([, shopId]) => shopId === selection.shopId).map(([productId]) => productId));
-        }
+        for (const remove of removers) remove();
+        if ('productIds' in selection) untrackUnwatched(rows.map((row) => row.id));
+        else untrackUnwatched([...shopOf].filter(([, shopId]) => shopId === selection.shopId).map(([productId]) => productId));
       };
     },
 
@@ -179,19 +146,8 @@ export function createLiveStockHub(options: LiveStockHubOptions) {
       return product;
     },
 
-    /** Runs the check against the database now (tests). */
-    reconcile,
-
     /** Resolves when every event received so far has been delivered (tests). */
     idle: () => sequencer.idle(),
-
-    async stop(): Promise<void> {
-      if (timer) clearInterval(timer);
-      timer = null;
-      await reconciling;
-      await unsubscribe?.();
-      unsubscribe = null;
-    },
   };
 }
 

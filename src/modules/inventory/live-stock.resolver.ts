@@ -14,8 +14,8 @@ export class LiveStockResolver {
   })
   stockChanged(
     @Root() event: StockChangedEvent,
-    @Arg('productIds', () => [ID], { nullable: true }) _productIds: string[] | null,
-    @Arg('shopId', () => ID, { nullable: true }) _shopId: string | null,
+    @Arg('productIds', () => [ID], { nullable: true, description: 'The products to watch (at most 100). Give this or `shopId`.' }) _productIds: string[] | null,
+    @Arg('shopId', () => ID, { nullable: true, description: "Watch every product of this shop, including those added later. Give this or `productIds`." }) _shopId: string | null,
   ): StockChange {
     return { productId: event.productId, available: event.available, delta: event.delta, reason: event.reason, version: event.version, at: new Date(event.at), event };
   }

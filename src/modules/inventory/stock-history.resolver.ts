@@ -14,7 +14,10 @@ export class StockHistoryResolver {
       "The product's stock ledger, newest first: every change of its available stock. Its shop's artisan, ADMIN and SUPPORT only " +
       '(anyone else: NOT_FOUND).',
   })
-  stockMovements(@Arg('productId', () => ID) productId: string, @Args() page: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<Connection<StockMovement>> {
+  stockMovements(
+    @Arg('productId', () => ID,
+    { description: 'A product of your shop (any product for ADMIN and SUPPORT).' }) productId: string, @Args() page: ConnectionArgs, @Ctx() ctx: RequestContext,
+  ): Promise<Connection<StockMovement>> {
     return stockHistoryService.list(ctx, productId, pageRequest(page));
   }
 

@@ -19,7 +19,7 @@ import { StockReason } from './stock-reason';
 @Check({ name: 'stock_movement_available_after_not_negative', expression: 'available_after >= 0' })
 @Check({ name: 'stock_movement_version_positive', expression: 'version > 0' })
 export class StockMovement {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Unique id of the movement.' })
   @PrimaryKey({ type: 'uuid' })
   id: string = newId();
 
@@ -31,7 +31,7 @@ export class StockMovement {
   @Property({ type: 'integer' })
   delta!: number;
 
-  @Field(() => StockReason)
+  @Field(() => StockReason, { description: 'Why the stock moved.' })
   @Enum({ items: () => StockReason, nativeEnumName: 'stock_reason' })
   reason!: StockReason;
 

@@ -6,17 +6,11 @@ import { newId } from '../../shared/ids';
 
 /** Why an email is written. Codes are stable: the outbox, metrics and job keys carry them. */
 export enum EmailKind {
-  /** To the buyer, once the order is paid: every line, the total, the shipping address. */
   ORDER_CONFIRMATION = 'ORDER_CONFIRMATION',
-  /** To the owner of each shop whose products are in a paid order: that shop's lines only. */
   NEW_ORDER = 'NEW_ORDER',
-  /** To a user who asked to reset a forgotten password: the single-use token. About no order. */
   PASSWORD_RESET = 'PASSWORD_RESET',
-  /** To the buyer, once per shipment: which shop shipped what, the carrier and the tracking number. */
   ORDER_SHIPPED = 'ORDER_SHIPPED',
-  /** To the buyer, when the order is cancelled (by the buyer or an admin). */
   ORDER_CANCELLED = 'ORDER_CANCELLED',
-  /** To the buyer, when the payment was refunded: the amount and why. */
   REFUND_ISSUED = 'REFUND_ISSUED',
 }
 registerEnumType(EmailKind, {
@@ -24,18 +18,28 @@ registerEnumType(EmailKind, {
   description:
     "ORDER_CONFIRMATION goes to the buyer of a paid order; NEW_ORDER to each artisan whose shop's products are in it; " +
     'ORDER_SHIPPED (one per shipment), ORDER_CANCELLED and REFUND_ISSUED to the buyer; PASSWORD_RESET to a user who asked for a reset (about no order).',
+  valuesConfig: {
+    ORDER_CONFIRMATION: { description: 'To the buyer, once the order is paid: every line, the total, the shipping address.' },
+    NEW_ORDER: { description: "To the owner of each shop whose products are in a paid order: that shop's lines only." },
+    PASSWORD_RESET: { description: 'To a user who asked to reset a forgotten password: the single-use token. About no order.' },
+    ORDER_SHIPPED: { description: 'To the buyer, once per shipment: which shop shipped what, the carrier and the tracking number.' },
+    ORDER_CANCELLED: { description: 'To the buyer, when the order is cancelled (by the buyer or an admin).' },
+    REFUND_ISSUED: { description: 'To the buyer, when the payment was refunded: the amount and why.' },
+  },
 });
 
 /** How an email was delivered. */
 export enum EmailTransport {
-  /** Handed to the SMTP server of `SMTP_URL`. */
   SMTP = 'SMTP',
-  /** No `SMTP_URL`: kept in this table for operators, which is its delivery. */
   OUTBOX = 'OUTBOX',
 }
 registerEnumType(EmailTransport, {
   name: 'EmailTransport',
   description: 'SMTP: handed to the configured SMTP server. OUTBOX: no SMTP server is configured; the email is only kept here, for operators.',
+  valuesConfig: {
+    SMTP: { description: 'Handed to the SMTP server of `SMTP_URL`.' },
+    OUTBOX: { description: 'No `SMTP_URL`: kept in this table for operators, which is its delivery.' },
+  },
 });
 
 /**
@@ -48,7 +52,7 @@ registerEnumType(EmailTransport, {
 // Also serves `emails(orderId:)`: an order has a handful of emails.
 @Unique({ properties: ['order', 'kind', 'recipient', 'partKey'] })
 export class EmailMessage {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Unique id of the email.' })
   @PrimaryKey({ type: 'uuid' })
   id: string = newId();
 
@@ -56,7 +60,7 @@ export class EmailMessage {
   @ManyToOne(() => Order, { ref: true, deleteRule: 'cascade', index: false, nullable: true })
   order: Ref<Order> | null = null;
 
-  @Field(() => EmailKind)
+  @Field(() => EmailKind, { description: 'Why it was written.' })
   @Enum({ items: () => EmailKind, type: 'text' })
   kind!: EmailKind;
 
@@ -72,7 +76,7 @@ export class EmailMessage {
   @Property({ type: 'text' })
   toAddress!: string;
 
-  @Field()
+  @Field({ description: 'The Subject header.' })
   @Property({ type: 'text' })
   subject!: string;
 
@@ -83,7 +87,7 @@ export class EmailMessage {
   @Property({ type: 'text' })
   body!: string;
 
-  @Field(() => EmailTransport)
+  @Field(() => EmailTransport, { description: 'How it was delivered.' })
   @Enum({ items: () => EmailTransport, type: 'text' })
   transport!: EmailTransport;
 
@@ -92,7 +96,7 @@ export class EmailMessage {
   @Property({ type: 'text' })
   messageId!: string;
 
-  @Field()
+  @Field({ description: 'When it was written (queued for delivery).' })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 

@@ -9,19 +9,19 @@ export class Address {
   @Property({ type: 'text' })
   name!: string;
 
-  @Field()
+  @Field({ description: 'Street and number.' })
   @Property({ type: 'text' })
   line1!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Apartment, floor, building; null when none.' })
   @Property({ type: 'text', nullable: true })
   line2: string | null = null;
 
-  @Field()
+  @Field({ description: 'The city or town.' })
   @Property({ type: 'text' })
   city!: string;
 
-  @Field()
+  @Field({ description: 'The postal code, as the buyer wrote it.' })
   @Property({ type: 'text' })
   postalCode!: string;
 
@@ -29,7 +29,7 @@ export class Address {
   @Property({ type: 'string', columnType: 'char(2)' })
   country!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'A phone number for the carrier; null when none.' })
   @Property({ type: 'text', nullable: true })
   phone: string | null = null;
 }

@@ -20,23 +20,23 @@ export class AddressInput {
   @Length(1, 200)
   name!: string;
 
-  @Field()
+  @Field({ description: 'Street and number: 1 to 200 characters.' })
   @IsString()
   @Length(1, 200)
   line1!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Apartment, floor, building: up to 200 characters.' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   line2?: string | null;
 
-  @Field()
+  @Field({ description: 'The city or town: 1 to 100 characters.' })
   @IsString()
   @Length(1, 100)
   city!: string;
 
-  @Field()
+  @Field({ description: 'The postal code: 1 to 20 characters.' })
   @IsString()
   @Length(1, 20)
   postalCode!: string;
@@ -45,7 +45,7 @@ export class AddressInput {
   @IsISO31661Alpha2({ message: 'country must be an ISO 3166-1 alpha-2 code, e.g. FR' })
   country!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'A phone number for the carrier: digits, spaces, `+ ( ) . -`, 4 to 30 characters.' })
   @IsOptional()
   @IsString()
   @Matches(/^\+?[0-9 ().-]{4,30}$/, { message: 'phone must be a phone number' })
@@ -61,7 +61,7 @@ export class CheckoutInput {
   @Length(1, 255)
   idempotencyKey!: string;
 
-  @Field(() => AddressInput)
+  @Field(() => AddressInput, { description: 'Where the order is shipped. Stored encrypted.' })
   // type-graphql turns nested inputs into instances of their class, which is what ValidateNested needs.
   @ValidateNested()
   shippingAddress!: AddressInput;

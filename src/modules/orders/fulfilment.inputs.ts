@@ -26,9 +26,9 @@ export class ShipmentInput {
 @ObjectType({ description: "The order after the caller's shipment, and that shipment." })
 export class FulfilmentPayload {
   /** The shop's view of the order (`OrderSummary`): an artisan never reaches other shops' lines or the payment. */
-  @Field(() => OrderSummary)
+  @Field(() => OrderSummary, { description: 'The order as it now stands, as a shop sees it: FULFILLED once every shop has shipped.' })
   order!: Order;
 
-  @Field(() => Shipment)
+  @Field(() => Shipment, { description: "The caller's shipment: the one just recorded, or the same one again when the call is repeated." })
   shipment!: Shipment;
 }

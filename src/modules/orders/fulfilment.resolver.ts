@@ -11,7 +11,11 @@ export class FulfilmentResolver {
       'same shipment; with others, CONFLICT. The order becomes FULFILLED when every shop in it has shipped; the buyer is emailed. ' +
       "Not PAID (yet, or any more): CONFLICT. An order without the caller's products: NOT_FOUND.",
   })
-  fulfilOrder(@Arg('orderId', () => ID) orderId: string, @Arg('input', () => ShipmentInput) input: ShipmentInput, @Ctx() ctx: RequestContext): Promise<FulfilmentPayload> {
+  fulfilOrder(
+    @Arg('orderId', () => ID,
+    { description: 'A PAID order holding products of your shop.' }) orderId: string, @Arg('input',
+    () => ShipmentInput, { description: 'The carrier and tracking number of the parcel.' }) input: ShipmentInput, @Ctx() ctx: RequestContext,
+  ): Promise<FulfilmentPayload> {
     return fulfilmentService.fulfil(ctx, orderId, input);
   }
 }

@@ -17,7 +17,7 @@ export class OrderFieldsResolver {
     return Money.of(order.totalAmount, order.currency);
   }
 
-  @FieldResolver(() => [OrderLine])
+  @FieldResolver(() => [OrderLine], { description: 'What was bought, with the prices of the moment of checkout.' })
   lines(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<OrderLine[]> {
     return ctx.loaders.linesOfOrder.load(order.id);
   }
@@ -27,7 +27,7 @@ export class OrderFieldsResolver {
     return ctx.loaders.shipmentsOfOrder.load(order.id);
   }
 
-  @FieldResolver(() => Payment)
+  @FieldResolver(() => Payment, { description: 'How the order is paid, and where the payment stands.' })
   async payment(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<Payment> {
     return required(await ctx.loaders.paymentOfOrder.load(order.id), 'payment', order.id);
   }

@@ -28,7 +28,7 @@ export class OrderLine {
   @ManyToOne(() => Shop, { ref: true, deleteRule: 'restrict', index: false })
   shop!: Ref<Shop>;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many units.' })
   @Property({ type: 'integer' })
   quantity!: number;
 

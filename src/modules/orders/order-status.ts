@@ -5,16 +5,11 @@ import { registerEnumType } from 'type-graphql';
  * payment may be tried again meanwhile); PAID holds sold stock, which a cancellation returns with a refund.
  */
 export enum OrderStatus {
-  /** Created by checkout; its stock is reserved until `reservedUntil`. */
   PENDING_PAYMENT = 'PENDING_PAYMENT',
-  /** The provider confirmed the payment (a webhook, or the DEVELOPMENT provider's job). */
   PAID = 'PAID',
   FULFILLED = 'FULFILLED',
-  /** Cancelled by its buyer or an admin: its stock came back (CANCELLATION), and a payment made was refunded. */
   CANCELLED = 'CANCELLED',
-  /** Not paid in time: its stock came back (RESERVATION_RELEASED). */
   EXPIRED = 'EXPIRED',
-  /** The last payment attempt failed; the buyer may try again until `reservedUntil`, then it EXPIRES. */
   PAYMENT_FAILED = 'PAYMENT_FAILED',
 }
 registerEnumType(OrderStatus, {
@@ -22,6 +17,14 @@ registerEnumType(OrderStatus, {
   description:
     'PENDING_PAYMENT -> PAID -> FULFILLED, or CANCELLED / EXPIRED / PAYMENT_FAILED. A PAYMENT_FAILED order keeps its stock ' +
     'until reservedUntil and may still be paid (-> PAID) or expire; a PAID order may be cancelled, which refunds it.',
+  valuesConfig: {
+    PENDING_PAYMENT: { description: 'Created by checkout; its stock is reserved until `reservedUntil`.' },
+    PAID: { description: "The provider confirmed the payment (a webhook, or the DEVELOPMENT provider's job)." },
+    FULFILLED: { description: 'Every shop in the order shipped its part (see `shipments`).' },
+    CANCELLED: { description: 'Cancelled by its buyer or an admin: its stock came back (CANCELLATION), and a payment made was refunded.' },
+    EXPIRED: { description: 'Not paid in time: its stock came back (RESERVATION_RELEASED).' },
+    PAYMENT_FAILED: { description: 'The last payment attempt failed; the buyer may try again until `reservedUntil`, then it EXPIRES.' },
+  },
 });
 
 /** Orders that hold reserved stock and may still be paid: the ones an expiry ends. */

@@ -13,7 +13,11 @@ export class OrderUpdatesResolver {
       'Only its buyer, ADMIN and SUPPORT may watch an order; anyone else gets NOT_FOUND.',
     subscribe: ({ args, context }) => orderUpdatesService.subscribe(context as RequestContext, String(args.orderId)),
   })
-  async orderUpdated(@Root() event: OrderUpdatedEvent, @Arg('orderId', () => ID) _orderId: string, @Ctx() ctx: RequestContext): Promise<Order> {
+  async orderUpdated(
+    @Root() event: OrderUpdatedEvent,
+    @Arg('orderId', () => ID,
+    { description: 'The order to watch: your own (any order for ADMIN and SUPPORT).' }) _orderId: string, @Ctx() ctx: RequestContext,
+  ): Promise<Order> {
     renewForEvent(ctx);
     return orderUpdatesService.orderAt(ctx, event);
   }

@@ -3,7 +3,8 @@ import { ForbiddenError, NotFoundError } from '../../graphql/errors';
 import { authorizeEachEvent } from '../../graphql/subscription-scope';
 import { AsyncQueue } from '../../shared/async-queue';
 import { isId } from '../../shared/ids';
-import { canReadOrder, requireViewer } from './order-access';
+import { requireViewer } from '../accounts/accounts.errors';
+import { canReadOrder } from './order-access';
 import { readOrderEvents, type OrderUpdatedEvent } from './order-events';
 import { Order } from './order.entity';
 
@@ -22,7 +23,7 @@ export const orderUpdatesService = {
     if (!current) throw new NotFoundError('Order');
     // The current state first: a change made between checkout and subscribing is not missed.
     queue.push(current);
-    const stop = ctx.live.orders.watch(order.id, current, (event) => queue.push(event));
+    const stop = ctx.live.orders.watch(current, (event) => queue.push(event));
     return queue;
   },
 

@@ -27,7 +27,7 @@ export class Order {
   /** Not a column: `em.create` leaves it out, and the address is set once the id is (it is sealed with it). */
   [OptionalProps]?: 'shippingAddress';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Unique id of the order.' })
   @PrimaryKey({ type: 'uuid' })
   id: string = newId();
 
@@ -39,7 +39,7 @@ export class Order {
   @ManyToOne(() => User, { ref: true, deleteRule: 'restrict', index: false })
   buyer!: Ref<User>;
 
-  @Field(() => OrderStatus)
+  @Field(() => OrderStatus, { description: 'Where the order stands.' })
   @Enum({ items: () => OrderStatus, nativeEnumName: 'order_status' })
   status: OrderStatus = OrderStatus.PENDING_PAYMENT;
 
@@ -99,11 +99,11 @@ export class Order {
   @Property({ type: 'timestamptz' })
   reservedUntil!: Date;
 
-  @Field()
+  @Field({ description: 'When checkout created it.' })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 
-  @Field()
+  @Field({ description: 'When its status or payment last changed.' })
   @Property({ type: 'timestamptz' })
   updatedAt: Date = new Date();
 }

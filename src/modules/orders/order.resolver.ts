@@ -17,7 +17,10 @@ export class OrderResolver {
       "Turns the caller's cart into an order awaiting payment and reserves its stock until reservedUntil. " +
       'The same idempotencyKey again returns the same order; with another cart or address it fails with CONFLICT.',
   })
-  checkout(@Arg('input', () => CheckoutInput) input: CheckoutInput, @Ctx() ctx: RequestContext): Promise<Order> {
+  checkout(
+    @Arg('input', () => CheckoutInput,
+    { description: 'The idempotency key, the shipping address and, optionally, the total the buyer saw.' }) input: CheckoutInput, @Ctx() ctx: RequestContext,
+  ): Promise<Order> {
     return checkoutService.checkout(ctx, input);
   }
 
@@ -31,7 +34,10 @@ export class OrderResolver {
   }
 
   @Query(() => Order, { description: 'An order, for its buyer, ADMIN and SUPPORT; anyone else gets NOT_FOUND.' })
-  order(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Order> {
+  order(
+    @Arg('id', () => ID,
+    { description: 'The order: your own (any order for ADMIN and SUPPORT).' }) id: string, @Ctx() ctx: RequestContext,
+  ): Promise<Order> {
     return orderService.findVisible(ctx, id);
   }
 
@@ -40,7 +46,10 @@ export class OrderResolver {
       'Cancels an order (its buyer or ADMIN) that awaits payment or is paid, and returns its stock; a paid order is refunded ' +
       '(its payment ends REFUNDED). Cancelling it again returns it as it is; a fulfilled or expired order: CONFLICT.',
   })
-  cancelOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Order> {
+  cancelOrder(
+    @Arg('id', () => ID,
+    { description: 'The order to cancel: your own (any order for ADMIN).' }) id: string, @Ctx() ctx: RequestContext,
+  ): Promise<Order> {
     return orderService.cancel(ctx, id);
   }
 
@@ -50,7 +59,10 @@ export class OrderResolver {
       'Checkout already does this; call it when payment.clientSecret came back null (the provider was unavailable): ' +
       'the same payment intent comes back, never a second one. A paid order is returned as it is; an ended one: CONFLICT.',
   })
-  startPayment(@Arg('orderId', () => ID) orderId: string, @Ctx() ctx: RequestContext): Promise<Order> {
+  startPayment(
+    @Arg('orderId', () => ID,
+    { description: 'Your order awaiting payment.' }) orderId: string, @Ctx() ctx: RequestContext,
+  ): Promise<Order> {
     return orderService.startPayment(ctx, orderId);
   }
 }

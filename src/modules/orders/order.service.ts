@@ -3,7 +3,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../../graphql/erro
 import { isId } from '../../shared/ids';
 import { keysetPage } from '../../shared/keyset-page';
 import type { Connection, PageRequest } from '../../shared/pagination';
-import type { Viewer } from '../accounts/viewer';
+import { requireViewer } from '../accounts/accounts.errors';
 import { canCancelOrder, canReadOrder } from './order-access';
 import { releaseOrder } from './order-release';
 import { paymentService } from '../payments/payment.service';
@@ -14,7 +14,7 @@ import { Order } from './order.entity';
 export const orderService = {
   /** The order if the caller may read it (buyer, ADMIN, SUPPORT); NOT_FOUND for anyone else, as for no order. */
   async findVisible(ctx: RequestContext, orderId: string): Promise<Order> {
-    const viewer = viewerOf(ctx);
+    const viewer = requireViewer(ctx);
     const order = isId(orderId) ? await ctx.em.findOne(Order, orderId) : null;
     if (!order || !canReadOrder(viewer, order)) throw new NotFoundError('Order');
     return order;
@@ -22,7 +22,7 @@ export const orderService = {
 
   /** The caller's orders, newest first (keyset on the UUIDv7 id); only those in `status` when given. */
   async listMine(ctx: RequestContext, page: PageRequest, status?: OrderStatus | null): Promise<Connection<Order>> {
-    const buyer = viewerOf(ctx).userId;
+    const buyer = requireViewer(ctx).userId;
     return keysetPage(ctx.em, Order, status ? { buyer, status } : { buyer }, page);
   },
 
@@ -34,7 +34,7 @@ export const orderService = {
    * CONFLICT.
    */
   async cancel(ctx: RequestContext, orderId: string): Promise<Order> {
-    const viewer = viewerOf(ctx);
+    const viewer = requireViewer(ctx);
     const order = await orderService.findVisible(ctx, orderId);
     if (!canCancelOrder(viewer, order)) throw new ForbiddenError('Support may read orders but not cancel them');
     if (CANCELLABLE.has(order.status)) {
@@ -55,7 +55,7 @@ export const orderService = {
    * returned as it is; an order that ended cannot be paid (CONFLICT).
    */
   async startPayment(ctx: RequestContext, orderId: string): Promise<Order> {
-    const viewer = viewerOf(ctx);
+    const viewer = requireViewer(ctx);
     const order = await orderService.findVisible(ctx, orderId);
     if (order.buyer.id !== viewer.userId) throw new ForbiddenError('Only the buyer may pay an order');
     if (order.status === OrderStatus.PAID || order.status === OrderStatus.FULFILLED) return order;
@@ -77,12 +77,6 @@ async function refundNow(ctx: RequestContext, orderId: string): Promise<void> {
   } catch (error) {
     ctx.logger.warn({ err: error, orderId }, 'refund not possible now: the refund_payment job will retry it');
   }
-}
-
-function viewerOf(ctx: RequestContext): Viewer {
-  // The shield lets only authenticated callers here.
-  if (!ctx.viewer) throw new Error('orders reached without a viewer');
-  return ctx.viewer;
 }
 
 function cancelRefusal(order: Order): string {

@@ -32,7 +32,7 @@ export class Shipment {
   @Property({ type: 'text' })
   trackingNumber!: string;
 
-  @Field()
+  @Field({ description: 'When the artisan recorded the shipment.' })
   @Property({ type: 'timestamptz' })
   shippedAt!: Date;
 

@@ -30,7 +30,7 @@ export class ShopOrdersResolver {
 /** A shop's part of an order, all through the request's loaders: a page of them is a constant number of statements. */
 @Resolver(() => ShopOrder)
 export class ShopOrderFieldsResolver {
-  @FieldResolver(() => OrderSummary)
+  @FieldResolver(() => OrderSummary, { description: "The order as a whole, as a shop sees it: number and status, none of the other shops' lines nor the payment." })
   order(@Root() node: ShopOrder, @Ctx() ctx: RequestContext): Promise<OrderSummary> {
     return orderOf(node, ctx);
   }

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../../infra/logger';
+import { liveHubLifecycle, WatcherIndex } from '../../infra/live-hub';
 import type { PubSub } from '../../infra/pubsub';
 import { runSql } from '../../shared/sql';
 import { ORDER_EVENT_COLUMNS, ORDER_TOPIC, parseOrderUpdatedEvent, type OrderUpdatedEvent } from './order-events';
@@ -39,17 +40,13 @@ interface Watcher {
  * that check (not by the notification).
  */
 export function createShopOrderUpdatesHub(options: ShopOrderUpdatesHubOptions) {
-  const log = options.logger.child({ component: 'shop-order-updates' });
-  const watchers = new Map<string, Set<Watcher>>();
-  let unsubscribe: (() => Promise<void>) | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  let reconciling: Promise<void> | null = null;
+  const watchers = new WatcherIndex<Watcher>();
   let checkedUntil = new Date();
 
   function dispatch(event: OrderUpdatedEvent, updatedAt?: Date): void {
     for (const shopId of event.shopIds) {
       const key = `${event.status}/${event.shippedShopIds.includes(shopId) ? 'shipped' : 'not shipped'}`;
-      for (const watcher of watchers.get(shopId) ?? []) {
+      for (const watcher of watchers.of(shopId)) {
         if (updatedAt && updatedAt < watcher.since) continue;
         if (watcher.seen.get(event.orderId) === key) continue;
         watcher.seen.set(event.orderId, key);
@@ -70,51 +67,27 @@ export function createShopOrderUpdatesHub(options: ShopOrderUpdatesHubOptions) {
         where o.updated_at >= ?
           and exists (select 1 from order_line l where l.order_id = o.id and l.shop_id = any(?::uuid[]))
         order by o.updated_at`,
-      [since, [...watchers.keys()]],
+      [since, watchers.keys()],
     );
     for (const row of rows) dispatch(row, new Date(row.updatedAt));
     checkedUntil = started;
   }
 
+  const lifecycle = liveHubLifecycle({
+    ...options,
+    name: 'shop-order-updates',
+    topic: ORDER_TOPIC,
+    parse: parseOrderUpdatedEvent,
+    onEvent: (event) => dispatch(event),
+    reconcile,
+  });
+
   return {
-    async start(): Promise<void> {
-      unsubscribe = await options.pubsub.subscribe(ORDER_TOPIC, (payload) => {
-        const event = parseOrderUpdatedEvent(payload);
-        if (event) dispatch(event);
-        else log.warn({ payload }, 'dropped a malformed order event');
-      });
-      timer = setInterval(() => {
-        if (reconciling) return;
-        reconciling = reconcile()
-          .catch((error: unknown) => log.warn({ err: error }, 'shop order feeds check against the database failed'))
-          .finally(() => {
-            reconciling = null;
-          });
-      }, options.reconcileMs);
-      timer.unref();
-    },
+    ...lifecycle,
 
     /** Delivers the shop's order changes from now on to `push`; returns the function that stops it. */
     watch(shopId: string, push: (event: ShopOrderEvent) => void): () => void {
-      const watcher: Watcher = { since: new Date(), seen: new LRUCache({ max: REMEMBERED_ORDERS }), push };
-      const set = watchers.get(shopId) ?? new Set<Watcher>();
-      set.add(watcher);
-      watchers.set(shopId, set);
-      return () => {
-        set.delete(watcher);
-        if (!set.size && watchers.get(shopId) === set) watchers.delete(shopId);
-      };
-    },
-
-    /** Runs the check against the database now (tests). */
-    reconcile,
-
-    async stop(): Promise<void> {
-      if (timer) clearInterval(timer);
-      timer = null;
-      await reconciling;
-      await unsubscribe?.();
-      unsubscribe = null;
+      return watchers.add(shopId, { since: new Date(), seen: new LRUCache({ max: REMEMBERED_ORDERS }), push });
     },
   };
 }

@@ -2,7 +2,7 @@ import type { RequestContext } from '../../graphql/context';
 import { ForbiddenError, NotFoundError } from '../../graphql/errors';
 import { authorizeEachEvent } from '../../graphql/subscription-scope';
 import { AsyncQueue } from '../../shared/async-queue';
-import { requireViewer } from './order-access';
+import { requireViewer } from '../accounts/accounts.errors';
 import { canSeeShopOrders } from './shop-order-access';
 import type { ShopOrderEvent } from './shop-order-updates.hub';
 import type { ShopOrder } from './shop-order.types';

@@ -9,29 +9,29 @@ import { OrderStatus } from './order-status';
  */
 @ObjectType({ description: "An order as a shop sees it: its number and status, none of its lines, total or payment." })
 export class OrderSummary {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Unique id of the order.' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'The order number the buyer sees.' })
   number!: string;
 
-  @Field(() => OrderStatus)
+  @Field(() => OrderStatus, { description: 'Where the order stands.' })
   status!: OrderStatus;
 
-  @Field()
+  @Field({ description: 'When checkout created it.' })
   createdAt!: Date;
 
-  @Field()
+  @Field({ description: 'When its status last changed.' })
   updatedAt!: Date;
 }
 
 /** The buyer as a shop sees it: the name to ship to, never the email. */
 @ObjectType({ description: 'The buyer of an order, as its shops see it: never the email.' })
 export class OrderBuyer {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Unique id of the buyer.' })
   id!: string;
 
-  @Field()
+  @Field({ description: "The buyer's public name." })
   displayName!: string;
 }
 

@@ -5,10 +5,16 @@ import { newId } from '../../shared/ids';
 
 export enum PaymentProvider {
   STRIPE = 'STRIPE',
-  /** The offline provider of the embedded default; never in production. */
   DEVELOPMENT = 'DEVELOPMENT',
 }
-registerEnumType(PaymentProvider, { name: 'PaymentProvider', description: 'Who takes the payment.' });
+registerEnumType(PaymentProvider, {
+  name: 'PaymentProvider',
+  description: 'Who takes the payment.',
+  valuesConfig: {
+    STRIPE: { description: 'Stripe: the buyer pays with the client secret; webhooks confirm the payment.' },
+    DEVELOPMENT: { description: 'The offline provider of the embedded default; never in production.' },
+  },
+});
 
 export enum PaymentStatus {
   REQUIRES_PAYMENT = 'REQUIRES_PAYMENT',
@@ -23,6 +29,14 @@ registerEnumType(PaymentStatus, {
   description:
     'Where the payment of an order stands: REQUIRES_PAYMENT -> (PROCESSING | FAILED)* -> SUCCEEDED -> REFUNDED; ' +
     'CANCELLED when the order ended before any payment.',
+  valuesConfig: {
+    REQUIRES_PAYMENT: { description: 'Waiting for the buyer to pay.' },
+    PROCESSING: { description: 'The provider is processing the payment (e.g. a bank transfer); no money has moved yet.' },
+    SUCCEEDED: { description: 'Paid: the order is PAID.' },
+    FAILED: { description: 'The last attempt failed; the buyer may try again while the order holds its stock.' },
+    REFUNDED: { description: 'Paid, then refunded in full (see `refundReason`).' },
+    CANCELLED: { description: 'The order ended before any payment; nothing will be charged.' },
+  },
 });
 
 /** Payments not settled yet: the buyer may still pay; an order that ends meanwhile cancels them. */
@@ -61,11 +75,11 @@ export class Payment {
   @ManyToOne(() => Order, { ref: true, unique: true, deleteRule: 'cascade' })
   order!: Ref<Order>;
 
-  @Field(() => PaymentProvider)
+  @Field(() => PaymentProvider, { description: 'Who takes the payment.' })
   @Enum({ items: () => PaymentProvider, nativeEnumName: 'payment_provider' })
   provider!: PaymentProvider;
 
-  @Field(() => PaymentStatus)
+  @Field(() => PaymentStatus, { description: 'Where the payment stands.' })
   @Enum({ items: () => PaymentStatus, nativeEnumName: 'payment_status' })
   status: PaymentStatus = PaymentStatus.REQUIRES_PAYMENT;
 

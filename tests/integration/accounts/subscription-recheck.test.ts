@@ -77,3 +77,28 @@ describe('the per-event re-check of subscriptions', () => {
     }
   });
 });
+
+describe('myAccount over the live path', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ LIVE_RECONCILE_MS: '300' });
+  });
+  afterAll(() => server?.close());
+
+  it('should still deliver a change whose notification was lost (Redis down during the change), from the check against the database', async () => {
+    const user = await signUp(server);
+    const subscription = recordSubscription(server.wsUrl, user.accessToken, MyAccountDocument);
+    try {
+      expect((await subscription.result(0)).data?.myAccount.role).toBe('BUYER');
+      // Changed in the database with no notification at all: only the hub's periodic check can find it.
+      await runSql(server.database.orm.em.fork(), `update app_user set role = 'ARTISAN' where id = ?`, [user.id]);
+      expect((await subscription.result(1)).data?.myAccount).toEqual({ id: user.id, role: 'ARTISAN', status: 'ACTIVE' });
+      // Each state once: later checks find nothing new to send.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(subscription.results).toHaveLength(2);
+    } finally {
+      await subscription.dispose();
+    }
+  });
+});

@@ -71,7 +71,10 @@ describe('Retention jobs', () => {
     const liveSpentRecently = await session(3, null, [{ expiresDaysAgo: -27, usedDaysAgo: 1 }, { expiresDaysAgo: -29, usedDaysAgo: null }]);
 
     await run('ended_sessions');
-    expect(await ids('auth_session')).toEqual([...before, revokedRecently.id, live.id, liveSpentRecently.id].sort());
+    const kept = await ids('auth_session');
+    expect(kept).toEqual([...before, revokedRecently.id, live.id, liveSpentRecently.id].sort());
+    expect(kept).not.toContain(revokedLongAgo.id);
+    expect(kept).not.toContain(expiredLongAgo.id);
     await run('spent_refresh_tokens');
     expect(await ids('refresh_token')).toEqual([...revokedRecently.tokenIds, live.tokenIds[1]!, ...liveSpentRecently.tokenIds].sort());
     expect(removed.get('ended_sessions')).toBe(2);

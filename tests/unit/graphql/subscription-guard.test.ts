@@ -1,10 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { GraphQLError, GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from 'graphql';
-import { createInProcessPubSub } from '../../../src/infra/pubsub';
-import { channelIterator } from '../../../src/infra/pubsub-iterator';
 import { guardedSubscribe } from '../../../src/graphql/subscription-guard';
+import { AsyncQueue } from '../../../src/shared/async-queue';
 
-function schemaOver(pubsub: ReturnType<typeof createInProcessPubSub>, resolved: string[]) {
+function schemaOver(ticks: AsyncQueue<string>, resolved: string[]) {
   return new GraphQLSchema({
     query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLString } } }),
     subscription: new GraphQLObjectType({
@@ -12,7 +11,7 @@ function schemaOver(pubsub: ReturnType<typeof createInProcessPubSub>, resolved: 
       fields: {
         ticks: {
           type: GraphQLString,
-          subscribe: () => channelIterator<string>(pubsub, 'ticks'),
+          subscribe: () => ticks,
           resolve: (tick: string) => {
             resolved.push(tick);
             return tick;
@@ -25,31 +24,31 @@ function schemaOver(pubsub: ReturnType<typeof createInProcessPubSub>, resolved: 
 
 describe('guarded subscriptions', () => {
   it('should deliver events while the check passes, and drop the first one it refuses, before its resolvers run, then end', async () => {
-    const pubsub = createInProcessPubSub();
+    const ticks = new AsyncQueue<string>();
     const resolved: string[] = [];
     let allowed = true;
     const subscribe = guardedSubscribe(async () => allowed);
-    const stream = (await subscribe({ schema: schemaOver(pubsub, resolved), document: parse('subscription { ticks }') })) as AsyncIterableIterator<ExecutionResult>;
-    await pubsub.publish('ticks', 'a');
+    const stream = (await subscribe({ schema: schemaOver(ticks, resolved), document: parse('subscription { ticks }') })) as AsyncIterableIterator<ExecutionResult>;
+    ticks.push('a');
     expect((await stream.next()).value).toEqual({ data: { ticks: 'a' } });
     allowed = false;
-    await pubsub.publish('ticks', 'b');
+    ticks.push('b');
     expect(await stream.next()).toEqual({ done: true, value: undefined });
     expect(resolved).toEqual(['a']);
   });
 
   it('should deliver a refusal as the last result, without running the resolvers, then end and call its afterDelivery once', async () => {
-    const pubsub = createInProcessPubSub();
+    const ticks = new AsyncQueue<string>();
     const resolved: string[] = [];
     let refuse = false;
     let delivered = 0;
     const refusal = { error: new GraphQLError('no longer allowed', { extensions: { code: 'FORBIDDEN' } }), afterDelivery: () => void delivered++ };
     const subscribe = guardedSubscribe(async () => (refuse ? refusal : true));
-    const stream = (await subscribe({ schema: schemaOver(pubsub, resolved), document: parse('subscription { ticks }') })) as AsyncIterableIterator<ExecutionResult>;
-    await pubsub.publish('ticks', 'a');
+    const stream = (await subscribe({ schema: schemaOver(ticks, resolved), document: parse('subscription { ticks }') })) as AsyncIterableIterator<ExecutionResult>;
+    ticks.push('a');
     expect((await stream.next()).value).toEqual({ data: { ticks: 'a' } });
     refuse = true;
-    await pubsub.publish('ticks', 'b');
+    ticks.push('b');
     const last = await stream.next();
     expect(last.done).toBe(false);
     expect(last.value?.errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN' });
@@ -62,15 +61,15 @@ describe('guarded subscriptions', () => {
 
   it('should pass errors of the subscription itself through as a result', async () => {
     const subscribe = guardedSubscribe(async () => true);
-    const result = await subscribe({ schema: schemaOver(createInProcessPubSub(), []), document: parse('subscription { nope }') });
+    const result = await subscribe({ schema: schemaOver(new AsyncQueue<string>(), []), document: parse('subscription { nope }') });
     expect(Symbol.asyncIterator in Object(result)).toBe(false);
     expect((result as ExecutionResult).errors?.length).toBeGreaterThan(0);
   });
 
   it('should end the source at once when the consumer returns while waiting for an event', async () => {
-    const pubsub = createInProcessPubSub();
+    const ticks = new AsyncQueue<string>();
     const subscribe = guardedSubscribe(async () => true);
-    const stream = (await subscribe({ schema: schemaOver(pubsub, []), document: parse('subscription { ticks }') })) as AsyncIterableIterator<ExecutionResult>;
+    const stream = (await subscribe({ schema: schemaOver(ticks, []), document: parse('subscription { ticks }') })) as AsyncIterableIterator<ExecutionResult>;
     const waiting = stream.next();
     await stream.return!();
     await expect(waiting).resolves.toEqual({ done: true, value: undefined });

@@ -1,0 +1,32 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { createStateHub } from '../../infra/live-hub';
+import type { Logger } from '../../infra/logger';
+import type { PubSub } from '../../infra/pubsub';
+import { ACCOUNT_TOPIC, parseAccountChangedEvent, readAccountEvents, type AccountChangedEvent } from './account-events';
+
+export interface AccountUpdatesHubOptions {
+  orm: MikroORM;
+  pubsub: PubSub;
+  logger: Logger;
+  /** Period of the check against PostgreSQL that recovers lost notifications, in milliseconds. */
+  reconcileMs: number;
+}
+
+/**
+ * Account changes (role, status) of one instance, for `myAccount`: each state of a watched account once. The
+ * periodic check reads the watched accounts back, so that a change whose notification was lost (Redis down during
+ * a role change) still arrives.
+ */
+export function createAccountUpdatesHub(options: AccountUpdatesHubOptions) {
+  return createStateHub<AccountChangedEvent>({
+    ...options,
+    name: 'account-updates',
+    topic: ACCOUNT_TOPIC,
+    parse: parseAccountChangedEvent,
+    keyOf: (event) => event.userId,
+    stateOf: (event) => `${event.role}/${event.status}`,
+    readCurrent: (userIds) => readAccountEvents(options.orm.em.fork(), userIds),
+  });
+}
+
+export type AccountUpdatesHub = ReturnType<typeof createAccountUpdatesHub>;
