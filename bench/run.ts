@@ -21,14 +21,15 @@ import { checkoutScenario } from './scenarios/checkout';
 import { fanoutScenario } from './scenarios/fanout';
 import { paymentsScenario } from './scenarios/payments';
 import { seedScenario } from './scenarios/seed';
+import { shopOrdersScenario } from './scenarios/shop-orders';
 
 /** Every scenario, in the order a full run takes them. */
-const SCENARIOS: readonly Scenario[] = [catalogScenario, authScenario, checkoutScenario, fanoutScenario, paymentsScenario, seedScenario];
+const SCENARIOS: readonly Scenario[] = [catalogScenario, authScenario, checkoutScenario, fanoutScenario, paymentsScenario, seedScenario, shopOrdersScenario];
 
 async function main(): Promise<number> {
   const names = process.argv.slice(2);
   if (names.includes('--help') || names.includes('-h')) {
-    console.log(`usage: npm run bench [-- <scenario>…]\n\n${SCENARIOS.map((s) => `  ${s.name.padEnd(10)} ${s.description}`).join('\n')}`);
+    console.log(`usage: npm run bench [-- <scenario>…]\n\n${SCENARIOS.map((s) => `  ${s.name.padEnd(12)} ${s.description}`).join('\n')}`);
     return 0;
   }
   const unknown = names.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name));

@@ -5,6 +5,8 @@
  * it loaded changes. Not tsx or another esbuild-based runner: esbuild emits no decorator metadata, which
  * type-graphql and MikroORM read. NODE_ENV defaults to `development` (pretty logs on a terminal) and
  * SHUTDOWN_DELAY_MS to 0 (no load balancer to tell), so a restart takes about as long as `npm start`.
+ * Beside them, Vite's dev server serves the dashboard with hot reload at http://localhost:5173/dashboard/
+ * (DASHBOARD_DEV_PORT), proxying /graphql (HTTP and WebSocket) to the API, so that page and API share an origin.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -12,7 +14,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const require = createRequire(import.meta.url);
+const tsc = require.resolve('typescript/bin/tsc');
+const vite = join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
 
 // The first build, before the server starts, so that it never runs a stale dist/.
 spawnSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
@@ -24,6 +28,7 @@ const children = [
     stdio: 'inherit',
     env: { NODE_ENV: 'development', SHUTDOWN_DELAY_MS: '0', ...process.env },
   }),
+  spawn(process.execPath, [vite, '--config', join('dashboard', 'vite.config.ts')], { cwd: root, stdio: 'inherit' }),
 ];
 
 let stopping = false;

@@ -43,12 +43,14 @@ import { createMetricsServer, metricsHandler } from './http/metrics-endpoint';
 import { securityHeaders, EXPOSED_HEADERS } from './http/security-headers';
 import { createWebSocketServer } from './graphql/websocket';
 import { createLiveConnections } from './graphql/live-connections';
+import { budgetHeadersOnEveryAnswer } from './http/budget-headers';
 import { bodyErrorHandler } from './http/body-errors';
 import { startLiveEvents } from './live-events';
 import { startWorker } from './worker';
 import { createPaymentsRuntime } from './modules/payments/payments-runtime';
 import { stripeWebhookRouter } from './modules/payments/stripe-webhook';
 import { healthRouter } from './http/health';
+import { dashboardRouter } from './http/dashboard';
 import { requestLog } from './http/request-log';
 
 export interface AppDeps {
@@ -211,10 +213,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
       onDelivery: (result) => metrics.stripeWebhooks.inc({ result }),
     }),
   );
+  // The live dashboard's static files at /dashboard/ (built into dist/dashboard by `npm run build`).
+  expressApp.use(dashboardRouter());
   // On its own port when METRICS_PORT is set; else here, behind METRICS_TOKEN when set (production requires one of them).
   if (!metricsServer) expressApp.get('/metrics', serveMetrics);
   expressApp.use(
     '/graphql',
+    ...(budget ? [budgetHeadersOnEveryAnswer(budget, accessTokens)] : []),
     // Credentials (the refresh cookie) only for listed origins: a browser never sends them to `*` anyway.
     cors({ origin: config.corsOrigins ?? '*', credentials: Boolean(config.corsOrigins), exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }),
     // A public catalogue answer is for anonymous callers only: shared caches must not give it to a request with a token.

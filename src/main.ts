@@ -1,41 +1,6 @@
 import 'reflect-metadata';
-import { createApp } from './app';
-import { openConfiguredDatabase } from './infra/db/database';
-import { createLogger } from './infra/logger';
-import { createAccessTokens } from './modules/accounts/access-token';
-import { describeDemoAccounts, ensureDemoAccounts } from './modules/accounts/demo-accounts';
-import { systemClock } from './shared/clock';
-import { catalogIsEmpty, loadDemoCatalog } from './modules/catalog/demo-catalog';
-import { describeDatabaseError, describeListenError, loadConfigOrExit, runMain, stopOnSignals } from './process-lifecycle';
+import { runMain } from './process-lifecycle';
+import { startServer } from './start-server';
 
-/** Products in the demo catalogue that a fresh embedded database gets. */
-const DEMO_PRODUCTS = 500;
-
-/** `npm start`: configuration → database (embedded when no DATABASE_URL) → demo seed → API; drains on SIGTERM. */
-runMain(async () => {
-  const config = loadConfigOrExit();
-  const logger = createLogger(config.logLevel);
-  const database = await openConfiguredDatabase(config, logger).catch((error: unknown) => {
-    throw describeDatabaseError(error, config);
-  });
-  if (config.seedDemoData && (await catalogIsEmpty(database.orm.em.fork()))) {
-    const summary = await loadDemoCatalog(database.orm.em.fork(), { products: DEMO_PRODUCTS });
-    logger.info(summary, 'seeded the demo catalogue');
-  }
-  const app = await createApp({ config, logger, database });
-  // A failed listen exits: the exit hook stops an embedded PostgreSQL; pools and sockets die with the process.
-  const url = await app.listen().catch((error: unknown) => {
-    throw describeListenError(error, config);
-  });
-  logger.info({ url: `${url}/graphql`, env: config.nodeEnv, embeddedDatabase: !config.databaseUrl }, 'Atelier is listening');
-  if (config.nodeEnv === 'development' && config.seedDemoData) {
-    const accessTokens = createAccessTokens({ secret: config.auth.jwtSecret, ttlSeconds: config.auth.accessTokenTtlSeconds, clock: systemClock });
-    const accounts = await ensureDemoAccounts(database.orm.em.fork(), { nodeEnv: config.nodeEnv, accessTokens, now: new Date() });
-    // Printed once, as text: it is meant to be read and copied, not parsed.
-    process.stdout.write(`\n${describeDemoAccounts(accounts, `${url}/graphql`)}\n\n`);
-  }
-  stopOnSignals(logger, config, 'server', async () => {
-    await app.stop();
-    await database.close();
-  });
-});
+/** `npm start`: the server with the configured key ring (see `start-server.ts`). */
+runMain(() => startServer());

@@ -61,12 +61,18 @@ export interface BenchHarness {
    * and their payments must go somewhere on 127.0.0.1. Started on first use.
    */
   stripe(): Promise<FakeStripe>;
-  /** Another API process on a new database `name`, with `env` over the production defaults (e.g. NODE_ENV). */
-  extraServer(name: string, env: Record<string, string>): Promise<CommerceServer>;
+  /**
+   * Another API process on a new database `name`, with `env` over the production defaults (e.g. NODE_ENV);
+   * `script` another entry point of the bench's build (e.g. `WITHOUT_ENCRYPTION_JS` of server-process.ts).
+   */
+  extraServer(name: string, env: Record<string, string>, options?: { script?: string }): Promise<CommerceServer>;
   /** `{ __typename }` under load: the ceiling of the HTTP and GraphQL stack. Measured once per run, reported once. */
   baseline(): Promise<LoadResult>;
-  /** Loads the server with one request (see {@link measureLoad}) and adds the result to the report. */
-  measure(request: GraphqlRequest): Promise<LoadResult>;
+  /**
+   * Loads a server with one request (see {@link measureLoad}) and adds the result to the report. `target`: a
+   * server the scenario started (a commerce or extra server); default the catalogue server of {@link server}.
+   */
+  measure(request: GraphqlRequest, target?: LoadTarget): Promise<LoadResult>;
   /** Adds a load that a scenario measured itself (e.g. checkouts, one buyer per request) to the report's table. */
   record(result: LoadResult): void;
   /** Adds a target, met or missed, to the report. A missed target is printed, never an error. */
@@ -133,8 +139,8 @@ export class BenchHarnessImpl implements BenchHarness {
     return (this.baselineResult ??= this.measure({ label: '{ __typename }', query: '{ __typename }' }));
   }
 
-  async measure(request: GraphqlRequest): Promise<LoadResult> {
-    const server = await this.server();
+  async measure(request: GraphqlRequest, target?: LoadTarget): Promise<LoadResult> {
+    const server = target ?? (await this.server());
     log(`measuring ${request.label}: ${this.settings.warmupSeconds} s warm-up, ${this.settings.durationSeconds} s measured, ${this.settings.connections} connections`);
     const result = await measureLoad(server, request, this.settings);
     this.report.addLoad(result);
@@ -202,7 +208,7 @@ export class BenchHarnessImpl implements BenchHarness {
     return this.extraServer('atelier_commerce', {});
   }
 
-  async extraServer(name: string, env: Record<string, string>): Promise<CommerceServer> {
+  async extraServer(name: string, env: Record<string, string>, options: { script?: string } = {}): Promise<CommerceServer> {
     const databaseUrl = await this.createDatabase(name);
     const counter = await startStatementCounter(databaseUrl);
     this.cleanups.push(() => counter.close());
@@ -210,7 +216,7 @@ export class BenchHarnessImpl implements BenchHarness {
     // The inspector, on 127.0.0.1 only, is how the benchmark triggers a GC in the server before reading its heap.
     const inspectorPort = await freePort();
     log(`starting a server (${env.NODE_ENV ?? 'production'} mode) on a database of its own on 127.0.0.1:${port}`);
-    const server = await this.startProcess({ port, databaseUrl: counter.url, env, nodeArgs: [`--inspect=127.0.0.1:${inspectorPort}`, ...serverNodeArgs()] });
+    const server = await this.startProcess({ port, databaseUrl: counter.url, env, script: options.script, nodeArgs: [`--inspect=127.0.0.1:${inspectorPort}`, ...serverNodeArgs()] });
     return {
       graphqlUrl: server.graphqlUrl,
       baseUrl: server.baseUrl,

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 
 /** The compiled entry point of the bench's own build: `dist-bench/src/main.js`, beside this file's `dist-bench/bench/lib`. */
 const MAIN_JS = join(__dirname, '..', '..', 'src', 'main.js');
+/** The same server with a cipher that does not encrypt (`server-without-encryption.ts`), beside this file. */
+export const WITHOUT_ENCRYPTION_JS = join(__dirname, 'server-without-encryption.js');
 
 /** How long the server may take to answer `/readyz` (it migrates first). */
 const READY_TIMEOUT_MS = 60_000;
@@ -25,6 +27,8 @@ export interface ServerProcessOptions {
   env?: Record<string, string>;
   /** Flags for node itself, before the script (`--cpu-prof` is refused in NODE_OPTIONS). Default none. */
   nodeArgs?: string[];
+  /** The compiled entry point: {@link WITHOUT_ENCRYPTION_JS}, or by default the server's own `main.js`. */
+  script?: string;
 }
 
 /** The API server running as a child process, as in production. */
@@ -49,9 +53,10 @@ export interface ServerProcess {
  * until `/readyz` answers 200. Its output is passed to our stderr, prefixed, and kept to explain a failure.
  */
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
-  if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run \`npm run build\` first (\`npm run bench\` does)`);
+  const script = options.script ?? MAIN_JS;
+  if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first (\`npm run bench\` does)`);
   const recent: string[] = [];
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN_JS], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',

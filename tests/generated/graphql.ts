@@ -345,7 +345,7 @@ export type Mutation = {
   createProduct: Product;
   /** Opens the caller's shop. ARTISAN only; one shop per artisan (CONFLICT otherwise). */
   createShop: Shop;
-  /** Deletes the caller's account: needs its password. Erases email, name, cart and the outbox's copies; orders stay with the buyer anonymised. Ends every session and live socket; the email is free again. CONFLICT for an artisan who still has a shop. */
+  /** Deletes the caller's account: needs its password. Erases email, name, cart and the outbox's copies; orders stay with the buyer anonymised. Ends every session and live socket; the email is free again. CONFLICT for an artisan who still has a shop. One password field per request: another, aliased, is BAD_USER_INPUT and none runs. */
   deleteMyAccount: Scalars['Boolean']['output'];
   /** The caller's shop ships its lines of a PAID order (ARTISAN). Again with the same carrier and tracking number it answers the same shipment; with others, CONFLICT. The order becomes FULFILLED when every shop in it has shipped; the buyer is emailed. Not PAID (yet, or any more): CONFLICT. An order without the caller's products: NOT_FOUND. */
   fulfilOrder: FulfilmentPayload;
@@ -355,7 +355,7 @@ export type Mutation = {
   logOut: Scalars['Boolean']['output'];
   /** Rotates: the refresh token sent is spent and a new one comes back. Sending a spent one again revokes every token of that session and fails with UNAUTHENTICATED, except within a short grace period after its rotation (two tabs refreshing at once, a retried request): then it answers a valid successor of the same session. Without `refreshToken`, the refresh cookie of the cookie transport is used. */
   refreshSession: AuthPayload;
-  /** Always true, whether or not the email has an account. When it has, a single-use reset code valid 30 minutes (PASSWORD_RESET_TTL_MINUTES) is emailed. Limited per email and per client address (RATE_LIMITED). */
+  /** Always true, whether or not the email has an account. When it has, a single-use reset code valid 30 minutes (PASSWORD_RESET_TTL_MINUTES) is emailed. Limited per email and per client address (RATE_LIMITED); an email longer than the longest accepted is BAD_USER_INPUT and counts nothing. One password field per request. */
   requestPasswordReset: Scalars['Boolean']['output'];
   /** Spends an emailed reset code (once) and sets the password; ends every session of the account and opens a new one. UNAUTHENTICATED with reason TOKEN_INVALID for an unknown, expired or used code. */
   resetPassword: AuthPayload;

@@ -117,6 +117,21 @@ describe('the query budget of each client', () => {
     expect((response.body.extensions as { cost: unknown }).cost).toEqual({ requested: 0, limit: 1_000, remaining: 1_000 });
   });
 
+  it('should report the budget on answers refused before GraphQL runs: malformed JSON, a batch, a CSRF refusal, a preflight', async () => {
+    const headers = { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.5' };
+    const answers = [
+      await fetch(server.graphqlUrl, { method: 'POST', headers, body: '{"query": ' }),
+      await fetch(server.graphqlUrl, { method: 'POST', headers, body: JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]) }),
+      await fetch(`${server.graphqlUrl}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'x-forwarded-for': '198.51.100.5' } }),
+      await fetch(server.graphqlUrl, { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'x-forwarded-for': '198.51.100.5' } }),
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400, 204]);
+    for (const answer of answers) {
+      expect(answer.headers.get('ratelimit-policy')).toBe('"query-cost";q=1000;w=1000');
+      expect(answer.headers.get('ratelimit')).toMatch(/^"query-cost";r=1000;t=0$/);
+    }
+  });
+
   it('should share one budget between HTTP and WebSocket, and carry extensions.cost over WebSocket', async () => {
     // The WebSocket's address is the socket's: 127.0.0.1, the same as HTTP requests without X-Forwarded-For.
     const http = await postGraphql(server.graphqlUrl, { query: PAGE_OF_50, variables: { n: 50 } });

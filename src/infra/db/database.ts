@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../../config/config';
 import type { Logger } from '../logger';
 import { configuredKeyProvider } from '../encryption/key-provider';
-import { installPersonalDataCipher } from '../encryption/personal-data';
+import { installPersonalDataCipher, usePersonalDataCipher, type PersonalDataCipher } from '../encryption/personal-data';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
 import { openDatabase } from './orm';
 
@@ -18,11 +18,18 @@ export interface Database {
  * Opens DATABASE_URL, or with none starts the embedded PostgreSQL under EMBEDDED_PG_DIR; then migrates.
  * With DATABASE_URL set it never starts an embedded server. Loads the key ring of personal data first. `use`: `api` (default) bounds every wait with the API's
  * timeouts (DATABASE_ACQUIRE_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_LOCK_TIMEOUT_MS); `jobs` (the
- * standalone worker, scripts) with DATABASE_JOB_STATEMENT_TIMEOUT_MS.
+ * standalone worker, scripts) with DATABASE_JOB_STATEMENT_TIMEOUT_MS. `personalDataCipher` replaces the key ring's
+ * cipher: only the benchmark gives one (default: the configured key ring, always).
  */
-export async function openConfiguredDatabase(config: Config, logger: Logger, use: 'api' | 'jobs' = 'api'): Promise<Database> {
+export async function openConfiguredDatabase(
+  config: Config,
+  logger: Logger,
+  use: 'api' | 'jobs' = 'api',
+  options: { personalDataCipher?: PersonalDataCipher } = {},
+): Promise<Database> {
   // Before the migrations, which seal rows written before encryption, and before any entity is read.
-  await installPersonalDataCipher(configuredKeyProvider(config, logger), logger);
+  if (options.personalDataCipher) usePersonalDataCipher(options.personalDataCipher, logger);
+  else await installPersonalDataCipher(configuredKeyProvider(config, logger), logger);
   let embedded: EmbeddedDatabase | undefined;
   let url = config.databaseUrl;
   if (!url) {

@@ -3,19 +3,31 @@ import { FieldCipher, SealedValueError, keyIdOf, type SealedLocation } from './f
 import type { KeyProvider } from './key-provider';
 
 /**
+ * What the process seals and opens personal data with: {@link FieldCipher} (AES-256-GCM over the key ring), always,
+ * in the server and the scripts. An interface so that the benchmark can run a server with a cipher that does not
+ * encrypt, to measure what encryption costs (`bench/lib/plaintext-cipher.ts`); no setting turns encryption off.
+ */
+export type PersonalDataCipher = Pick<FieldCipher, 'currentKeyId' | 'seal' | 'open' | 'blindIndex' | 'matchesBlindIndex'>;
+
+/**
  * The process's cipher of personal data. Process-wide on purpose: entities open their sealed columns in
  * getters (`order.shippingAddress`), where MikroORM gives no way to pass collaborators, and migrations seal
  * existing rows. Installed by `openConfiguredDatabase` before anything reads an entity.
  */
-let installed: { cipher: FieldCipher; logger: Logger } | null = null;
+let installed: { cipher: PersonalDataCipher; logger: Logger } | null = null;
 
 /** Loads the ring of `provider` and makes it the process's cipher. */
 export async function installPersonalDataCipher(provider: KeyProvider, logger: Logger): Promise<FieldCipher> {
   const ring = await provider.loadKeyRing();
   const cipher = new FieldCipher(ring);
-  installed = { cipher, logger: logger.child({ component: 'personal-data' }) };
+  usePersonalDataCipher(cipher, logger);
   logger.info({ keySource: provider.description, currentKeyId: ring.current, keyIds: [...ring.keys.keys()] }, 'personal data key ring loaded');
   return cipher;
+}
+
+/** Makes `cipher` the process's cipher (see {@link PersonalDataCipher}). */
+export function usePersonalDataCipher(cipher: PersonalDataCipher, logger: Logger): void {
+  installed = { cipher, logger: logger.child({ component: 'personal-data' }) };
 }
 
 /** Whether a cipher is installed (migrations of an empty database need none). */
@@ -24,7 +36,7 @@ export function hasPersonalDataCipher(): boolean {
 }
 
 /** The process's cipher. Throws when none was installed (a script that skipped `openConfiguredDatabase`). */
-export function personalDataCipher(): FieldCipher {
+export function personalDataCipher(): PersonalDataCipher {
   if (!installed) throw new Error('the personal data key ring is not loaded: open the database with openConfiguredDatabase');
   return installed.cipher;
 }

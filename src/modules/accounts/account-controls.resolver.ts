@@ -21,7 +21,7 @@ export class AccountControlsResolver {
 
   @Mutation(() => Boolean, {
     description:
-      'Always true, whether or not the email has an account. When it has, a single-use reset code valid 30 minutes (PASSWORD_RESET_TTL_MINUTES) is emailed. Limited per email and per client address (RATE_LIMITED).',
+      'Always true, whether or not the email has an account. When it has, a single-use reset code valid 30 minutes (PASSWORD_RESET_TTL_MINUTES) is emailed. Limited per email and per client address (RATE_LIMITED); an email longer than the longest accepted is BAD_USER_INPUT and counts nothing. One password field per request.',
   })
   requestPasswordReset(
     @Arg('email', { description: 'The email of the account; the answer is the same whether it exists or not.' }) email: string,
@@ -44,7 +44,7 @@ export class AccountControlsResolver {
 
   @Mutation(() => Boolean, {
     description:
-      "Deletes the caller's account: needs its password. Erases email, name, cart and the outbox's copies; orders stay with the buyer anonymised. Ends every session and live socket; the email is free again. CONFLICT for an artisan who still has a shop.",
+      "Deletes the caller's account: needs its password. Erases email, name, cart and the outbox's copies; orders stay with the buyer anonymised. Ends every session and live socket; the email is free again. CONFLICT for an artisan who still has a shop. One password field per request: another, aliased, is BAD_USER_INPUT and none runs.",
   })
   deleteMyAccount(
     @Arg('password', { description: 'Your current password, to confirm.' }) password: string,

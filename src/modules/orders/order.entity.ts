@@ -91,7 +91,7 @@ export class Order {
   @Property({ type: 'text' })
   idempotencyKey!: string;
 
-  /** SHA-256 of the cart lines and address that made the order: a retry with other ones is a CONFLICT. */
+  /** Keyed blind index (HMAC-SHA-256, see `checkout-request.ts`) of the cart lines and address that made the order: a retry with other ones is a CONFLICT. */
   @Property({ type: 'text' })
   requestFingerprint!: string;
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createLogger } from '../../../src/infra/logger';
 import { Role } from '../../../src/modules/accounts/user.entity';
+import { expireOrder } from '../../../src/modules/orders/order.jobs';
 import { createProduct, createShop, type TestShop } from '../../fixtures/shops';
 import { AdjustStockDocument, CancelOrderDocument, StockHistoryDocument } from '../../generated/graphql';
 import { createUser } from '../../utils/buyers';
@@ -49,6 +51,18 @@ describe('the stock ledger, readable (StockHistory)', () => {
     expect(stockMovements.edges[2]!.node.actor!.displayName).toMatch(/^ARTISAN /);
     expect(stockMovements.pageInfo.hasNextPage).toBe(false);
     for (const { node } of stockMovements.edges) expect(new Date(node.at).getTime()).not.toBeNaN();
+  });
+
+  it('should name the order of a reservation released when it expired', async () => {
+    const expiring = await createProduct(server, shop, { stock: 4 });
+    const expired = await checkOut(server, await createUser(server), [{ productId: expiring, quantity: 1 }]);
+    const later = { now: () => new Date(Date.now() + 16 * 60_000) };
+    expect(await expireOrder({ orm: server.database.orm, clock: later, logger: createLogger('silent') }, expired.id)).toBe('EXPIRED');
+    const { stockMovements } = dataOf(await sendAs(server.graphqlUrl, shop.owner.token, StockHistoryDocument, { productId: expiring, first: 10, after: null }));
+    expect(stockMovements.edges.map(({ node }) => [node.reason, node.delta, node.available, node.orderNumber ?? null, node.actor?.id ?? null])).toEqual([
+      ['RESERVATION_RELEASED', 1, 4, expired.number, null],
+      ['SALE', -1, 3, expired.number, null],
+    ]);
   });
 
   it('should page through the ledger with the cursor', async () => {

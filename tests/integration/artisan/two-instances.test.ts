@@ -1,16 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Client as WsClient } from 'graphql-ws';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
-import { FulfilOrderDocument, OrderUpdatesDocument, ShopOrderUpdatesDocument } from '../../generated/graphql';
+import { FulfilOrderDocument, OrderUpdatesDocument, ShopOrderUpdatesDocument, UpdateProductDocument } from '../../generated/graphql';
+import { eventually } from '../../utils/accounts';
 import { payOrder } from '../../utils/artisan';
 import { createUser } from '../../utils/buyers';
-import { wsClient } from '../../utils/clients';
+import { postGraphql, wsClient } from '../../utils/clients';
 import { createTestDatabase, type TestDatabase } from '../../utils/database';
 import { dataOf, sendAs } from '../../utils/operations';
 import { checkOut } from '../../utils/order-emails';
 import { startTestRedis, type TestRedis } from '../../utils/redis-server';
 import { collect } from '../../utils/subscriptions';
 import { startTestServer, type TestServer } from '../../utils/test-server';
+
+/** The anonymous catalogue's product ids: an answer of the public response cache. */
+const CATALOG_IDS = 'query CatalogIds { products(first: 100) { edges { node { id } } } }';
 
 describe('a two-shop order fulfilled on two instances sharing Redis', () => {
   let database: TestDatabase;
@@ -76,5 +80,22 @@ describe('a two-shop order fulfilled on two instances sharing Redis', () => {
     const weaverStatuses = (await weaverFeed.until(3)).map((event) => [event.shopOrderUpdated.order.status, Boolean(event.shopOrderUpdated.shipment)]);
     expect(weaverStatuses).toEqual([['PENDING_PAYMENT', false], ['PAID', false], ['FULFILLED', true]]);
     expect(buyerFeed.results.every((result) => !result.errors)).toBe(true);
+  });
+
+  it("should drop a product archived on A from B's cached catalogue answers at once, and bring it back", async () => {
+    const [vase] = (await createProducts(instanceA, potter, [{ stock: 3 }])) as [string];
+    const catalogueOnB = async () => {
+      const response = await postGraphql(instanceB.graphqlUrl, { query: CATALOG_IDS });
+      const ids = (response.body.data as { products: { edges: { node: { id: string } }[] } }).products.edges.map((edge) => edge.node.id);
+      return { ids, cache: response.headers.get('x-cache') };
+    };
+    await catalogueOnB();
+    expect(await catalogueOnB()).toEqual({ ids: expect.arrayContaining([vase]), cache: 'HIT' });
+
+    const archive = (archived: boolean) => sendAs(instanceA.graphqlUrl, potter.owner.token, UpdateProductDocument, { id: vase, input: { archived } });
+    expect(dataOf(await archive(true)).updateProduct.archived).toBe(true);
+    await eventually(async () => !(await catalogueOnB()).ids.includes(vase), 2_000);
+    expect(dataOf(await archive(false)).updateProduct.archived).toBe(false);
+    await eventually(async () => (await catalogueOnB()).ids.includes(vase), 2_000);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { print } from 'graphql';
 import { runSql } from '../../../src/shared/sql';
 import { createProducts, createShop } from '../../fixtures/shops';
 import {
@@ -14,8 +15,10 @@ import {
   ResetPasswordDocument,
   SignUpDocument,
 } from '../../generated/graphql';
+import { postGraphql } from '../../utils/clients';
 import { dataOf, sendAs } from '../../utils/operations';
 import { findTraces } from '../../utils/personal-data-scan';
+import { openIdleConnection, within } from '../../utils/subscriptions';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 
 const PASSWORD = 'first-password-123';
@@ -126,6 +129,21 @@ describe("The owner's controls: change, reset, delete", () => {
     });
   });
 
+  describe('RequestPasswordReset per client address', () => {
+    it('should limit requests per client address, whatever the emails, and leave other addresses alone', async () => {
+      // The test server trusts loopback proxies (TRUST_PROXY): X-Forwarded-For names the client address.
+      const from = (address: string) => (email: string) =>
+        postGraphql(url(), { query: print(RequestPasswordResetDocument), variables: { email } }, { 'x-forwarded-for': address });
+      const crowded = from(`203.0.113.${1 + Math.floor(Math.random() * 250)}`);
+      for (let i = 0; i < server.config.passwordReset.perAddress; i++) {
+        expect((await crowded(`nobody-${randomUUID()}@example.test`)).body.data).toEqual({ requestPasswordReset: true });
+      }
+      const limited = await crowded(`nobody-${randomUUID()}@example.test`);
+      expect(limited.body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+      expect((await from('198.51.100.7')(`nobody-${randomUUID()}@example.test`)).body.data).toEqual({ requestPasswordReset: true });
+    });
+  });
+
   describe('DeleteMyAccount', () => {
     it('should refuse a wrong password, and an artisan who still has a shop with CONFLICT', async () => {
       const buyer = await signUp();
@@ -151,7 +169,12 @@ describe("The owner's controls: change, reset, delete", () => {
       dataOf(await sendAs(url(), undefined, RequestPasswordResetDocument, { email: owner.email }));
       expect((await findTraces(server.database.orm.em.fork(), [owner.email])).length).toBeGreaterThan(0);
 
+      const socket = openIdleConnection(server.wsUrl, owner.accessToken);
+      await socket.connected;
+
       expect(dataOf(await sendAs(url(), owner.accessToken, DeleteMyAccountDocument, { password: PASSWORD })).deleteMyAccount).toBe(true);
+      // Its live socket is closed as a banned user's is.
+      expect(await within(socket.closed, 5_000, 'still open')).toBe(4403);
 
       expect(await findTraces(server.database.orm.em.fork(), [owner.email, owner.displayName, address.name, address.line1, address.phone])).toEqual([]);
       expect((await me(owner.accessToken)).errors[0]?.extensions?.code).toBe('UNAUTHENTICATED');

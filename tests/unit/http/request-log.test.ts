@@ -1,25 +1,12 @@
 import { once } from 'node:events';
 import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import express from 'express';
-import pino from 'pino';
 import { requestLog } from '../../../src/http/request-log';
 import { createMetrics } from '../../../src/infra/metrics';
+import { recordingLogger } from '../../utils/logs';
 import { waitFor } from '../../utils/wait';
-
-/** A real pino logger whose lines are kept, parsed. */
-function recordingLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), lines };
-}
 
 describe('the request log', () => {
   let server: Server | undefined;

@@ -1,0 +1,11 @@
+/**
+ * The API server exactly as `src/main.ts` starts it, but with {@link plaintextCipher} in place of the key ring's
+ * AES-256-GCM: the other side of the checkout benchmark's "with encryption against without". Run only by the
+ * benchmark, from its own build (`dist-bench/bench/lib/server-without-encryption.js`).
+ */
+import 'reflect-metadata';
+import { runMain } from '../../src/process-lifecycle';
+import { startServer } from '../../src/start-server';
+import { plaintextCipher } from './plaintext-cipher';
+
+runMain(() => startServer({ personalDataCipher: plaintextCipher }));

@@ -1,0 +1,478 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as pace } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { print } from 'graphql';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createApp, type App } from '../../src/app';
+import { createLogger } from '../../src/infra/logger';
+import { createAccessTokens } from '../../src/modules/accounts/access-token';
+import { DEMO_PASSWORDS, ensureDemoAccounts } from '../../src/modules/accounts/demo-accounts';
+import { loadDemoCatalog } from '../../src/modules/catalog/demo-catalog';
+import { DASHBOARD_CSP } from '../../src/http/dashboard';
+import { systemClock } from '../../src/shared/clock';
+import { runSql } from '../../src/shared/sql';
+import { ADDRESS } from '../fixtures/addresses';
+import { createProducts } from '../fixtures/shops';
+import {
+  AddToCartDocument,
+  AdjustStockDocument,
+  BanUserDocument,
+  CheckoutDocument,
+  LogInDocument,
+  MeDocument,
+  SetUserRoleDocument,
+  ShopBySlugDocument,
+} from '../generated/graphql';
+import { createTestDatabase, type TestDatabase } from '../utils/database';
+import { postGraphql } from '../utils/clients';
+import { dataOf, sendAs } from '../utils/operations';
+import { startTestServer, type TestServer } from '../utils/test-server';
+import { repoRoot } from '../utils/build';
+import { dashboardBundleSize, percentile } from './dashboard-metrics';
+
+/** Debian's chromium package (`apt-get install -y chromium`; `.ci/run` installs it like redis-server). */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = join(__dirname, '__screenshots__');
+/** AdjustStock round trips whose response-to-screen time the test measures. */
+const MEASURED_ADJUSTMENTS = 20;
+/** Generous waits: CI shares two cores; the figures that matter are measured, not asserted by timeouts. */
+const UI_TIMEOUT_MS = 10_000;
+/** Loading a shop of 500 products (5 pages) on a loaded CI machine. */
+const LOAD_TIMEOUT_MS = 30_000;
+const PIECES = ['Speckled stoneware mug', 'Walnut serving spoon', 'Indigo linen scarf', 'Amber glass tumbler', 'Sage ceramic vase', 'Hammered brass trivet', 'Beeswax taper pair', 'Carved oak bowl'];
+/** The issue's load: a shop of 500 products, 50 stock events a second. */
+const LARGE_SHOP_PRODUCTS = 500;
+const STREAM_EVENTS_PER_SECOND = 50;
+const STREAM_SECONDS = 4;
+const STREAM_START_LEVEL = 1_000;
+
+jest.setTimeout(180_000);
+
+/**
+ * The dashboard in a real browser (headless Chromium through playwright-core) against the real server, as the
+ * issue's scenario runs it: a seeded artisan signs in and watches its stock; a buyer checks out in another browser
+ * context; the page shows the new level and the new order without reloading; the artisan adjusts stock and ships;
+ * the server restarts and the page catches up; a ban signs the page out with its reason.
+ */
+describe('the dashboard in a browser', () => {
+  let testDatabase: TestDatabase;
+  let server: TestServer;
+  /** The app serving the page now (replaced by the restart). */
+  let app: App;
+  let browser: Browser;
+  let artisanContext: BrowserContext;
+  let page: Page;
+  let artisanEmail: string;
+  /** A second demo artisan, demoted during the test. */
+  let secondArtisanEmail: string;
+  let buyerAuthorization: string;
+  let shopSlug: string;
+  let adminToken: string;
+  /** The artisan's own API session, for changes made outside its page. */
+  let artisanToken: string;
+  let artisanId: string;
+  /** Script errors and Content-Security-Policy violations of the page: there must be none. */
+  const pageErrors: string[] = [];
+  /** The products added to the artisan's shop, each with STREAM_START_LEVEL units. */
+  let streamedProductIds: string[];
+
+  beforeAll(async () => {
+    // The built dashboard (nothing to do when it is up to date), as `npm start` serves it.
+    await promisify(execFile)(process.execPath, [join(repoRoot, 'scripts', 'build-dashboard.mjs')], { cwd: repoRoot });
+    testDatabase = await createTestDatabase();
+    // Payments of the DEVELOPMENT provider confirm at once: the order becomes PAID and can be shipped.
+    server = await startTestServer({ DEVELOPMENT_PAYMENT_DELAY_MS: '0' }, testDatabase);
+    app = server.app;
+    const em = server.database.orm.em.fork();
+    await loadDemoCatalog(em, { products: 60 });
+    const accessTokens = createAccessTokens({ secret: server.config.auth.jwtSecret, ttlSeconds: 900, clock: systemClock });
+    // The seeded demo accounts of development (the function refuses any other NODE_ENV value it is given).
+    const accounts = await ensureDemoAccounts(server.database.orm.em.fork(), { nodeEnv: 'development', accessTokens, now: new Date() });
+    artisanEmail = accounts.artisans[0]!;
+    secondArtisanEmail = accounts.artisans[1]!;
+    buyerAuthorization = accounts.buyerAuthorization;
+    const artisan = dataOf(await sendAs(server.graphqlUrl, undefined, LogInDocument, { email: artisanEmail, password: DEMO_PASSWORDS.artisan }));
+    artisanToken = artisan.logIn!.accessToken;
+    artisanId = artisan.logIn!.user.id;
+    const me = dataOf(await sendAs(server.graphqlUrl, artisanToken, MeDocument, {}));
+    shopSlug = me.me!.shop!.slug;
+    // The artisan's shop grows to 500 products: the page loads them page by page and must hold up under a stream.
+    const seeded = dataOf(await sendAs(server.graphqlUrl, undefined, ShopBySlugDocument, { slug: shopSlug, productsFirst: 1 })).shop!;
+    streamedProductIds = await createProducts(
+      server,
+      { id: seeded.id, currency: seeded.currency, owner: undefined as never },
+      Array.from({ length: LARGE_SHOP_PRODUCTS - seeded.products.totalCount }, () => ({ stock: STREAM_START_LEVEL })),
+    );
+    // Names a person would give them (the screenshots show them), instead of the fixture's ids.
+    const titles = streamedProductIds.map((_, i) => `${PIECES[i % PIECES.length]} no. ${Math.floor(i / PIECES.length) + 1}`);
+    await runSql(server.database.orm.em.fork(), 'update product p set title = t.title from unnest(?::uuid[], ?::text[]) as t(id, title) where p.id = t.id', [
+      streamedProductIds,
+      titles,
+    ]);
+    const admin = dataOf(await sendAs(server.graphqlUrl, undefined, LogInDocument, { email: accounts.admin, password: DEMO_PASSWORDS.admin }));
+    adminToken = admin.logIn!.accessToken;
+
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    artisanContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
+    page = await artisanContext.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) pageErrors.push(message.text());
+    });
+  });
+
+  afterAll(async () => {
+    // The figures the README quotes, as an artifact beside the screenshots.
+    if (measuredFigures) writeFileSync(join(SCREENSHOTS, 'figures.json'), `${JSON.stringify({ ...measuredFigures, stream: streamFigures }, null, 2)}\n`);
+    await browser?.close();
+    await app?.stop();
+    await server?.database.close();
+    await testDatabase?.drop();
+  });
+
+  /** The number a product's row shows, as text. */
+  const levelShown = (productId: string) => page.locator(`tr[data-product-id="${productId}"] [data-testid="available"]`).textContent();
+
+  const waitForLevel = (productId: string, level: number, timeout = UI_TIMEOUT_MS) =>
+    page.waitForFunction(
+      ([id, text]) => document.querySelector(`tr[data-product-id="${id}"] [data-testid="available"]`)?.textContent === text,
+      [productId, String(level)] as const,
+      { timeout },
+    );
+
+  let productId: string;
+  let level: number;
+  let measuredFigures: object | undefined;
+  let streamFigures: object | undefined;
+
+  it('serves the built page with its own CSP, cache headers and the same security headers as the API', async () => {
+    const pageResponse = await fetch(`${server.baseUrl}/dashboard/`);
+    expect(pageResponse.status).toBe(200);
+    expect(pageResponse.headers.get('content-security-policy')).toBe(DASHBOARD_CSP);
+    expect(pageResponse.headers.get('cache-control')).toBe('no-cache');
+    expect(pageResponse.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(pageResponse.headers.get('x-frame-options')).toBe('DENY');
+    const html = await pageResponse.text();
+    // No inline script: every <script> has a src.
+    expect(html.match(/<script\b[^>]*>/g)?.every((tag) => /\ssrc=/.test(tag))).toBe(true);
+    const script = /src="(\/dashboard\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+    const asset = await fetch(`${server.baseUrl}${script}`);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers.get('content-security-policy')).toBe(DASHBOARD_CSP);
+    // The API's own policy is untouched.
+    const api = await fetch(`${server.baseUrl}/healthz`);
+    expect(api.headers.get('content-security-policy')).not.toBe(DASHBOARD_CSP);
+  });
+
+  it('signs a seeded artisan in and shows the shop’s products with their levels, and a reload keeps the session', async () => {
+    await page.goto(`${server.baseUrl}/dashboard/`);
+    await page.getByLabel('Email').fill(artisanEmail);
+    await page.getByLabel('Password').fill(DEMO_PASSWORDS.artisan);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('[data-testid="connection-state"][data-state="live"]').waitFor({ timeout: UI_TIMEOUT_MS });
+    const shop = dataOf(await sendAs(server.graphqlUrl, undefined, ShopBySlugDocument, { slug: shopSlug, productsFirst: 100 })).shop!;
+    const rows = page.locator('tr[data-product-id]');
+    const loadStarted = Date.now();
+    await rows.nth(LARGE_SHOP_PRODUCTS - 1).waitFor({ state: 'attached', timeout: LOAD_TIMEOUT_MS });
+    console.log(`${LARGE_SHOP_PRODUCTS} products on the page ${Date.now() - loadStarted} ms after signing in`);
+    expect(await rows.count()).toBe(LARGE_SHOP_PRODUCTS);
+    expect(shop.products.totalCount).toBe(LARGE_SHOP_PRODUCTS);
+    // A demo product (with a real name, for the screenshots) when the first page holds one; never one the stream changes.
+    const listed = shop.products.edges.map(({ node }) => node).filter((node) => node.available >= 5);
+    const inStock = listed.find((node) => !streamedProductIds.includes(node.id)) ?? listed[0]!;
+    streamedProductIds = streamedProductIds.filter((id) => id !== inStock.id);
+    productId = inStock.id;
+    level = inStock.available;
+    expect(await levelShown(productId)).toBe(String(level));
+    await page.screenshot({ path: join(SCREENSHOTS, 'signed-in.png') });
+
+    // The access token lives in memory only: a reload signs in again from the refresh cookie (RefreshSessionWithCookie).
+    await page.reload();
+    await page.locator('[data-testid="connection-state"][data-state="live"]').waitFor({ timeout: UI_TIMEOUT_MS });
+    await waitForLevel(productId, level, LOAD_TIMEOUT_MS);
+  });
+
+  it('shows a buyer’s checkout from another browser context, its new level and its new order, without reloading', async () => {
+    const buyerContext = await browser.newContext();
+    const buyerPage = await buyerContext.newPage();
+    await buyerPage.goto(`${server.baseUrl}/healthz`);
+    const checkout = await buyerPage.evaluate(
+      async ({ logIn, addToCart, checkoutDocument, productId: id, address }) => {
+        const post = async (query: string, variables: object, token?: string) => {
+          const response = await fetch('/graphql', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+            body: JSON.stringify({ query, variables }),
+          });
+          const body = (await response.json()) as { data: Record<string, any>; errors?: unknown[] };
+          if (body.errors) throw new Error(JSON.stringify(body.errors));
+          return body.data;
+        };
+        const token = (await post(logIn, { email: 'buyer@demo.atelier.test', password: 'demo-buyer-password' })).logIn.accessToken as string;
+        await post(addToCart, { productId: id, quantity: 2 }, token);
+        const order = (await post(checkoutDocument, { input: { idempotencyKey: crypto.randomUUID(), shippingAddress: address } }, token)).checkout;
+        return { number: order.number as string, answeredAt: performance.timeOrigin + performance.now() };
+      },
+      { logIn: print(LogInDocument), addToCart: print(AddToCartDocument), checkoutDocument: print(CheckoutDocument), productId, address: ADDRESS },
+    );
+    level -= 2;
+    await waitForLevel(productId, level);
+    const order = page.locator(`li.order[data-order-number="${checkout.number}"]`);
+    await order.waitFor({ timeout: UI_TIMEOUT_MS });
+    const seenAfterMs = Date.now() - checkout.answeredAt;
+    console.log(`checkout answered → level and order on the artisan's page: ${Math.round(seenAfterMs)} ms`);
+    expect(await page.locator(`tr[data-product-id="${productId}"] [data-testid="last-change"]`).textContent()).toMatch(/^-2 · /);
+    await page.screenshot({ path: join(SCREENSHOTS, 'new-order.png') });
+    await buyerContext.close();
+
+    // The DEVELOPMENT provider pays at once: the order turns PAID live, and the artisan ships it.
+    await order.locator('[data-testid="order-status"]', { hasText: 'paid' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await order.getByTestId('ship-carrier').fill('La Poste');
+    await order.getByTestId('ship-tracking').fill('LP123456789FR');
+    await order.getByRole('button', { name: 'Ship' }).click();
+    await order.locator('[data-testid="order-status"]', { hasText: 'fulfilled' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await order.getByText('Shipped with La Poste, tracking LP123456789FR').waitFor({ timeout: UI_TIMEOUT_MS });
+    await page.screenshot({ path: join(SCREENSHOTS, 'fulfilled.png') });
+  });
+
+  it('adjusts stock from the page, shows the change arriving over the subscription, its history, and errors in words', async () => {
+    await page.locator(`tr[data-product-id="${productId}"] button.link`).click();
+    const panel = page.getByTestId('product-panel');
+    await panel.getByTestId('adjust-delta').fill('5');
+    await panel.getByTestId('adjust-reason').fill('restock from the workshop');
+    await panel.getByRole('button', { name: 'Adjust stock' }).click();
+    level += 5;
+    await waitForLevel(productId, level);
+    await page
+      .locator(`tr[data-product-id="${productId}"] [data-testid="last-change"]`, { hasText: '+5 · restock' })
+      .waitFor({ timeout: UI_TIMEOUT_MS });
+    await panel.getByTestId('stock-history').getByText('“restock from the workshop”').waitFor({ timeout: UI_TIMEOUT_MS });
+    await panel.getByTestId('stock-history').getByText(/order /).first().waitFor({ timeout: UI_TIMEOUT_MS });
+
+    // Below zero: BAD_USER_INPUT, shown in words.
+    await panel.getByTestId('adjust-delta').fill(String(-(level + 1)));
+    await panel.getByTestId('adjust-reason').fill('too much');
+    await panel.getByRole('button', { name: 'Adjust stock' }).click();
+    await panel.getByTestId('adjust-message').getByText(/^Not accepted: /).waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await panel.getByTestId('adjust-message').textContent()).not.toMatch(/BAD_USER_INPUT/);
+    expect(await levelShown(productId)).toBe(String(level));
+  });
+
+  it('measures the time from AdjustStock’s response to the new number on screen', async () => {
+    const latencies = await page.evaluate(
+      async ({ id, start, count }) => {
+        // The response's arrival, seen by the page's own fetch (Apollo's HttpLink calls window.fetch).
+        const originalFetch = window.fetch;
+        let answeredAt = 0;
+        window.fetch = async (input, init) => {
+          const response = await originalFetch(input, init);
+          if (typeof init?.body === 'string' && init.body.includes('"operationName":"AdjustStock"')) {
+            void response.clone().text().then(() => (answeredAt = performance.now()));
+          }
+          return response;
+        };
+        const form = document.querySelector<HTMLFormElement>('form.adjust')!;
+        const cell = () => document.querySelector(`tr[data-product-id="${id}"] td.num`)!;
+        const measured: number[] = [];
+        try {
+          for (let i = 1; i <= count; i++) {
+            const expected = String(start + i);
+            const shownAt = new Promise<number>((resolve) => {
+              const observer = new MutationObserver(() => {
+                if (cell().textContent === expected) {
+                  observer.disconnect();
+                  resolve(performance.now());
+                }
+              });
+              observer.observe(cell(), { subtree: true, childList: true, characterData: true });
+            });
+            form.querySelector<HTMLInputElement>('[name="delta"]')!.value = '1';
+            form.querySelector<HTMLInputElement>('[name="reason"]')!.value = `measured restock ${i}`;
+            form.requestSubmit();
+            const shown = await shownAt;
+            // The clone's body may resolve a moment after Apollo's: wait for it, then count from the response.
+            while (!answeredAt) await new Promise((resolve) => setTimeout(resolve, 1));
+            measured.push(Math.max(0, shown - answeredAt));
+            answeredAt = 0;
+            // The next round starts once the form is free again.
+            while (form.querySelector('button[type="submit"]')!.hasAttribute('disabled')) await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+        } finally {
+          window.fetch = originalFetch;
+        }
+        return measured;
+      },
+      { id: productId, start: level, count: MEASURED_ADJUSTMENTS },
+    );
+    level += MEASURED_ADJUSTMENTS;
+    await waitForLevel(productId, level);
+    // The README's picture: a stream of changes seen, the product's history open, the shipped order below.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard.png') });
+    const p95 = percentile(latencies, 95);
+    const bundle = dashboardBundleSize();
+    const figures = {
+      adjustStockResponseToScreenMs: { p50: percentile(latencies, 50), p95, max: Math.max(...latencies), samples: latencies.length },
+      javascriptGzipBytes: bundle.javascriptGzipBytes,
+    };
+    measuredFigures = figures;
+    console.log(
+      `AdjustStock response → new number on screen: p95 ${p95.toFixed(1)} ms (p50 ${figures.adjustStockResponseToScreenMs.p50.toFixed(1)} ms, ${latencies.length} samples); ` +
+        `first-load JavaScript ${(bundle.javascriptGzipBytes / 1024).toFixed(1)} KB gzipped`,
+    );
+    expect(latencies).toHaveLength(MEASURED_ADJUSTMENTS);
+    // A size budget, not a timing: the issue's 250 KB of gzipped JavaScript on first load.
+    expect(bundle.javascriptGzipBytes).toBeLessThan(250 * 1024);
+  });
+
+  it('holds up with 500 products under a stream of stock events (paced at 50 a second): every event lands, long frames are counted', async () => {
+    // Long animation frames (over 50 ms: Chromium's long-animation-frame entries) while the stream runs.
+    await page.evaluate(() => {
+      const frames: number[] = [];
+      (window as unknown as { longFrames: number[] }).longFrames = frames;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) frames.push(entry.duration);
+      }).observe({ type: 'long-animation-frame' });
+    });
+    const events = STREAM_EVENTS_PER_SECOND * STREAM_SECONDS;
+    const expected = new Map<string, number>();
+    const adjust = print(AdjustStockDocument);
+    const started = Date.now();
+    const sent: Promise<unknown>[] = [];
+    for (let i = 0; i < events; i++) {
+      const id = streamedProductIds[(i * 7) % streamedProductIds.length]!;
+      expected.set(id, (expected.get(id) ?? STREAM_START_LEVEL) + 1);
+      const variables = { productId: id, delta: 1, reason: 'stream' };
+      sent.push(
+        postGraphql(server.graphqlUrl, { query: adjust, variables }, { authorization: `Bearer ${artisanToken}` }).then(({ body }) => {
+          if (body.errors) throw new Error(JSON.stringify(body.errors));
+        }),
+      );
+      // The load generator's pace: one event every 20 ms.
+      await pace(Math.max(0, started + ((i + 1) * 1000) / STREAM_EVENTS_PER_SECOND - Date.now()));
+    }
+    await Promise.all(sent);
+    const sentInMs = Date.now() - started;
+    const levels = [...expected].map(([id, value]) => [id, String(value)] as const);
+    const missing = () =>
+      page.evaluate(
+        (wanted) => wanted.filter(([id, text]) => document.querySelector(`tr[data-product-id="${id}"] [data-testid="available"]`)?.textContent !== text).length,
+        levels,
+      );
+    await page
+      .waitForFunction(
+        (wanted) => wanted.every(([id, text]) => document.querySelector(`tr[data-product-id="${id}"] [data-testid="available"]`)?.textContent === text),
+        levels,
+        { timeout: 30_000 },
+      )
+      .catch(async (error: unknown) => {
+        const state = await page.getByTestId('connection-state').textContent();
+        const resync = await page.getByTestId('resync').textContent();
+        throw new Error(`${await missing()} of ${levels.length} levels not shown (connection ${state}; ${resync}): ${String(error)}`);
+      });
+    const longFrames = await page.evaluate(() => (window as unknown as { longFrames: number[] }).longFrames);
+    const stream = {
+      products: LARGE_SHOP_PRODUCTS,
+      events,
+      eventsPerSecond: Math.round((events * 1000) / sentInMs),
+      framesOver50Ms: longFrames.length,
+      longestFrameMs: longFrames.length ? Math.max(...longFrames) : 0,
+    };
+    streamFigures = stream;
+    console.log(`stream of ${events} events at ${stream.eventsPerSecond}/s over ${LARGE_SHOP_PRODUCTS} products: ${stream.framesOver50Ms} frames over 50 ms (longest ${stream.longestFrameMs.toFixed(0)} ms)`);
+  });
+
+  it('stays readable at a phone’s width: one column, nothing wider than the screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.locator(`tr[data-product-id="${productId}"]`).waitFor();
+      const tooWide = await page.evaluate(() =>
+        [...document.querySelectorAll('body *')]
+          .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1 && !element.closest('.table-scroll'))
+          .map((element) => `${element.tagName.toLowerCase()}.${element.className}`),
+      );
+      expect(tooWide).toEqual([]);
+      await page.screenshot({ path: join(SCREENSHOTS, 'phone.png') });
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
+  it('lets an operator pick any shop by its slug and watch its stock live, read-only', async () => {
+    const operatorContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const operatorPage = await operatorContext.newPage();
+    await operatorPage.goto(`${server.baseUrl}/dashboard/`);
+    await operatorPage.getByLabel('Email').fill('admin@demo.atelier.test');
+    await operatorPage.getByLabel('Password').fill(DEMO_PASSWORDS.admin);
+    await operatorPage.getByRole('button', { name: 'Sign in' }).click();
+    await operatorPage.getByTestId('shop-slug').fill(shopSlug);
+    await operatorPage.getByRole('button', { name: 'Watch its stock' }).click();
+    const row = operatorPage.locator(`tr[data-product-id="${productId}"]`);
+    await row.locator('[data-testid="available"]', { hasText: String(level) }).waitFor({ timeout: LOAD_TIMEOUT_MS });
+    await row.locator('button.link').click();
+    await operatorPage.getByTestId('stock-history').locator('li').first().waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await operatorPage.locator('form.adjust').count()).toBe(0);
+    expect(await operatorPage.getByText('read-only').count()).toBe(1);
+    // The artisan's change reaches the operator's page live.
+    dataOf(await sendAs(server.graphqlUrl, artisanToken, AdjustStockDocument, { productId, delta: -1, reason: 'chipped' }));
+    level -= 1;
+    await row.locator('[data-testid="available"]', { hasText: String(level) }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await row.locator('[data-testid="last-change"]', { hasText: '-1 · adjustment' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await operatorPage.screenshot({ path: join(SCREENSHOTS, 'operator.png') });
+    await operatorContext.close();
+    await waitForLevel(productId, level);
+  });
+
+  it('reconnects after a server restart and catches up on what changed meanwhile', async () => {
+    const port = Number(new URL(server.baseUrl).port);
+    await app.stop();
+    await page.locator('[data-testid="connection-state"][data-state="reconnecting"]').waitFor({ timeout: UI_TIMEOUT_MS });
+    await page.screenshot({ path: join(SCREENSHOTS, 'reconnecting.png') });
+    // While the page is away, another instance of the API (same database) changes the stock.
+    const other = await createApp({ config: { ...server.config, port: 0 }, logger: createLogger('silent'), database: server.database });
+    const otherUrl = await other.listen();
+    dataOf(await sendAs(`${otherUrl}/graphql`, artisanToken, AdjustStockDocument, { productId, delta: 7, reason: 'counted while offline' }));
+    level += 7;
+    await other.stop();
+    // The server comes back on the same port.
+    app = await createApp({ config: { ...server.config, port }, logger: createLogger('silent'), database: server.database });
+    await app.listen();
+    await page.locator('[data-testid="connection-state"][data-state="live"]').waitFor({ timeout: LOAD_TIMEOUT_MS });
+    await waitForLevel(productId, level, LOAD_TIMEOUT_MS);
+    expect(await page.getByTestId('resync').textContent()).toMatch(/^Reconnected: refreshed at /);
+  });
+
+  it('signs a demoted artisan’s page out when its order feed ends, with the reason', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const demotedPage = await context.newPage();
+    await demotedPage.goto(`${server.baseUrl}/dashboard/`);
+    await demotedPage.getByLabel('Email').fill(secondArtisanEmail);
+    await demotedPage.getByLabel('Password').fill(DEMO_PASSWORDS.artisan);
+    await demotedPage.getByRole('button', { name: 'Sign in' }).click();
+    await demotedPage.locator('tr[data-product-id]').first().waitFor({ timeout: UI_TIMEOUT_MS });
+    await demotedPage.locator('[data-testid="connection-state"][data-state="live"]').waitFor({ timeout: UI_TIMEOUT_MS });
+    const someone = dataOf(await sendAs(server.graphqlUrl, undefined, LogInDocument, { email: secondArtisanEmail, password: DEMO_PASSWORDS.artisan }));
+    const shop = dataOf(await sendAs(server.graphqlUrl, someone.logIn!.accessToken, MeDocument, {})).me!.shop!;
+    const products = dataOf(await sendAs(server.graphqlUrl, undefined, ShopBySlugDocument, { slug: shop.slug, productsFirst: 100 })).shop!.products;
+    const product = products.edges.find(({ node }) => node.available > 0)!.node;
+    dataOf(await sendAs(server.graphqlUrl, adminToken, SetUserRoleDocument, { userId: someone.logIn!.user.id, role: 'BUYER' }));
+    // The feed ends at its next event, which the shop's next order brings.
+    const buyerToken = buyerAuthorization.replace(/^Bearer /, '');
+    dataOf(await sendAs(server.graphqlUrl, buyerToken, AddToCartDocument, { productId: product.id, quantity: 1 }));
+    dataOf(await sendAs(server.graphqlUrl, buyerToken, CheckoutDocument, { input: { idempotencyKey: `demotion-${product.id}`, shippingAddress: ADDRESS } }));
+    await demotedPage.getByTestId('sign-out-reason').getByText('no longer an artisan').waitFor({ timeout: UI_TIMEOUT_MS });
+    await context.close();
+  });
+
+  it('signs a banned artisan’s page out, with the reason', async () => {
+    dataOf(await sendAs(server.graphqlUrl, adminToken, BanUserDocument, { userId: artisanId, reason: 'browser test' }));
+    await page.getByTestId('sign-out-reason').getByText('your account has been banned').waitFor({ timeout: UI_TIMEOUT_MS });
+    await page.screenshot({ path: join(SCREENSHOTS, 'banned.png') });
+    // No script error and no Content-Security-Policy violation during the whole scenario.
+    expect(pageErrors).toEqual([]);
+  });
+});
