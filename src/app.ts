@@ -28,10 +28,10 @@ import { systemClock, type Clock } from './shared/clock';
 import { createContextFactory, type RequestContext } from './graphql/context';
 import { createErrorFormatter } from './graphql/format-error';
 import { legacyJsonStatusPlugin } from './graphql/plugins/legacy-json-status.plugin';
-import { noStorePlugin } from './graphql/plugins/no-store.plugin';
+import { httpCachePlugin } from './graphql/plugins/http-cache.plugin';
 import { operationOutcomePlugin } from './graphql/plugins/operation-outcome.plugin';
 import { publicResponseCachePlugin } from './graphql/plugins/public-response-cache.plugin';
-import { createPersistedQueryCache } from './graphql/persisted-queries';
+import { createPersistedQueryCache, createRedisPersistedQueryCache } from './graphql/persisted-queries';
 import { contextFailure, serviceUnavailablePlugin } from './graphql/plugins/service-unavailable.plugin';
 import { QUERY_LIMITS, queryLimitRules } from './graphql/query-limits';
 import { buildAppSchema } from './graphql/schema';
@@ -164,8 +164,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     introspection: !config.isProduction,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
-    // Automatic persisted queries, over POST and GET: the texts in a bounded in-process cache.
-    persistedQueries: { cache: createPersistedQueryCache() },
+    // Automatic persisted queries, over POST and GET: the texts in a bounded in-process cache, shared through Redis
+    // between instances when there is one.
+    persistedQueries: { cache: redis ? createRedisPersistedQueryCache({ redis, logger }) : createPersistedQueryCache() },
     csrfPrevention: true,
     hideSchemaDetailsFromClientErrors: config.isProduction,
     // main.ts owns SIGTERM/SIGINT. Apollo's own handler (on by default outside NODE_ENV=test) stops the server,
@@ -180,9 +181,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       operationOutcomePlugin(metrics),
       legacyJsonStatusPlugin(),
       serviceUnavailablePlugin(),
-      // No field has a cache hint: the default cache-control plugin only cost a wrapper per field (see noStorePlugin).
+      // Apollo's cache-control plugin runs inside httpCachePlugin, for anonymous requests only.
       ApolloServerPluginCacheControlDisabled(),
-      noStorePlugin(),
+      httpCachePlugin(),
       ...(config.catalogCacheTtlSeconds > 0
         ? [publicResponseCachePlugin({ version: catalogVersion, ttlSeconds: config.catalogCacheTtlSeconds, metrics })]
         : []),
@@ -221,6 +222,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...(budget ? [budgetHeadersOnEveryAnswer(budget, accessTokens)] : []),
     // Credentials (the refresh cookie) only for listed origins: a browser never sends them to `*` anyway.
     cors({ origin: config.corsOrigins ?? '*', credentials: Boolean(config.corsOrigins), exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }),
+    // A public catalogue answer is for anonymous callers only: shared caches must not give it to a request with a token.
+    (_req: express.Request, res: express.Response, next: express.NextFunction) => {
+      res.vary('Authorization');
+      next();
+    },
     express.json({ limit: config.maxBodyBytes }),
     bodyErrorHandler,
     expressMiddleware(apollo, {

@@ -1,4 +1,4 @@
-import { OperationTypeNode, type GraphQLSchema } from 'graphql';
+import { OperationTypeNode, specifiedDirectives, type GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { AuditResolver } from '../modules/accounts/audit.resolver';
 import { AuthResolver } from '../modules/accounts/auth.resolver';
@@ -27,6 +27,7 @@ import { OrderUpdatesResolver } from '../modules/orders/order-updates.resolver';
 import { OrderResolver } from '../modules/orders/order.resolver';
 import { PaymentFieldsResolver } from '../modules/payments/payment-fields.resolver';
 import { subscriptionsBringTheirOwnSource } from './subscription-scope';
+import { cacheControlDirective } from './cache-control';
 import { applyPermissions } from './permissions';
 import { validateArgument } from './validate-argument';
 
@@ -64,6 +65,8 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     // class-validator on every argument, failing with BAD_USER_INPUT that names the field as the client wrote it.
     validateFn: validateArgument,
     pubSub: subscriptionsBringTheirOwnSource,
+    // Apollo's cache hints on the catalogue's types and fields (see cache-control.ts).
+    directives: [...specifiedDirectives, cacheControlDirective],
   });
   describeRootTypes(schema);
   return applyPermissions(schema);

@@ -1,4 +1,5 @@
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, Int, ObjectType } from 'type-graphql';
+import { cacheHint } from './cache-hints';
 
 /**
  * ISO 4217 currencies we sell in, with the number of digits of their minor unit. Amounts are always
@@ -25,6 +26,7 @@ export function formatMoney(amount: number, currency: string, locale = 'en'): st
   return format.format(`${amount < 0 ? '-' : ''}${decimal}` as Intl.StringNumericLiteral);
 }
 
+@Directive(cacheHint({ inheritMaxAge: true }))
 @ObjectType({ description: 'An amount of money: an integer in the currency\'s minor unit (cents for USD, yen for JPY).' })
 export class Money {
   @Field(() => Int, { description: 'Amount in the minor unit of `currency`.' })

@@ -1,4 +1,5 @@
-import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { ArgsType, Directive, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { cacheHint } from './cache-hints';
 import { BadUserInputError } from '../graphql/errors';
 import { isId } from './ids';
 
@@ -42,6 +43,8 @@ export function decodeCursor(cursor: string, field = 'after'): string {
   return id;
 }
 
+// Pages, edges and page info are as cacheable as the field that lists them (Apollo's cache hints).
+@Directive(cacheHint({ inheritMaxAge: true }))
 @ObjectType({ description: "Where a page stands in its list, as Relay's connection specification defines it." })
 export class PageInfo {
   @Field({ description: 'Whether items follow this page.' })
@@ -125,6 +128,7 @@ export function toConnection<T extends { id: string }>(source: PageSource<T>): C
 export function ConnectionType<T extends object>(nodeType: ClassType<T>) {
   const name = nodeType.name;
 
+  @Directive(cacheHint({ inheritMaxAge: true }))
   @ObjectType(`${name}Edge`, { description: `One ${name} of a page, with its cursor.` })
   class EdgeType {
     @Field({ description: 'Opaque position of this edge, for `after`.' })
@@ -134,6 +138,7 @@ export function ConnectionType<T extends object>(nodeType: ClassType<T>) {
     node!: T;
   }
 
+  @Directive(cacheHint({ inheritMaxAge: true }))
   @ObjectType(`${name}Connection`, { description: `A page of ${name} items, newest first.` })
   class ConnectionClass {
     @Field(() => [EdgeType], { description: 'The items of this page, in order, each with its cursor.' })

@@ -147,6 +147,13 @@ export type AuthPayload = {
   user: User;
 };
 
+/** Who may keep an answer that holds this field: any cache (PUBLIC), or only the client that asked (PRIVATE). */
+export type CacheControlScope =
+  /** Depends on who asks: never kept by a shared cache. */
+  | 'PRIVATE'
+  /** The same for every anonymous caller: a CDN or a browser may keep it. */
+  | 'PUBLIC';
+
 /** The caller's cart. Prices are today's; checkout copies them onto the order. */
 export type Cart = {
   __typename?: 'Cart';

@@ -2,6 +2,7 @@ import { createApp, type App } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
 import { openConfiguredDatabase, type Database } from '../../src/infra/db/database';
 import { createLogger, type Logger } from '../../src/infra/logger';
+import type { Clock } from '../../src/shared/clock';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export interface TestServer {
@@ -28,12 +29,13 @@ const PRODUCTION_STRIPE_PLACEHOLDER = {
 
 /**
  * The real server, as `createApp` builds it, on a free port of 127.0.0.1 over a database of its own.
- * `env` overrides the environment it is configured from (e.g. `{ NODE_ENV: 'production' }`).
+ * `env` overrides the environment it is configured from (e.g. `{ NODE_ENV: 'production' }`); `options.clock`
+ * replaces the system clock (token expiry, reservations), for tests that move time.
  */
 export async function startTestServer(
   env: Record<string, string> = {},
   testDatabase?: TestDatabase,
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; clock?: Clock } = {},
 ): Promise<TestServer> {
   const db = testDatabase ?? (await createTestDatabase());
   const config = loadConfig({
@@ -67,7 +69,7 @@ export async function startTestServer(
   });
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = await openConfiguredDatabase(config, logger);
-  const app = await createApp({ config, logger, database });
+  const app = await createApp({ config, logger, database, clock: options.clock });
   const baseUrl = await app.listen();
   return {
     baseUrl,

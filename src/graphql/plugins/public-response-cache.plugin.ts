@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { HeaderMap, type ApolloServerPlugin, type BaseContext, type GraphQLRequestContext } from '@apollo/server';
 import { Kind, OperationTypeNode, type OperationDefinitionNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Metrics } from '../../infra/metrics';
@@ -25,11 +25,20 @@ export interface PublicResponseCacheOptions {
   metrics?: Metrics;
 }
 
+/** Apollo's cache policy of an answer when it is cacheable (`maxAge` and `scope`), else null. */
+type StoredCachePolicy = ReturnType<GraphQLRequestContext<BaseContext>['overallCachePolicy']['policyIfCacheable']>;
+
 interface Entry {
   /** The catalogue version read when the request that produced the answer started. */
   version: number;
   /** The result (`data`, and `extensions` if any) as JSON. */
   body: string;
+  /**
+   * Apollo's cache policy of the answer (its hints), restored on a hit so that `Cache-Control` says the same. No
+   * `Age` goes with it: an entry is served only while no catalogue write has happened since it was stored, so it is
+   * as fresh as a new execution would be.
+   */
+  policy: StoredCachePolicy;
 }
 
 /**
@@ -71,7 +80,7 @@ export function publicResponseCachePlugin(options: PublicResponseCacheOptions): 
       let key: string | undefined;
       let hit = false;
       return {
-        async responseForOperation({ operation, queryHash }) {
+        async responseForOperation({ operation, queryHash, overallCachePolicy }) {
           if (!queryHash || !isPublicCatalogRead(operation)) return null;
           // The key's JSON walk recurses: a deeply nested (unused) variable once answered HTTP 500 here. No
           // catalogue variable nests deeper than a filter object; such a request is executed, never cached.
@@ -84,16 +93,21 @@ export function publicResponseCachePlugin(options: PublicResponseCacheOptions): 
           }
           hit = true;
           metrics?.publicResponseCache.inc({ result: 'hit' });
+          if (entry.policy) overallCachePolicy.replace(entry.policy);
           return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: JSON.parse(entry.body) } };
         },
-        async willSendResponse({ response }) {
+        async willSendResponse({ response, overallCachePolicy }) {
           if (key === undefined) return;
           response.http.headers.set(CACHE_STATUS_HEADER, hit ? 'HIT' : 'MISS');
           if (hit || response.body.kind !== 'single' || response.body.singleResult.errors?.length) return;
           if (response.http.status !== undefined && response.http.status !== 200) return;
           // A write committed while this request ran: its answer may predate it, and would never be served.
           if (version.value !== versionAtStart) return;
-          cache.set(key, { version: versionAtStart, body: JSON.stringify(response.body.singleResult) });
+          cache.set(key, {
+            version: versionAtStart,
+            body: JSON.stringify(response.body.singleResult),
+            policy: overallCachePolicy.policyIfCacheable(),
+          });
         },
       };
     },

@@ -1,5 +1,4 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { isEmail } from 'class-validator';
 import type { RequestContext } from '../../graphql/context';
 import { BadUserInputError, ConflictError, RateLimitedError } from '../../graphql/errors';
 import { runSql } from '../../shared/sql';
@@ -8,7 +7,7 @@ import { AuditEventType } from './audit-event.entity';
 import { logAudit, recordAudit, writeAudit } from './audit';
 import type { SignUpInput } from './auth.inputs';
 import type { AuthPayload } from './auth.types';
-import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, characterCount, hasInvisibleCharacters, normaliseEmail } from './credentials';
+import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, characterCount, emailProblem, normaliseEmail } from './credentials';
 import { hashPassword, passwordNeedsRehash, verifyPassword } from './password-hashing';
 import { sessionService } from './session.service';
 import { Role, User, UserStatus } from './user.entity';
@@ -18,8 +17,9 @@ export const authService = {
   /** A new BUYER or ARTISAN account (the input's validation keeps the other roles out), logged in at once. */
   async signUp(ctx: RequestContext, input: SignUpInput): Promise<AuthPayload> {
     const email = normaliseEmail(input.email);
-    if (email.length > EMAIL_MAX_LENGTH || !isEmail(email)) throw new BadUserInputError('input.email', 'email must be an email address');
-    if (hasInvisibleCharacters(email)) throw new BadUserInputError('input.email', 'email must not contain invisible or formatting characters');
+    // SignUpInput's validation already refused it, with the input's other problems; services may be called otherwise.
+    const problem = emailProblem(email);
+    if (problem) throw new BadUserInputError('input.email', problem);
     // Counted once the input is known to be acceptable, before the hash: a refused sign-up costs no argon2.
     await ctx.accounts.countSignUp(ctx.clientAddress);
     const role = input.role ?? Role.BUYER;

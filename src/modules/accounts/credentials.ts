@@ -1,6 +1,7 @@
 /**
  * What an email and a password must be. Pure functions: sign-up, log-in and `create-admin` share them.
  */
+import { isEmail } from 'class-validator';
 
 /** Shortest accepted password, in characters (Unicode code points). */
 export const PASSWORD_MIN_LENGTH = 10;
@@ -23,6 +24,17 @@ const INVISIBLE_OR_FORMAT = /[\p{Cf}\p{Cc}\p{Z}]/u;
 /** Whether a (normalised) email holds a character that no one can see or type: two such emails look alike. */
 export function hasInvisibleCharacters(text: string): boolean {
   return INVISIBLE_OR_FORMAT.test(text);
+}
+
+/**
+ * Why an email cannot be an account's address, or null when it can: once normalised ({@link normaliseEmail}) it must
+ * be an address of at most {@link EMAIL_MAX_LENGTH} characters, without invisible or formatting characters.
+ */
+export function emailProblem(email: string): string | null {
+  const normalised = normaliseEmail(email);
+  if (normalised.length > EMAIL_MAX_LENGTH || !isEmail(normalised)) return 'email must be an email address';
+  if (hasInvisibleCharacters(normalised)) return 'email must not contain invisible or formatting characters';
+  return null;
 }
 
 /** Bidirectional controls: a display name with a right-to-left override shows text other than it holds. */

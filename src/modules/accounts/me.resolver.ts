@@ -1,4 +1,5 @@
-import { Ctx, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Ctx, Directive, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { cacheHint } from '../../shared/cache-hints';
 import type { RequestContext } from '../../graphql/context';
 import { required } from '../../shared/loaders';
 import { Shop } from '../catalog/shop.entity';
@@ -11,6 +12,7 @@ import type { Viewer } from './viewer';
 /** The caller's own account. */
 @Resolver()
 export class MeResolver {
+  @Directive(cacheHint({ scope: 'PRIVATE' }))
   @Query(() => User, {
     nullable: true,
     description: "The caller's account, as it is now; null when anonymous. A token that cannot be used (expired, ended) fails with UNAUTHENTICATED and its reason.",

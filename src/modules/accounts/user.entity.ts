@@ -1,5 +1,6 @@
 import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { cacheHint } from '../../shared/cache-hints';
 import { newId } from '../../shared/ids';
 
 export enum Role {
@@ -44,6 +45,7 @@ export class User {
 
   /** Normalised (trimmed, lower-cased) and unique. */
   @Field(() => String, { nullable: true, description: `The address the user logs in with, lower-cased. ${PRIVATE}` })
+  @Directive(cacheHint({ scope: 'PRIVATE' }))
   @Property({ type: 'text', unique: true })
   email!: string;
 
@@ -56,15 +58,18 @@ export class User {
   passwordHash!: string;
 
   @Field(() => Role, { nullable: true, description: `What the user may do. ${PRIVATE}` })
+  @Directive(cacheHint({ scope: 'PRIVATE' }))
   @Enum({ items: () => Role, nativeEnumName: 'role' })
   @Index()
   role: Role = Role.BUYER;
 
   @Field(() => UserStatus, { nullable: true, description: `ACTIVE, or BANNED by an operator. ${PRIVATE}` })
+  @Directive(cacheHint({ scope: 'PRIVATE' }))
   @Enum({ items: () => UserStatus, nativeEnumName: 'user_status' })
   status: UserStatus = UserStatus.ACTIVE;
 
   @Field(() => Date, { nullable: true, description: `When the account was made. ${PRIVATE}` })
+  @Directive(cacheHint({ scope: 'PRIVATE' }))
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 

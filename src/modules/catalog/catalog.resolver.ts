@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, Directive, Query, Resolver } from 'type-graphql';
+import { CACHE_MAX_AGE, cacheHint } from '../../shared/cache-hints';
 import type { RequestContext } from '../../graphql/context';
 import { ConnectionArgs, pageRequest, type Connection } from '../../shared/pagination';
 import { Category } from './category.entity';
@@ -10,6 +11,7 @@ import { Shop } from './shop.entity';
 
 @Resolver()
 export class CatalogResolver {
+  @Directive(cacheHint({ maxAge: CACHE_MAX_AGE.catalogue }))
   @Query(() => ProductConnection, { description: 'The catalogue: products of every shop, newest first.' })
   products(
     @Args() page: ConnectionArgs,
@@ -19,21 +21,25 @@ export class CatalogResolver {
     return catalogService.listProducts(ctx, pageRequest(page), filter);
   }
 
+  @Directive(cacheHint({ maxAge: CACHE_MAX_AGE.catalogue }))
   @Query(() => Product, { nullable: true, description: 'A product by its slug; null when there is none.' })
   product(@Arg('slug', { description: "The product's slug." }) slug: string, @Ctx() ctx: RequestContext): Promise<Product | null> {
     return catalogService.findProductBySlug(ctx, slug);
   }
 
+  @Directive(cacheHint({ maxAge: CACHE_MAX_AGE.catalogue }))
   @Query(() => Shop, { nullable: true, description: "A shop by its slug, for the shop's own page; null when there is none." })
   shop(@Arg('slug', { description: "The shop's slug." }) slug: string, @Ctx() ctx: RequestContext): Promise<Shop | null> {
     return catalogService.findShopBySlug(ctx, slug);
   }
 
+  @Directive(cacheHint({ maxAge: CACHE_MAX_AGE.catalogue }))
   @Query(() => ShopConnection, { description: 'Every shop, newest first.' })
   shops(@Args() page: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<Connection<Shop>> {
     return catalogService.listShops(ctx, pageRequest(page));
   }
 
+  @Directive(cacheHint({ maxAge: CACHE_MAX_AGE.categories }))
   @Query(() => [Category], { description: 'Every category, by name.' })
   categories(@Ctx() ctx: RequestContext): Promise<Category[]> {
     return catalogService.listCategories(ctx);

@@ -1,8 +1,10 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { CACHE_MAX_AGE, cacheHint } from '../../shared/cache-hints';
 import { newId } from '../../shared/ids';
 
 @ObjectType({ description: 'A product category of the catalogue.' })
+@Directive(cacheHint({ maxAge: CACHE_MAX_AGE.categories }))
 @Entity()
 export class Category {
   @Field(() => ID, { description: 'Unique id of the category.' })

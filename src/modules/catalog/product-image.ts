@@ -1,5 +1,6 @@
 import { ArrayMaxSize, IsString, IsUrl, MaxLength } from 'class-validator';
-import { Field, InputType, ObjectType } from 'type-graphql';
+import { Directive, Field, InputType, ObjectType } from 'type-graphql';
+import { cacheHint } from '../../shared/cache-hints';
 
 /** Images a product may carry at most. */
 export const MAX_PRODUCT_IMAGES = 8;
@@ -14,6 +15,7 @@ export interface ProductImageValue {
   alt: string;
 }
 
+@Directive(cacheHint({ inheritMaxAge: true }))
 @ObjectType({ description: "An image of a product. The file lives on the storefronts' CDN; this server keeps only its address." })
 export class ProductImage implements ProductImageValue {
   @Field({ description: 'An https URL.' })

@@ -1,11 +1,13 @@
 import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, type Opt, type Ref } from '@mikro-orm/core';
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
+import { CACHE_MAX_AGE, cacheHint } from '../../shared/cache-hints';
 import { newId } from '../../shared/ids';
 import { Category } from './category.entity';
 import { ProductImage, type ProductImageValue } from './product-image';
 import { Shop } from './shop.entity';
 
 @ObjectType({ description: 'A product on sale in a shop.' })
+@Directive(cacheHint({ maxAge: CACHE_MAX_AGE.catalogue }))
 @Entity()
 // Keyset pagination orders by id (UUIDv7, newest first) within each filter.
 @Index({ properties: ['shop', 'id'] })
@@ -53,6 +55,7 @@ export class Product {
   archived: Opt<boolean> = false;
 
   @Field(() => Int, { description: 'Units available to buy now. Never negative.' })
+  @Directive(cacheHint({ maxAge: CACHE_MAX_AGE.stock }))
   @Property({ type: 'integer' })
   available = 0;
 
@@ -69,6 +72,7 @@ export class Product {
     description:
       'Grows by one with each change of `available`: the `version` of the LiveStock event that made it. A client that sees an event whose version is not one more than this missed a change: refetch.',
   })
+  @Directive(cacheHint({ maxAge: CACHE_MAX_AGE.stock }))
   @Property({ type: 'integer' })
   stockVersion = 0;
 

@@ -1,4 +1,5 @@
-import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Args, Ctx, Directive, FieldResolver, Resolver, Root } from 'type-graphql';
+import { CACHE_MAX_AGE, cacheHint } from '../../shared/cache-hints';
 import type { RequestContext } from '../../graphql/context';
 import { Role, User } from '../accounts/user.entity';
 import { ConnectionArgs, pageRequest, toConnection, type Connection } from '../../shared/pagination';
@@ -11,6 +12,8 @@ import { Shop } from './shop.entity';
 /** Relations of a shop. `products` of a whole page of shops is one statement, not one per shop. */
 @Resolver(() => Shop)
 export class ShopFieldsResolver {
+  // The owner's public profile (`id`, `displayName`) is as public as the shop; its private fields say PRIVATE.
+  @Directive(cacheHint({ maxAge: CACHE_MAX_AGE.catalogue }))
   @FieldResolver(() => User, { description: 'The artisan who runs the shop.' })
   async owner(@Root() shop: Shop, @Ctx() ctx: RequestContext): Promise<User> {
     return required(await ctx.loaders.userById.load(shop.owner.id), 'owner', shop.id);

@@ -1,9 +1,11 @@
 import { Entity, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { CACHE_MAX_AGE, cacheHint } from '../../shared/cache-hints';
 import { newId } from '../../shared/ids';
 import { User } from '../accounts/user.entity';
 
 @ObjectType({ description: "An artisan's shop. Its products are priced in the shop's currency." })
+@Directive(cacheHint({ maxAge: CACHE_MAX_AGE.catalogue }))
 @Entity()
 export class Shop {
   @Field(() => ID, { description: 'Unique id of the shop.' })

@@ -41,6 +41,16 @@ export const stockHistoryService = {
         const [count] = await runSql<{ n: number }>(ctx.em, 'select count(*)::int as n from stock_movement where product_id = ?', [productId]);
         return count?.n ?? 0;
       },
+      afterId: page.afterId,
+      // Relay's hasPreviousPage: a movement of the product at or after the cursor's version.
+      precedes: async (afterId) =>
+        (
+          await runSql(
+            ctx.em,
+            'select 1 from stock_movement where product_id = ? and version >= (select version from stock_movement where id = ? and product_id = ?) limit 1',
+            [productId, afterId, productId],
+          )
+        ).length > 0,
     });
   },
 };

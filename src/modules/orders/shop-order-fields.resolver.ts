@@ -1,4 +1,5 @@
-import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Args, Ctx, Directive, FieldResolver, Resolver, Root } from 'type-graphql';
+import { cacheHint } from '../../shared/cache-hints';
 import type { RequestContext } from '../../graphql/context';
 import { required } from '../../shared/loaders';
 import { Money } from '../../shared/money';
@@ -14,6 +15,7 @@ import { shopOrdersService } from './shop-orders.service';
 /** `Shop.orders`: guarded by `canSeeShopOrders` (see order.rules.ts). */
 @Resolver(() => Shop)
 export class ShopOrdersResolver {
+  @Directive(cacheHint({ scope: 'PRIVATE' }))
   @FieldResolver(() => ShopOrderConnection, {
     nullable: true,
     description:

@@ -41,6 +41,17 @@ export const shopOrdersService = {
         );
         return count?.n ?? 0;
       },
+      afterId: page.afterId,
+      // Relay's hasPreviousPage: an order of the shop (with the status asked) at or after the cursor.
+      precedes: async (afterId) =>
+        (
+          await runSql(
+            ctx.em,
+            `select 1 from order_line l join customer_order o on o.id = l.order_id
+              where l.shop_id = ? and l.order_id >= ? ${status ? 'and o.status = ?::order_status' : ''} limit 1`,
+            [shopId, afterId, ...(status ? [status] : [])],
+          )
+        ).length > 0,
     });
   },
 };

@@ -12,6 +12,7 @@ import {
   ShopBySlugDocument,
 } from '../../generated/graphql';
 import { createUser, type TestUser } from '../../utils/buyers';
+import { postGraphql } from '../../utils/clients';
 import { codesOf, dataOf, sendAs } from '../../utils/operations';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 import { runSql } from '../../../src/shared/sql';
@@ -97,6 +98,31 @@ describe('what Relay and Apollo clients build on: PageInfo, shop by slug, orders
     expect(cancelled.edges.map((edge) => [edge.node.id, edge.node.status])).toEqual([[orderIds[1], 'CANCELLED']]);
     const all = dataOf(await sendAs(server.graphqlUrl, buyer.token, MyOrdersDocument, { first: 10 })).myOrders;
     expect(all.edges.map((edge) => edge.node.id)).toEqual([...orderIds].reverse());
+  });
+
+  it("should answer Relay's hasPreviousPage after a cursor on a shop's orders and on a product's stock ledger too", async () => {
+    const buyer = await createUser(server);
+    for (const index of [1, 2]) {
+      dataOf(await sendAs(server.graphqlUrl, buyer.token, AddToCartDocument, { productId: products[3]!, quantity: 1 }));
+      dataOf(await sendAs(server.graphqlUrl, buyer.token, CheckoutDocument, { input: { idempotencyKey: `ledger-${index}`, shippingAddress: ADDRESS } }));
+    }
+    const pageInfo = 'pageInfo { hasNextPage hasPreviousPage startCursor endCursor }';
+    const asOwner = async (query: string) => {
+      const { body } = await postGraphql(server.graphqlUrl, { query }, { authorization: `Bearer ${shop.owner.token}` });
+      expect(body.errors).toBeUndefined();
+      return body.data as Record<string, any>;
+    };
+    const orders = async (after: string | null) =>
+      (await asOwner(`{ me { shop { orders(first: 1${after ? `, after: "${after}"` : ''}) { ${pageInfo} } } } }`)).me.shop.orders.pageInfo;
+    const firstOrders = await orders(null);
+    expect(firstOrders).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+    expect(await orders(firstOrders.endCursor)).toMatchObject({ hasPreviousPage: true, startCursor: expect.any(String) });
+
+    const ledger = async (after: string | null) =>
+      (await asOwner(`{ stockMovements(productId: "${products[3]}", first: 1${after ? `, after: "${after}"` : ''}) { ${pageInfo} } }`)).stockMovements.pageInfo;
+    const firstMovements = await ledger(null);
+    expect(firstMovements).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+    expect(await ledger(firstMovements.endCursor)).toMatchObject({ hasPreviousPage: true, startCursor: expect.any(String) });
   });
 
   describe('product images', () => {

@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { print } from 'graphql';
+import { createClient } from 'redis';
+import { PERSISTED_QUERIES_REDIS_TTL_SECONDS } from '../../../src/graphql/persisted-queries';
 import { loadDemoCatalog } from '../../../src/modules/catalog/demo-catalog';
 import { CategoriesDocument } from '../../generated/graphql';
 import { postGraphql } from '../../utils/clients';
+import { createTestDatabase, type TestDatabase } from '../../utils/database';
+import { startTestRedis, type TestRedis } from '../../utils/redis-server';
 import { startTestServer, type TestServer } from '../../utils/test-server';
+import { waitFor } from '../../utils/wait';
 
 describe("automatic persisted queries (Apollo Client's createPersistedQueryLink)", () => {
   let server: TestServer;
@@ -42,5 +47,70 @@ describe("automatic persisted queries (Apollo Client's createPersistedQueryLink)
     const mismatch = await postGraphql(server.graphqlUrl, { query: '{ categories { id } }', extensions: { persistedQuery } });
     expect(mismatch.body.data).toBeUndefined();
     expect(mismatch.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('automatic persisted queries shared through Redis between instances', () => {
+  let database: TestDatabase;
+  let redis: TestRedis;
+  let instanceA: TestServer;
+  let instanceB: TestServer;
+
+  beforeAll(async () => {
+    [database, redis] = await Promise.all([createTestDatabase(), startTestRedis()]);
+    instanceA = await startTestServer({ REDIS_URL: redis.url, RUN_WORKER: 'false', CATALOG_CACHE_TTL_SECONDS: '0' }, database);
+    instanceB = await startTestServer({ REDIS_URL: redis.url, RUN_WORKER: 'false', CATALOG_CACHE_TTL_SECONDS: '0' }, database);
+    await loadDemoCatalog(instanceA.database.orm.em.fork(), { products: 3 });
+  });
+  afterAll(async () => {
+    redis?.thaw();
+    await instanceA?.close();
+    await instanceB?.close();
+    await redis?.stop();
+    await database?.drop();
+  });
+
+  const persisted = (query: string) => ({ version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') });
+
+  it('should answer on instance B the hash of a text registered on instance A, kept in Redis with an expiry', async () => {
+    const query = '{ categories { id name } }';
+    const persistedQuery = persisted(query);
+    expect((await postGraphql(instanceB.graphqlUrl, { extensions: { persistedQuery } })).body.errors?.[0]?.message).toBe('PersistedQueryNotFound');
+    const registered = await postGraphql(instanceA.graphqlUrl, { query, extensions: { persistedQuery } });
+    expect(registered.body.errors).toBeUndefined();
+
+    // Apollo registers the text without waiting for Redis: B finds it once the SET has landed.
+    const spy = createClient({ url: redis.url });
+    await spy.connect();
+    try {
+      await waitFor(async () => (await spy.get(`atelier:apq:${persistedQuery.sha256Hash}`)) === query, 2_000, 'the text in Redis');
+      const ttl = await spy.ttl(`atelier:apq:${persistedQuery.sha256Hash}`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(PERSISTED_QUERIES_REDIS_TTL_SECONDS);
+    } finally {
+      await spy.quit();
+    }
+    const byHashOnB = await postGraphql(instanceB.graphqlUrl, { extensions: { persistedQuery } });
+    expect(byHashOnB.body.errors).toBeUndefined();
+    expect(byHashOnB.body.data).toEqual(registered.body.data);
+  });
+
+  it('should ask for the text again, within the Redis deadline, while Redis does not answer, and run it when sent', async () => {
+    const query = '{ shops(first: 1) { edges { node { id } } } }';
+    const persistedQuery = persisted(query);
+    redis.freeze();
+    try {
+      const started = Date.now();
+      const unknown = await postGraphql(instanceB.graphqlUrl, { extensions: { persistedQuery } });
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(unknown.body.errors?.[0]?.message).toBe('PersistedQueryNotFound');
+      const withText = await postGraphql(instanceB.graphqlUrl, { query, extensions: { persistedQuery } });
+      expect(withText.body.errors).toBeUndefined();
+      // Kept in B's own memory meanwhile: the hash alone works on B at once.
+      const byHash = await postGraphql(instanceB.graphqlUrl, { extensions: { persistedQuery } });
+      expect(byHash.body.data).toEqual(withText.body.data);
+    } finally {
+      redis.thaw();
+    }
   });
 });
