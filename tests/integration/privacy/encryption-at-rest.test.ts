@@ -50,6 +50,22 @@ describe('Shipping addresses at rest', () => {
     expect(order.shippingAddress).toMatchObject({ ...ADDRESS, line2: null, phone: PHONE });
   });
 
+  it('should keep the address out of job payloads, payment events and metrics', async () => {
+    const buyer = await createUser(server);
+    const order = await placeOrder(buyer, 'jobs-and-metrics');
+    const parts = [ADDRESS.name, ADDRESS.line1, ADDRESS.city, ADDRESS.postalCode, PHONE].map((part) => `%${part}%`);
+    // The jobs that the checkout queued (the worker is off here, so they all wait in the queue).
+    const jobs = await sql<{ payload: string }>('select payload::text as payload from graphile_worker._private_jobs');
+    expect(jobs.some((job) => job.payload.includes(order.id))).toBe(true);
+    const [inJobs] = await sql<{ n: number }>('select count(*)::int as n from graphile_worker._private_jobs j where j.payload::text ilike any(?::text[])', [parts]);
+    expect(inJobs!.n).toBe(0);
+    const [inPaymentEvents] = await sql<{ n: number }>('select count(*)::int as n from payment_event e where e::text ilike any(?::text[])', [parts]);
+    expect(inPaymentEvents!.n).toBe(0);
+    const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    expect(metrics).toContain('atelier_');
+    for (const part of [ADDRESS.name, ADDRESS.line1, ADDRESS.city, ADDRESS.postalCode, PHONE]) expect(metrics).not.toContain(part);
+  });
+
   it('should answer the address of a row given another row\'s ciphertext with an error, and the rest of the order', async () => {
     const buyer = await createUser(server);
     const victim = await placeOrder(buyer, 'victim');
