@@ -3,6 +3,9 @@
  * AES-256-GCM: the other side of the checkout benchmark's "with encryption against without". Run only by the
  * benchmark, from its own build (`dist-bench/bench/lib/server-without-encryption.js`).
  */
+// The same first imports as src/main.ts, so that the two servers differ in their cipher only.
+import '../../src/compile-cache';
+import '../../src/tracing-start';
 import 'reflect-metadata';
 import { runMain } from '../../src/process-lifecycle';
 import { startServer } from '../../src/start-server';

@@ -173,14 +173,20 @@ async function loadCheckouts(server: CommerceServer, label: string, queues: stri
 }
 
 /** `with` against `without`, in percent of `without`: positive when `with` is more. */
+/** The mean of two runs' throughput and server CPU per request. */
+function meanOf(a: LoadResult, b: LoadResult): { requestsPerSecond: number; serverCpuMsPerRequest: number | undefined } {
+  const cpu = a.serverCpuMsPerRequest !== undefined && b.serverCpuMsPerRequest !== undefined ? (a.serverCpuMsPerRequest + b.serverCpuMsPerRequest) / 2 : undefined;
+  return { requestsPerSecond: (a.requestsPerSecond + b.requestsPerSecond) / 2, serverCpuMsPerRequest: cpu };
+}
+
 function percentMore(withValue: number | undefined, withoutValue: number | undefined): number | undefined {
   return withValue !== undefined && withoutValue ? (100 * (withValue - withoutValue)) / withoutValue : undefined;
 }
 
 /**
  * Checkout with encryption against without: the distinct-products load on two fresh servers alike in everything but
- * their cipher of personal data, each on a database of its own: the server as it is, then the same with
- * `server-without-encryption.ts` (values stored as given, a bare SHA-256 fingerprint). Fresh both, so that neither
+ * their cipher of personal data, each on a database of its own: the server as it is, and the same with
+ * `server-without-encryption.ts` (values stored as given, a bare SHA-256 fingerprint), twice each in ABBA order. Fresh both, so that neither
  * carries the work left by the loads before. Prints both rows and the difference in server CPU per checkout and
  * in checkouts per second. `buyers`: how many to seed on each.
  */
@@ -199,13 +205,21 @@ async function compareWithoutEncryption(harness: BenchHarness, buyers: number): 
       await seed.close();
     }
   };
-  const encrypted = await measure('atelier_checkout_encrypted', `Checkout WITH encryption, fresh server, ${DISTINCT_PRODUCTS} distinct products`);
-  const unencrypted = await measure('atelier_checkout_plaintext', `Checkout WITHOUT encryption, fresh server, ${DISTINCT_PRODUCTS} distinct products`, WITHOUT_ENCRYPTION_JS);
+  // In the order with, without, without, with (ABBA): whatever drifts during the run (the machine's other work,
+  // PostgreSQL's caches) weighs on both sides alike, where one run of each would hand it all to the second.
+  const withLabel = (round: number) => `Checkout WITH encryption, fresh server, ${DISTINCT_PRODUCTS} distinct products (${round} of 2)`;
+  const withoutLabel = (round: number) => `Checkout WITHOUT encryption, fresh server, ${DISTINCT_PRODUCTS} distinct products (${round} of 2)`;
+  const encrypted1 = await measure('atelier_checkout_encrypted_1', withLabel(1));
+  const unencrypted1 = await measure('atelier_checkout_plaintext_1', withoutLabel(1), WITHOUT_ENCRYPTION_JS);
+  const unencrypted2 = await measure('atelier_checkout_plaintext_2', withoutLabel(2), WITHOUT_ENCRYPTION_JS);
+  const encrypted2 = await measure('atelier_checkout_encrypted_2', withLabel(2));
+  const encrypted = meanOf(encrypted1, encrypted2);
+  const unencrypted = meanOf(unencrypted1, unencrypted2);
   const cpu = percentMore(encrypted.serverCpuMsPerRequest, unencrypted.serverCpuMsPerRequest);
   const lost = percentMore(encrypted.requestsPerSecond, unencrypted.requestsPerSecond);
   const signed = (value: number | undefined) => (value === undefined ? '?' : `${value >= 0 ? '+' : ''}${value.toFixed(1)}`);
   harness.target({
-    name: 'checkout with personal data encryption against without (fresh servers, 50 distinct products): server CPU per checkout, and checkouts per second',
+    name: 'checkout with personal data encryption against without (fresh servers, 50 distinct products, mean of two runs each in ABBA order): server CPU per checkout, and checkouts per second',
     measured:
       `${encrypted.serverCpuMsPerRequest?.toFixed(2) ?? '?'} against ${unencrypted.serverCpuMsPerRequest?.toFixed(2) ?? '?'} ms: ${signed(cpu)} %; ` +
       `${encrypted.requestsPerSecond.toFixed(1)} against ${unencrypted.requestsPerSecond.toFixed(1)} checkouts/s: ${signed(lost)} %`,
