@@ -19,6 +19,7 @@ const UNAVAILABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE'
 const UNAVAILABLE_MESSAGES = [
   /Timeout acquiring a connection/i, // knex: the pool is exhausted (KnexTimeoutError)
   /Connection terminated/i, // pg: the server closed the connection (restart, crash)
+  /Connection ended unexpectedly/i, // pg: the socket ended while a query or connect was in flight (restart)
   /Query read timeout/i, // pg: query_timeout, the server did not answer (frozen, unreachable)
   /Client has encountered a connection error/i,
 ];
@@ -39,6 +40,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (typeof sqlState === 'string' && UNAVAILABLE_SQLSTATES.has(sqlState)) return true;
     if (name === 'KnexTimeoutError') return true;
     if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return true;
+    // A connection attempt to every address of a host name fails as one AggregateError of each attempt's error.
+    const { errors } = current as { errors?: unknown };
+    if (Array.isArray(errors) && errors.some((inner) => isDatabaseUnavailable(inner))) return true;
     // graphql-js keeps a thrown value that is not an Error of its realm as `thrownValue` (NonErrorThrown).
     const links = current as { cause?: unknown; originalError?: unknown; thrownValue?: unknown };
     current = links.cause ?? links.originalError ?? links.thrownValue;

@@ -30,6 +30,13 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(original)).toBe(true);
   });
 
+  it('should recognise a connection that ended under a query, and a refusal by every address of the host', () => {
+    expect(isDatabaseUnavailable(new Error('Connection ended unexpectedly'))).toBe(true);
+    const refused = Object.assign(new Error('connect ECONNREFUSED ::1:5432'), { code: 'ECONNREFUSED' });
+    expect(isDatabaseUnavailable(new AggregateError([refused, refused], 'all addresses refused'))).toBe(true);
+    expect(isDatabaseUnavailable(new AggregateError([new Error('bug')], 'not about the database'))).toBe(false);
+  });
+
   it('should not take a bug for unavailability', async () => {
     expect(isDatabaseUnavailable(await errorThrownByResolver(new TypeError('undefined is not a function')))).toBe(false);
     expect(isDatabaseUnavailable(await errorThrownByResolver({ code: '23505' }))).toBe(false);
