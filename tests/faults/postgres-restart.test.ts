@@ -16,6 +16,7 @@ import { createUser, createUsers, type TestUser } from '../utils/buyers';
 import { postGraphql, wsClient } from '../utils/clients';
 import { availableOf, ledgerProblems } from '../utils/ledger';
 import { eventsOf, liveStock } from '../utils/live-stock';
+import { recordingLogger } from '../utils/logs';
 import { dataOf, sendAs } from '../utils/operations';
 import { spawnChild, type ChildServer } from '../utils/processes';
 import { startTestServer, type TestServer } from '../utils/test-server';
@@ -64,6 +65,8 @@ describe('PostgreSQL stopped and started again under load', () => {
   let postgres: ChildServer | undefined;
   let server: TestServer;
   let ws: WsClient | undefined;
+  /** The server's error lines: what an unexpected answer came from, printed when there is one. */
+  const serverErrors = recordingLogger('error');
 
   const startPostgres = async () => {
     postgres = await spawnChild(
@@ -79,7 +82,11 @@ describe('PostgreSQL stopped and started again under load', () => {
     port = await freePort();
     await startPostgres();
     // The server migrates the fresh database itself; its database is not dropped (the whole cluster goes).
-    server = await startTestServer({ LIVE_RECONCILE_MS: '500' }, { url: databaseUrl(), name: 'atelier', drop: async () => undefined });
+    server = await startTestServer(
+      { LIVE_RECONCILE_MS: '500' },
+      { url: databaseUrl(), name: 'atelier', drop: async () => undefined },
+      { logger: serverErrors.logger },
+    );
   }, 120_000);
   afterAll(async () => {
     await ws?.dispose();
@@ -211,6 +218,7 @@ describe('PostgreSQL stopped and started again under load', () => {
       (answer) => !(isOrder(answer) && answer.status === 200) && !(answer.outcome === 'ok' && answer.status === 200) &&
         !(answer.outcome === 'OUT_OF_STOCK' && answer.status === 200) && !(answer.outcome === 'SERVICE_UNAVAILABLE' && answer.status === 503),
     );
+    if (unexpected.length) console.log(`the server's errors: ${JSON.stringify(serverErrors.lines)}`);
     expect(unexpected).toEqual([]);
 
     // Every buyer ended with an order or OUT_OF_STOCK: exactly STOCK orders, each its buyer's one order for the key.

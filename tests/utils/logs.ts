@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 
-/** A real pino logger at `info` whose lines are kept, parsed, in `lines`: for tests of what gets logged. */
-export function recordingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
+/** A real pino logger (at `info` unless told) whose lines are kept, parsed, in `lines`: for tests of what gets logged. */
+export function recordingLogger(level = 'info'): { logger: Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -10,5 +10,5 @@ export function recordingLogger(): { logger: Logger; lines: Record<string, unkno
       done();
     },
   });
-  return { logger: pino({ level: 'info' }, stream), lines };
+  return { logger: pino({ level }, stream), lines };
 }
