@@ -151,6 +151,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     maxPayloadBytes: config.maxBodyBytes,
     connections,
     beforeSubscriptionEvent: createSubscriptionViewerCheck(database.orm),
+    watchAccount: (viewer, changed) => live.accounts.watch({ userId: viewer.userId, role: viewer.role, status: viewer.status }, changed),
     admit,
     clientAddressOf: (request) => proxyaddr(request, trustProxy) ?? null,
     hideSchemaDetails: config.isProduction,

@@ -1,4 +1,4 @@
-import { LogInDocument, LogOutWithCookieDocument, MeDocument, RefreshSessionWithCookieDocument, type Role } from './generated/graphql';
+import { LogInDocument, LogOutDocument, MeDocument, RefreshSessionWithCookieDocument, type Role } from './generated/graphql';
 import { describeGraphqlError } from './errors';
 import { postGraphql } from './graphql-http';
 
@@ -90,7 +90,8 @@ export class Session {
     this.expiresAt = 0;
     this.setState({ kind: 'signedOut', reason });
     // Best effort: a banned account's session is already dead on the server; the cookie is cleared either way.
-    await postGraphql(LogOutWithCookieDocument, {}, token ?? undefined).catch(() => undefined);
+    // The contract's LogOut: '' stands for the refresh cookie, which this page never sees.
+    await postGraphql(LogOutDocument, { refreshToken: '' }, token ?? undefined).catch(() => undefined);
   }
 
   /** A usable access token, refreshed first when it is about to expire (`force`: refresh whatever its age). */

@@ -14,22 +14,39 @@ export interface EventRefusal {
 export type BeforeEvent = (args: ExecutionArgs) => Promise<boolean | EventRefusal>;
 
 /**
+ * Reasons to run the check between events, at once (an operator changed the subscriber's account): calls `recheck`
+ * on each; returns the function that stops listening, or nothing when there is nothing to listen to.
+ */
+export type WakeUps = (args: ExecutionArgs, recheck: () => void) => (() => void) | undefined;
+
+/**
  * graphql-js's `subscribe`, with a check between each source event and its execution: when `beforeEvent`
  * answers false, the event is dropped and the subscription ends; when it answers a refusal, the event is dropped,
  * the refusal's error is the subscription's last result, and it ends. The check runs before the resolvers, so
  * that rules they apply see what the check refreshed. If the check throws, the subscription ends with an
- * error (graphql-ws sends it): fail closed.
+ * error (graphql-ws sends it): fail closed. `wakeUps` runs the same check without waiting for an event: a demoted
+ * subscriber's feed ends when the role changes, not at its next event, which may be hours away.
  */
-export function guardedSubscribe(beforeEvent: BeforeEvent) {
+export function guardedSubscribe(beforeEvent: BeforeEvent, wakeUps?: WakeUps) {
   return async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
     const source = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in Object(source))) return source as ExecutionResult;
     const events = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     let finished = false;
     let afterRefusal: (() => void) | undefined;
+    /** The source's next event, asked for and not yet handed on (a wake-up may come first). */
+    let pendingEvent: Promise<IteratorResult<unknown>> | undefined;
+    /** Set by a wake-up that came while no `next()` was waiting; `wake` settles the wait of the one that is. */
+    let woken = false;
+    let wake: (() => void) | undefined;
+    const stopWakeUps = wakeUps?.(args, () => {
+      woken = true;
+      wake?.();
+    });
     const finish = async (): Promise<IteratorResult<ExecutionResult, undefined>> => {
       if (!finished) {
         finished = true;
+        stopWakeUps?.();
         await events.return?.();
       }
       const after = afterRefusal;
@@ -37,21 +54,44 @@ export function guardedSubscribe(beforeEvent: BeforeEvent) {
       after?.();
       return { done: true, value: undefined };
     };
+    const refuse = async (refusal: EventRefusal): Promise<IteratorResult<ExecutionResult, undefined>> => {
+      // The error goes out as the last result; the next call (graphql-ws makes it once that was sent) ends it.
+      afterRefusal = refusal.afterDelivery ?? (() => undefined);
+      stopWakeUps?.();
+      await events.return?.();
+      finished = true;
+      return { done: false, value: { errors: [refusal.error] } };
+    };
+    /** The source's next event, or 'wake-up' when a wake-up comes first (the event stays pending for the next call). */
+    const nextEventOrWakeUp = async (): Promise<IteratorResult<unknown> | 'wake-up'> => {
+      pendingEvent ??= events.next();
+      if (!woken) {
+        const wokenUp = new Promise<'wake-up'>((resolve) => (wake = () => resolve('wake-up')));
+        const first = await Promise.race([pendingEvent, wokenUp]);
+        wake = undefined;
+        if (first !== 'wake-up') {
+          pendingEvent = undefined;
+          return first;
+        }
+      }
+      woken = false;
+      return 'wake-up';
+    };
     // A plain object rather than an async generator: `return()` must reach the source at once, even while
     // `next()` waits for an event (graphql-ws calls it when the client completes or the socket closes).
     const results: AsyncIterableIterator<ExecutionResult> = {
       async next() {
-        if (finished || afterRefusal) return finish();
-        const event = await events.next();
-        if (event.done) return finish();
-        const verdict = await beforeEvent(args);
-        if (verdict === true) return { done: false, value: await execute({ ...args, rootValue: event.value }) };
-        if (verdict === false) return finish();
-        // The error goes out as the last result; the next call (graphql-ws makes it once that was sent) ends it.
-        afterRefusal = verdict.afterDelivery ?? (() => undefined);
-        await events.return?.();
-        finished = true;
-        return { done: false, value: { errors: [verdict.error] } };
+        for (;;) {
+          if (finished || afterRefusal) return finish();
+          const event = await nextEventOrWakeUp();
+          if (finished || (event !== 'wake-up' && event.done)) return finish();
+          const verdict = await beforeEvent(args);
+          if (verdict === false) return finish();
+          if (verdict !== true) return refuse(verdict);
+          // A wake-up that the check let pass: wait on for the event.
+          if (event === 'wake-up') continue;
+          return { done: false, value: await execute({ ...args, rootValue: event.value }) };
+        }
       },
       return: finish,
       async throw(error: unknown) {

@@ -9,6 +9,7 @@ import type { Metrics } from '../infra/metrics';
 import type { ContextFactory, OperationRecord, RequestContext } from './context';
 import { bearerToken, type AccessTokens } from '../modules/accounts/access-token';
 import { UserStatus } from '../modules/accounts/user.entity';
+import type { Viewer } from '../modules/accounts/viewer';
 import { AppError, ErrorCode } from './errors';
 import { costExtension, type OperationAdmission } from './cost/operation-admission';
 import type { BudgetCharge } from './cost/query-budget';
@@ -39,6 +40,11 @@ export interface WebSocketOptions {
    * the subscription with it, then closes the socket with 4403. A throw ends the subscription with an error.
    */
   beforeSubscriptionEvent: (ctx: RequestContext) => Promise<true | GraphQLError>;
+  /**
+   * Calls `changed` each time an operator changes the account of `viewer` (role, status) from now on; returns the
+   * function that stops. A subscription with a rule of its own (authorizeEachEvent) is checked again at once then.
+   */
+  watchAccount: (viewer: Viewer, changed: () => void) => () => void;
   /** Credential fields, cost and budget, as on HTTP (see `createOperationAdmission`). */
   admit: OperationAdmission;
   /** The client's address for the upgrade request: the same `TRUST_PROXY` rule as HTTP's `req.ip`. */
@@ -199,6 +205,11 @@ export function createWebSocketServer(options: WebSocketOptions) {
           throw error;
         }
         return true;
+      }, ({ contextValue }, recheck) => {
+        // A role change ends a demoted subscriber's feed at once, not at its next event (a ban also closes the socket).
+        const { viewer } = contextValue as RequestContext;
+        if (!viewer || !eventAuthorizationOf(contextValue as RequestContext)) return undefined;
+        return options.watchAccount(viewer, recheck);
       }),
       onSubscribe: async (ctx, id, payload) => {
         if (Object.keys(ctx.subscriptions).length > caps.maxSubscriptionsPerSocket) {

@@ -351,7 +351,7 @@ export type Mutation = {
   fulfilOrder: FulfilmentPayload;
   /** Opens a session; null with an error when refused. Failed attempts are limited per (account, client address) pair, per client address, and per account for addresses that failed on it (RATE_LIMITED). One logIn, signUp or refreshSession per request. */
   logIn?: Maybe<AuthPayload>;
-  /** Ends the refresh token's session: its access and refresh tokens stop working, and the refresh cookie, if any, is cleared. False when the token is unknown. Without `refreshToken`, the refresh cookie is used. */
+  /** Ends the refresh token's session: its access and refresh tokens stop working, and the refresh cookie, if any, is cleared. False when the token is unknown. Without `refreshToken`, or with an empty one, the refresh cookie is used. */
   logOut: Scalars['Boolean']['output'];
   /** Rotates: the refresh token sent is spent and a new one comes back. Sending a spent one again revokes every token of that session and fails with UNAUTHENTICATED, except within a short grace period after its rotation (two tabs refreshing at once, a retried request): then it answers a valid successor of the same session. Without `refreshToken`, the refresh cookie of the cookie transport is used. */
   refreshSession: AuthPayload;

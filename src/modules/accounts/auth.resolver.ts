@@ -55,14 +55,18 @@ export class AuthResolver {
   @Mutation(() => Boolean, {
     description:
       "Ends the refresh token's session: its access and refresh tokens stop working, and the refresh cookie, if any, is cleared. " +
-      'False when the token is unknown. Without `refreshToken`, the refresh cookie is used.',
+      'False when the token is unknown. Without `refreshToken`, or with an empty one, the refresh cookie is used.',
   })
   logOut(
-    @Arg('refreshToken', () => String, { nullable: true, description: 'A refresh token of the session; leave it out with the cookie transport.' })
+    @Arg('refreshToken', () => String, {
+      nullable: true,
+      description: "A refresh token of the session; with the cookie transport, leave it out or send '' (the contract's `LogOut` requires the variable).",
+    })
     refreshToken: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<boolean> {
-    const token = refreshToken ?? refreshTokenFromCookie(ctx);
+    // '' is never a token: a cookie-transport browser sends it through the contract's LogOut, whose variable is required.
+    const token = refreshToken || refreshTokenFromCookie(ctx);
     if (!token) {
       if (usesCookieTransport(ctx)) clearRefreshCookie(ctx);
       return Promise.resolve(false);

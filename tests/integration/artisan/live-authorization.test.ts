@@ -142,6 +142,38 @@ describe('authorization on every event of OrderUpdates and ShopOrderUpdates', ()
     dataOf(await setRole(potter.owner.id, 'ARTISAN'));
   });
 
+  it('should end the feeds of a demoted user as soon as the role changes, with no event after it, and keep those the new role still allows', async () => {
+    const buyer = await createUser(server);
+    const support = await createUser(server, Role.SUPPORT);
+    const staff = await createUser(server, Role.ADMIN);
+    const order = await twoShopOrder(buyer);
+    const supportFeed = collect(client(support.token), OrderUpdatesDocument, { orderId: order.id });
+    const staffFeed = collect(client(staff.token), OrderUpdatesDocument, { orderId: order.id });
+    const artisanFeed = collect(client(weaver.owner.token), ShopOrderUpdatesDocument, {});
+    await supportFeed.until(1);
+    await staffFeed.until(1);
+    // The artisan's feed is live once it hears of an order of its shop.
+    const first = await checkOut(server, buyer, [{ productId: scarf, quantity: 1 }]);
+    expect((await artisanFeed.until(1))[0]!.shopOrderUpdated.order.id).toBe(first.id);
+
+    dataOf(await setRole(support.id, 'BUYER'));
+    dataOf(await setRole(weaver.owner.id, 'BUYER'));
+    dataOf(await setRole(staff.id, 'SUPPORT'));
+    // Nothing happens to the order or the shop: the role change alone ends the feeds.
+    await supportFeed.until(2);
+    await artisanFeed.until(2);
+    expect(supportFeed.results[1]!.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(artisanFeed.results[1]!.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect([supportFeed.completed, artisanFeed.completed]).toEqual([true, true]);
+    dataOf(await setRole(weaver.owner.id, 'ARTISAN'));
+
+    // ADMIN moved to SUPPORT may still watch orders: its feed goes on, and hears the next change.
+    dataOf(await cancel(buyer.token, order.id));
+    expect((await staffFeed.until(2))[1]!.orderUpdated.status).toBe('CANCELLED');
+    expect(staffFeed.results.every((result) => !result.errors)).toBe(true);
+    expect(staffFeed.completed).toBe(false);
+  });
+
   it("should end a banned artisan's feed with FORBIDDEN (ACCOUNT_BANNED)", async () => {
     const buyer = await createUser(server);
     const feed = recordSubscription(server.wsUrl, weaver.owner.token, ShopOrderUpdatesDocument, {});
