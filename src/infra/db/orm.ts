@@ -100,16 +100,10 @@ const MIGRATION_LOCK_KEY = 7_204_511_903;
  */
 export async function openDatabase(options: OrmOptions): Promise<MikroORM> {
   const orm = await MikroORM.init(ormConfig(options));
-  // In one transaction (allOrNothing), with timeouts of their own: the API's would stop a long index build.
   const migrationMs = options.migrationStatementMs ?? 300_000;
   try {
     await underMigrationLock(options.url, migrationMs, options.logger, async () => {
-      const applied = await orm.em.getConnection().transactional(async (trx) => {
-        await trx.raw(`set local statement_timeout = ${migrationMs}`);
-        await trx.raw(`set local lock_timeout = ${migrationMs}`);
-        return orm.getMigrator().up({ transaction: trx });
-      });
-      if (applied.length) options.logger.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
+      if ((await orm.getMigrator().getPendingMigrations()).length) await applyMigrations(orm, options, migrationMs);
       await migrateJobQueue(options.url, options.logger);
     });
   } catch (error) {
@@ -117,6 +111,26 @@ export async function openDatabase(options: OrmOptions): Promise<MikroORM> {
     throw error;
   }
   return orm;
+}
+
+/**
+ * Applies the pending migrations in one transaction (allOrNothing), with timeouts of their own: the API's would stop
+ * a long index build or a wait behind a lock. Its pool's connections also give up reading after the API's statement
+ * timeout plus a second, so with API timeouts the migrations run on a short-lived ORM of their own, without them
+ * (opened only when a migration is pending: restarts stay quick).
+ */
+async function applyMigrations(orm: MikroORM, options: OrmOptions, migrationMs: number): Promise<void> {
+  const migrating = options.timeouts ? await MikroORM.init(ormConfig({ ...options, timeouts: undefined, poolSize: 2 })) : orm;
+  try {
+    const applied = await migrating.em.getConnection().transactional(async (trx) => {
+      await trx.raw(`set local statement_timeout = ${migrationMs}`);
+      await trx.raw(`set local lock_timeout = ${migrationMs}`);
+      return migrating.getMigrator().up({ transaction: trx });
+    });
+    if (applied.length) options.logger.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
+  } finally {
+    if (migrating !== orm) await migrating.close();
+  }
 }
 
 /**

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client } from 'pg';
 import { ensureBuilt, repoRoot } from '../../utils/build';
-import { createEmptyDatabase, type TestDatabase } from '../../utils/database';
+import { openDatabase } from '../../../src/infra/db/orm';
+import { createLogger } from '../../../src/infra/logger';
+import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../../utils/database';
 import { runToEnd } from '../../utils/processes';
 
 /** `node dist/scripts/migrations.js up` (`npm run migrate`) to its end. */
@@ -44,6 +46,35 @@ describe('migrations under an advisory lock', () => {
       expect(queue[0]!.exists).toBe(true);
     } finally {
       await client.end();
+    }
+  });
+
+  it("should let a migration wait behind a lock longer than the API's statement timeout, and apply it", async () => {
+    const migrated = await createTestDatabase();
+    const holder = new Client({ connectionString: migrated.url });
+    await holder.connect();
+    try {
+      // The last migration made pending again (its `up` is repeatable), and a session holding a lock it must wait for.
+      const newest = readdirSync(join(repoRoot, 'migrations')).filter((file) => /^Migration.*\.ts$/.test(file)).sort().at(-1)!.replace(/\.ts$/, '');
+      const { rowCount } = await holder.query('delete from mikro_orm_migrations where name = $1', [newest]);
+      expect(rowCount).toBe(1);
+      await holder.query('begin');
+      await holder.query('lock table email_message in share mode');
+      const released = new Promise<void>((resolve) => setTimeout(() => holder.query('commit').then(() => resolve()), 2_500));
+      // The API's timeouts: its pool's client gives up reading after 1.5 s, which the migration must not be held to.
+      const orm = await openDatabase({
+        url: migrated.url,
+        logger: createLogger('silent'),
+        timeouts: { acquireMs: 1_000, statementMs: 500, lockMs: 500 },
+        migrationStatementMs: 30_000,
+      });
+      await released;
+      await orm.close();
+      const { rows } = await holder.query<{ count: number }>('select count(*)::int as count from mikro_orm_migrations where name = $1', [newest]);
+      expect(rows[0]!.count).toBe(1);
+    } finally {
+      await holder.end();
+      await migrated.drop();
     }
   });
 });
