@@ -3,7 +3,7 @@ import type { RequestContext } from '../../graphql/context';
 import { AppError, BadUserInputError, ErrorCode } from '../../graphql/errors';
 import { runSql } from '../../shared/sql';
 import { queuePasswordResetEmail } from '../notifications/account-emails';
-import { accountBannedError } from './accounts.errors';
+import { accountBannedError, requireViewer } from './accounts.errors';
 import { AuditEventType } from './audit-event.entity';
 import { logAudit, recordAudit, writeAudit } from './audit';
 import type { AuthPayload } from './auth.types';
@@ -40,8 +40,7 @@ function checkNewPassword(password: string, field: string): void {
  * (a stolen access token must not give unlimited guesses), and given back when right.
  */
 export async function verifyOwnPassword(ctx: RequestContext, password: string): Promise<User> {
-  const viewer = ctx.viewer;
-  if (!viewer) throw new Error('reached without a viewer');
+  const viewer = requireViewer(ctx);
   const user = await ctx.em.findOneOrFail(User, { id: viewer.userId }, { populate: ['passwordHash'] });
   await ctx.accounts.loginLimiter.attempt(user.email, ctx.clientAddress);
   const acceptable = characterCount(password) <= PASSWORD_MAX_LENGTH;

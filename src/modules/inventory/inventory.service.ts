@@ -6,6 +6,7 @@ import { Role } from '../accounts/user.entity';
 import { Product } from '../catalog/product.entity';
 import { applyStockChanges } from './stock-ledger';
 import { StockReason } from './stock-reason';
+import { requireViewer } from '../accounts/accounts.errors';
 
 /** The largest change one AdjustStock makes, either way. */
 export const MAX_ADJUSTMENT = 1_000_000;
@@ -25,8 +26,7 @@ export const inventoryService = {
    * decided by the ledger's conditional update, not by the read that words the message.
    */
   async adjust(ctx: RequestContext, productId: string, delta: number, reason: string): Promise<Product> {
-    const viewer = ctx.viewer;
-    if (!viewer) throw new Error('adjustStock reached without a viewer');
+    const viewer = requireViewer(ctx);
     if (!Number.isInteger(delta) || delta === 0 || Math.abs(delta) > MAX_ADJUSTMENT) {
       throw new BadUserInputError('delta', `delta must be a whole number other than 0, from -${MAX_ADJUSTMENT} to ${MAX_ADJUSTMENT}`);
     }

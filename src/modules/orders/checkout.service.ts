@@ -18,6 +18,7 @@ import { OrderLine } from './order-line.entity';
 import { AWAITING_PAYMENT, OrderStatus } from './order-status';
 import { scheduleExpiry } from './order.jobs';
 import { Order } from './order.entity';
+import { requireViewer } from '../accounts/accounts.errors';
 
 /** The largest amount a GraphQL Int (and so Money.amount) can carry. */
 const MAX_TOTAL = 2_147_483_647;
@@ -53,8 +54,7 @@ class StockShortage extends Error {
  */
 export const checkoutService = {
   async checkout(ctx: RequestContext, input: CheckoutInput): Promise<Order> {
-    const viewer = ctx.viewer;
-    if (!viewer) throw new Error('checkout reached without a viewer');
+    const viewer = requireViewer(ctx);
     const address = normalizeAddress(input.shippingAddress);
     const key = input.idempotencyKey;
     const cartId = cartIdOf(viewer.userId);

@@ -10,6 +10,7 @@ import { notifyOrderUpdated } from './order-events';
 import { OrderStatus } from './order-status';
 import { Order } from './order.entity';
 import { Shipment } from './shipment.entity';
+import { requireViewer } from '../accounts/accounts.errors';
 
 /**
  * Fulfilment: each shop ships its own lines of a PAID order; the last shop's shipment makes the order FULFILLED,
@@ -28,8 +29,7 @@ export const fulfilmentService = {
    * An order that does not hold the shop's products (or does not exist): NOT_FOUND. Not PAID: CONFLICT.
    */
   async fulfil(ctx: RequestContext, orderId: string, input: ShipmentInput): Promise<FulfilmentPayload> {
-    const viewer = ctx.viewer;
-    if (!viewer) throw new Error('fulfilOrder reached without a viewer');
+    const viewer = requireViewer(ctx);
     const shop = await ctx.loaders.shopByOwner.load(viewer.userId);
     if (!shop || !isId(orderId)) throw new NotFoundError('Order');
     const carrier = input.carrier.trim();
