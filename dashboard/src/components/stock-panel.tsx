@@ -107,19 +107,26 @@ export function StockPanel({ slug, readOnly, connection }: { slug: string; readO
         {!shop && !error && <p aria-busy="true">Loading products…</p>}
         {shop && (
           <div className="table-scroll">
-            <table className="stock-table">
+            {/* Explicit roles: the stylesheet lays the table out as a grid (see .stock-table), which must not cost its semantics. */}
+            <table className="stock-table" role="table">
               <caption className="visually-hidden">Products and their available units, updated live</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Product</th>
-                  <th scope="col" className="num">
+              <thead role="rowgroup">
+                <tr role="row">
+                  <th scope="col" role="columnheader">
+                    Product
+                  </th>
+                  <th scope="col" role="columnheader" className="num">
                     Available
                   </th>
-                  <th scope="col">Last change</th>
-                  <th scope="col">This session</th>
+                  <th scope="col" role="columnheader">
+                    Last change
+                  </th>
+                  <th scope="col" role="columnheader">
+                    This session
+                  </th>
                 </tr>
               </thead>
-              <tbody>
+              <tbody role="rowgroup">
                 {shop.products.map((product) => (
                   <StockRow
                     key={product.id}
