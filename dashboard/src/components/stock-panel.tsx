@@ -1,5 +1,5 @@
 import { useApolloClient, useSubscription } from '@apollo/client/react';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
 import type { ConnectionStatus } from '../connection';
 import { describeError } from '../errors';
 import { LiveStockDocument, ShopBySlugDocument, type ShopBySlugQuery } from '../generated/graphql';
@@ -53,7 +53,10 @@ export function StockPanel({ slug, readOnly, connection }: { slug: string; readO
           history.seed(page.products.edges.map(({ node }) => node));
           after = page.products.pageInfo.hasNextPage ? page.products.pageInfo.endCursor ?? null : null;
         } while (after);
-        setShop({ ...found, products });
+        const loaded = found;
+        // A transition: React renders the first 500 rows in slices of a few ms instead of one long frame. A refetch
+        // (reconnect, version gap) keeps the objects of unchanged products, so their memoised rows skip it.
+        startTransition(() => setShop((shown) => sameShop(shown, loaded, products)));
         setError(null);
       } catch (failure) {
         setError(describeError(failure));
@@ -152,4 +155,22 @@ export function StockPanel({ slug, readOnly, connection }: { slug: string; readO
       )}
     </>
   );
+}
+
+/**
+ * The shop as loaded, reusing what is shown wherever nothing changed: each unchanged product keeps its object (its
+ * memoised row does not render again), and an unchanged shop keeps its state (nothing renders).
+ */
+function sameShop(shown: LoadedShop | null, loaded: Omit<LoadedShop, 'products'>, products: ListedProduct[]): LoadedShop {
+  if (!shown) return { ...loaded, products };
+  const byId = new Map(shown.products.map((product) => [product.id, product]));
+  const reused = products.map((product) => {
+    const before = byId.get(product.id);
+    const unchanged =
+      before && before.title === product.title && before.price.amount === product.price.amount && before.price.currency === product.price.currency;
+    return unchanged ? before : product;
+  });
+  const sameProducts = reused.length === shown.products.length && reused.every((product, i) => product === shown.products[i]);
+  if (sameProducts && shown.id === loaded.id && shown.name === loaded.name && shown.currency === loaded.currency) return shown;
+  return { ...loaded, products: sameProducts ? shown.products : reused };
 }
