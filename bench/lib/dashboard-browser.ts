@@ -74,8 +74,8 @@ export async function waitForConnectionState(page: Page, state: string, timeoutM
 }
 
 /**
- * Starts recording the page's long animation frames (over 50 ms) from now on; {@link longFramesSeen} reads them.
- * Recording again starts afresh.
+ * Starts recording the page's long animation frames (over 50 ms) that end from now on; {@link longFramesSeen}
+ * reads them. Recording again starts afresh.
  */
 export async function watchLongFrames(page: Page): Promise<void> {
   await page.evaluate(() => {
@@ -88,6 +88,8 @@ export async function watchLongFrames(page: Page): Promise<void> {
       if (win.atelierLongFrames !== frames) return;
       for (const entry of list.getEntries()) {
         const end = entry.startTime + entry.duration;
+        // A frame that ended before the recording started may still be reported after it: not one of its frames.
+        if (end <= since) continue;
         frames.push({
           atMs: entry.startTime - since,
           durationMs: entry.duration,
