@@ -18,13 +18,14 @@ import type { Scenario } from './lib/scenario';
 import { authScenario } from './scenarios/auth';
 import { catalogScenario } from './scenarios/catalog';
 import { checkoutScenario } from './scenarios/checkout';
+import { dashboardScenario } from './scenarios/dashboard';
 import { fanoutScenario } from './scenarios/fanout';
 import { paymentsScenario } from './scenarios/payments';
 import { seedScenario } from './scenarios/seed';
 import { shopOrdersScenario } from './scenarios/shop-orders';
 
 /** Every scenario, in the order a full run takes them. */
-const SCENARIOS: readonly Scenario[] = [catalogScenario, authScenario, checkoutScenario, fanoutScenario, paymentsScenario, seedScenario, shopOrdersScenario];
+const SCENARIOS: readonly Scenario[] = [catalogScenario, authScenario, checkoutScenario, fanoutScenario, paymentsScenario, seedScenario, shopOrdersScenario, dashboardScenario];
 
 async function main(): Promise<number> {
   const names = process.argv.slice(2);

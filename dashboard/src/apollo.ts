@@ -7,6 +7,7 @@ import { isSubscriptionOperation } from '@apollo/client/utilities';
 import { createClient, type Client } from 'graphql-ws';
 import { from, switchMap } from 'rxjs';
 import type { ConnectionStatus } from './connection';
+import { createFrameBatchingLink } from './frame-batching';
 import { GRAPHQL_PATH, graphqlWebSocketUrl } from './graphql-http';
 import { SIGN_OUT_REASONS, type Session } from './session';
 
@@ -94,17 +95,20 @@ export function createDashboardClient(deps: { session: Session; connection: Conn
   });
 
   const http = new HttpLink({ uri: GRAPHQL_PATH, credentials: 'same-origin' });
-  const link = ApolloLink.from([verdicts, ApolloLink.split(({ query }) => isSubscriptionOperation(query), new GraphQLWsLink(ws), auth.concat(http))]);
-
-  const client = new ApolloClient({
-    link,
-    cache: new InMemoryCache({
-      typePolicies: {
-        // Each shop order is a part of an order, without an id of its own: it lives inside its list.
-        ShopOrder: { keyFields: false },
-      },
-    }),
+  const cache = new InMemoryCache({
+    typePolicies: {
+      // Each shop order is a part of an order, without an id of its own: it lives inside its list.
+      ShopOrder: { keyFields: false },
+    },
   });
+  // Subscription events reach the cache once per frame, in one transaction (frame-batching.ts says why).
+  const link = ApolloLink.from([
+    createFrameBatchingLink(cache),
+    verdicts,
+    ApolloLink.split(({ query }) => isSubscriptionOperation(query), new GraphQLWsLink(ws), auth.concat(http)),
+  ]);
+
+  const client = new ApolloClient({ link, cache });
   return {
     client,
     dispose: () => {

@@ -1,5 +1,5 @@
 import { useApolloClient, useSubscription } from '@apollo/client/react';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
 import type { ConnectionStatus } from '../connection';
 import { describeError } from '../errors';
 import { LiveStockDocument, ShopBySlugDocument, type ShopBySlugQuery } from '../generated/graphql';
@@ -53,7 +53,10 @@ export function StockPanel({ slug, readOnly, connection }: { slug: string; readO
           history.seed(page.products.edges.map(({ node }) => node));
           after = page.products.pageInfo.hasNextPage ? page.products.pageInfo.endCursor ?? null : null;
         } while (after);
-        setShop({ ...found, products });
+        const loaded = found;
+        // A transition: React renders the first 500 rows in slices of a few ms instead of one long frame. A refetch
+        // (reconnect, version gap) keeps the objects of unchanged products, so their memoised rows skip it.
+        startTransition(() => setShop((shown) => sameShop(shown, loaded, products)));
         setError(null);
       } catch (failure) {
         setError(describeError(failure));
@@ -107,19 +110,26 @@ export function StockPanel({ slug, readOnly, connection }: { slug: string; readO
         {!shop && !error && <p aria-busy="true">Loading products…</p>}
         {shop && (
           <div className="table-scroll">
-            <table className="stock-table">
+            {/* Explicit roles: the stylesheet lays the table out as a grid (see .stock-table), which must not cost its semantics. */}
+            <table className="stock-table" role="table">
               <caption className="visually-hidden">Products and their available units, updated live</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Product</th>
-                  <th scope="col" className="num">
+              <thead role="rowgroup">
+                <tr role="row">
+                  <th scope="col" role="columnheader">
+                    Product
+                  </th>
+                  <th scope="col" role="columnheader" className="num">
                     Available
                   </th>
-                  <th scope="col">Last change</th>
-                  <th scope="col">This session</th>
+                  <th scope="col" role="columnheader">
+                    Last change
+                  </th>
+                  <th scope="col" role="columnheader">
+                    This session
+                  </th>
                 </tr>
               </thead>
-              <tbody>
+              <tbody role="rowgroup">
                 {shop.products.map((product) => (
                   <StockRow
                     key={product.id}
@@ -145,4 +155,22 @@ export function StockPanel({ slug, readOnly, connection }: { slug: string; readO
       )}
     </>
   );
+}
+
+/**
+ * The shop as loaded, reusing what is shown wherever nothing changed: each unchanged product keeps its object (its
+ * memoised row does not render again), and an unchanged shop keeps its state (nothing renders).
+ */
+function sameShop(shown: LoadedShop | null, loaded: Omit<LoadedShop, 'products'>, products: ListedProduct[]): LoadedShop {
+  if (!shown) return { ...loaded, products };
+  const byId = new Map(shown.products.map((product) => [product.id, product]));
+  const reused = products.map((product) => {
+    const before = byId.get(product.id);
+    const unchanged =
+      before && before.title === product.title && before.price.amount === product.price.amount && before.price.currency === product.price.currency;
+    return unchanged ? before : product;
+  });
+  const sameProducts = reused.length === shown.products.length && reused.every((product, i) => product === shown.products[i]);
+  if (sameProducts && shown.id === loaded.id && shown.name === loaded.name && shown.currency === loaded.currency) return shown;
+  return { ...loaded, products: sameProducts ? shown.products : reused };
 }

@@ -36,24 +36,24 @@ export const StockRow = memo(function StockRow(props: {
   const available = data?.available;
   const level = available === undefined ? '' : available === 0 ? 'out' : available <= threshold ? 'low' : '';
   return (
-    <tr className={`${level} ${selected ? 'selected' : ''}`} data-product-id={product.id}>
-      <th scope="row">
+    <tr role="row" className={`${level} ${selected ? 'selected' : ''}`} data-product-id={product.id}>
+      <th scope="row" role="rowheader">
         <button type="button" className="link" onClick={() => onSelect(product.id)} aria-pressed={selected}>
           {product.title}
         </button>
         {level === 'out' && <span className="tag tag-out">out of stock</span>}
         {level === 'low' && <span className="tag tag-low">low</span>}
       </th>
-      <td className="num">
+      <td role="cell" className="num">
         {/* The key restarts the highlight animation with each event. */}
         <span key={trace.changes} className={trace.changes ? 'flash' : ''} data-testid="available">
           {available ?? '…'}
         </span>
       </td>
-      <td className="last-change" data-testid="last-change">
+      <td role="cell" className="last-change" data-testid="last-change">
         {trace.last ? `${trace.last.delta > 0 ? '+' : ''}${trace.last.delta} · ${REASONS[trace.last.reason] ?? trace.last.reason}` : ''}
       </td>
-      <td>
+      <td role="cell">
         <Sparkline levels={trace.levels} label={`${product.title}: levels this session`} />
       </td>
     </tr>
