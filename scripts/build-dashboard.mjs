@@ -4,37 +4,26 @@
  * /dashboard/. Like `tsc -b`, it does nothing when nothing changed: a hash of every source file of the dashboard
  * and of the lockfile is kept beside the output (dist/.dashboard-build-hash, outside the served folder), so that
  * `npm start`, which builds first, costs no Vite run on an unchanged checkout. `--force` builds anyway.
+ * Run by scripts/build.mjs (`npm run build`, `npm start`), or alone.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isUpToDate, sourceHash } from './lib/source-hash.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const sourceDir = join(root, 'dashboard');
 const outputDir = join(root, 'dist', 'dashboard');
 const hashFile = join(root, 'dist', '.dashboard-build-hash');
 
-function filesUnder(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
-  );
+/** Builds the dashboard unless its sources are unchanged since the last build (or `force`). */
+export async function buildDashboard({ force = false } = {}) {
+  const wanted = sourceHash(root, ['dashboard', 'package-lock.json']);
+  if (!force && isUpToDate(hashFile, wanted, [join(outputDir, 'index.html')])) return;
+  // Whatever the caller's NODE_ENV (jest sets `test`): Vite would otherwise bundle React's development build.
+  process.env.NODE_ENV = 'production';
+  const { build } = await import('vite');
+  await build({ configFile: join(root, 'dashboard', 'vite.config.ts'), logLevel: process.env.DASHBOARD_BUILD_LOG ?? 'warn' });
+  writeFileSync(hashFile, wanted);
 }
 
-function sourceHash() {
-  const hash = createHash('sha256');
-  for (const file of [...filesUnder(sourceDir), join(root, 'package-lock.json')].sort()) {
-    hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
-  }
-  return hash.digest('hex');
-}
-
-const wanted = sourceHash();
-const upToDate = existsSync(join(outputDir, 'index.html')) && existsSync(hashFile) && readFileSync(hashFile, 'utf8') === wanted;
-if (upToDate && !process.argv.includes('--force')) process.exit(0);
-
-// Whatever the caller's NODE_ENV (jest sets `test`): Vite would otherwise bundle React's development build.
-process.env.NODE_ENV = 'production';
-const { build } = await import('vite');
-await build({ configFile: join(sourceDir, 'vite.config.ts'), logLevel: process.env.DASHBOARD_BUILD_LOG ?? 'warn' });
-writeFileSync(hashFile, wanted);
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await buildDashboard({ force: process.argv.includes('--force') });

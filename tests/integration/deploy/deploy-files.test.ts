@@ -84,8 +84,9 @@ describe('the Dockerfile', () => {
       expect(buildCommands).toEqual(['npm run build']);
       for (const command of buildCommands) await promisify(execFile)('sh', ['-c', command], { cwd: cleanCopy });
 
-      // Build bookkeeping aside (tsc's .tsbuildinfo, the dashboard build's source hash): the code and the dashboard.
-      expect(readdirSync(join(cleanCopy, 'dist')).filter((entry) => !entry.endsWith('.tsbuildinfo') && entry !== '.dashboard-build-hash').sort()).toEqual(['dashboard', 'migrations', 'scripts', 'src']);
+      // Build bookkeeping aside (tsc's .tsbuildinfo, the builds' source hashes): the code and the dashboard.
+      const bookkeeping = (entry: string) => entry.endsWith('.tsbuildinfo') || entry === '.server-build-hash' || entry === '.dashboard-build-hash';
+      expect(readdirSync(join(cleanCopy, 'dist')).filter((entry) => !bookkeeping(entry)).sort()).toEqual(['dashboard', 'migrations', 'scripts', 'src']);
       expect(existsSync(join(cleanCopy, 'dist', 'dashboard', 'index.html'))).toBe(true);
       for (const script of ['create-admin', 'seed', 'migrations', 'worker']) expect(existsSync(join(cleanCopy, 'dist', 'scripts', `${script}.js`))).toBe(true);
       const migrations = readdirSync(join(repoRoot, 'migrations')).filter((file) => file.endsWith('.ts'));

@@ -31,15 +31,18 @@ describe('quick starts', () => {
     for (const name of ['build', 'prestart', 'start', 'worker', 'migrate', 'seed', 'create-admin', 'rotate-keys']) {
       expect({ name, script: scripts[name] }).toEqual({ name, script: expect.not.stringMatching(/rm -rf|rimraf|--force|tsc -p/) });
     }
-    // The dashboard's build does nothing on an unchanged checkout either (a hash of its sources beside dist/dashboard).
-    expect(scripts.prestart).toBe('tsc -b tsconfig.build.json && node scripts/build-dashboard.mjs');
+    // The server's and the dashboard's builds do nothing on an unchanged checkout (hashes of their sources beside dist/).
+    expect(scripts.prestart).toBe('node scripts/build.mjs');
+    expect(scripts.build).toBe('node scripts/build.mjs');
     expect(scripts.start).toBe('node dist/src/main.js');
 
-    // An unchanged checkout: the build check compares timestamps and writes nothing.
-    const compiled = ['src/main.js', 'src/app.js', 'scripts/create-admin.js'].map((file) => join(repoRoot, 'dist', file));
-    const before = compiled.map((file) => statSync(file).mtimeMs);
-    await run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.build.json'], { cwd: repoRoot });
-    expect(compiled.map((file) => statSync(file).mtimeMs)).toEqual(before);
+    // An unchanged checkout: the build check hashes the sources and writes nothing, not even its hashes.
+    await run(process.execPath, [join(repoRoot, 'scripts', 'build.mjs')], { cwd: repoRoot });
+    const written = ['src/main.js', 'src/app.js', 'scripts/create-admin.js', '.server-build-hash', '.dashboard-build-hash', 'dashboard/index.html'];
+    const files = written.map((file) => join(repoRoot, 'dist', file));
+    const before = files.map((file) => statSync(file).mtimeMs);
+    await run(process.execPath, [join(repoRoot, 'scripts', 'build.mjs')], { cwd: repoRoot });
+    expect(files.map((file) => statSync(file).mtimeMs)).toEqual(before);
   }, 120_000);
 
   it('should print pretty logs only on a terminal in development, and JSON lines everywhere else', async () => {
