@@ -81,16 +81,22 @@ export function guardedSubscribe(beforeEvent: BeforeEvent, wakeUps?: WakeUps) {
     // `next()` waits for an event (graphql-ws calls it when the client completes or the socket closes).
     const results: AsyncIterableIterator<ExecutionResult> = {
       async next() {
-        for (;;) {
-          if (finished || afterRefusal) return finish();
-          const event = await nextEventOrWakeUp();
-          if (finished || (event !== 'wake-up' && event.done)) return finish();
-          const verdict = await beforeEvent(args);
-          if (verdict === false) return finish();
-          if (verdict !== true) return refuse(verdict);
-          // A wake-up that the check let pass: wait on for the event.
-          if (event === 'wake-up') continue;
-          return { done: false, value: await execute({ ...args, rootValue: event.value }) };
+        try {
+          for (;;) {
+            if (finished || afterRefusal) return await finish();
+            const event = await nextEventOrWakeUp();
+            if (finished || (event !== 'wake-up' && event.done)) return await finish();
+            const verdict = await beforeEvent(args);
+            if (verdict === false) return await finish();
+            if (verdict !== true) return await refuse(verdict);
+            // A wake-up that the check let pass: wait on for the event.
+            if (event === 'wake-up') continue;
+            return { done: false, value: await execute({ ...args, rootValue: event.value }) };
+          }
+        } catch (error) {
+          // The subscription ends with the error (no `return()` follows a throwing `next()`): stop listening.
+          stopWakeUps?.();
+          throw error;
         }
       },
       return: finish,

@@ -74,4 +74,73 @@ describe('guarded subscriptions', () => {
     await stream.return!();
     await expect(waiting).resolves.toEqual({ done: true, value: undefined });
   });
+
+  describe('wake-ups (an account change between events)', () => {
+    /** A wake-up source as the server's account hub is one: `wake()` calls every listener; `listening` counts them. */
+    function wakeUpSource() {
+      const listeners = new Set<() => void>();
+      return {
+        wakeUps: (_args: unknown, recheck: () => void) => {
+          listeners.add(recheck);
+          return () => void listeners.delete(recheck);
+        },
+        wake: () => listeners.forEach((listener) => listener()),
+        get listening() {
+          return listeners.size;
+        },
+      };
+    }
+
+    it('should end with the refusal at the wake-up, with no event, and stop listening', async () => {
+      const ticks = new AsyncQueue<string>();
+      const source = wakeUpSource();
+      let allowed = true;
+      const refusal = { error: new GraphQLError('demoted', { extensions: { code: 'FORBIDDEN' } }) };
+      const subscribe = guardedSubscribe(async () => (allowed ? true : refusal), source.wakeUps);
+      const stream = (await subscribe({ schema: schemaOver(ticks, []), document: parse('subscription { ticks }') })) as AsyncIterableIterator<ExecutionResult>;
+      expect(source.listening).toBe(1);
+      const waiting = stream.next();
+      allowed = false;
+      source.wake();
+      const last = await waiting;
+      expect(last.value?.errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN' });
+      expect(await stream.next()).toEqual({ done: true, value: undefined });
+      expect(source.listening).toBe(0);
+    });
+
+    it('should deliver nothing for a wake-up the check lets pass, and the next event as usual', async () => {
+      const ticks = new AsyncQueue<string>();
+      const source = wakeUpSource();
+      let checks = 0;
+      const subscribe = guardedSubscribe(async () => {
+        checks++;
+        return true;
+      }, source.wakeUps);
+      const stream = (await subscribe({ schema: schemaOver(ticks, []), document: parse('subscription { ticks }') })) as AsyncIterableIterator<ExecutionResult>;
+      const waiting = stream.next();
+      source.wake();
+      // A wake-up while no next() waits is not lost either.
+      ticks.push('a');
+      expect((await waiting).value).toEqual({ data: { ticks: 'a' } });
+      source.wake();
+      ticks.push('b');
+      expect((await stream.next()).value).toEqual({ data: { ticks: 'b' } });
+      expect(checks).toBe(4);
+      await stream.return?.();
+      expect(source.listening).toBe(0);
+    });
+
+    it('should stop listening when the check throws (the subscription ends with the error)', async () => {
+      const ticks = new AsyncQueue<string>();
+      const source = wakeUpSource();
+      const subscribe = guardedSubscribe(async () => {
+        throw new Error('the check failed');
+      }, source.wakeUps);
+      const stream = (await subscribe({ schema: schemaOver(ticks, []), document: parse('subscription { ticks }') })) as AsyncIterableIterator<ExecutionResult>;
+      const waiting = stream.next();
+      source.wake();
+      await expect(waiting).rejects.toThrow('the check failed');
+      expect(source.listening).toBe(0);
+    });
+  });
 });
