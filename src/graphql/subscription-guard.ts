@@ -66,8 +66,9 @@ export function guardedSubscribe(beforeEvent: BeforeEvent, wakeUps?: WakeUps) {
     const nextEventOrWakeUp = async (): Promise<IteratorResult<unknown> | 'wake-up'> => {
       pendingEvent ??= events.next();
       if (!woken) {
-        const wokenUp = new Promise<'wake-up'>((resolve) => (wake = () => resolve('wake-up')));
-        const first = await Promise.race([pendingEvent, wokenUp]);
+        // Without a wake-up source (live stock: the fan-out's hot path) there is nothing to race the event with.
+        const wokenUp = stopWakeUps && new Promise<'wake-up'>((resolve) => (wake = () => resolve('wake-up')));
+        const first = wokenUp ? await Promise.race([pendingEvent, wokenUp]) : await pendingEvent;
         wake = undefined;
         if (first !== 'wake-up') {
           pendingEvent = undefined;
