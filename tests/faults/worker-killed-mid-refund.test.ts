@@ -91,6 +91,8 @@ describe('a worker process killed in the middle of a refund', () => {
     expect(fake.refunds().filter((refund) => refund.payment_intent === intentId)).toHaveLength(1);
     const attempts = fake.requests().filter((request) => request.path === '/v1/refunds' && request.idempotencyKey === `atelier:order:${placed.order.id}:refund`);
     expect(attempts.map((request) => request.replayed)).toEqual([false, false, true]);
+    // The job is deleted by the worker just after the task's transaction commits (REFUNDED): wait for it to go.
+    await waitFor(async () => (await refundJobs(placed.order.id)).length === 0, 10_000, 'the refund job to complete');
     expect(await refundJobs(placed.order.id)).toEqual([]);
   });
 });
