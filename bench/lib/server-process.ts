@@ -7,6 +7,8 @@ import { join } from 'node:path';
 const MAIN_JS = join(__dirname, '..', '..', 'src', 'main.js');
 /** The same server with a cipher that does not encrypt (`server-without-encryption.ts`), beside this file. */
 export const WITHOUT_ENCRYPTION_JS = join(__dirname, 'server-without-encryption.js');
+/** The hand-written node:http + pg server of `raw-catalog-server.ts`, beside this file: the executed reads' yardstick. */
+export const RAW_CATALOG_SERVER_JS = join(__dirname, 'raw-catalog-server.js');
 
 /** How long the server may take to answer `/readyz` (it migrates first). */
 const READY_TIMEOUT_MS = 60_000;

@@ -6,7 +6,7 @@ import { ConnectionArgs, pageRequest, toConnection, type Connection } from '../.
 import { required } from '../../shared/loaders';
 import { runSql } from '../../shared/sql';
 import { ProductConnection } from './catalog.types';
-import type { Product } from './product.entity';
+import type { ProductRecord, ShopRecord } from './catalog-records';
 import { Shop } from './shop.entity';
 
 /** Relations of a shop. `products` of a whole page of shops is one statement, not one per shop. */
@@ -15,14 +15,14 @@ export class ShopFieldsResolver {
   // The owner's public profile (`id`, `displayName`) is as public as the shop; its private fields say PRIVATE.
   @Directive(cacheHint({ maxAge: CACHE_MAX_AGE.catalogue }))
   @FieldResolver(() => User, { description: 'The artisan who runs the shop.' })
-  async owner(@Root() shop: Shop, @Ctx() ctx: RequestContext): Promise<User> {
+  async owner(@Root() shop: ShopRecord, @Ctx() ctx: RequestContext): Promise<User> {
     return required(await ctx.loaders.userById.load(shop.owner.id), 'owner', shop.id);
   }
 
   @FieldResolver(() => ProductConnection, {
     description: "The shop's products on sale, newest first; its artisan (and ADMIN) also sees the archived ones.",
   })
-  async products(@Root() shop: Shop, @Args() args: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<Connection<Product>> {
+  async products(@Root() shop: ShopRecord, @Args() args: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<Connection<ProductRecord>> {
     const page = pageRequest(args);
     const viewer = ctx.viewer;
     const includeArchived = viewer !== null && (viewer.role === Role.ADMIN || viewer.userId === shop.owner.id);
