@@ -25,6 +25,8 @@ export interface ShopProductsKey {
   /** Rows to fetch: `first + 1`, the extra one tells whether a next page exists. */
   limit: number;
   afterId: string | null;
+  /** The shop's counts are asked too (`totalCount`): they ride in the same statement, primed into `productCountOfShop`. */
+  withCounts: boolean;
 }
 
 /**
@@ -34,6 +36,16 @@ export interface ShopProductsKey {
  * and category) primes its loader, so that the nested field costs no statement.
  */
 export function createCatalogLoaders(em: EntityManager) {
+  /** Products of each shop: `total` counts archived ones too, `listed` only those on sale. */
+  const productCountOfShop = new DataLoader<string, { total: number; listed: number }>(async (shopIds) => {
+    const rows = await runSql<{ shop_id: string; total: number; listed: number }>(
+      em,
+      'select shop_id, count(*)::int as total, (count(*) filter (where not archived))::int as listed from product where shop_id = any(?::uuid[]) group by shop_id',
+      [[...shopIds]],
+    );
+    const counts = new Map(rows.map((row) => [row.shop_id, { total: row.total, listed: row.listed }]));
+    return shopIds.map((id) => counts.get(id) ?? { total: 0, listed: 0 });
+  });
   const categoryById = recordsById<CategoryRecord, CategoryRow>(em, `select ${categoryColumns('c')} from category c where c.id = any(?::uuid[])`, categoryOfRow);
   return {
     shopById: recordsById<ShopRecord, ShopRow>(em, `select ${shopColumns('s')} from shop s where s.id = any(?::uuid[])`, shopOfRow),
@@ -51,34 +63,40 @@ export function createCatalogLoaders(em: EntityManager) {
         // Keys that differ only by shop share one statement; `after` within a nested list is rare.
         const groups = new Map<string, ShopProductsKey[]>();
         for (const key of keys) {
-          const group = `${key.limit}:${key.afterId ?? ''}:${key.includeArchived}`;
+          const group = `${key.limit}:${key.afterId ?? ''}:${key.includeArchived}:${key.withCounts}`;
           groups.set(group, [...(groups.get(group) ?? []), key]);
         }
         const pages = new Map<string, ProductRecord[]>();
         await Promise.all(
           [...groups.values()].map(async (group) => {
-            const { limit, afterId, includeArchived } = group[0]!;
+            const { limit, afterId, includeArchived, withCounts } = group[0]!;
             const shopIds = group.map((key) => key.shopId);
-            // Each product's category rides along: a page of shops lists it for every product.
-            const rows = await runSql<ProductRow & CategoryRow>(
+            // Each product's category rides along (a page of shops lists it for every product), and so do the shop's
+            // counts when `totalCount` is asked: a shop whose page is empty still has its row, with a null product.
+            const rows = await runSql<Partial<ProductRow & CategoryRow> & { page_shop_id: string; total?: number; listed?: number }>(
               em,
-              `select ${productColumns('p')}, ${categoryColumns('c')}
+              `select s.id as page_shop_id, ${productColumns('p')}, ${categoryColumns('c')}
+                      ${withCounts ? ', n.total, n.listed' : ''}
                  from unnest(?::uuid[]) as s(id)
-                 cross join lateral (
+                 ${withCounts ? `cross join lateral (
+                   select count(*)::int as total, (count(*) filter (where not archived))::int as listed from product where shop_id = s.id
+                 ) n` : ''}
+                 left join lateral (
                    select * from product
                     where shop_id = s.id ${afterId ? 'and id < ?' : ''} ${includeArchived ? '' : 'and not archived'}
                     order by id desc
                     limit ?
-                 ) p
-                 join category c on c.id = p.category_id`,
+                 ) p on true
+                 left join category c on c.id = p.category_id`,
               afterId ? [shopIds, afterId, limit] : [shopIds, limit],
             );
             for (const row of rows) {
-              categoryById.prime(row.category_id, categoryOfRow(row));
-              const pageKey = shopProductsCacheKey({ shopId: row.shop_id, limit, afterId, includeArchived });
-              const page = pages.get(pageKey);
-              if (page) page.push(productOfRow(row));
-              else pages.set(pageKey, [productOfRow(row)]);
+              if (withCounts) productCountOfShop.prime(row.page_shop_id, { total: row.total!, listed: row.listed! });
+              const pageKey = shopProductsCacheKey({ shopId: row.page_shop_id, limit, afterId, includeArchived, withCounts });
+              if (!pages.has(pageKey)) pages.set(pageKey, []);
+              if (row.id === null || row.id === undefined) continue;
+              categoryById.prime(row.category_id!, categoryOfRow(row as CategoryRow));
+              pages.get(pageKey)!.push(productOfRow(row as ProductRow));
             }
           }),
         );
@@ -87,16 +105,7 @@ export function createCatalogLoaders(em: EntityManager) {
       { cacheKeyFn: shopProductsCacheKey },
     ),
 
-    /** Products of each shop: `total` counts archived ones too, `listed` only those on sale. */
-    productCountOfShop: new DataLoader<string, { total: number; listed: number }>(async (shopIds) => {
-      const rows = await runSql<{ shop_id: string; total: number; listed: number }>(
-        em,
-        'select shop_id, count(*)::int as total, (count(*) filter (where not archived))::int as listed from product where shop_id = any(?::uuid[]) group by shop_id',
-        [[...shopIds]],
-      );
-      const counts = new Map(rows.map((row) => [row.shop_id, { total: row.total, listed: row.listed }]));
-      return shopIds.map((id) => counts.get(id) ?? { total: 0, listed: 0 });
-    }),
+    productCountOfShop,
   };
 }
 
@@ -114,7 +123,7 @@ function recordsById<Record extends { id: string }, Row>(em: EntityManager, sql:
 }
 
 function shopProductsCacheKey(key: ShopProductsKey): string {
-  return `${key.shopId}:${key.limit}:${key.afterId ?? ''}:${key.includeArchived}`;
+  return `${key.shopId}:${key.limit}:${key.afterId ?? ''}:${key.includeArchived}:${key.withCounts}`;
 }
 
 export type CatalogLoaders = ReturnType<typeof createCatalogLoaders>;

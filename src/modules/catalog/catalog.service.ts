@@ -1,6 +1,7 @@
 import type { RequestContext } from '../../graphql/context';
 import { toConnection, type Connection, type PageRequest } from '../../shared/pagination';
-import { runSql } from '../../shared/sql';
+import { optionalTimestampOf, runSql, timestampOf, type SqlTimestamp } from '../../shared/sql';
+import { User, type Role, type UserStatus } from '../accounts/user.entity';
 import {
   categoryColumns,
   categoryOfRow,
@@ -21,6 +22,17 @@ import type { ProductFilter } from './catalog.inputs';
 export const MAX_CATEGORIES = 500;
 
 type CatalogRow = ProductRow & ShopRow & CategoryRow & { total_count?: number };
+
+/** The owner's columns of a shop's row, prefixed `owner_`. */
+interface OwnerRow {
+  owner_email: string;
+  owner_display_name: string;
+  owner_role: Role;
+  owner_status: UserStatus;
+  owner_created_at: SqlTimestamp;
+  owner_updated_at: SqlTimestamp;
+  owner_deleted_at: SqlTimestamp | null;
+}
 
 /**
  * Reads of the public catalogue, as plain records (see `catalog-records.ts`). Lists are keyset-paginated by
@@ -62,20 +74,40 @@ export const catalogService = {
     });
   },
 
-  /** A product by slug, archived or not (a link to a withdrawn product still shows it), with its shop and category primed. */
+  /**
+   * A product by slug, archived or not (a link to a withdrawn product still shows it), in one statement: its shop,
+   * category and the shop's owner (the product page shows the artisan) are joined and primed into their loaders.
+   */
   async findProductBySlug(ctx: RequestContext, slug: string): Promise<ProductRecord | null> {
-    const [row] = await runSql<CatalogRow>(
+    const [row] = await runSql<CatalogRow & OwnerRow>(
       ctx.em,
-      `select ${productColumns('p')}, ${shopColumns('s')}, ${categoryColumns('c')}
+      `select ${productColumns('p')}, ${shopColumns('s')}, ${categoryColumns('c')},
+              u.email as owner_email, u.display_name as owner_display_name, u.role as owner_role, u.status as owner_status,
+              u.created_at as owner_created_at, u.updated_at as owner_updated_at, u.deleted_at as owner_deleted_at
          from product p
          join shop s on s.id = p.shop_id
          join category c on c.id = p.category_id
+         join app_user u on u.id = s.owner_id
         where p.slug = ?`,
       [slug],
     );
     if (!row) return null;
     ctx.loaders.shopById.prime(row.shop_id, shopOfRow(row));
     ctx.loaders.categoryById.prime(row.category_id, categoryOfRow(row));
+    // Users are entities (their own fields and rules read them): merged, as the re-check's own row is (`me`).
+    ctx.loaders.userById.prime(
+      row.shop_owner_id,
+      ctx.em.merge(User, {
+        id: row.shop_owner_id,
+        email: row.owner_email,
+        displayName: row.owner_display_name,
+        role: row.owner_role,
+        status: row.owner_status,
+        createdAt: timestampOf(row.owner_created_at),
+        updatedAt: timestampOf(row.owner_updated_at),
+        deletedAt: optionalTimestampOf(row.owner_deleted_at),
+      }),
+    );
     return productOfRow(row);
   },
 
