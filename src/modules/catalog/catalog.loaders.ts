@@ -125,5 +125,3 @@ function recordsById<Record extends { id: string }, Row>(em: EntityManager, sql:
 function shopProductsCacheKey(key: ShopProductsKey): string {
   return `${key.shopId}:${key.limit}:${key.afterId ?? ''}:${key.includeArchived}:${key.withCounts}`;
 }
-
-export type CatalogLoaders = ReturnType<typeof createCatalogLoaders>;
