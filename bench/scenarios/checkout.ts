@@ -116,6 +116,9 @@ async function loadCheckouts(server: CommerceServer, label: string, queues: stri
   server.counter.reset();
   await once(queues[0]!.shift()!);
   const statementsOneRequest = server.counter.count;
+  if (process.env.BENCH_SHOW_STATEMENTS) {
+    log(`${label}: the ${statementsOneRequest} statements of one checkout:\n${server.counter.statements.map((sql, i) => `  ${i + 1}. ${sql.replace(/\s+/g, ' ').slice(0, 160)}`).join('\n')}`);
+  }
 
   const started = performance.now();
   const measuredFrom = started + settings.warmupSeconds * 1_000;

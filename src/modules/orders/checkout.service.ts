@@ -1,24 +1,26 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { ref, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../graphql/context';
 import { AppError, BadUserInputError, ConflictError, ErrorCode } from '../../graphql/errors';
-import { newId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
+import { requireViewer } from '../accounts/accounts.errors';
+import { User } from '../accounts/user.entity';
 import { cartIdOf } from '../cart/cart.entity';
+import { Product } from '../catalog/product.entity';
+import { Shop } from '../catalog/shop.entity';
 import { OutOfStockError } from '../inventory/inventory.errors';
-import { applyStockChanges } from '../inventory/stock-ledger';
+import { takeStockSql, type StockChangedRow } from '../inventory/stock-ledger';
 import { StockReason } from '../inventory/stock-reason';
 import { Payment, PaymentStatus } from '../payments/payment.entity';
-import { paymentService } from '../payments/payment.service';
+import { paymentService, type StoredIntent } from '../payments/payment.service';
 import type { Address } from './address';
-import { checkoutFingerprint, checkoutFingerprintMatches, formatOrderNumber, normalizeAddress, type CheckoutLine } from './checkout-request';
+import { checkoutFingerprint, checkoutFingerprintMatches, normalizeAddress, type CheckoutLine } from './checkout-request';
 import type { CheckoutInput } from './checkout.inputs';
-import { notifyOrderUpdated } from './order-events';
+import { newOrderEvent, ORDER_NOTIFY_CHANNEL } from './order-events';
 import { OrderLine } from './order-line.entity';
 import { AWAITING_PAYMENT, OrderStatus } from './order-status';
-import { scheduleExpiry } from './order.jobs';
+import { expiryJobSql } from './order.jobs';
 import { Order } from './order.entity';
-import { requireViewer } from '../accounts/accounts.errors';
 
 /** The largest amount a GraphQL Int (and so Money.amount) can carry. */
 const MAX_TOTAL = 2_147_483_647;
@@ -30,23 +32,26 @@ interface PricedLine extends CheckoutLine {
   archived: boolean;
 }
 
-/** Thrown inside the transaction to roll it back when a line lacks stock. */
+/** Thrown inside the transaction to roll it back when lines lack stock: every product short at that moment, in id order. */
 class StockShortage extends Error {
-  constructor(readonly productId: string) {
-    super(`not enough stock of ${productId}`);
+  constructor(readonly productIds: string[]) {
+    super(`not enough stock of ${productIds.join(', ')}`);
   }
 }
 
 /**
  * Checkout: the caller's cart becomes an order, in one transaction, or nothing is written at all.
  *
- * The cart row is locked first (`FOR UPDATE`): one buyer's checkouts and cart changes run one at a time,
- * which is what makes one idempotency key yield one order under concurrency (the unique index on
- * (buyer, key) stands behind it). The order, its lines (prices copied), its payment and its expiry job are
- * written and the cart emptied; then, last, stock is taken line by line through the ledger, in product id
- * order, with conditional updates. A line refused rolls the whole transaction back.
+ * Four statements in the transaction, BEGIN and COMMIT included (see {@link readCheckout} and {@link writeOrder}):
+ * one locks the buyer's cart (`FOR UPDATE`) and reads everything checkout decides on; one writes everything. The
+ * cart lock makes one buyer's checkouts and cart changes run one at a time, which is what makes one idempotency key
+ * yield one order under concurrency (the unique index on (buyer, key) stands behind it). The write makes the order,
+ * its lines (prices copied), its payment and its expiry job, empties the cart, and takes the stock of every line
+ * through the ledger's conditional update (`takeStockSql`: products locked in id order). A line refused rolls the
+ * whole transaction back.
  *
- * After the commit, the payment gets its provider intent and client secret (`paymentService.prepareQuietly`).
+ * After the commit, the payment gets its provider intent and client secret (`paymentService.prepareQuietly`), and
+ * the request's loaders are primed with what was written: the answer costs no statement beyond its products.
  *
  * Idempotency: a key already used returns its order when the request is the same: the same address, and
  * either the same cart or an empty one (a retry after success finds the cart emptied by the first attempt).
@@ -58,34 +63,35 @@ export const checkoutService = {
     const address = normalizeAddress(input.shippingAddress);
     const key = input.idempotencyKey;
     const cartId = cartIdOf(viewer.userId);
-    let lines: PricedLine[] = [];
-    /** Set when this call made the order (not a replay): its payment is then known to have no intent yet. */
-    let created = false;
     const attempt = () =>
-      ctx.em.transactional(async (em) => {
-        created = false;
-        await runSql(em, 'select id from cart where id = ? for update', [cartId]);
-        lines = await readPricedCart(em, cartId);
-        const existing = await em.findOne(Order, { buyer: viewer.userId, idempotencyKey: key });
-        if (existing) return replay(em, existing, lines, address);
-        created = true;
-        return createOrder(ctx, em, { buyerId: viewer.userId, cartId, key, address, lines, expectedTotal: input.expectedTotal ?? null });
+      ctx.em.transactional(async (em): Promise<Outcome> => {
+        const read = await readCheckout(em, ctx, { buyerId: viewer.userId, cartId, key });
+        if (read.existingOrderId) return { kind: 'replayed', order: await replay(em, read.existingOrderId, read.lines, address) };
+        return { kind: 'created', ...(await createOrder(ctx, em, { buyerId: viewer.userId, cartId, key, address, read, expectedTotal: input.expectedTotal ?? null })) };
       });
     for (let tries = 1; ; tries++) {
       try {
-        const order = await attempt();
+        const outcome = await attempt();
         // Stock was taken: this instance's cached catalogue answers are stale from now (others learn it
         // from the committed stock events, see followStockChanges).
         ctx.catalogVersion.bump();
-        // After the commit, never inside the transaction: a slow provider holds no lock. A replay gets the intent
-        // that a first attempt could not (provider down then), with the same idempotency key.
-        const fresh = created
-          ? { provider: ctx.payments.current.provider, orderNumber: order.number, amount: order.totalAmount, currency: order.currency }
-          : undefined;
-        await paymentService.prepareQuietly(ctx, order.id, fresh);
+        if (outcome.kind === 'replayed') {
+          // A replay gets the intent that a first attempt could not (provider down then), with the same idempotency key.
+          await paymentService.prepareQuietly(ctx, outcome.order.id);
+          return outcome.order;
+        }
+        // After the commit, never inside the transaction: a slow provider holds no lock.
+        const { order, payment } = outcome;
+        const prepared = await paymentService.prepareQuietly(ctx, order.id, {
+          provider: payment.provider,
+          orderNumber: order.number,
+          amount: payment.amount,
+          currency: payment.currency,
+        });
+        primeLoaders(ctx, outcome, prepared.stored);
         return order;
       } catch (error) {
-        if (error instanceof StockShortage) throw await outOfStock(ctx.em, lines, error.productId);
+        if (error instanceof StockShortage) throw new OutOfStockError(error.productIds);
         // Two first attempts with one key that both got past the cart lock (no cart row yet): the loser replays.
         if (error instanceof UniqueConstraintViolationException && tries < 2) continue;
         throw error;
@@ -94,25 +100,74 @@ export const checkoutService = {
   },
 };
 
-async function readPricedCart(em: EntityManager, cartId: string): Promise<PricedLine[]> {
-  const rows = await runSql<{ product_id: string; quantity: number; price_amount: number; currency: string; shop_id: string; archived: boolean }>(
-    em,
-    `select l.product_id, l.quantity, p.price_amount, p.currency, p.shop_id, p.archived
-       from cart_line l join product p on p.id = l.product_id
-      where l.cart_id = ? order by l.product_id`,
-    [cartId],
-  );
-  return rows.map((row) => ({
-    productId: row.product_id,
-    quantity: row.quantity,
-    priceAmount: row.price_amount,
-    currency: row.currency,
-    shopId: row.shop_id,
-    archived: row.archived,
-  }));
+type Outcome = { kind: 'replayed'; order: Order } | ({ kind: 'created' } & CreatedOrder);
+
+/** What checkout wrote, as the answer's resolvers read it. */
+interface CreatedOrder {
+  order: Order;
+  lines: OrderLine[];
+  payment: Payment;
 }
 
-async function replay(em: EntityManager, order: Order, cart: CheckoutLine[], address: Address): Promise<Order> {
+/** What one statement, under the cart's lock, tells checkout. */
+interface CheckoutRead {
+  /** The cart's lines with their products' prices now, in product id order. */
+  lines: PricedLine[];
+  /** The order already made with this idempotency key, or null. */
+  existingOrderId: string | null;
+  /** Orders of the buyer awaiting payment. */
+  unpaidOrders: number;
+  /** Units of each of the cart's products in those orders (products with none are absent). */
+  heldUnits: Record<string, number>;
+}
+
+interface CheckoutReadRow {
+  /** False when the snapshot is older than the cart row locked: read again. */
+  fresh: boolean;
+  lines: PricedLine[];
+  existing_order_id: string | null;
+  unpaid_orders: number;
+  held_units: Record<string, number>;
+}
+
+/**
+ * Locks the buyer's cart and reads, in the same statement, the priced cart, the order of this idempotency key and the
+ * buyer's unpaid orders. One statement reads with one snapshot, taken before the lock: when the lock had to wait for
+ * a transaction that then changed the cart or made an order (either writes the cart row), the snapshot is older than
+ * the row locked, and the read is made again (the lock held, the new statement sees everything committed). Every
+ * change of the cart and every checkout writes the cart row (its `xmin`, the writing transaction, tells).
+ */
+async function readCheckout(em: EntityManager, ctx: RequestContext, who: { buyerId: string; cartId: string; key: string }): Promise<CheckoutRead> {
+  for (let reads = 1; ; reads++) {
+    const [row] = (await runSql<CheckoutReadRow>(
+      em,
+      `with locked as (select xmin::text as version from cart where id = ? for update),
+            seen as (select xmin::text as version from cart where id = ?)
+       select (select version from locked) is not distinct from (select version from seen) as fresh,
+              coalesce((select json_agg(json_build_object('productId', l.product_id, 'quantity', l.quantity, 'priceAmount', p.price_amount,
+                                                          'currency', p.currency, 'shopId', p.shop_id, 'archived', p.archived) order by l.product_id)
+                          from cart_line l join product p on p.id = l.product_id where l.cart_id = ?), '[]') as lines,
+              (select id from customer_order where buyer_id = ? and idempotency_key = ?) as existing_order_id,
+              (select count(*)::int from customer_order where buyer_id = ? and status = any(?::order_status[])) as unpaid_orders,
+              coalesce((select json_object_agg(product_id, units) from (
+                          select l.product_id, sum(l.quantity)::int as units from order_line l join customer_order o on o.id = l.order_id
+                           where o.buyer_id = ? and o.status = any(?::order_status[])
+                             and l.product_id in (select product_id from cart_line where cart_id = ?)
+                           group by l.product_id) held), '{}') as held_units`,
+      [who.cartId, who.cartId, who.cartId, who.buyerId, who.key, who.buyerId, AWAITING_PAYMENT, who.buyerId, AWAITING_PAYMENT, who.cartId],
+    )) as [CheckoutReadRow];
+    if (!row.fresh) {
+      // Read again under the lock now held: nothing can change the cart row meanwhile, so the second read is fresh.
+      if (reads >= 2) throw new Error(`the cart ${who.cartId} changed while locked`);
+      ctx.logger.debug({ cartId: who.cartId }, 'checkout waited for the cart: reading it again');
+      continue;
+    }
+    return { lines: row.lines, existingOrderId: row.existing_order_id, unpaidOrders: row.unpaid_orders, heldUnits: row.held_units };
+  }
+}
+
+async function replay(em: EntityManager, orderId: string, cart: CheckoutLine[], address: Address): Promise<Order> {
+  const order = await em.findOneOrFail(Order, orderId);
   const ordered = cart.length ? cart : (await em.find(OrderLine, { order: order.id })).map((line) => ({ productId: line.product.id, quantity: line.quantity }));
   if (!checkoutFingerprintMatches(order.requestFingerprint, ordered, address)) {
     throw new ConflictError('This idempotency key was already used for a checkout with another cart or address');
@@ -125,13 +180,13 @@ interface NewOrder {
   cartId: string;
   key: string;
   address: Address;
-  lines: PricedLine[];
+  read: CheckoutRead;
   /** What the buyer was shown; null: not checked. */
   expectedTotal: { amount: number; currency: string } | null;
 }
 
-async function createOrder(ctx: RequestContext, em: EntityManager, request: NewOrder): Promise<Order> {
-  const { lines } = request;
+async function createOrder(ctx: RequestContext, em: EntityManager, request: NewOrder): Promise<CreatedOrder> {
+  const { lines } = request.read;
   if (!lines.length) throw new BadUserInputError('cart', 'The cart is empty');
   // A product archived after it was put in the cart stays shown there, but is no longer sold.
   const withdrawn = lines.filter((line) => line.archived).map((line) => line.productId);
@@ -149,90 +204,146 @@ async function createOrder(ctx: RequestContext, em: EntityManager, request: NewO
       total: { amount: total, currency: currencies[0] },
     });
   }
-  await checkUnpaidLimits(ctx, em, request.buyerId, lines);
+  checkUnpaidLimits(ctx, request.read);
 
   const now = ctx.clock.now();
-  const orderId = newId();
-  const [{ n }] = (await runSql<{ n: string }>(em, "select nextval('order_number_seq') as n")) as [{ n: string }];
-  const reservedUntil = new Date(now.getTime() + ctx.config.orders.reservationMs);
   const currency = currencies[0]!;
-  const order = em.create(Order, {
-    id: orderId,
-    number: formatOrderNumber(Number(n)),
-    buyer: request.buyerId,
-    status: OrderStatus.PENDING_PAYMENT,
+  const order = new Order();
+  order.buyer = ref(User, request.buyerId);
+  order.status = OrderStatus.PENDING_PAYMENT;
+  order.currency = currency;
+  order.totalAmount = total;
+  order.idempotencyKey = request.key;
+  order.requestFingerprint = checkoutFingerprint(lines, request.address);
+  order.reservedUntil = new Date(now.getTime() + ctx.config.orders.reservationMs);
+  order.createdAt = now;
+  order.updatedAt = now;
+  // Sealed with the order's id as associated data: set once the id is (the constructor made it).
+  order.shippingAddress = request.address;
+  const orderLines = lines.map((line) =>
+    Object.assign(new OrderLine(), {
+      order: ref(order),
+      product: ref(Product, line.productId),
+      shop: ref(Shop, line.shopId),
+      quantity: line.quantity,
+      unitPriceAmount: line.priceAmount,
+      currency,
+    }),
+  );
+  // The provider's intent is created after the commit (paymentService.ensureIntent): no network call in here.
+  const payment = Object.assign(new Payment(), {
+    order: ref(order),
+    provider: ctx.payments.current.provider,
+    status: PaymentStatus.REQUIRES_PAYMENT,
+    amount: total,
     currency,
-    totalAmount: total,
-    idempotencyKey: request.key,
-    requestFingerprint: checkoutFingerprint(lines, request.address),
-    reservedUntil,
     createdAt: now,
     updatedAt: now,
   });
-  // Sealed with the order's id as associated data: set once the id is.
-  order.shippingAddress = request.address;
-  for (const line of lines) {
-    em.create(OrderLine, { order, product: line.productId, shop: line.shopId, quantity: line.quantity, unitPriceAmount: line.priceAmount, currency });
-  }
-  // The provider's intent is created after the commit (paymentService.ensureIntent): no network call in here.
-  em.create(Payment, { order, provider: ctx.payments.current.provider, status: PaymentStatus.REQUIRES_PAYMENT, amount: total, currency, createdAt: now, updatedAt: now });
-  await em.flush();
-  await runSql(em, 'delete from cart_line where cart_id = ?', [request.cartId]);
-  await runSql(em, 'update cart set updated_at = ? where id = ?', [now, request.cartId]);
-  await scheduleExpiry(em, orderId, reservedUntil);
-  // The new order, to its shops' live feeds (ShopOrderUpdates); delivered only if this transaction commits.
-  await notifyOrderUpdated(em, orderId);
+  order.number = await writeOrder(em, order, orderLines, payment, request.cartId);
+  return { order, lines: orderLines, payment };
+}
 
-  // Stock last: a product's row stays locked from its update to the commit, so the fewer statements
-  // in between, the more checkouts of a popular product per second. A refusal rolls everything back.
-  const taken = await applyStockChanges(
-    em,
-    lines.map((line) => ({ productId: line.productId, delta: -line.quantity, reason: StockReason.SALE, orderId })),
-    now,
+/**
+ * Writes a new order in one statement: the order (its number from `order_number_seq`), its lines, its payment, the
+ * cart emptied and its row written (what tells a concurrent checkout's read that it waited, see {@link readCheckout}),
+ * the expiry job, the order's `pg_notify` to the shops' live feeds (ShopOrderUpdates), and, last in the statement,
+ * the stock of every line through the ledger (`takeStockSql`). Each product's row stays locked from there to the
+ * commit, so nothing else runs between them. Throws {@link StockShortage} when a line lacks stock: the caller's
+ * transaction then rolls everything back. Data-modifying `WITH` queries always run to completion, and foreign keys are
+ * checked at the end of the statement, so the lines may refer to the order inserted beside them.
+ */
+async function writeOrder(em: EntityManager, order: Order, lines: OrderLine[], payment: Payment, cartId: string): Promise<string> {
+  const stock = takeStockSql(
+    lines.map((line) => ({ productId: line.product.id, delta: -line.quantity })),
+    { reason: StockReason.SALE, orderId: order.id },
+    order.createdAt,
   );
-  if (taken.refusedProductId) throw new StockShortage(taken.refusedProductId);
-  return order;
+  const expiry = expiryJobSql(order.id, order.reservedUntil);
+  const event = newOrderEvent(order.id, lines.map((line) => line.shop.id));
+  const rows = await runSql<StockChangedRow & { number: string }>(
+    em,
+    `with new_order as (
+       insert into customer_order (id, number, buyer_id, status, currency, total_amount, shipping_address, idempotency_key, request_fingerprint,
+                                   reserved_until, created_at, updated_at)
+       select ?::uuid, 'AT-' || lpad(n::text, greatest(6, length(n::text)), '0'), ?::uuid, ?::order_status, ?::char(3), ?::int, ?::text, ?::text, ?::text,
+              ?::timestamptz, ?::timestamptz, ?::timestamptz
+         from (select nextval('order_number_seq') as n) sequence
+       returning number
+     ), new_lines as (
+       insert into order_line (id, order_id, product_id, shop_id, quantity, unit_price_amount, currency)
+       select id, ?::uuid, product_id, shop_id, quantity, unit_price_amount, ?::char(3)
+         from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::int[], ?::int[]) as line(id, product_id, shop_id, quantity, unit_price_amount)
+     ), new_payment as (
+       insert into payment (id, order_id, provider, status, amount, currency, created_at, updated_at)
+       values (?::uuid, ?::uuid, ?::payment_provider, ?::payment_status, ?::int, ?::char(3), ?::timestamptz, ?::timestamptz)
+     ), emptied as (
+       delete from cart_line where cart_id = ?::uuid
+     ), cart_written as (
+       update cart set updated_at = ?::timestamptz where id = ?::uuid
+     ), expiry as (
+       select ${expiry.text} as job
+     ), order_notified as (
+       select pg_notify(?, ?) as notified
+     ), ${stock.ctes.text}
+     select (select number from new_order) as number, (select count(*) from expiry) as jobs, (select count(*) from order_notified) as notified_order,
+            ${stock.selectList.text}
+       from stock_changed`,
+    [
+      order.id, order.buyer.id, order.status, order.currency, order.totalAmount, order.sealedShippingAddress, order.idempotencyKey, order.requestFingerprint,
+      order.reservedUntil, order.createdAt, order.updatedAt,
+      order.id, order.currency,
+      lines.map((line) => line.id), lines.map((line) => line.product.id), lines.map((line) => line.shop.id), lines.map((line) => line.quantity), lines.map((line) => line.unitPriceAmount),
+      payment.id, order.id, payment.provider, payment.status, payment.amount, payment.currency, payment.createdAt, payment.updatedAt,
+      cartId,
+      order.updatedAt, cartId,
+      ...expiry.params,
+      ORDER_NOTIFY_CHANNEL, JSON.stringify(event),
+      ...stock.ctes.params,
+      ...stock.selectList.params,
+    ],
+  );
+  if (rows.length < lines.length) {
+    const taken = new Set(rows.map((row) => row.product_id));
+    throw new StockShortage(lines.map((line) => line.product.id).filter((id) => !taken.has(id)).sort());
+  }
+  return rows[0]!.number;
+}
+
+/**
+ * The request's loaders, primed with the order just written, its lines and its payment (the intent's secret included
+ * when this call stored it): the answer's fields read them without a statement. Its products are read as usual.
+ */
+function primeLoaders(ctx: RequestContext, created: CreatedOrder, stored: StoredIntent | null): void {
+  const { order, lines, payment } = created;
+  ctx.loaders.orderById.prime(order.id, order);
+  ctx.loaders.linesOfOrder.prime(order.id, lines);
+  if (stored) {
+    payment.providerReference = stored.reference;
+    payment.clientSecret = stored.clientSecret;
+    payment.updatedAt = stored.at;
+    ctx.loaders.paymentOfOrder.prime(order.id, payment);
+  }
 }
 
 /**
  * A buyer may hold at most `MAX_UNPAID_ORDERS_PER_BUYER` orders awaiting payment, and at most
  * `MAX_UNPAID_UNITS_PER_PRODUCT` units of one product across them: nine unpaid checkouts once held a product's whole
- * stock for fifteen minutes, renewable. Race-free: the buyer's cart row is locked, so their checkouts run one at a time.
+ * stock for fifteen minutes, renewable. Race-free: the buyer's cart row is locked, so their checkouts run one at a time
+ * (the counts come from {@link readCheckout}, under that lock).
  */
-async function checkUnpaidLimits(ctx: RequestContext, em: EntityManager, buyerId: string, lines: CheckoutLine[]): Promise<void> {
+function checkUnpaidLimits(ctx: RequestContext, read: CheckoutRead): void {
   const limits = ctx.config.limits.orders;
-  const [{ n }] = (await runSql<{ n: number }>(em, 'select count(*)::int as n from customer_order where buyer_id = ? and status = any(?)', [
-    buyerId,
-    AWAITING_PAYMENT,
-  ])) as [{ n: number }];
-  if (n >= limits.maxUnpaidOrders) {
+  if (read.unpaidOrders >= limits.maxUnpaidOrders) {
     throw new AppError(ErrorCode.CONFLICT, `At most ${limits.maxUnpaidOrders} orders may await payment at once: pay or cancel one first`, {
       reason: 'TOO_MANY_UNPAID_ORDERS',
     });
   }
-  const held = await runSql<{ product_id: string; units: number }>(
-    em,
-    `select l.product_id, sum(l.quantity)::int as units from order_line l join customer_order o on o.id = l.order_id
-      where o.buyer_id = ? and o.status = any(?) and l.product_id = any(?) group by l.product_id`,
-    [buyerId, AWAITING_PAYMENT, lines.map((line) => line.productId)],
-  );
-  const heldOf = new Map(held.map((row) => [row.product_id, row.units]));
-  const over = lines.filter((line) => (heldOf.get(line.productId) ?? 0) + line.quantity > limits.maxUnpaidUnitsPerProduct).map((line) => line.productId);
+  const over = read.lines.filter((line) => (read.heldUnits[line.productId] ?? 0) + line.quantity > limits.maxUnpaidUnitsPerProduct).map((line) => line.productId);
   if (over.length) {
     throw new AppError(ErrorCode.CONFLICT, `At most ${limits.maxUnpaidUnitsPerProduct} units of one product may await payment at once`, {
       reason: 'UNPAID_UNITS_LIMIT',
       productIds: over,
     });
   }
-}
-
-/** The error for a refused checkout: the refused product, and every other line short of stock right now. */
-async function outOfStock(em: EntityManager, lines: CheckoutLine[], refusedProductId: string): Promise<OutOfStockError> {
-  const rows = await runSql<{ id: string }>(
-    em,
-    `select p.id from product p join unnest(?::uuid[], ?::int[]) as wanted(id, quantity) on wanted.id = p.id
-      where p.available < wanted.quantity`,
-    [lines.map((line) => line.productId), lines.map((line) => line.quantity)],
-  );
-  return new OutOfStockError([refusedProductId, ...rows.map((row) => row.id)]);
 }
