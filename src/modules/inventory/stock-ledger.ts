@@ -105,14 +105,11 @@ export interface StockChangesSql {
    * of its StockChanged event. The statement must select it, or PostgreSQL sends no notification.
    */
   selectList: SqlFragment;
-}
-
-/** A row of `stock_changed` as {@link StockChangesSql.selectList} reads it. */
-export interface StockChangedRow {
-  product_id: string;
-  shop_id: string;
-  available: number;
-  version: number;
+  /**
+   * An expression without parameters: the ids of the products whose change was refused (not enough stock), in id
+   * order and comma-separated, or null when every change was made. Reading it completes the updates.
+   */
+  refused: string;
 }
 
 /**
@@ -126,8 +123,8 @@ export interface StockChangedRow {
  *   concurrent update (READ COMMITTED): no read-then-write, no oversell;
  * - each product's ledger row (new level and version) and its `pg_notify`, delivered only on commit.
  *
- * A product without enough stock is simply not changed: it has no row in `stock_changed`, and the caller, seeing fewer
- * rows than changes, must roll the transaction back (the other products' changes were made).
+ * A product without enough stock is simply not changed: it has no row in `stock_changed`, and the caller, seeing it in
+ * `refused`, must abort the statement or roll the transaction back (the other products' changes were made).
  */
 export function takeStockSql(changes: Array<{ productId: string; delta: number }>, cause: StockChangeCause, at: Date): StockChangesSql {
   const ids = changes.map((change) => change.productId);
@@ -165,6 +162,8 @@ export function takeStockSql(changes: Array<{ productId: string; delta: number }
                'available', stock_changed.available, 'version', stock_changed.stock_version, 'at', ?::text)::text) as notified`,
       params: [STOCK_NOTIFY_CHANNEL, cause.reason, at.toISOString()],
     },
+    refused: `(select string_agg(stock_wanted.product_id::text, ',' order by stock_wanted.product_id) from stock_wanted
+                where stock_wanted.product_id not in (select stock_changed.id from stock_changed))`,
   };
 }
 

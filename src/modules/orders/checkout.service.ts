@@ -9,7 +9,7 @@ import { cartIdOf } from '../cart/cart.entity';
 import { Product } from '../catalog/product.entity';
 import { Shop } from '../catalog/shop.entity';
 import { OutOfStockError } from '../inventory/inventory.errors';
-import { takeStockSql, type StockChangedRow } from '../inventory/stock-ledger';
+import { takeStockSql } from '../inventory/stock-ledger';
 import { StockReason } from '../inventory/stock-reason';
 import { Payment, PaymentStatus } from '../payments/payment.entity';
 import { paymentService, type StoredIntent } from '../payments/payment.service';
@@ -32,30 +32,27 @@ interface PricedLine extends CheckoutLine {
   archived: boolean;
 }
 
-/** Thrown inside the transaction to roll it back when lines lack stock: every product short at that moment, in id order. */
-class StockShortage extends Error {
-  constructor(readonly productIds: string[]) {
-    super(`not enough stock of ${productIds.join(', ')}`);
-  }
-}
-
 /**
- * Checkout: the caller's cart becomes an order, in one transaction, or nothing is written at all.
+ * Checkout: the caller's cart becomes an order, at once or not at all, in two statements.
  *
- * Four statements in the transaction, BEGIN and COMMIT included (see {@link readCheckout} and {@link writeOrder}):
- * one locks the buyer's cart (`FOR UPDATE`) and reads everything checkout decides on; one writes everything. The
- * cart lock makes one buyer's checkouts and cart changes run one at a time, which is what makes one idempotency key
- * yield one order under concurrency (the unique index on (buyer, key) stands behind it). The write makes the order,
- * its lines (prices copied), its payment and its expiry job, empties the cart, and takes the stock of every line
- * through the ledger's conditional update (`takeStockSql`: products locked in id order). A line refused rolls the
- * whole transaction back.
+ * The first ({@link readCheckout}) reads everything checkout decides on: the priced cart, the order of this
+ * idempotency key, the buyer's unpaid orders, and the version of the cart row. The second ({@link writeOrder}), a
+ * transaction on its own, locks the cart row (`FOR UPDATE`) and writes everything: the order, its lines (prices
+ * copied), its payment and its expiry job, the cart emptied, and the stock of every line through the ledger's
+ * conditional update (`takeStockSql`: products locked in id order, never read-then-write). It aborts itself, so that
+ * nothing is written, when a line lacks stock (OUT_OF_STOCK) or when the cart row is no longer the version read (a
+ * cart change or another checkout of the buyer committed in between: every one writes that row): the checkout is
+ * then read and decided again. No round trip to the server happens while a product's row is locked: a popular
+ * product is locked for the time PostgreSQL takes to run one statement and commit it.
  *
  * After the commit, the payment gets its provider intent and client secret (`paymentService.prepareQuietly`), and
  * the request's loaders are primed with what was written: the answer costs no statement beyond its products.
  *
  * Idempotency: a key already used returns its order when the request is the same: the same address, and
  * either the same cart or an empty one (a retry after success finds the cart emptied by the first attempt).
- * Anything else is a CONFLICT. A checkout that failed wrote nothing, so its key can be used again.
+ * Anything else is a CONFLICT. A checkout that failed wrote nothing, so its key can be used again. Concurrent calls
+ * with one key: one writes, the others find the cart row changed, read again and replay its order (the unique index
+ * on (buyer, key) stands behind it).
  */
 export const checkoutService = {
   async checkout(ctx: RequestContext, input: CheckoutInput): Promise<Order> {
@@ -63,44 +60,58 @@ export const checkoutService = {
     const address = normalizeAddress(input.shippingAddress);
     const key = input.idempotencyKey;
     const cartId = cartIdOf(viewer.userId);
-    const attempt = () =>
-      ctx.em.transactional(async (em): Promise<Outcome> => {
-        const read = await readCheckout(em, ctx, { buyerId: viewer.userId, cartId, key });
-        if (read.existingOrderId) return { kind: 'replayed', order: await replay(em, read.existingOrderId, read.lines, address) };
-        return { kind: 'created', ...(await createOrder(ctx, em, { buyerId: viewer.userId, cartId, key, address, read, expectedTotal: input.expectedTotal ?? null })) };
-      });
     for (let tries = 1; ; tries++) {
       try {
-        const outcome = await attempt();
+        const read = await readCheckout(ctx.em, { buyerId: viewer.userId, cartId, key });
+        if (read.existingOrderId) {
+          const order = await replay(ctx.em, read.existingOrderId, read.lines, address);
+          // A replay gets the intent that a first attempt could not (provider down then), with the same idempotency key.
+          await paymentService.prepareQuietly(ctx, order.id);
+          return order;
+        }
+        const created = await createOrder(ctx, { buyerId: viewer.userId, cartId, key, address, read, expectedTotal: input.expectedTotal ?? null });
         // Stock was taken: this instance's cached catalogue answers are stale from now (others learn it
         // from the committed stock events, see followStockChanges).
         ctx.catalogVersion.bump();
-        if (outcome.kind === 'replayed') {
-          // A replay gets the intent that a first attempt could not (provider down then), with the same idempotency key.
-          await paymentService.prepareQuietly(ctx, outcome.order.id);
-          return outcome.order;
-        }
-        // After the commit, never inside the transaction: a slow provider holds no lock.
-        const { order, payment } = outcome;
+        // After the commit, never inside it: a slow provider holds no lock.
+        const { order, payment } = created;
         const prepared = await paymentService.prepareQuietly(ctx, order.id, {
           provider: payment.provider,
           orderNumber: order.number,
           amount: payment.amount,
           currency: payment.currency,
         });
-        primeLoaders(ctx, outcome, prepared.stored);
+        primeLoaders(ctx, created, prepared.stored);
         return order;
       } catch (error) {
-        if (error instanceof StockShortage) throw new OutOfStockError(error.productIds);
-        // Two first attempts with one key that both got past the cart lock (no cart row yet): the loser replays.
-        if (error instanceof UniqueConstraintViolationException && tries < 2) continue;
+        const abort = checkoutAbortOf(error);
+        if (abort?.reason === 'OUT_OF_STOCK') throw new OutOfStockError(abort.detail.split(','));
+        // The cart changed since it was read, or another first attempt with this key won: decide again.
+        if ((abort?.reason === 'CART_CHANGED' || isUniqueViolation(error)) && tries < MAX_TRIES) continue;
+        if (abort?.reason === 'CART_CHANGED') throw new ConflictError('The cart kept changing during checkout: try again');
         throw error;
       }
     }
   },
 };
 
-type Outcome = { kind: 'replayed'; order: Order } | ({ kind: 'created' } & CreatedOrder);
+/** Reads and writes of one checkout, when the cart keeps changing in between. */
+const MAX_TRIES = 5;
+
+/** Why {@link writeOrder}'s statement aborted itself (`atelier_abort`, SQLSTATE AT001), or null for any other error. */
+function checkoutAbortOf(error: unknown): { reason: 'OUT_OF_STOCK' | 'CART_CHANGED'; detail: string } | null {
+  const { code, detail } = (error ?? {}) as { code?: unknown; detail?: unknown };
+  if (code !== ABORT_SQLSTATE || typeof detail !== 'string') return null;
+  const [reason, ...rest] = detail.split(':');
+  return reason === 'OUT_OF_STOCK' || reason === 'CART_CHANGED' ? { reason, detail: rest.join(':') } : null;
+}
+
+/** SQLSTATE of `atelier_abort` (migration checkout_abort). */
+const ABORT_SQLSTATE = 'AT001';
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof UniqueConstraintViolationException || (error as { code?: unknown } | null)?.code === '23505';
+}
 
 /** What checkout wrote, as the answer's resolvers read it. */
 interface CreatedOrder {
@@ -111,6 +122,8 @@ interface CreatedOrder {
 
 /** What one statement, under the cart's lock, tells checkout. */
 interface CheckoutRead {
+  /** The cart row's version (the `xmin` of its tuple, the transaction that last wrote it); null when there is none. */
+  cartVersion: string | null;
   /** The cart's lines with their products' prices now, in product id order. */
   lines: PricedLine[];
   /** The order already made with this idempotency key, or null. */
@@ -122,8 +135,7 @@ interface CheckoutRead {
 }
 
 interface CheckoutReadRow {
-  /** False when the snapshot is older than the cart row locked: read again. */
-  fresh: boolean;
+  cart_version: string | null;
   lines: PricedLine[];
   existing_order_id: string | null;
   unpaid_orders: number;
@@ -131,39 +143,27 @@ interface CheckoutReadRow {
 }
 
 /**
- * Locks the buyer's cart and reads, in the same statement, the priced cart, the order of this idempotency key and the
- * buyer's unpaid orders. One statement reads with one snapshot, taken before the lock: when the lock had to wait for
- * a transaction that then changed the cart or made an order (either writes the cart row), the snapshot is older than
- * the row locked, and the read is made again (the lock held, the new statement sees everything committed). Every
- * change of the cart and every checkout writes the cart row (its `xmin`, the writing transaction, tells).
+ * Reads, in one statement (one snapshot), the version of the buyer's cart row, the priced cart, the order of this
+ * idempotency key and the buyer's unpaid orders. Nothing is locked: {@link writeOrder} writes only if the cart row is
+ * still this version, which every cart change and every checkout would have changed.
  */
-async function readCheckout(em: EntityManager, ctx: RequestContext, who: { buyerId: string; cartId: string; key: string }): Promise<CheckoutRead> {
-  for (let reads = 1; ; reads++) {
-    const [row] = (await runSql<CheckoutReadRow>(
-      em,
-      `with locked as (select xmin::text as version from cart where id = ? for update),
-            seen as (select xmin::text as version from cart where id = ?)
-       select (select version from locked) is not distinct from (select version from seen) as fresh,
-              coalesce((select json_agg(json_build_object('productId', l.product_id, 'quantity', l.quantity, 'priceAmount', p.price_amount,
-                                                          'currency', p.currency, 'shopId', p.shop_id, 'archived', p.archived) order by l.product_id)
-                          from cart_line l join product p on p.id = l.product_id where l.cart_id = ?), '[]') as lines,
-              (select id from customer_order where buyer_id = ? and idempotency_key = ?) as existing_order_id,
-              (select count(*)::int from customer_order where buyer_id = ? and status = any(?::order_status[])) as unpaid_orders,
-              coalesce((select json_object_agg(product_id, units) from (
-                          select l.product_id, sum(l.quantity)::int as units from order_line l join customer_order o on o.id = l.order_id
-                           where o.buyer_id = ? and o.status = any(?::order_status[])
-                             and l.product_id in (select product_id from cart_line where cart_id = ?)
-                           group by l.product_id) held), '{}') as held_units`,
-      [who.cartId, who.cartId, who.cartId, who.buyerId, who.key, who.buyerId, AWAITING_PAYMENT, who.buyerId, AWAITING_PAYMENT, who.cartId],
-    )) as [CheckoutReadRow];
-    if (!row.fresh) {
-      // Read again under the lock now held: nothing can change the cart row meanwhile, so the second read is fresh.
-      if (reads >= 2) throw new Error(`the cart ${who.cartId} changed while locked`);
-      ctx.logger.debug({ cartId: who.cartId }, 'checkout waited for the cart: reading it again');
-      continue;
-    }
-    return { lines: row.lines, existingOrderId: row.existing_order_id, unpaidOrders: row.unpaid_orders, heldUnits: row.held_units };
-  }
+async function readCheckout(em: EntityManager, who: { buyerId: string; cartId: string; key: string }): Promise<CheckoutRead> {
+  const [row] = (await runSql<CheckoutReadRow>(
+    em,
+    `select (select xmin::text from cart where id = ?) as cart_version,
+            coalesce((select json_agg(json_build_object('productId', l.product_id, 'quantity', l.quantity, 'priceAmount', p.price_amount,
+                                                        'currency', p.currency, 'shopId', p.shop_id, 'archived', p.archived) order by l.product_id)
+                        from cart_line l join product p on p.id = l.product_id where l.cart_id = ?), '[]') as lines,
+            (select id from customer_order where buyer_id = ? and idempotency_key = ?) as existing_order_id,
+            (select count(*)::int from customer_order where buyer_id = ? and status = any(?::order_status[])) as unpaid_orders,
+            coalesce((select json_object_agg(product_id, units) from (
+                        select l.product_id, sum(l.quantity)::int as units from order_line l join customer_order o on o.id = l.order_id
+                         where o.buyer_id = ? and o.status = any(?::order_status[])
+                           and l.product_id in (select product_id from cart_line where cart_id = ?)
+                         group by l.product_id) held), '{}') as held_units`,
+    [who.cartId, who.cartId, who.buyerId, who.key, who.buyerId, AWAITING_PAYMENT, who.buyerId, AWAITING_PAYMENT, who.cartId],
+  )) as [CheckoutReadRow];
+  return { cartVersion: row.cart_version, lines: row.lines, existingOrderId: row.existing_order_id, unpaidOrders: row.unpaid_orders, heldUnits: row.held_units };
 }
 
 async function replay(em: EntityManager, orderId: string, cart: CheckoutLine[], address: Address): Promise<Order> {
@@ -185,7 +185,7 @@ interface NewOrder {
   expectedTotal: { amount: number; currency: string } | null;
 }
 
-async function createOrder(ctx: RequestContext, em: EntityManager, request: NewOrder): Promise<CreatedOrder> {
+async function createOrder(ctx: RequestContext, request: NewOrder): Promise<CreatedOrder> {
   const { lines } = request.read;
   if (!lines.length) throw new BadUserInputError('cart', 'The cart is empty');
   // A product archived after it was put in the cart stays shown there, but is no longer sold.
@@ -240,20 +240,21 @@ async function createOrder(ctx: RequestContext, em: EntityManager, request: NewO
     createdAt: now,
     updatedAt: now,
   });
-  order.number = await writeOrder(em, order, orderLines, payment, request.cartId);
+  order.number = await writeOrder(ctx.em, order, orderLines, payment, { id: request.cartId, version: request.read.cartVersion });
   return { order, lines: orderLines, payment };
 }
 
 /**
- * Writes a new order in one statement: the order (its number from `order_number_seq`), its lines, its payment, the
- * cart emptied and its row written (what tells a concurrent checkout's read that it waited, see {@link readCheckout}),
- * the expiry job, the order's `pg_notify` to the shops' live feeds (ShopOrderUpdates), and, last in the statement,
- * the stock of every line through the ledger (`takeStockSql`). Each product's row stays locked from there to the
- * commit, so nothing else runs between them. Throws {@link StockShortage} when a line lacks stock: the caller's
- * transaction then rolls everything back. Data-modifying `WITH` queries always run to completion, and foreign keys are
+ * Writes a new order in one statement, which is its own transaction: the cart row locked and checked against the
+ * version read, the order (its number from `order_number_seq`), its lines, its payment, the cart emptied and its row
+ * written (what tells a concurrent checkout that the cart changed), the expiry job, the order's `pg_notify` to the
+ * shops' live feeds (ShopOrderUpdates), and the stock of every line through the ledger (`takeStockSql`). The statement
+ * aborts itself (`atelier_abort`), so that nothing at all is written, when the cart row is not the version read
+ * (CART_CHANGED) or a line lacks stock (OUT_OF_STOCK, with every product short, in id order). The cart is locked before
+ * any product, as a checkout always did. Data-modifying `WITH` queries always run to completion, and foreign keys are
  * checked at the end of the statement, so the lines may refer to the order inserted beside them.
  */
-async function writeOrder(em: EntityManager, order: Order, lines: OrderLine[], payment: Payment, cartId: string): Promise<string> {
+async function writeOrder(em: EntityManager, order: Order, lines: OrderLine[], payment: Payment, cart: { id: string; version: string | null }): Promise<string> {
   const stock = takeStockSql(
     lines.map((line) => ({ productId: line.product.id, delta: -line.quantity })),
     { reason: StockReason.SALE, orderId: order.id },
@@ -261,9 +262,11 @@ async function writeOrder(em: EntityManager, order: Order, lines: OrderLine[], p
   );
   const expiry = expiryJobSql(order.id, order.reservedUntil);
   const event = newOrderEvent(order.id, lines.map((line) => line.shop.id));
-  const rows = await runSql<StockChangedRow & { number: string }>(
+  const [row] = (await runSql<{ number: string }>(
     em,
-    `with new_order as (
+    `with cart_locked as (
+       select xmin::text as version from cart where id = ?::uuid for update
+     ), new_order as (
        insert into customer_order (id, number, buyer_id, status, currency, total_amount, shipping_address, idempotency_key, request_fingerprint,
                                    reserved_until, created_at, updated_at)
        select ?::uuid, 'AT-' || lpad(n::text, greatest(6, length(n::text)), '0'), ?::uuid, ?::order_status, ?::char(3), ?::int, ?::text, ?::text, ?::text,
@@ -286,28 +289,32 @@ async function writeOrder(em: EntityManager, order: Order, lines: OrderLine[], p
      ), order_notified as (
        select pg_notify(?, ?) as notified
      ), ${stock.ctes.text}
-     select (select number from new_order) as number, (select count(*) from expiry) as jobs, (select count(*) from order_notified) as notified_order,
-            ${stock.selectList.text}
-       from stock_changed`,
+     select case
+              when (select version from cart_locked) is distinct from ?::text then atelier_abort('CART_CHANGED', null)
+              when ${stock.refused} is not null then atelier_abort('OUT_OF_STOCK', ${stock.refused})
+              else true
+            end as written,
+            (select number from new_order) as number,
+            (select count(*) from expiry) as jobs,
+            (select count(*) from order_notified) as notified_order,
+            (select count(*) from (select ${stock.selectList.text} from stock_changed) notified) as notified_stock`,
     [
+      cart.id,
       order.id, order.buyer.id, order.status, order.currency, order.totalAmount, order.sealedShippingAddress, order.idempotencyKey, order.requestFingerprint,
       order.reservedUntil, order.createdAt, order.updatedAt,
       order.id, order.currency,
       lines.map((line) => line.id), lines.map((line) => line.product.id), lines.map((line) => line.shop.id), lines.map((line) => line.quantity), lines.map((line) => line.unitPriceAmount),
       payment.id, order.id, payment.provider, payment.status, payment.amount, payment.currency, payment.createdAt, payment.updatedAt,
-      cartId,
-      order.updatedAt, cartId,
+      cart.id,
+      order.updatedAt, cart.id,
       ...expiry.params,
       ORDER_NOTIFY_CHANNEL, JSON.stringify(event),
       ...stock.ctes.params,
+      cart.version,
       ...stock.selectList.params,
     ],
-  );
-  if (rows.length < lines.length) {
-    const taken = new Set(rows.map((row) => row.product_id));
-    throw new StockShortage(lines.map((line) => line.product.id).filter((id) => !taken.has(id)).sort());
-  }
-  return rows[0]!.number;
+  )) as [{ number: string }];
+  return row.number;
 }
 
 /**
