@@ -120,7 +120,7 @@ interface CreatedOrder {
   payment: Payment;
 }
 
-/** What one statement, under the cart's lock, tells checkout. */
+/** What checkout's read tells it: one statement, one snapshot, no lock. */
 interface CheckoutRead {
   /** The cart row's version (the `xmin` of its tuple, the transaction that last wrote it); null when there is none. */
   cartVersion: string | null;
