@@ -20,6 +20,7 @@ export interface StoredIntent {
   at: Date;
 }
 
+/** What a call of {@link paymentService.ensureIntent} did. */
 export interface IntentResult {
   outcome: IntentOutcome;
   /** What this call stored (CREATED); null otherwise, also when a concurrent call had stored the same intent first. */
