@@ -336,8 +336,9 @@ function primeLoaders(ctx: RequestContext, created: CreatedOrder, stored: Stored
 /**
  * A buyer may hold at most `MAX_UNPAID_ORDERS_PER_BUYER` orders awaiting payment, and at most
  * `MAX_UNPAID_UNITS_PER_PRODUCT` units of one product across them: nine unpaid checkouts once held a product's whole
- * stock for fifteen minutes, renewable. Race-free: the buyer's cart row is locked, so their checkouts run one at a time
- * (the counts come from {@link readCheckout}, under that lock).
+ * stock for fifteen minutes, renewable. Race-free: the counts come from {@link readCheckout}, and {@link writeOrder}
+ * commits only while the buyer's cart row is still the version read; every checkout writes that row, so a checkout
+ * that committed in between sends this one back to read the counts again.
  */
 function checkUnpaidLimits(ctx: RequestContext, read: CheckoutRead): void {
   const limits = ctx.config.limits.orders;
