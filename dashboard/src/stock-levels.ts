@@ -88,11 +88,31 @@ export function useStockLevels(ids: readonly string[]): ReadonlyMap<string, Prod
   return useMemo(() => new Map(levels.flatMap((stock) => (stock.id ? [[stock.id, stock] as const] : []))), [levels]);
 }
 
+/**
+ * The external store of one chunk's levels for useSyncExternalStore: the cache's watcher gives each new result,
+ * kept until the next (React reads it several times per change); without one yet, a read of the cache (memoised
+ * by the cache: the same array until one of these products changes).
+ */
 function stockLevelsStore(cache: ApolloCache, ids: string[]) {
   const options = { query: StockLevelsDocument, variables: { ids }, optimistic: true, returnPartialData: true } as const;
+  const levelsOf = (result: { [STOCK_LEVELS_FIELD]?: ProductStock[] } | null | undefined) => result?.[STOCK_LEVELS_FIELD] ?? NO_LEVELS;
+  let latest: readonly ProductStock[] | undefined;
   return {
-    subscribe: (onChange: () => void) => cache.watch({ ...options, callback: onChange }),
-    // Memoised by the cache: the same array until one of these products changes.
-    read: (): readonly ProductStock[] => cache.diff<{ [STOCK_LEVELS_FIELD]: ProductStock[] }>(options).result?.[STOCK_LEVELS_FIELD] ?? NO_LEVELS,
+    subscribe: (onChange: () => void) => {
+      // What was read before the watcher existed may be stale: read the cache again (React reads right after this).
+      latest = undefined;
+      const stop = cache.watch({
+        ...options,
+        callback: (diff) => {
+          latest = levelsOf(diff.result);
+          onChange();
+        },
+      });
+      return () => {
+        stop();
+        latest = undefined;
+      };
+    },
+    read: (): readonly ProductStock[] => (latest ??= levelsOf(cache.diff<{ [STOCK_LEVELS_FIELD]: ProductStock[] }>(options).result)),
   };
 }
