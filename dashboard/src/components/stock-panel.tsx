@@ -132,18 +132,17 @@ export function StockPanel({ slug, readOnly, connection }: { slug: string; readO
                   </th>
                 </tr>
               </thead>
-              <tbody role="rowgroup">
-                {chunks.map((products) => (
-                  <StockRows
-                    key={products[0]!.id}
-                    products={products}
-                    history={history}
-                    threshold={threshold}
-                    selectedId={selected}
-                    onSelect={setSelected}
-                  />
-                ))}
-              </tbody>
+              {/* One row group per chunk of products: each is skipped as a whole while out of sight (see .stock-table tbody). */}
+              {chunks.map((products) => (
+                <StockRows
+                  key={products[0]!.id}
+                  products={products}
+                  history={history}
+                  threshold={threshold}
+                  selectedId={selected}
+                  onSelect={setSelected}
+                />
+              ))}
             </table>
           </div>
         )}

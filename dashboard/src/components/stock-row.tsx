@@ -24,15 +24,20 @@ interface RowOptions {
 }
 
 /**
- * The rows of a few products (a chunk of STOCK_CHUNK_SIZE): one cache watcher for them all (stock-levels.ts says
- * why), and each row memoised, so that an event re-renders its chunk's list and its own row only.
+ * The row group of a few products (a chunk of STOCK_CHUNK_SIZE): one cache watcher for them all (stock-levels.ts
+ * says why), and each row memoised, so that an event re-renders its chunk's list and its own row only. Its height
+ * is known before it is ever rendered (rows have a fixed height): the stylesheet skips the groups out of sight.
  */
 export const StockRows = memo(function StockRows(props: RowOptions & { products: readonly ListedProduct[]; selectedId: string | null }) {
   const { products, selectedId, ...options } = props;
   const levels = useStockLevels(useMemo(() => products.map((product) => product.id), [products]));
-  return products.map((product) => (
-    <StockRow key={product.id} product={product} stock={levels.get(product.id)} selected={product.id === selectedId} {...options} />
-  ));
+  return (
+    <tbody role="rowgroup" data-rows={products.length}>
+      {products.map((product) => (
+        <StockRow key={product.id} product={product} stock={levels.get(product.id)} selected={product.id === selectedId} {...options} />
+      ))}
+    </tbody>
+  );
 });
 
 /**
