@@ -38,6 +38,13 @@ const MEASURED_ADJUSTMENTS = 20;
 const UI_TIMEOUT_MS = 30_000;
 /** BENCH_DASHBOARD_PROFILE=<file.cpuprofile>: the page's CPU profile during the stream (open it in Chrome's DevTools). */
 const PROFILE_FILE = process.env.BENCH_DASHBOARD_PROFILE;
+/**
+ * BENCH_DASHBOARD_TRACE=<file.json>: Chromium's performance trace of the stream (open it in DevTools' Performance
+ * panel). Unlike the CPU profile, it splits the browser's own work (style, layout, paint, commit) by frame.
+ */
+const TRACE_FILE = process.env.BENCH_DASHBOARD_TRACE;
+/** The trace's categories: DevTools' timeline (tasks, frames, style, layout, paint, long animation frames). */
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame', 'blink.user_timing'];
 
 /** The repository: two levels up from `bench/scenarios`, three from `dist-bench/bench/scenarios`. */
 const repoRoot = __filename.endsWith('.ts') ? join(__dirname, '..', '..') : join(__dirname, '..', '..', '..');
@@ -158,6 +165,7 @@ export const dashboardScenario: Scenario = {
         await cdp.send('Profiler.enable');
         await cdp.send('Profiler.start');
       }
+      if (TRACE_FILE) await browser.startTracing(page, { path: TRACE_FILE, categories: TRACE_CATEGORIES });
       // What the page asks over HTTP while the stream runs (nothing, normally: the stream comes over its socket).
       const requests: string[] = [];
       const onRequest = (request: Request) => {
@@ -182,6 +190,10 @@ export const dashboardScenario: Scenario = {
         const { profile } = await cdp.send('Profiler.stop');
         writeFileSync(PROFILE_FILE!, JSON.stringify(profile));
         log(`the page's CPU profile during the stream: ${PROFILE_FILE}`);
+      }
+      if (TRACE_FILE) {
+        await browser.stopTracing();
+        log(`Chromium's performance trace of the stream: ${TRACE_FILE}`);
       }
       const longest = [...longFrames].sort((a, b) => b.durationMs - a.durationMs);
       for (const frame of longest.slice(0, 5)) log(`long frame: ${describeLongFrame(frame)}`);

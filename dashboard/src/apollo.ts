@@ -10,6 +10,7 @@ import type { ConnectionStatus } from './connection';
 import { createFrameBatchingLink } from './frame-batching';
 import { GRAPHQL_PATH, graphqlWebSocketUrl } from './graphql-http';
 import { SIGN_OUT_REASONS, type Session } from './session';
+import { stockLevelsFieldPolicy } from './stock-levels';
 
 /** The contract's close codes (tests/contract/README.md): 4401 token refused or expired, 4403 banned. */
 const CLOSE_UNAUTHORIZED = 4401;
@@ -99,6 +100,8 @@ export function createDashboardClient(deps: { session: Session; connection: Conn
     typePolicies: {
       // Each shop order is a part of an order, without an id of its own: it lives inside its list.
       ShopOrder: { keyFields: false },
+      // The stock table's local read of products by id (stock-levels.ts), never sent to the server.
+      Query: { fields: { dashboardStockLevels: stockLevelsFieldPolicy } },
     },
   });
   // Subscription events reach the cache once per frame, in one transaction (frame-batching.ts says why).

@@ -1,11 +1,12 @@
 import { useApolloClient, useSubscription } from '@apollo/client/react';
-import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ConnectionStatus } from '../connection';
 import { describeError } from '../errors';
 import { LiveStockDocument, ShopBySlugDocument, type ShopBySlugQuery } from '../generated/graphql';
 import { LiveStockHistory } from '../live-stock';
+import { STOCK_CHUNK_SIZE } from '../stock-levels';
 import { ProductPanel } from './product-panel';
-import { StockRow, type ListedProduct } from './stock-row';
+import { StockRows, type ListedProduct } from './stock-row';
 
 /** Products per page of the initial load (the contract's cap). */
 const PAGE_SIZE = 100;
@@ -33,6 +34,8 @@ export function StockPanel({ slug, readOnly, connection }: { slug: string; readO
   const [selected, setSelected] = useState<string | null>(null);
   const [threshold, setThreshold] = useState(() => Number(localStorage.getItem(THRESHOLD_KEY) ?? DEFAULT_THRESHOLD));
   const loading = useRef<Promise<void> | null>(null);
+  // The same chunks as long as the products are the same (a refetch that changes nothing keeps them).
+  const chunks = useMemo(() => chunksOf(shop?.products ?? [], STOCK_CHUNK_SIZE), [shop?.products]);
 
   const load = useCallback((): Promise<void> => {
     loading.current ??= (async () => {
@@ -129,18 +132,17 @@ export function StockPanel({ slug, readOnly, connection }: { slug: string; readO
                   </th>
                 </tr>
               </thead>
-              <tbody role="rowgroup">
-                {shop.products.map((product) => (
-                  <StockRow
-                    key={product.id}
-                    product={product}
-                    history={history}
-                    threshold={threshold}
-                    selected={product.id === selected}
-                    onSelect={setSelected}
-                  />
-                ))}
-              </tbody>
+              {/* One row group per chunk of products: each is skipped as a whole while out of sight (see .stock-table tbody). */}
+              {chunks.map((products) => (
+                <StockRows
+                  key={products[0]!.id}
+                  products={products}
+                  history={history}
+                  threshold={threshold}
+                  selectedId={selected}
+                  onSelect={setSelected}
+                />
+              ))}
             </table>
           </div>
         )}
@@ -155,6 +157,12 @@ export function StockPanel({ slug, readOnly, connection }: { slug: string; readO
       )}
     </>
   );
+}
+
+function chunksOf<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
 }
 
 /**

@@ -1,7 +1,6 @@
-import { useFragment } from '@apollo/client/react';
-import { memo, useCallback, useSyncExternalStore } from 'react';
-import { DashboardProductStockFragmentDoc } from '../generated/graphql';
+import { memo, useCallback, useMemo, useSyncExternalStore } from 'react';
 import type { LiveStockHistory } from '../live-stock';
+import { useStockLevels, type ProductStock } from '../stock-levels';
 import { Sparkline } from './sparkline';
 
 export interface ListedProduct {
@@ -18,22 +17,38 @@ const REASONS: Record<string, string> = {
   CANCELLATION: 'cancellation',
 };
 
-/**
- * One product's row. It watches its own product in the cache (useFragment) and its own history, so an event
- * re-renders this row only. Fixed cell widths: nothing moves when numbers change.
- */
-export const StockRow = memo(function StockRow(props: {
-  product: ListedProduct;
+interface RowOptions {
   history: LiveStockHistory;
   threshold: number;
-  selected: boolean;
   onSelect(id: string): void;
-}) {
-  const { product, history, threshold, selected, onSelect } = props;
-  const { data } = useFragment({ fragment: DashboardProductStockFragmentDoc, from: { __typename: 'Product', id: product.id } });
+}
+
+/**
+ * The row group of a few products (a chunk of STOCK_CHUNK_SIZE): one cache watcher for them all (stock-levels.ts
+ * says why), and each row memoised, so that an event re-renders its chunk's list and its own row only. Its height
+ * is known before it is ever rendered (rows have a fixed height): the stylesheet skips the groups out of sight.
+ */
+export const StockRows = memo(function StockRows(props: RowOptions & { products: readonly ListedProduct[]; selectedId: string | null }) {
+  const { products, selectedId, ...options } = props;
+  const levels = useStockLevels(useMemo(() => products.map((product) => product.id), [products]));
+  return (
+    <tbody role="rowgroup" data-rows={products.length}>
+      {products.map((product) => (
+        <StockRow key={product.id} product={product} stock={levels.get(product.id)} selected={product.id === selectedId} {...options} />
+      ))}
+    </tbody>
+  );
+});
+
+/**
+ * One product's row: its level from the cache (handed by its chunk), its own history (the session's events), so
+ * that an event re-renders this row only. Fixed cell widths: nothing moves when numbers change.
+ */
+const StockRow = memo(function StockRow(props: RowOptions & { product: ListedProduct; stock: ProductStock | undefined; selected: boolean }) {
+  const { product, stock, history, threshold, selected, onSelect } = props;
   const subscribe = useCallback((listener: () => void) => history.subscribe(product.id, listener), [history, product.id]);
   const trace = useSyncExternalStore(subscribe, () => history.get(product.id));
-  const available = data?.available;
+  const available = stock?.available;
   const level = available === undefined ? '' : available === 0 ? 'out' : available <= threshold ? 'low' : '';
   return (
     <tr role="row" className={`${level} ${selected ? 'selected' : ''}`} data-product-id={product.id}>
