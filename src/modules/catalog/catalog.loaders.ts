@@ -87,7 +87,9 @@ export function createCatalogLoaders(em: EntityManager) {
                     order by id desc
                     limit ?
                  ) p on true
-                 left join category c on c.id = p.category_id`,
+                 left join category c on c.id = p.category_id
+                -- The join with category may reorder rows (a hash join): each page's order is restored here.
+                order by s.id, p.id desc`,
               afterId ? [shopIds, afterId, limit] : [shopIds, limit],
             );
             for (const row of rows) {
