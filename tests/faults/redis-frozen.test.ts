@@ -4,9 +4,9 @@ import { createProduct, createShop, type TestShop } from '../fixtures/shops';
 import { AddToCartDocument, BanUserDocument, CheckoutDocument, LogInDocument, MeDocument, UpdateProductDocument } from '../generated/graphql';
 import { createStaff, errorCodes, send, signUp, TEST_PASSWORD, type TestAccount } from '../utils/accounts';
 import { createUser } from '../utils/buyers';
-import { createTestDatabase, type TestDatabase } from '../utils/database';
-import { startTestRedis, type TestRedis } from '../utils/redis-server';
-import { startTestServer, type TestServer } from '../utils/test-server';
+import { startCluster, type Cluster } from '../utils/cluster';
+import type { TestRedis } from '../utils/redis-server';
+import type { TestServer } from '../utils/test-server';
 import { timed } from '../utils/timing';
 
 /** What each request may take while Redis is frozen: its commands give up after REDIS_COMMAND_TIMEOUT_MS (250). */
@@ -17,7 +17,7 @@ const BOUND_MS = 1_000;
  * Every command has its own deadline, after which the fallback answers: no request hangs, and a ban counts at once.
  */
 describe('two instances whose Redis is frozen', () => {
-  let database: TestDatabase;
+  let cluster: Cluster;
   let redis: TestRedis;
   let instanceA: TestServer;
   let instanceB: TestServer;
@@ -25,10 +25,8 @@ describe('two instances whose Redis is frozen', () => {
   let shop: TestShop;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    redis = await startTestRedis();
-    instanceA = await startTestServer({ REDIS_URL: redis.url }, database);
-    instanceB = await startTestServer({ REDIS_URL: redis.url, RUN_WORKER: 'false' }, database);
+    cluster = await startCluster({ instances: 2, redis: true });
+    ({ redis, instances: [instanceA, instanceB] } = cluster);
     admin = await createStaff(instanceA);
     shop = await createShop(instanceA);
   });
@@ -36,10 +34,7 @@ describe('two instances whose Redis is frozen', () => {
   afterEach(() => redis?.thaw());
   afterAll(async () => {
     redis?.thaw();
-    await instanceA?.close();
-    await instanceB?.close();
-    await redis?.stop();
-    await database?.drop();
+    await cluster?.close();
   });
 
   it('should answer logIn, banUser, updateProduct and checkout within a second each, and the ban counts at once on both instances', async () => {

@@ -5,9 +5,9 @@ import { createProduct, createShop, type TestShop } from '../fixtures/shops';
 import { BanUserDocument, CatalogDocument, MeDocument, UpdateProductDocument } from '../generated/graphql';
 import { createStaff, send, signUp, type TestAccount } from '../utils/accounts';
 import { postGraphql } from '../utils/clients';
-import { createTestDatabase, type TestDatabase } from '../utils/database';
-import { startTestRedis, type TestRedis } from '../utils/redis-server';
-import { startTestServer, type TestServer } from '../utils/test-server';
+import { startCluster, type Cluster } from '../utils/cluster';
+import type { TestRedis } from '../utils/redis-server';
+import type { TestServer } from '../utils/test-server';
 import { waitFor } from '../utils/wait';
 
 /** The viewer generation that Redis holds for a user (what cached viewers are stamped with), read by a client of the test. */
@@ -30,28 +30,20 @@ const refusal = async (server: TestServer, account: TestAccount) => (await send(
  * generation that instance B's cached viewer is stamped with is there again, still matching.
  */
 describe('invalidations made while Redis was down, once Redis is back with its data', () => {
-  let database: TestDatabase;
+  let cluster: Cluster;
   let redis: TestRedis;
   let instanceA: TestServer;
-  let instanceAClosed = false;
   let instanceB: TestServer;
   let admin: TestAccount;
   let shop: TestShop;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    redis = await startTestRedis({ persistent: true });
-    instanceA = await startTestServer({ REDIS_URL: redis.url }, database);
-    instanceB = await startTestServer({ REDIS_URL: redis.url, RUN_WORKER: 'false' }, database);
+    cluster = await startCluster({ instances: 2, redis: { persistent: true } });
+    ({ redis, instances: [instanceA, instanceB] } = cluster);
     admin = await createStaff(instanceA);
     shop = await createShop(instanceA);
   });
-  afterAll(async () => {
-    if (!instanceAClosed) await instanceA?.close();
-    await instanceB?.close();
-    await redis?.stop();
-    await database?.drop();
-  });
+  afterAll(() => cluster?.close());
 
   it('should land the bump that A could not make, once Redis is back', async () => {
     const victim = await signUp(instanceA);
@@ -90,7 +82,6 @@ describe('invalidations made while Redis was down, once Redis is back with its d
       const update = await send(instanceA, UpdateProductDocument, { id: productId, input: { title: 'Renamed during the outage' } }, { token: shop.owner.token });
       expect(update.errors).toBeUndefined();
       // A dies with its bump and its catalogue change still waiting for Redis: only B can make things right.
-      instanceAClosed = true;
       await instanceA.close();
     } finally {
       await redis.startAgain();

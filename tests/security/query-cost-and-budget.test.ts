@@ -4,8 +4,8 @@ import { parse, print, type ExecutionResult } from 'graphql';
 import { ShopsDocument } from '../generated/graphql';
 import { signUp, uniqueEmail } from '../utils/accounts';
 import { postGraphql, wsClient, wsExecute } from '../utils/clients';
+import { startCluster, type Cluster } from '../utils/cluster';
 import { codesOf, expectContractErrors } from '../utils/contract-errors';
-import { startTestRedis, type TestRedis } from '../utils/redis-server';
 import { startTestServer, type TestServer } from '../utils/test-server';
 
 /** 1 + 50 × (edges 1 + node 1): a query of known cost, 101. */
@@ -230,18 +230,17 @@ describe('at most one credential field per request, and sign-ups and password re
 });
 
 describe('budgets shared through Redis', () => {
-  let redis: TestRedis;
+  let cluster: Cluster;
   let servers: TestServer[];
   beforeAll(async () => {
-    redis = await startTestRedis();
-    const env = { NODE_ENV: 'production', REDIS_URL: redis.url, QUERY_BUDGET_POINTS: '1000', QUERY_BUDGET_RESTORE_PER_SECOND: '1', QUERY_MAX_COST: '500', CATALOG_CACHE_TTL_SECONDS: '0' };
-    const first = await startTestServer(env);
-    servers = [first, await startTestServer(env, undefined)];
+    cluster = await startCluster({
+      instances: 2,
+      redis: true,
+      env: { NODE_ENV: 'production', QUERY_BUDGET_POINTS: '1000', QUERY_BUDGET_RESTORE_PER_SECOND: '1', QUERY_MAX_COST: '500', CATALOG_CACHE_TTL_SECONDS: '0' },
+    });
+    servers = cluster.instances;
   });
-  afterAll(async () => {
-    for (const server of servers ?? []) await server.close();
-    await redis?.stop();
-  });
+  afterAll(() => cluster?.close());
 
   it('should charge one client once across two instances', async () => {
     const address = { 'x-forwarded-for': '198.51.100.90' };

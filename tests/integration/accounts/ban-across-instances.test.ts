@@ -1,33 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { BanUserDocument, LogInDocument, MeDocument } from '../../generated/graphql';
 import { createStaff, errorCodes, send, signUp, type TestAccount } from '../../utils/accounts';
-import { createTestDatabase, type TestDatabase } from '../../utils/database';
+import { startCluster, type Cluster } from '../../utils/cluster';
 import { MyAccountDocument } from '../../utils/documents';
-import { startTestRedis, type TestRedis } from '../../utils/redis-server';
 import { openIdleConnection, recordSubscription, within } from '../../utils/subscriptions';
-import { startTestServer, type TestServer } from '../../utils/test-server';
+import type { TestServer } from '../../utils/test-server';
 
 describe('bans and login limits across two instances sharing Redis', () => {
-  let database: TestDatabase;
-  let redis: TestRedis;
+  let cluster: Cluster;
   let instanceA: TestServer;
   let instanceB: TestServer;
   let admin: TestAccount;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    redis = await startTestRedis();
-    const env = { REDIS_URL: redis.url, LOGIN_FAILURES_PER_ACCOUNT: '3' };
-    instanceA = await startTestServer(env, database);
-    instanceB = await startTestServer(env, database);
+    cluster = await startCluster({ instances: 2, redis: true, env: { LOGIN_FAILURES_PER_ACCOUNT: '3' } });
+    [instanceA, instanceB] = cluster.instances;
     admin = await createStaff(instanceA);
   });
-  afterAll(async () => {
-    await instanceA?.close();
-    await instanceB?.close();
-    await redis?.stop();
-    await database?.drop();
-  });
+  afterAll(() => cluster?.close());
 
   it('should close the WebSocket that a user holds on instance B within a second of a ban sent to instance A', async () => {
     const victim = await signUp(instanceB);

@@ -4,8 +4,8 @@ import { hashRefreshToken } from '../../../src/modules/accounts/refresh-token';
 import { runSql } from '../../../src/shared/sql';
 import { BanUserDocument, CreateShopDocument, LogOutDocument, MeDocument, RefreshSessionDocument, SetUserRoleDocument, UsersDocument } from '../../generated/graphql';
 import { createStaff, errorCodes, send, signUp, type TestAccount } from '../../utils/accounts';
+import { startCluster, type Cluster } from '../../utils/cluster';
 import { createTestDatabase, type TestDatabase } from '../../utils/database';
-import { startTestRedis, type TestRedis } from '../../utils/redis-server';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 
 /** Asks `Me` until the caller's viewer is surely cached (the first request reads it, the next ones hit). */
@@ -94,25 +94,17 @@ describe('the viewer cache of the per-request re-check, on one instance', () => 
 });
 
 describe('the viewer cache across two instances sharing one database and one Redis', () => {
-  let database: TestDatabase;
-  let redis: TestRedis;
+  let cluster: Cluster;
   let instanceA: TestServer;
   let instanceB: TestServer;
   let admin: TestAccount;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    redis = await startTestRedis();
-    instanceA = await startTestServer({ REDIS_URL: redis.url }, database);
-    instanceB = await startTestServer({ REDIS_URL: redis.url }, database);
+    cluster = await startCluster({ instances: 2, redis: true });
+    [instanceA, instanceB] = cluster.instances;
     admin = await createStaff(instanceA);
   });
-  afterAll(async () => {
-    await instanceA?.close();
-    await instanceB?.close();
-    await redis?.stop();
-    await database?.drop();
-  });
+  afterAll(() => cluster?.close());
 
   it("should refuse on instance B the very next request of a user banned on instance A, with B's cache warm", async () => {
     const victim = await signUp(instanceB);

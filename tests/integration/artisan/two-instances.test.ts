@@ -6,19 +6,17 @@ import { eventually } from '../../utils/accounts';
 import { payOrder } from '../../utils/artisan';
 import { createUser } from '../../utils/buyers';
 import { postGraphql, wsClient } from '../../utils/clients';
-import { createTestDatabase, type TestDatabase } from '../../utils/database';
+import { startCluster, type Cluster } from '../../utils/cluster';
 import { dataOf, sendAs } from '../../utils/operations';
 import { checkOut } from '../../utils/order-emails';
-import { startTestRedis, type TestRedis } from '../../utils/redis-server';
 import { collect } from '../../utils/subscriptions';
-import { startTestServer, type TestServer } from '../../utils/test-server';
+import type { TestServer } from '../../utils/test-server';
 
 /** The anonymous catalogue's product ids: an answer of the public response cache. */
 const CATALOG_IDS = 'query CatalogIds { products(first: 100) { edges { node { id } } } }';
 
 describe('a two-shop order fulfilled on two instances sharing Redis', () => {
-  let database: TestDatabase;
-  let redis: TestRedis;
+  let cluster: Cluster;
   let instanceA: TestServer;
   let instanceB: TestServer;
   let potter: TestShop;
@@ -26,19 +24,13 @@ describe('a two-shop order fulfilled on two instances sharing Redis', () => {
   const clients: WsClient[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    redis = await startTestRedis();
-    const env = { REDIS_URL: redis.url, RUN_WORKER: 'false' };
-    instanceA = await startTestServer(env, database);
-    instanceB = await startTestServer(env, database);
+    cluster = await startCluster({ instances: 2, redis: true, env: { RUN_WORKER: 'false' } });
+    [instanceA, instanceB] = cluster.instances;
     [potter, weaver] = [await createShop(instanceA), await createShop(instanceA)];
   });
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.dispose()));
-    await instanceA?.close();
-    await instanceB?.close();
-    await redis?.stop();
-    await database?.drop();
+    await cluster?.close();
   });
 
   const client = (server: TestServer, token: string) => {

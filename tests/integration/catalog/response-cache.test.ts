@@ -19,8 +19,8 @@ import {
 import { ADDRESS } from '../../fixtures/addresses';
 import { eventually, send, signUp, type TestAccount } from '../../utils/accounts';
 import { postGraphql } from '../../utils/clients';
+import { startCluster, type Cluster } from '../../utils/cluster';
 import { createTestDatabase, type TestDatabase } from '../../utils/database';
-import { startTestRedis, type TestRedis } from '../../utils/redis-server';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 
 interface CachedRead<R> {
@@ -233,7 +233,7 @@ describe('the public response cache when turned off or expiring', () => {
 
 describe('the public response cache across two instances sharing Redis', () => {
   let database: TestDatabase;
-  let redis: TestRedis;
+  let cluster: Cluster;
   let counterB: StatementCounter;
   let instanceA: TestServer;
   let instanceB: TestServer;
@@ -241,18 +241,16 @@ describe('the public response cache across two instances sharing Redis', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    redis = await startTestRedis();
     counterB = await startStatementCounter(database.url);
-    instanceA = await startTestServer({ REDIS_URL: redis.url }, database);
-    instanceB = await startTestServer({ REDIS_URL: redis.url, DATABASE_URL: counterB.url }, database);
+    // B reaches the shared database through a statement counter: what its cache saves is counted there.
+    cluster = await startCluster({ database, redis: true, instances: [{}, { env: { DATABASE_URL: counterB.url } }] });
+    [instanceA, instanceB] = cluster.instances;
     await loadDemoCatalog(instanceA.database.orm.em.fork(), { products: 20 });
     categoryId = (await send(instanceA, CategoriesDocument, {})).data!.categories[0]!.id;
   });
   afterAll(async () => {
-    await instanceA?.close();
-    await instanceB?.close();
+    await cluster?.close();
     await counterB?.close();
-    await redis?.stop();
     await database?.drop();
   });
 
