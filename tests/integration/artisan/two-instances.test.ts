@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Client as WsClient } from 'graphql-ws';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
 import { FulfilOrderDocument, OrderUpdatesDocument, ShopOrderUpdatesDocument, UpdateProductDocument } from '../../generated/graphql';
-import { eventually } from '../../utils/accounts';
 import { payOrder } from '../../utils/artisan';
 import { createUser } from '../../utils/buyers';
 import { postGraphql, wsClient } from '../../utils/clients';
@@ -11,6 +10,7 @@ import { dataOf, sendAs } from '../../utils/operations';
 import { checkOut } from '../../utils/order-emails';
 import { collect } from '../../utils/subscriptions';
 import type { TestServer } from '../../utils/test-server';
+import { waitFor } from '../../utils/wait';
 
 /** The anonymous catalogue's product ids: an answer of the public response cache. */
 const CATALOG_IDS = 'query CatalogIds { products(first: 100) { edges { node { id } } } }';
@@ -86,8 +86,8 @@ describe('a two-shop order fulfilled on two instances sharing Redis', () => {
 
     const archive = (archived: boolean) => sendAs(instanceA.graphqlUrl, potter.owner.token, UpdateProductDocument, { id: vase, input: { archived } });
     expect(dataOf(await archive(true)).updateProduct.archived).toBe(true);
-    await eventually(async () => !(await catalogueOnB()).ids.includes(vase), 2_000);
+    await waitFor(async () => !(await catalogueOnB()).ids.includes(vase), 2_000, 'the vase to leave B\'s catalogue', 20);
     expect(dataOf(await archive(false)).updateProduct.archived).toBe(false);
-    await eventually(async () => (await catalogueOnB()).ids.includes(vase), 2_000);
+    await waitFor(async () => (await catalogueOnB()).ids.includes(vase), 2_000, 'the vase to come back to B\'s catalogue', 20);
   });
 });
