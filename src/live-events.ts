@@ -2,7 +2,7 @@ import type { Config } from './config/config';
 import type { Database } from './infra/db/database';
 import type { Logger } from './infra/logger';
 import type { Metrics } from './infra/metrics';
-import { startNotifyRelay, type NotifyRelay } from './infra/pg-notify-relay';
+import { startNotifyRelay } from './infra/pg-notify-relay';
 import type { PubSub } from './infra/pubsub';
 import { ACCOUNT_NOTIFY_CHANNEL, ACCOUNT_TOPIC } from './modules/accounts/account-events';
 import { createAccountUpdatesHub, type AccountUpdatesHub } from './modules/accounts/account-updates.hub';
@@ -20,7 +20,6 @@ export interface LiveEvents {
   shopOrders: ShopOrderUpdatesHub;
   /** Account changes (role, status), for `myAccount`. */
   accounts: AccountUpdatesHub;
-  relay: NotifyRelay;
   stop(): Promise<void>;
 }
 
@@ -66,7 +65,6 @@ export async function startLiveEvents(deps: { config: Config; database: Database
     orders,
     shopOrders,
     accounts,
-    relay,
     async stop() {
       await relay.stop();
       await Promise.all(hubs.map((hub) => hub.stop()));

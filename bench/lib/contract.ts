@@ -15,3 +15,19 @@ export function contractOperation(client: 'storefront' | 'artisan' | 'admin', na
   if (!operation) throw new Error(`the contract has no operation ${name} in ${client}.graphql`);
   return print(operation);
 }
+
+/** A new buyer's access token on the server at `graphqlUrl`, signed up through the contract's `SignUp`. */
+export async function benchToken(graphqlUrl: string): Promise<string> {
+  const signUp = await fetch(graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: contractOperation('storefront', 'SignUp'),
+      variables: { input: { email: `bench-${Date.now()}-${Math.random().toString(36).slice(2)}@example.test`, password: 'bench-password-123', displayName: 'Bench' } },
+    }),
+  });
+  const body = (await signUp.json()) as { data?: { signUp?: { accessToken: string } }; errors?: unknown };
+  const token = body.data?.signUp?.accessToken;
+  if (!token) throw new Error(`sign-up for the benchmark failed: ${JSON.stringify(body.errors)}`);
+  return token;
+}

@@ -6,10 +6,10 @@ import { loadDemoCatalog } from '../../src/modules/catalog/demo-catalog';
 import { runSql } from '../../src/shared/sql';
 import { freePort, startScratchDatabase, type ScratchDatabase } from '../../scripts/lib/scratch-database';
 import { measureLoad, type GraphqlRequest, type LoadResult, type LoadSettings, type LoadTarget } from './load';
-import { startStatementCounter } from './pg-statement-counter';
+import { startStatementCounter, type StatementCounter } from './pg-statement-counter';
 import type { Report, TargetOutcome } from './report';
 import { collectGarbage } from './inspector';
-import { BENCH_JWT_SECRET, startServerProcess, type ServerProcess } from './server-process';
+import { BENCH_JWT_SECRET, RAW_CATALOG_SERVER_JS, startServerProcess, type ServerProcess } from './server-process';
 import { startFakeStripe, type FakeStripe } from '../../tests/utils/fake-stripe';
 
 /** Products in the catalogue that the server is measured on. */
@@ -66,6 +66,11 @@ export interface BenchHarness {
    * `script` another entry point of the bench's build (e.g. `WITHOUT_ENCRYPTION_JS` of server-process.ts).
    */
   extraServer(name: string, env: Record<string, string>, options?: { script?: string }): Promise<CommerceServer>;
+  /**
+   * The hand-written node:http + pg server (`raw-catalog-server.ts`) on the catalogue's database, through the same
+   * statement counter: what `Catalog` and `Shops` cost without GraphQL, ORM or authentication. Started on first use.
+   */
+  rawCatalogServer(): Promise<LoadTarget>;
   /** `{ __typename }` under load: the ceiling of the HTTP and GraphQL stack. Measured once per run, reported once. */
   baseline(): Promise<LoadResult>;
   /**
@@ -82,6 +87,8 @@ export interface BenchHarness {
 export class BenchHarnessImpl implements BenchHarness {
   private database: Promise<ScratchDatabase> | undefined;
   private running: Promise<BenchServer> | undefined;
+  private raw: Promise<LoadTarget> | undefined;
+  private catalogCounter: StatementCounter | undefined;
   private commerce: Promise<CommerceServer> | undefined;
   private baselineResult: Promise<LoadResult> | undefined;
   private fakeStripe: Promise<FakeStripe> | undefined;
@@ -122,6 +129,15 @@ export class BenchHarnessImpl implements BenchHarness {
 
   server(): Promise<BenchServer> {
     return (this.running ??= this.startServer());
+  }
+
+  rawCatalogServer(): Promise<LoadTarget> {
+    return (this.raw ??= this.server().then(async (api) => {
+      const port = await freePort();
+      log(`starting the hand-written node:http + pg server on 127.0.0.1:${port}`);
+      const raw = await this.startProcess({ port, databaseUrl: this.catalogCounter!.url, script: RAW_CATALOG_SERVER_JS });
+      return { graphqlUrl: raw.graphqlUrl, counter: api.counter, cpuSeconds: () => raw.cpuSeconds() };
+    }));
   }
 
   commerceServer(): Promise<CommerceServer> {
@@ -198,6 +214,7 @@ export class BenchHarnessImpl implements BenchHarness {
     }
     const counter = await startStatementCounter(postgres.url);
     this.cleanups.push(() => counter.close());
+    this.catalogCounter = counter;
     const port = await freePort();
     log(`starting the server (production mode) on 127.0.0.1:${port}`);
     const server = await this.startProcess({ port, databaseUrl: counter.url, nodeArgs: serverNodeArgs() });

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 const MAIN_JS = join(__dirname, '..', '..', 'src', 'main.js');
 /** The same server with a cipher that does not encrypt (`server-without-encryption.ts`), beside this file. */
 export const WITHOUT_ENCRYPTION_JS = join(__dirname, 'server-without-encryption.js');
+/** The hand-written node:http + pg server of `raw-catalog-server.ts`, beside this file: the executed reads' yardstick. */
+export const RAW_CATALOG_SERVER_JS = join(__dirname, 'raw-catalog-server.js');
 
 /** How long the server may take to answer `/readyz` (it migrates first). */
 const READY_TIMEOUT_MS = 60_000;
@@ -14,6 +16,8 @@ const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
 /** The signing secret of the benchmark's throw-away servers: scenarios sign their own buyers' tokens with it. */
 export const BENCH_JWT_SECRET = 'benchmark-only-secret-of-at-least-32-characters';
+/** The bearer token of the throw-away servers' `/metrics` (production protects it). */
+export const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789';
 /** The key ring of personal data of the benchmark's throw-away servers (production requires one): new each run. */
 export const BENCH_DATA_ENCRYPTION_KEYS = JSON.stringify({ current: 'bench', keys: { bench: randomBytes(32).toString('base64') } });
 /** Lines of the server's output kept to explain a failure. */
@@ -73,7 +77,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       SHUTDOWN_DELAY_MS: '0',
       // Production requires its CORS origins and a protected /metrics.
       CORS_ORIGINS: 'http://127.0.0.1',
-      METRICS_TOKEN: 'bench-metrics-token-0123456789',
+      METRICS_TOKEN: BENCH_METRICS_TOKEN,
       // Every operation is charged to its client's budget, as in production, but the load generator's single
       // address and user must never run out: the bench measures the cost of charging, not refusals.
       QUERY_BUDGET_POINTS: '100000000',

@@ -1,4 +1,4 @@
-import { contractOperation } from '../lib/contract';
+import { benchToken, contractOperation } from '../lib/contract';
 import type { BenchHarness } from '../lib/harness';
 import { measureLoad, type LoadResult } from '../lib/load';
 import type { Scenario } from '../lib/scenario';
@@ -8,22 +8,6 @@ export const ME_THROUGHPUT_TARGET = 0.6;
 
 /** Charging every operation to its client's query budget may cost at most this share of `Me`'s throughput. */
 export const BUDGET_COST_TARGET = 0.1;
-
-/** A new account's access token on the server at `graphqlUrl`. */
-async function benchToken(graphqlUrl: string): Promise<string> {
-  const signUp = await fetch(graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      query: contractOperation('storefront', 'SignUp'),
-      variables: { input: { email: `bench-${Date.now()}@example.test`, password: 'bench-password-123', displayName: 'Bench' } },
-    }),
-  });
-  const body = (await signUp.json()) as { data?: { signUp?: { accessToken: string } }; errors?: unknown };
-  const token = body.data?.signUp?.accessToken;
-  if (!token) throw new Error(`sign-up for the benchmark failed: ${JSON.stringify(body.errors)}`);
-  return token;
-}
 
 /**
  * `Me` on two servers alike but for the query budget: on (every operation's cost computed and charged to the user's

@@ -115,7 +115,12 @@ async function loadCheckouts(server: CommerceServer, label: string, queues: stri
   // One alone first: it must work, and its statements are counted exactly.
   server.counter.reset();
   await once(queues[0]!.shift()!);
-  const statementsOneRequest = server.counter.count;
+  // The job worker in the same server polls its queue meanwhile: its own statements are not the checkout's.
+  const checkoutStatements = server.counter.statements.filter((sql) => !isJobWorkerPolling(sql));
+  const statementsOneRequest = checkoutStatements.length;
+  if (process.env.BENCH_SHOW_STATEMENTS) {
+    log(`${label}: the ${statementsOneRequest} statements of one checkout:\n${checkoutStatements.map((sql, i) => `  ${i + 1}. ${sql.replace(/\s+/g, ' ').slice(0, 160)}`).join('\n')}`);
+  }
 
   const started = performance.now();
   const measuredFrom = started + settings.warmupSeconds * 1_000;
@@ -172,13 +177,37 @@ async function loadCheckouts(server: CommerceServer, label: string, queues: stri
   };
 }
 
-/** `with` against `without`, in percent of `without`: positive when `with` is more. */
+/** A statement of graphile-worker's own (its queue's polling and its jobs' completion) or of its liveness heartbeat. */
+function isJobWorkerPolling(sql: string): boolean {
+  return /graphile_worker"?\._private_|job_worker_heartbeat|force_unlock_workers/.test(sql);
+}
+
+/**
+ * Issue 16's targets for a checkout load: checkouts per second, and the statements of one checkout (counted alone,
+ * the job worker's polling left out; under load, the SQL/req column, which includes it, says the same on average).
+ */
+function checkoutTarget(harness: BenchHarness, result: LoadResult, minPerSecond: number): void {
+  harness.target({
+    name: `${result.label}: checkouts per second, and statements of one checkout`,
+    measured: `${result.requestsPerSecond.toFixed(0)}/s, ${result.statementsOneRequest} statements (${result.statementsPerRequest.toFixed(2)} per checkout under load)`,
+    goal: `≥ ${minPerSecond}/s, ≤ ${MAX_STATEMENTS_PER_CHECKOUT} statements`,
+    met: result.requestsPerSecond >= minPerSecond && result.statementsOneRequest <= MAX_STATEMENTS_PER_CHECKOUT,
+  });
+}
+
+/** Issue 16: at most this many statements per checkout, the caller's re-check and the answer's included. */
+const MAX_STATEMENTS_PER_CHECKOUT = 8;
+/** Issue 16: three times what checkout did before (64–88/s on the quiet 2-core machine). */
+const MIN_HOT_PER_SECOND = 200;
+const MIN_DISTINCT_PER_SECOND = 250;
+
 /** The mean of two runs' throughput and server CPU per request. */
 function meanOf(a: LoadResult, b: LoadResult): { requestsPerSecond: number; serverCpuMsPerRequest: number | undefined } {
   const cpu = a.serverCpuMsPerRequest !== undefined && b.serverCpuMsPerRequest !== undefined ? (a.serverCpuMsPerRequest + b.serverCpuMsPerRequest) / 2 : undefined;
   return { requestsPerSecond: (a.requestsPerSecond + b.requestsPerSecond) / 2, serverCpuMsPerRequest: cpu };
 }
 
+/** `with` against `without`, in percent of `without`: positive when `with` is more. */
 function percentMore(withValue: number | undefined, withoutValue: number | undefined): number | undefined {
   return withValue !== undefined && withoutValue ? (100 * (withValue - withoutValue)) / withoutValue : undefined;
 }
@@ -250,10 +279,13 @@ export const checkoutScenario: Scenario = {
     const distinct = await seedCheckoutLoad(target, { products: DISTINCT_PRODUCTS, buyersPerProduct: perProduct, unitsPerProduct: perProduct });
     try {
       log(`measuring Checkout on one hot product: ${settings.warmupSeconds} s warm-up, ${settings.durationSeconds} s measured, ${CHECKOUT_CONCURRENCY} in flight`);
-      harness.record(await loadCheckouts(server, `Checkout, ${CHECKOUT_CONCURRENCY} buyers, 1 hot product`, hot.buyersByProduct, settings));
+      const hotLoad = await loadCheckouts(server, `Checkout, ${CHECKOUT_CONCURRENCY} buyers, 1 hot product`, hot.buyersByProduct, settings);
+      harness.record(hotLoad);
+      checkoutTarget(harness, hotLoad, MIN_HOT_PER_SECOND);
       log(`measuring Checkout on ${DISTINCT_PRODUCTS} distinct products`);
       const spread = await loadCheckouts(server, `Checkout, ${CHECKOUT_CONCURRENCY} buyers, ${DISTINCT_PRODUCTS} distinct products`, distinct.buyersByProduct, settings);
       harness.record(spread);
+      checkoutTarget(harness, spread, MIN_DISTINCT_PER_SECOND);
 
 
       const encryptionMs = await personalDataMsPerCheckout();

@@ -1,6 +1,7 @@
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { log, type CommerceServer } from '../lib/harness';
+import { BENCH_METRICS_TOKEN } from '../lib/server-process';
 import type { Scenario } from '../lib/scenario';
 import { contractOperation, post, quantile, seedRace } from './commerce-fixtures';
 
@@ -156,9 +157,10 @@ async function heapUsed(server: CommerceServer): Promise<number> {
   const samples: number[] = [];
   for (let i = 0; i < HEAP_SAMPLES; i++) {
     await server.collectGarbage();
-    const text = await (await fetch(`${server.baseUrl}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    const response = await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` }, signal: AbortSignal.timeout(5_000) });
+    const text = await response.text();
     const match = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)$/m.exec(text);
-    if (!match) throw new Error('GET /metrics has no nodejs_heap_size_used_bytes');
+    if (!match) throw new Error(`GET /metrics (HTTP ${response.status}) has no nodejs_heap_size_used_bytes`);
     samples.push(Number(match[1]));
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -175,7 +177,9 @@ export const fanoutScenario: Scenario = {
   name: 'fanout',
   description: `LiveStock to ${FANOUT_SUBSCRIBERS} graphql-ws subscribers: delay after AdjustStock's response, heap per idle subscription`,
   async run(harness) {
-    const server = await harness.commerceServer();
+    // A server of its own: its 2 000 subscribers all come from 127.0.0.1, which the per-address cap of production
+    // (WS_MAX_SOCKETS_PER_ADDRESS, 50) would refuse; in a deployment they are 2 000 addresses.
+    const server = await harness.extraServer('atelier_fanout', { WS_MAX_SOCKETS_PER_ADDRESS: String(FANOUT_SUBSCRIBERS + 100) });
     const result = await runFanout(server, FANOUT_SUBSCRIBERS);
     harness.target({
       name: `LiveStock fan-out to ${result.subscribers} subscribers: p99 from AdjustStock's response to receipt`,

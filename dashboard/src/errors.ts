@@ -13,12 +13,6 @@ function extensionsOf(error: GraphQLFormattedError): ErrorExtensions {
   return (error.extensions ?? {}) as ErrorExtensions;
 }
 
-/** The first GraphQL error's code and reason, when the failure is a GraphQL error. */
-export function errorCode(error: unknown): ErrorExtensions | null {
-  if (CombinedGraphQLErrors.is(error) && error.errors[0]) return extensionsOf(error.errors[0]);
-  return null;
-}
-
 /**
  * A failure in words a person understands (never a bare code): the contract's codes and reasons mapped to what
  * happened and what to do. BAD_USER_INPUT keeps the server's own messages, which name the field and the rule.

@@ -8,7 +8,6 @@ import type { AccountsRuntime } from '../modules/accounts/accounts-runtime';
 import { User } from '../modules/accounts/user.entity';
 import { authenticate, type Authentication, type Viewer } from '../modules/accounts/viewer';
 import { createCatalogLoaders } from '../modules/catalog/catalog.loaders';
-import { Product } from '../modules/catalog/product.entity';
 import { createOrderLoaders } from '../modules/orders/order.loaders';
 import type { CatalogVersion } from '../modules/catalog/catalog-version';
 import type { PaymentsRuntime } from '../modules/payments/payments-runtime';
@@ -20,7 +19,6 @@ export function createLoaders(em: EntityManager) {
   return {
     ...createCatalogLoaders(em),
     userById: byIdLoader(em, User),
-    productById: byIdLoader(em, Product),
     ...createOrderLoaders(em),
   };
 }

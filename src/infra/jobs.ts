@@ -14,7 +14,7 @@ import {
   type WorkerEvents,
 } from 'graphile-worker';
 import { Pool } from 'pg';
-import { runSql } from '../shared/sql';
+import { runSql, type SqlFragment } from '../shared/sql';
 import { activeTraceContext, inSpan, SpanKind, traceContextOf, traceIdOf } from './tracing';
 import { createWorkerLiveness, type DeadWorker } from './job-worker-liveness';
 import type { Logger } from './logger';
@@ -78,11 +78,19 @@ export interface JobSpec {
  * carries the W3C `traceparent` of the active span (the request's), and the job runs in a span of the same trace.
  */
 export async function addJob(em: EntityManager, task: string, payload: Record<string, unknown>, spec: JobSpec = {}): Promise<void> {
-  await runSql(
-    em,
-    `select graphile_worker.add_job(?::text, payload := ?::json, run_at := ?::timestamptz, job_key := ?::text, max_attempts := ?::int)`,
-    [task, JSON.stringify({ ...payload, ...activeTraceContext() }), spec.runAt ?? null, spec.jobKey ?? null, spec.maxAttempts ?? null],
-  );
+  const { text, params } = addJobSql(task, payload, spec);
+  await runSql(em, `select ${text}`, params);
+}
+
+/**
+ * The `graphile_worker.add_job(…)` call of {@link addJob} as an expression, for a statement that does more in the same
+ * round trip (checkout's single write). PostgreSQL runs a function in a `WITH` query only if the statement reads it.
+ */
+export function addJobSql(task: string, payload: Record<string, unknown>, spec: JobSpec = {}): SqlFragment {
+  return {
+    text: 'graphile_worker.add_job(?::text, payload := ?::json, run_at := ?::timestamptz, job_key := ?::text, max_attempts := ?::int)',
+    params: [task, JSON.stringify({ ...payload, ...activeTraceContext() }), spec.runAt ?? null, spec.jobKey ?? null, spec.maxAttempts ?? null],
+  };
 }
 
 /**

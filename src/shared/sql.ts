@@ -14,6 +14,15 @@ export async function runSql<T = Record<string, unknown>>(em: EntityManager, tex
 }
 
 /**
+ * A piece of hand-written SQL and the values of its `?` placeholders, in the order they appear: pieces from several
+ * modules join into one statement (one round trip), their values concatenated in the same order.
+ */
+export interface SqlFragment {
+  text: string;
+  params: unknown[];
+}
+
+/**
  * A `timestamptz` column as raw SQL hands it back. MikroORM's PostgreSQL driver registers a type parser that keeps
  * `timestamptz` as PostgreSQL's text, so rows read through {@link runSql} hold strings, not `Date`s (entities
  * hydrate `Date`s). Typing such a column `Date` would be a lie that compiles: a `Date` compared with a string is

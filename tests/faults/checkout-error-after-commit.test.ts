@@ -10,28 +10,34 @@ import { createUser } from '../utils/buyers';
 import { postGraphql } from '../utils/clients';
 import { availableOf, ledgerProblems, movementsOf } from '../utils/ledger';
 import { dataOf, sendAs } from '../utils/operations';
+import { startFakeStripe, type FakeStripe } from '../utils/fake-stripe';
+import { fakeStripeEnv } from '../utils/payments';
 import { startTestServer, type TestServer } from '../utils/test-server';
 
 const STOCK = 5;
 const LOCK_TIMEOUT_MS = 500;
 
 /**
- * A checkout whose transaction committed, then whose answer could not be read: the moment the commit returns, another
- * session takes an exclusive lock on `order_line`, which the answer's `lines` read, so that read waits out the
- * lock timeout. The buyer's order exists; the client must not be told that the checkout failed for good.
+ * A checkout whose write committed, then whose answer could not be read: while the committed order's payment intent
+ * is being created at Stripe (held by the fake, which is only ever asked after the commit), another session takes an
+ * exclusive lock on `product`, which the answer's `lines { product }` read, so that read waits out the lock timeout.
+ * The buyer's order exists; the client must not be told that the checkout failed for good.
  */
 describe('a checkout that fails after its commit', () => {
   let server: TestServer;
+  let stripe: FakeStripe;
   let locker: Client;
 
   beforeAll(async () => {
-    server = await startTestServer({ DATABASE_LOCK_TIMEOUT_MS: String(LOCK_TIMEOUT_MS), RUN_WORKER: 'false' });
+    stripe = await startFakeStripe();
+    server = await startTestServer(fakeStripeEnv(stripe, { DATABASE_LOCK_TIMEOUT_MS: String(LOCK_TIMEOUT_MS), RUN_WORKER: 'false' }));
     locker = new Client({ connectionString: server.database.url });
     await locker.connect();
   });
   afterAll(async () => {
     await locker?.end();
     await server?.close();
+    await stripe?.stop();
   });
 
   it('should answer a retryable SERVICE_UNAVAILABLE whose retry with the same key answers the order, with stock taken once', async () => {
@@ -41,33 +47,31 @@ describe('a checkout that fails after its commit', () => {
     dataOf(await sendAs(server.graphqlUrl, buyer.token, AddToCartDocument, { productId, quantity: 2 }));
     const key = 'commit-then-fail';
 
-    // Right after the commit of the transaction that wrote the order (MikroORM awaits its afterTransactionCommit
-    // subscribers before `transactional` returns), before anything reads the answer.
-    let lockTaken = false;
-    server.database.orm.em.getEventManager().registerSubscriber({
-      afterTransactionCommit: async () => {
-        if (lockTaken) return;
-        const { rowCount } = await locker.query('select 1 from customer_order where buyer_id = $1 and idempotency_key = $2', [buyer.id, key]);
-        if (!rowCount) return;
-        lockTaken = true;
-        await locker.query('begin');
-        await locker.query('lock table order_line in access exclusive mode');
-      },
-    });
-
+    // Stripe is asked for the intent only once the order is committed: hold that request, lock what the answer
+    // reads next, then let Stripe answer.
+    stripe.hang({ path: '/v1/payment_intents', count: 1 });
     const checkout = () =>
       postGraphql(
         server.graphqlUrl,
         { query: print(CheckoutDocument), variables: { input: { idempotencyKey: key, shippingAddress: ADDRESS } } },
         { authorization: `Bearer ${buyer.token}` },
       );
+    let lockTaken = false;
     let first: Awaited<ReturnType<typeof checkout>>;
     try {
-      first = await checkout();
+      const answer = checkout();
+      await stripe.whenHung();
+      const { rowCount } = await locker.query('select 1 from customer_order where buyer_id = $1 and idempotency_key = $2', [buyer.id, key]);
+      expect(rowCount).toBe(1);
+      await locker.query('begin');
+      lockTaken = true;
+      await locker.query('lock table product in access exclusive mode');
+      stripe.release();
+      first = await answer;
     } finally {
+      stripe.release();
       if (lockTaken) await locker.query('rollback');
     }
-    expect(lockTaken).toBe(true);
 
     // Not a failure for good: the client is told to retry, over HTTP too.
     expect(first.body.data?.checkout ?? null).toBeNull();

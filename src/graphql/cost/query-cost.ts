@@ -22,6 +22,11 @@ const connectionEstimator: ComplexityEstimator = ({ args, childComplexity }) => 
 const objectEstimator: ComplexityEstimator = ({ field, childComplexity }) =>
   isCompositeType(getNamedType(field.type)) ? 1 + childComplexity : 0;
 
+/** Costs remembered per parsed document (one per set of variables), forgotten all at once past this. */
+const MAX_REMEMBERED_PER_DOCUMENT = 64;
+/** Variables longer than this (as JSON) are measured every time: a key must not hold a large input. */
+const MAX_REMEMBERED_KEY_LENGTH = 1_024;
+
 /** Documents whose walk visits more nodes than this (fragments spread many times over) are too complex at once. */
 const MAX_VISITED_NODES = 10_000;
 
@@ -47,7 +52,22 @@ export interface QueryCost {
 /** @param maxCost the most one operation may cost (`QUERY_MAX_COST`, default 5,000). */
 export function createQueryCost(schema: GraphQLSchema, maxCost: number): QueryCost {
   const estimators = [connectionEstimator, fieldExtensionsEstimator(), objectEstimator];
+  const measuredByDocument = new WeakMap<DocumentNode, Map<string, CostMeasure>>();
   const measure: QueryCost['measure'] = (document, operationName, variables) => {
+    // The walk costs as much as executing a small page does; the same document with the same variables (a
+    // storefront's every `Catalog(first: 20)`) costs the same: remembered per parsed document (Apollo caches those).
+    const key = `${operationName ?? ''}\u0000${JSON.stringify(variables ?? {})}`;
+    if (key.length > MAX_REMEMBERED_KEY_LENGTH) return walk(document, operationName, variables);
+    let remembered = measuredByDocument.get(document);
+    if (!remembered) measuredByDocument.set(document, (remembered = new Map()));
+    let measured = remembered.get(key);
+    if (!measured) {
+      if (remembered.size >= MAX_REMEMBERED_PER_DOCUMENT) remembered.clear();
+      remembered.set(key, (measured = walk(document, operationName, variables)));
+    }
+    return measured;
+  };
+  const walk: QueryCost['measure'] = (document, operationName, variables) => {
     try {
       const cost = getComplexity({
         schema,

@@ -2,6 +2,7 @@ import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
 import { required } from '../../shared/loaders';
 import { Money } from '../../shared/money';
+import type { ProductRecord } from '../catalog/catalog-records';
 import { Product } from '../catalog/product.entity';
 import { CartLineView, CartView } from './cart.types';
 
@@ -27,7 +28,7 @@ export class CartFieldsResolver {
 @Resolver(() => CartLineView)
 export class CartLineFieldsResolver {
   @FieldResolver(() => Product, { description: 'The product of the line, as it is now (its price may have changed since it was added).' })
-  async product(@Root() line: CartLineView, @Ctx() ctx: RequestContext): Promise<Product> {
+  async product(@Root() line: CartLineView, @Ctx() ctx: RequestContext): Promise<ProductRecord> {
     return required(await ctx.loaders.productById.load(line.productId), 'product', line.productId);
   }
 }

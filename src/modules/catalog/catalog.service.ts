@@ -1,40 +1,167 @@
-import type { FilterQuery } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../graphql/context';
-import { keysetPage } from '../../shared/keyset-page';
-import type { Connection, PageRequest } from '../../shared/pagination';
-import { Category } from './category.entity';
+import { toConnection, type Connection, type PageRequest } from '../../shared/pagination';
+import { optionalTimestampOf, runSql, timestampOf, type SqlTimestamp } from '../../shared/sql';
+import { User, type Role, type UserStatus } from '../accounts/user.entity';
+import {
+  categoryColumns,
+  categoryOfRow,
+  productColumns,
+  productOfRow,
+  shopColumns,
+  shopOfRow,
+  type CategoryRecord,
+  type CategoryRow,
+  type ProductRecord,
+  type ProductRow,
+  type ShopRecord,
+  type ShopRow,
+} from './catalog-records';
 import type { ProductFilter } from './catalog.inputs';
-import { Product } from './product.entity';
-import { Shop } from './shop.entity';
 
 /** Categories are a small, curated taxonomy; this caps the list all the same. */
 export const MAX_CATEGORIES = 500;
 
-/** Reads of the public catalogue. Lists are keyset-paginated by id, newest first. */
+type CatalogRow = ProductRow & ShopRow & CategoryRow & { total_count?: number };
+
+/** The owner's columns of a shop's row, prefixed `owner_`. */
+interface OwnerRow {
+  owner_email: string;
+  owner_display_name: string;
+  owner_role: Role;
+  owner_status: UserStatus;
+  owner_created_at: SqlTimestamp;
+  owner_updated_at: SqlTimestamp;
+  owner_deleted_at: SqlTimestamp | null;
+}
+
+/**
+ * Reads of the public catalogue, as plain records (see `catalog-records.ts`). Lists are keyset-paginated by
+ * id, newest first. A page of products is one statement: each product joined with its shop and category (primed
+ * into their loaders, so that `shop` and `category` cost nothing more) and, when `totalCount` is asked, the exact
+ * count of the filter beside it.
+ */
 export const catalogService = {
-  listProducts(ctx: RequestContext, page: PageRequest, filter: ProductFilter | null | undefined): Promise<Connection<Product>> {
-    // Archived products have left the catalogue (its lists and search); orders and carts still reach them by id.
-    const where: FilterQuery<Product> = { archived: false };
-    if (filter?.shopId) where.shop = filter.shopId;
-    if (filter?.categoryId) where.category = filter.categoryId;
-    if (filter?.inStockOnly) where.available = { $gt: 0 };
-    if (filter?.search) where.searchVector = { $fulltext: filter.search };
-    return keysetPage(ctx.em, Product, where, page);
+  async listProducts(ctx: RequestContext, page: PageRequest, filter: ProductFilter | null | undefined, withCount: boolean): Promise<Connection<ProductRecord>> {
+    const matches = (alias: string) => productFilterSql(alias, filter);
+    const where = matches('p');
+    const count = withCount ? matches('q') : null;
+    // Even with `first: 0` one row is read: Relay's hasNextPage says whether items follow an empty page too.
+    const rows = await runSql<CatalogRow>(
+      ctx.em,
+      `select ${productColumns('p')}, ${shopColumns('s')}, ${categoryColumns('c')}
+              ${count ? `, (select count(*)::int from product q where ${count.sql}) as total_count` : ''}
+         from product p
+         join shop s on s.id = p.shop_id
+         join category c on c.id = p.category_id
+        where ${where.sql} ${page.afterId ? 'and p.id < ?' : ''}
+        order by p.id desc
+        limit ?`,
+      [...(count?.params ?? []), ...where.params, ...(page.afterId ? [page.afterId] : []), page.first + 1],
+    );
+    const products = rows.map((row) => {
+      ctx.loaders.shopById.prime(row.shop_id, shopOfRow(row));
+      ctx.loaders.categoryById.prime(row.category_id, categoryOfRow(row));
+      return productOfRow(row);
+    });
+    return toConnection({
+      rows: products,
+      first: page.first,
+      // An empty page (after the last item) carries no count: then it takes a statement of its own.
+      count: async () => rows[0]?.total_count ?? (await runSql<{ n: number }>(ctx.em, `select count(*)::int as n from product p where ${where.sql}`, where.params))[0]!.n,
+      afterId: page.afterId,
+      // The row of the cursor itself, or any newer one that matches: an item before the page.
+      precedes: async (afterId) => (await runSql(ctx.em, `select 1 from product p where ${where.sql} and p.id >= ? limit 1`, [...where.params, afterId])).length > 0,
+    });
   },
 
-  findProductBySlug(ctx: RequestContext, slug: string): Promise<Product | null> {
-    return ctx.em.findOne(Product, { slug });
+  /**
+   * A product by slug, archived or not (a link to a withdrawn product still shows it), in one statement: its shop,
+   * category and the shop's owner (the product page shows the artisan) are joined and primed into their loaders.
+   */
+  async findProductBySlug(ctx: RequestContext, slug: string): Promise<ProductRecord | null> {
+    const [row] = await runSql<CatalogRow & OwnerRow>(
+      ctx.em,
+      `select ${productColumns('p')}, ${shopColumns('s')}, ${categoryColumns('c')},
+              u.email as owner_email, u.display_name as owner_display_name, u.role as owner_role, u.status as owner_status,
+              u.created_at as owner_created_at, u.updated_at as owner_updated_at, u.deleted_at as owner_deleted_at
+         from product p
+         join shop s on s.id = p.shop_id
+         join category c on c.id = p.category_id
+         join app_user u on u.id = s.owner_id
+        where p.slug = ?`,
+      [slug],
+    );
+    if (!row) return null;
+    ctx.loaders.shopById.prime(row.shop_id, shopOfRow(row));
+    ctx.loaders.categoryById.prime(row.category_id, categoryOfRow(row));
+    // Users are entities (their own fields and rules read them): merged, as the re-check's own row is (`me`).
+    ctx.loaders.userById.prime(
+      row.shop_owner_id,
+      ctx.em.merge(User, {
+        id: row.shop_owner_id,
+        email: row.owner_email,
+        displayName: row.owner_display_name,
+        role: row.owner_role,
+        status: row.owner_status,
+        createdAt: timestampOf(row.owner_created_at),
+        updatedAt: timestampOf(row.owner_updated_at),
+        deletedAt: optionalTimestampOf(row.owner_deleted_at),
+      }),
+    );
+    return productOfRow(row);
   },
 
-  findShopBySlug(ctx: RequestContext, slug: string): Promise<Shop | null> {
-    return ctx.em.findOne(Shop, { slug });
+  async findShopBySlug(ctx: RequestContext, slug: string): Promise<ShopRecord | null> {
+    const [row] = await runSql<ShopRow>(ctx.em, `select ${shopColumns('s')} from shop s where s.slug = ?`, [slug]);
+    return row ? shopOfRow(row) : null;
   },
 
-  listShops(ctx: RequestContext, page: PageRequest): Promise<Connection<Shop>> {
-    return keysetPage(ctx.em, Shop, {}, page);
+  async listShops(ctx: RequestContext, page: PageRequest): Promise<Connection<ShopRecord>> {
+    const rows = await runSql<ShopRow>(
+      ctx.em,
+      `select ${shopColumns('s')} from shop s ${page.afterId ? 'where s.id < ?' : ''} order by s.id desc limit ?`,
+      page.afterId ? [page.afterId, page.first + 1] : [page.first + 1],
+    );
+    const shops = rows.map((row) => {
+      const shop = shopOfRow(row);
+      // Their products' `shop` is one of these.
+      ctx.loaders.shopById.prime(shop.id, shop);
+      return shop;
+    });
+    return toConnection({
+      rows: shops,
+      first: page.first,
+      count: async () => (await runSql<{ n: number }>(ctx.em, 'select count(*)::int as n from shop'))[0]!.n,
+      afterId: page.afterId,
+      precedes: async (afterId) => (await runSql(ctx.em, 'select 1 from shop where id >= ? limit 1', [afterId])).length > 0,
+    });
   },
 
-  listCategories(ctx: RequestContext): Promise<Category[]> {
-    return ctx.em.find(Category, {}, { orderBy: { name: 'asc' }, limit: MAX_CATEGORIES });
+  async listCategories(ctx: RequestContext): Promise<CategoryRecord[]> {
+    const rows = await runSql<CategoryRow>(ctx.em, `select ${categoryColumns('c')} from category c order by c.name limit ?`, [MAX_CATEGORIES]);
+    return rows.map(categoryOfRow);
   },
 };
+
+/**
+ * The catalogue filter as a SQL condition on `product` aliased `alias`, with its `?` parameters in order.
+ * Archived products have left the catalogue (its lists and search); orders and carts still reach them by id.
+ */
+function productFilterSql(alias: string, filter: ProductFilter | null | undefined): { sql: string; params: unknown[] } {
+  const conditions = [`not ${alias}.archived`];
+  const params: unknown[] = [];
+  if (filter?.shopId) {
+    conditions.push(`${alias}.shop_id = ?`);
+    params.push(filter.shopId);
+  }
+  if (filter?.categoryId) {
+    conditions.push(`${alias}.category_id = ?`);
+    params.push(filter.categoryId);
+  }
+  if (filter?.inStockOnly) conditions.push(`${alias}.available > 0`);
+  if (filter?.search) {
+    conditions.push(`${alias}.search_vector @@ plainto_tsquery('simple', ?)`);
+    params.push(filter.search);
+  }
+  return { sql: conditions.join(' and '), params };
+}

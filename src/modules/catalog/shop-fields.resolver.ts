@@ -1,12 +1,14 @@
-import { Args, Ctx, Directive, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Args, Ctx, Directive, FieldResolver, Info, Resolver, Root } from 'type-graphql';
 import { CACHE_MAX_AGE, cacheHint } from '../../shared/cache-hints';
 import type { RequestContext } from '../../graphql/context';
 import { Role, User } from '../accounts/user.entity';
 import { ConnectionArgs, pageRequest, toConnection, type Connection } from '../../shared/pagination';
 import { required } from '../../shared/loaders';
+import { selectsField } from '../../shared/selection';
 import { runSql } from '../../shared/sql';
 import { ProductConnection } from './catalog.types';
-import type { Product } from './product.entity';
+import type { ProductRecord, ShopRecord } from './catalog-records';
 import { Shop } from './shop.entity';
 
 /** Relations of a shop. `products` of a whole page of shops is one statement, not one per shop. */
@@ -15,19 +17,25 @@ export class ShopFieldsResolver {
   // The owner's public profile (`id`, `displayName`) is as public as the shop; its private fields say PRIVATE.
   @Directive(cacheHint({ maxAge: CACHE_MAX_AGE.catalogue }))
   @FieldResolver(() => User, { description: 'The artisan who runs the shop.' })
-  async owner(@Root() shop: Shop, @Ctx() ctx: RequestContext): Promise<User> {
+  async owner(@Root() shop: ShopRecord, @Ctx() ctx: RequestContext): Promise<User> {
     return required(await ctx.loaders.userById.load(shop.owner.id), 'owner', shop.id);
   }
 
   @FieldResolver(() => ProductConnection, {
     description: "The shop's products on sale, newest first; its artisan (and ADMIN) also sees the archived ones.",
   })
-  async products(@Root() shop: Shop, @Args() args: ConnectionArgs, @Ctx() ctx: RequestContext): Promise<Connection<Product>> {
+  async products(
+    @Root() shop: ShopRecord,
+    @Args() args: ConnectionArgs,
+    @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Connection<ProductRecord>> {
     const page = pageRequest(args);
     const viewer = ctx.viewer;
     const includeArchived = viewer !== null && (viewer.role === Role.ADMIN || viewer.userId === shop.owner.id);
     // `first: 0` still reads one row per shop, so that hasNextPage is true when the shop has products.
-    const rows = await ctx.loaders.productsOfShop.load({ shopId: shop.id, limit: page.first + 1, afterId: page.afterId, includeArchived });
+    const withCounts = selectsField(info, 'totalCount');
+    const rows = await ctx.loaders.productsOfShop.load({ shopId: shop.id, limit: page.first + 1, afterId: page.afterId, includeArchived, withCounts });
     return toConnection({
       rows,
       first: page.first,

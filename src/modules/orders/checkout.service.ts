@@ -1,24 +1,26 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { ref, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../graphql/context';
 import { AppError, BadUserInputError, ConflictError, ErrorCode } from '../../graphql/errors';
-import { newId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
+import { requireViewer } from '../accounts/accounts.errors';
+import { User } from '../accounts/user.entity';
 import { cartIdOf } from '../cart/cart.entity';
+import { Product } from '../catalog/product.entity';
+import { Shop } from '../catalog/shop.entity';
 import { OutOfStockError } from '../inventory/inventory.errors';
-import { applyStockChanges } from '../inventory/stock-ledger';
+import { takeStockSql } from '../inventory/stock-ledger';
 import { StockReason } from '../inventory/stock-reason';
 import { Payment, PaymentStatus } from '../payments/payment.entity';
-import { paymentService } from '../payments/payment.service';
+import { paymentService, type StoredIntent } from '../payments/payment.service';
 import type { Address } from './address';
-import { checkoutFingerprint, checkoutFingerprintMatches, formatOrderNumber, normalizeAddress, type CheckoutLine } from './checkout-request';
+import { checkoutFingerprint, checkoutFingerprintMatches, normalizeAddress, type CheckoutLine } from './checkout-request';
 import type { CheckoutInput } from './checkout.inputs';
-import { notifyOrderUpdated } from './order-events';
+import { newOrderEvent, ORDER_NOTIFY_CHANNEL } from './order-events';
 import { OrderLine } from './order-line.entity';
 import { AWAITING_PAYMENT, OrderStatus } from './order-status';
-import { scheduleExpiry } from './order.jobs';
+import { expiryJobSql } from './order.jobs';
 import { Order } from './order.entity';
-import { requireViewer } from '../accounts/accounts.errors';
 
 /** The largest amount a GraphQL Int (and so Money.amount) can carry. */
 const MAX_TOTAL = 2_147_483_647;
@@ -30,27 +32,27 @@ interface PricedLine extends CheckoutLine {
   archived: boolean;
 }
 
-/** Thrown inside the transaction to roll it back when a line lacks stock. */
-class StockShortage extends Error {
-  constructor(readonly productId: string) {
-    super(`not enough stock of ${productId}`);
-  }
-}
-
 /**
- * Checkout: the caller's cart becomes an order, in one transaction, or nothing is written at all.
+ * Checkout: the caller's cart becomes an order, at once or not at all, in two statements.
  *
- * The cart row is locked first (`FOR UPDATE`): one buyer's checkouts and cart changes run one at a time,
- * which is what makes one idempotency key yield one order under concurrency (the unique index on
- * (buyer, key) stands behind it). The order, its lines (prices copied), its payment and its expiry job are
- * written and the cart emptied; then, last, stock is taken line by line through the ledger, in product id
- * order, with conditional updates. A line refused rolls the whole transaction back.
+ * The first ({@link readCheckout}) reads everything checkout decides on: the priced cart, the order of this
+ * idempotency key, the buyer's unpaid orders, and the version of the cart row. The second ({@link writeOrder}), a
+ * transaction on its own, locks the cart row (`FOR UPDATE`) and writes everything: the order, its lines (prices
+ * copied), its payment and its expiry job, the cart emptied, and the stock of every line through the ledger's
+ * conditional update (`takeStockSql`: products locked in id order, never read-then-write). It aborts itself, so that
+ * nothing is written, when a line lacks stock (OUT_OF_STOCK) or when the cart row is no longer the version read (a
+ * cart change or another checkout of the buyer committed in between: every one writes that row): the checkout is
+ * then read and decided again. No round trip to the server happens while a product's row is locked: a popular
+ * product is locked for the time PostgreSQL takes to run one statement and commit it.
  *
- * After the commit, the payment gets its provider intent and client secret (`paymentService.prepareQuietly`).
+ * After the commit, the payment gets its provider intent and client secret (`paymentService.prepareQuietly`), and
+ * the request's loaders are primed with what was written: the answer costs no statement beyond its products.
  *
  * Idempotency: a key already used returns its order when the request is the same: the same address, and
  * either the same cart or an empty one (a retry after success finds the cart emptied by the first attempt).
- * Anything else is a CONFLICT. A checkout that failed wrote nothing, so its key can be used again.
+ * Anything else is a CONFLICT. A checkout that failed wrote nothing, so its key can be used again. Concurrent calls
+ * with one key: one writes, the others find the cart row changed, read again and replay its order (the unique index
+ * on (buyer, key) stands behind it).
  */
 export const checkoutService = {
   async checkout(ctx: RequestContext, input: CheckoutInput): Promise<Order> {
@@ -58,61 +60,114 @@ export const checkoutService = {
     const address = normalizeAddress(input.shippingAddress);
     const key = input.idempotencyKey;
     const cartId = cartIdOf(viewer.userId);
-    let lines: PricedLine[] = [];
-    /** Set when this call made the order (not a replay): its payment is then known to have no intent yet. */
-    let created = false;
-    const attempt = () =>
-      ctx.em.transactional(async (em) => {
-        created = false;
-        await runSql(em, 'select id from cart where id = ? for update', [cartId]);
-        lines = await readPricedCart(em, cartId);
-        const existing = await em.findOne(Order, { buyer: viewer.userId, idempotencyKey: key });
-        if (existing) return replay(em, existing, lines, address);
-        created = true;
-        return createOrder(ctx, em, { buyerId: viewer.userId, cartId, key, address, lines, expectedTotal: input.expectedTotal ?? null });
-      });
     for (let tries = 1; ; tries++) {
       try {
-        const order = await attempt();
+        const read = await readCheckout(ctx.em, { buyerId: viewer.userId, cartId, key });
+        if (read.existingOrderId) {
+          const order = await replay(ctx.em, read.existingOrderId, read.lines, address);
+          // A replay gets the intent that a first attempt could not (provider down then), with the same idempotency key.
+          await paymentService.prepareQuietly(ctx, order.id);
+          return order;
+        }
+        const created = await createOrder(ctx, { buyerId: viewer.userId, cartId, key, address, read, expectedTotal: input.expectedTotal ?? null });
         // Stock was taken: this instance's cached catalogue answers are stale from now (others learn it
         // from the committed stock events, see followStockChanges).
         ctx.catalogVersion.bump();
-        // After the commit, never inside the transaction: a slow provider holds no lock. A replay gets the intent
-        // that a first attempt could not (provider down then), with the same idempotency key.
-        const fresh = created
-          ? { provider: ctx.payments.current.provider, orderNumber: order.number, amount: order.totalAmount, currency: order.currency }
-          : undefined;
-        await paymentService.prepareQuietly(ctx, order.id, fresh);
+        // After the commit, never inside it: a slow provider holds no lock.
+        const { order, payment } = created;
+        const prepared = await paymentService.prepareQuietly(ctx, order.id, {
+          provider: payment.provider,
+          orderNumber: order.number,
+          amount: payment.amount,
+          currency: payment.currency,
+        });
+        primeLoaders(ctx, created, prepared.stored);
         return order;
       } catch (error) {
-        if (error instanceof StockShortage) throw await outOfStock(ctx.em, lines, error.productId);
-        // Two first attempts with one key that both got past the cart lock (no cart row yet): the loser replays.
-        if (error instanceof UniqueConstraintViolationException && tries < 2) continue;
+        const abort = checkoutAbortOf(error);
+        if (abort?.reason === 'OUT_OF_STOCK') throw new OutOfStockError(abort.detail.split(','));
+        // The cart changed since it was read, or another first attempt with this key won: decide again.
+        if ((abort?.reason === 'CART_CHANGED' || isUniqueViolation(error)) && tries < MAX_TRIES) continue;
+        if (abort?.reason === 'CART_CHANGED') throw new ConflictError('The cart kept changing during checkout: try again');
         throw error;
       }
     }
   },
 };
 
-async function readPricedCart(em: EntityManager, cartId: string): Promise<PricedLine[]> {
-  const rows = await runSql<{ product_id: string; quantity: number; price_amount: number; currency: string; shop_id: string; archived: boolean }>(
-    em,
-    `select l.product_id, l.quantity, p.price_amount, p.currency, p.shop_id, p.archived
-       from cart_line l join product p on p.id = l.product_id
-      where l.cart_id = ? order by l.product_id`,
-    [cartId],
-  );
-  return rows.map((row) => ({
-    productId: row.product_id,
-    quantity: row.quantity,
-    priceAmount: row.price_amount,
-    currency: row.currency,
-    shopId: row.shop_id,
-    archived: row.archived,
-  }));
+/** Reads and writes of one checkout, when the cart keeps changing in between. */
+const MAX_TRIES = 5;
+
+/** Why {@link writeOrder}'s statement aborted itself (`atelier_abort`, SQLSTATE AT001), or null for any other error. */
+function checkoutAbortOf(error: unknown): { reason: 'OUT_OF_STOCK' | 'CART_CHANGED'; detail: string } | null {
+  const { code, detail } = (error ?? {}) as { code?: unknown; detail?: unknown };
+  if (code !== ABORT_SQLSTATE || typeof detail !== 'string') return null;
+  const [reason, ...rest] = detail.split(':');
+  return reason === 'OUT_OF_STOCK' || reason === 'CART_CHANGED' ? { reason, detail: rest.join(':') } : null;
 }
 
-async function replay(em: EntityManager, order: Order, cart: CheckoutLine[], address: Address): Promise<Order> {
+/** SQLSTATE of `atelier_abort` (migration checkout_abort). */
+const ABORT_SQLSTATE = 'AT001';
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof UniqueConstraintViolationException || (error as { code?: unknown } | null)?.code === '23505';
+}
+
+/** What checkout wrote, as the answer's resolvers read it. */
+interface CreatedOrder {
+  order: Order;
+  lines: OrderLine[];
+  payment: Payment;
+}
+
+/** What checkout's read tells it: one statement, one snapshot, no lock. */
+interface CheckoutRead {
+  /** The cart row's version (the `xmin` of its tuple, the transaction that last wrote it); null when there is none. */
+  cartVersion: string | null;
+  /** The cart's lines with their products' prices now, in product id order. */
+  lines: PricedLine[];
+  /** The order already made with this idempotency key, or null. */
+  existingOrderId: string | null;
+  /** Orders of the buyer awaiting payment. */
+  unpaidOrders: number;
+  /** Units of each of the cart's products in those orders (products with none are absent). */
+  heldUnits: Record<string, number>;
+}
+
+interface CheckoutReadRow {
+  cart_version: string | null;
+  lines: PricedLine[];
+  existing_order_id: string | null;
+  unpaid_orders: number;
+  held_units: Record<string, number>;
+}
+
+/**
+ * Reads, in one statement (one snapshot), the version of the buyer's cart row, the priced cart, the order of this
+ * idempotency key and the buyer's unpaid orders. Nothing is locked: {@link writeOrder} writes only if the cart row is
+ * still this version, which every cart change and every checkout would have changed.
+ */
+async function readCheckout(em: EntityManager, who: { buyerId: string; cartId: string; key: string }): Promise<CheckoutRead> {
+  const [row] = (await runSql<CheckoutReadRow>(
+    em,
+    `select (select xmin::text from cart where id = ?) as cart_version,
+            coalesce((select json_agg(json_build_object('productId', l.product_id, 'quantity', l.quantity, 'priceAmount', p.price_amount,
+                                                        'currency', p.currency, 'shopId', p.shop_id, 'archived', p.archived) order by l.product_id)
+                        from cart_line l join product p on p.id = l.product_id where l.cart_id = ?), '[]') as lines,
+            (select id from customer_order where buyer_id = ? and idempotency_key = ?) as existing_order_id,
+            (select count(*)::int from customer_order where buyer_id = ? and status = any(?::order_status[])) as unpaid_orders,
+            coalesce((select json_object_agg(product_id, units) from (
+                        select l.product_id, sum(l.quantity)::int as units from order_line l join customer_order o on o.id = l.order_id
+                         where o.buyer_id = ? and o.status = any(?::order_status[])
+                           and l.product_id in (select product_id from cart_line where cart_id = ?)
+                         group by l.product_id) held), '{}') as held_units`,
+    [who.cartId, who.cartId, who.buyerId, who.key, who.buyerId, AWAITING_PAYMENT, who.buyerId, AWAITING_PAYMENT, who.cartId],
+  )) as [CheckoutReadRow];
+  return { cartVersion: row.cart_version, lines: row.lines, existingOrderId: row.existing_order_id, unpaidOrders: row.unpaid_orders, heldUnits: row.held_units };
+}
+
+async function replay(em: EntityManager, orderId: string, cart: CheckoutLine[], address: Address): Promise<Order> {
+  const order = await em.findOneOrFail(Order, orderId);
   const ordered = cart.length ? cart : (await em.find(OrderLine, { order: order.id })).map((line) => ({ productId: line.product.id, quantity: line.quantity }));
   if (!checkoutFingerprintMatches(order.requestFingerprint, ordered, address)) {
     throw new ConflictError('This idempotency key was already used for a checkout with another cart or address');
@@ -125,13 +180,13 @@ interface NewOrder {
   cartId: string;
   key: string;
   address: Address;
-  lines: PricedLine[];
+  read: CheckoutRead;
   /** What the buyer was shown; null: not checked. */
   expectedTotal: { amount: number; currency: string } | null;
 }
 
-async function createOrder(ctx: RequestContext, em: EntityManager, request: NewOrder): Promise<Order> {
-  const { lines } = request;
+async function createOrder(ctx: RequestContext, request: NewOrder): Promise<CreatedOrder> {
+  const { lines } = request.read;
   if (!lines.length) throw new BadUserInputError('cart', 'The cart is empty');
   // A product archived after it was put in the cart stays shown there, but is no longer sold.
   const withdrawn = lines.filter((line) => line.archived).map((line) => line.productId);
@@ -149,90 +204,154 @@ async function createOrder(ctx: RequestContext, em: EntityManager, request: NewO
       total: { amount: total, currency: currencies[0] },
     });
   }
-  await checkUnpaidLimits(ctx, em, request.buyerId, lines);
+  checkUnpaidLimits(ctx, request.read);
 
   const now = ctx.clock.now();
-  const orderId = newId();
-  const [{ n }] = (await runSql<{ n: string }>(em, "select nextval('order_number_seq') as n")) as [{ n: string }];
-  const reservedUntil = new Date(now.getTime() + ctx.config.orders.reservationMs);
   const currency = currencies[0]!;
-  const order = em.create(Order, {
-    id: orderId,
-    number: formatOrderNumber(Number(n)),
-    buyer: request.buyerId,
-    status: OrderStatus.PENDING_PAYMENT,
+  const order = new Order();
+  order.buyer = ref(User, request.buyerId);
+  order.status = OrderStatus.PENDING_PAYMENT;
+  order.currency = currency;
+  order.totalAmount = total;
+  order.idempotencyKey = request.key;
+  order.requestFingerprint = checkoutFingerprint(lines, request.address);
+  order.reservedUntil = new Date(now.getTime() + ctx.config.orders.reservationMs);
+  order.createdAt = now;
+  order.updatedAt = now;
+  // Sealed with the order's id as associated data: set once the id is (the constructor made it).
+  order.shippingAddress = request.address;
+  const orderLines = lines.map((line) =>
+    Object.assign(new OrderLine(), {
+      order: ref(order),
+      product: ref(Product, line.productId),
+      shop: ref(Shop, line.shopId),
+      quantity: line.quantity,
+      unitPriceAmount: line.priceAmount,
+      currency,
+    }),
+  );
+  // The provider's intent is created after the commit (paymentService.ensureIntent): no network call in here.
+  const payment = Object.assign(new Payment(), {
+    order: ref(order),
+    provider: ctx.payments.current.provider,
+    status: PaymentStatus.REQUIRES_PAYMENT,
+    amount: total,
     currency,
-    totalAmount: total,
-    idempotencyKey: request.key,
-    requestFingerprint: checkoutFingerprint(lines, request.address),
-    reservedUntil,
     createdAt: now,
     updatedAt: now,
   });
-  // Sealed with the order's id as associated data: set once the id is.
-  order.shippingAddress = request.address;
-  for (const line of lines) {
-    em.create(OrderLine, { order, product: line.productId, shop: line.shopId, quantity: line.quantity, unitPriceAmount: line.priceAmount, currency });
-  }
-  // The provider's intent is created after the commit (paymentService.ensureIntent): no network call in here.
-  em.create(Payment, { order, provider: ctx.payments.current.provider, status: PaymentStatus.REQUIRES_PAYMENT, amount: total, currency, createdAt: now, updatedAt: now });
-  await em.flush();
-  await runSql(em, 'delete from cart_line where cart_id = ?', [request.cartId]);
-  await runSql(em, 'update cart set updated_at = ? where id = ?', [now, request.cartId]);
-  await scheduleExpiry(em, orderId, reservedUntil);
-  // The new order, to its shops' live feeds (ShopOrderUpdates); delivered only if this transaction commits.
-  await notifyOrderUpdated(em, orderId);
+  order.number = await writeOrder(ctx.em, order, orderLines, payment, { id: request.cartId, version: request.read.cartVersion });
+  return { order, lines: orderLines, payment };
+}
 
-  // Stock last: a product's row stays locked from its update to the commit, so the fewer statements
-  // in between, the more checkouts of a popular product per second. A refusal rolls everything back.
-  const taken = await applyStockChanges(
-    em,
-    lines.map((line) => ({ productId: line.productId, delta: -line.quantity, reason: StockReason.SALE, orderId })),
-    now,
+/**
+ * Writes a new order in one statement, which is its own transaction: the cart row locked and checked against the
+ * version read, the order (its number from `order_number_seq`), its lines, its payment, the cart emptied and its row
+ * written (what tells a concurrent checkout that the cart changed), the expiry job, the order's `pg_notify` to the
+ * shops' live feeds (ShopOrderUpdates), and the stock of every line through the ledger (`takeStockSql`). The statement
+ * aborts itself (`atelier_abort`), so that nothing at all is written, when the cart row is not the version read
+ * (CART_CHANGED) or a line lacks stock (OUT_OF_STOCK, with every product short, in id order). The cart is locked before
+ * any product, as a checkout always did. Data-modifying `WITH` queries always run to completion, and foreign keys are
+ * checked at the end of the statement, so the lines may refer to the order inserted beside them.
+ */
+async function writeOrder(em: EntityManager, order: Order, lines: OrderLine[], payment: Payment, cart: { id: string; version: string | null }): Promise<string> {
+  const stock = takeStockSql(
+    lines.map((line) => ({ productId: line.product.id, delta: -line.quantity })),
+    { reason: StockReason.SALE, orderId: order.id },
+    order.createdAt,
   );
-  if (taken.refusedProductId) throw new StockShortage(taken.refusedProductId);
-  return order;
+  const expiry = expiryJobSql(order.id, order.reservedUntil);
+  const event = newOrderEvent(order.id, lines.map((line) => line.shop.id));
+  const [row] = (await runSql<{ number: string }>(
+    em,
+    `with cart_locked as (
+       select xmin::text as version from cart where id = ?::uuid for update
+     ), new_order as (
+       insert into customer_order (id, number, buyer_id, status, currency, total_amount, shipping_address, idempotency_key, request_fingerprint,
+                                   reserved_until, created_at, updated_at)
+       select ?::uuid, 'AT-' || lpad(n::text, greatest(6, length(n::text)), '0'), ?::uuid, ?::order_status, ?::char(3), ?::int, ?::text, ?::text, ?::text,
+              ?::timestamptz, ?::timestamptz, ?::timestamptz
+         from (select nextval('order_number_seq') as n) sequence
+       returning number
+     ), new_lines as (
+       insert into order_line (id, order_id, product_id, shop_id, quantity, unit_price_amount, currency)
+       select id, ?::uuid, product_id, shop_id, quantity, unit_price_amount, ?::char(3)
+         from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::int[], ?::int[]) as line(id, product_id, shop_id, quantity, unit_price_amount)
+     ), new_payment as (
+       insert into payment (id, order_id, provider, status, amount, currency, created_at, updated_at)
+       values (?::uuid, ?::uuid, ?::payment_provider, ?::payment_status, ?::int, ?::char(3), ?::timestamptz, ?::timestamptz)
+     ), emptied as (
+       delete from cart_line where cart_id = ?::uuid
+     ), cart_written as (
+       update cart set updated_at = ?::timestamptz where id = ?::uuid
+     ), expiry as (
+       select ${expiry.text} as job
+     ), order_notified as (
+       select pg_notify(?, ?) as notified
+     ), ${stock.ctes.text}
+     select case
+              when (select version from cart_locked) is distinct from ?::text then atelier_abort('CART_CHANGED', null)
+              when ${stock.refused} is not null then atelier_abort('OUT_OF_STOCK', ${stock.refused})
+              else true
+            end as written,
+            (select number from new_order) as number,
+            (select count(*) from expiry) as jobs,
+            (select count(*) from order_notified) as notified_order,
+            (select count(*) from (select ${stock.selectList.text} from stock_changed) notified) as notified_stock`,
+    [
+      cart.id,
+      order.id, order.buyer.id, order.status, order.currency, order.totalAmount, order.sealedShippingAddress, order.idempotencyKey, order.requestFingerprint,
+      order.reservedUntil, order.createdAt, order.updatedAt,
+      order.id, order.currency,
+      lines.map((line) => line.id), lines.map((line) => line.product.id), lines.map((line) => line.shop.id), lines.map((line) => line.quantity), lines.map((line) => line.unitPriceAmount),
+      payment.id, order.id, payment.provider, payment.status, payment.amount, payment.currency, payment.createdAt, payment.updatedAt,
+      cart.id,
+      order.updatedAt, cart.id,
+      ...expiry.params,
+      ORDER_NOTIFY_CHANNEL, JSON.stringify(event),
+      ...stock.ctes.params,
+      cart.version,
+      ...stock.selectList.params,
+    ],
+  )) as [{ number: string }];
+  return row.number;
+}
+
+/**
+ * The request's loaders, primed with the order just written, its lines and its payment (the intent's secret included
+ * when this call stored it): the answer's fields read them without a statement. Its products are read as usual.
+ */
+function primeLoaders(ctx: RequestContext, created: CreatedOrder, stored: StoredIntent | null): void {
+  const { order, lines, payment } = created;
+  ctx.loaders.orderById.prime(order.id, order);
+  ctx.loaders.linesOfOrder.prime(order.id, lines);
+  if (stored) {
+    payment.providerReference = stored.reference;
+    payment.clientSecret = stored.clientSecret;
+    payment.updatedAt = stored.at;
+    ctx.loaders.paymentOfOrder.prime(order.id, payment);
+  }
 }
 
 /**
  * A buyer may hold at most `MAX_UNPAID_ORDERS_PER_BUYER` orders awaiting payment, and at most
  * `MAX_UNPAID_UNITS_PER_PRODUCT` units of one product across them: nine unpaid checkouts once held a product's whole
- * stock for fifteen minutes, renewable. Race-free: the buyer's cart row is locked, so their checkouts run one at a time.
+ * stock for fifteen minutes, renewable. Race-free: the counts come from {@link readCheckout}, and {@link writeOrder}
+ * commits only while the buyer's cart row is still the version read; every checkout writes that row, so a checkout
+ * that committed in between sends this one back to read the counts again.
  */
-async function checkUnpaidLimits(ctx: RequestContext, em: EntityManager, buyerId: string, lines: CheckoutLine[]): Promise<void> {
+function checkUnpaidLimits(ctx: RequestContext, read: CheckoutRead): void {
   const limits = ctx.config.limits.orders;
-  const [{ n }] = (await runSql<{ n: number }>(em, 'select count(*)::int as n from customer_order where buyer_id = ? and status = any(?)', [
-    buyerId,
-    AWAITING_PAYMENT,
-  ])) as [{ n: number }];
-  if (n >= limits.maxUnpaidOrders) {
+  if (read.unpaidOrders >= limits.maxUnpaidOrders) {
     throw new AppError(ErrorCode.CONFLICT, `At most ${limits.maxUnpaidOrders} orders may await payment at once: pay or cancel one first`, {
       reason: 'TOO_MANY_UNPAID_ORDERS',
     });
   }
-  const held = await runSql<{ product_id: string; units: number }>(
-    em,
-    `select l.product_id, sum(l.quantity)::int as units from order_line l join customer_order o on o.id = l.order_id
-      where o.buyer_id = ? and o.status = any(?) and l.product_id = any(?) group by l.product_id`,
-    [buyerId, AWAITING_PAYMENT, lines.map((line) => line.productId)],
-  );
-  const heldOf = new Map(held.map((row) => [row.product_id, row.units]));
-  const over = lines.filter((line) => (heldOf.get(line.productId) ?? 0) + line.quantity > limits.maxUnpaidUnitsPerProduct).map((line) => line.productId);
+  const over = read.lines.filter((line) => (read.heldUnits[line.productId] ?? 0) + line.quantity > limits.maxUnpaidUnitsPerProduct).map((line) => line.productId);
   if (over.length) {
     throw new AppError(ErrorCode.CONFLICT, `At most ${limits.maxUnpaidUnitsPerProduct} units of one product may await payment at once`, {
       reason: 'UNPAID_UNITS_LIMIT',
       productIds: over,
     });
   }
-}
-
-/** The error for a refused checkout: the refused product, and every other line short of stock right now. */
-async function outOfStock(em: EntityManager, lines: CheckoutLine[], refusedProductId: string): Promise<OutOfStockError> {
-  const rows = await runSql<{ id: string }>(
-    em,
-    `select p.id from product p join unnest(?::uuid[], ?::int[]) as wanted(id, quantity) on wanted.id = p.id
-      where p.available < wanted.quantity`,
-    [lines.map((line) => line.productId), lines.map((line) => line.quantity)],
-  );
-  return new OutOfStockError([refusedProductId, ...rows.map((row) => row.id)]);
 }

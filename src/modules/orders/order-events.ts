@@ -47,6 +47,11 @@ export const ORDER_EVENT_COLUMNS = `o.id as "orderId", o.status, p.status as "pa
   (select coalesce(json_agg(distinct l.shop_id), '[]'::json) from order_line l where l.order_id = o.id) as "shopIds",
   (select coalesce(json_agg(s.shop_id), '[]'::json) from shipment s where s.order_id = o.id) as "shippedShopIds"`;
 
+/** The event of an order checkout has just made (its statement writes it, so it cannot read it back). */
+export function newOrderEvent(orderId: string, shopIds: string[]): OrderUpdatedEvent {
+  return { orderId, status: OrderStatus.PENDING_PAYMENT, paymentStatus: PaymentStatus.REQUIRES_PAYMENT, shopIds: [...new Set(shopIds)].sort(), shippedShopIds: [] };
+}
+
 /**
  * Queues the notification of a new order, or of a change of the order, its payment or its shipments, in the
  * caller's transaction, with everything as it is now in it (read after the caller's updates, so callers never

@@ -2,6 +2,7 @@ import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
 import { required } from '../../shared/loaders';
 import { Money } from '../../shared/money';
+import type { ProductRecord, ShopRecord } from '../catalog/catalog-records';
 import { Product } from '../catalog/product.entity';
 import { Payment } from '../payments/payment.entity';
 import { OrderLine } from './order-line.entity';
@@ -36,7 +37,7 @@ export class OrderFieldsResolver {
 @Resolver(() => OrderLine)
 export class OrderLineFieldsResolver {
   @FieldResolver(() => Product, { description: 'The product as it is now; the price paid is unitPrice.' })
-  async product(@Root() line: OrderLine, @Ctx() ctx: RequestContext): Promise<Product> {
+  async product(@Root() line: OrderLine, @Ctx() ctx: RequestContext): Promise<ProductRecord> {
     return required(await ctx.loaders.productById.load(line.product.id), 'product', line.id);
   }
 
@@ -49,7 +50,7 @@ export class OrderLineFieldsResolver {
 @Resolver(() => Shipment)
 export class ShipmentFieldsResolver {
   @FieldResolver(() => Shop, { description: 'The shop that shipped.' })
-  async shop(@Root() shipment: Shipment, @Ctx() ctx: RequestContext): Promise<Shop> {
+  async shop(@Root() shipment: Shipment, @Ctx() ctx: RequestContext): Promise<ShopRecord> {
     return required(await ctx.loaders.shopById.load(shipment.shop.id), 'shop', shipment.id);
   }
 }

@@ -1,10 +1,10 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { CronItem, TaskList } from 'graphile-worker';
-import { addJob } from '../../infra/jobs';
+import { addJob, addJobSql, type JobSpec } from '../../infra/jobs';
 import type { Logger } from '../../infra/logger';
 import type { Clock } from '../../shared/clock';
 import { isId } from '../../shared/ids';
-import { runSql } from '../../shared/sql';
+import { runSql, type SqlFragment } from '../../shared/sql';
 import { releaseOrder } from './order-release';
 import { AWAITING_PAYMENT, isAwaitingPayment, OrderStatus } from './order-status';
 
@@ -26,7 +26,16 @@ export interface OrderJobDeps {
 
 /** Schedules the expiry of an order at `reservedUntil`, in the caller's transaction (one pending job per order). */
 export function scheduleExpiry(em: EntityManager, orderId: string, reservedUntil: Date): Promise<void> {
-  return addJob(em, EXPIRE_ORDER_TASK, { orderId }, { runAt: reservedUntil, jobKey: `${EXPIRE_ORDER_TASK}:${orderId}` });
+  return addJob(em, EXPIRE_ORDER_TASK, { orderId }, expirySpec(orderId, reservedUntil));
+}
+
+/** {@link scheduleExpiry} as an expression, for checkout's single write statement. */
+export function expiryJobSql(orderId: string, reservedUntil: Date): SqlFragment {
+  return addJobSql(EXPIRE_ORDER_TASK, { orderId }, expirySpec(orderId, reservedUntil));
+}
+
+function expirySpec(orderId: string, reservedUntil: Date): JobSpec {
+  return { runAt: reservedUntil, jobKey: `${EXPIRE_ORDER_TASK}:${orderId}` };
 }
 
 export type ExpiryOutcome = 'EXPIRED' | 'NOT_DUE' | 'NOTHING_TO_DO';

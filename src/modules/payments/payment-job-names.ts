@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { addJob } from '../../infra/jobs';
+import { addJob, addJobSql } from '../../infra/jobs';
+import type { SqlFragment } from '../../shared/sql';
 
 /**
  * The payments module's jobs, and how other modules add them (in their own transaction, so that a job exists
@@ -28,8 +29,9 @@ export function scheduleIntentCancellation(em: EntityManager, orderId: string): 
   return addJob(em, PAYMENT_TASKS.cancelIntent, { orderId }, { jobKey: keyOf(PAYMENT_TASKS.cancelIntent, orderId), maxAttempts: 10 });
 }
 
-export function scheduleDevelopmentConfirmation(em: EntityManager, orderId: string, runAt: Date): Promise<void> {
-  return addJob(em, PAYMENT_TASKS.confirmDevelopmentPayment, { orderId }, { runAt, jobKey: keyOf(PAYMENT_TASKS.confirmDevelopmentPayment, orderId) });
+/** The DEVELOPMENT provider's confirmation job, as an expression: the statement that stores the intent adds it. */
+export function developmentConfirmationSql(orderId: string, runAt: Date): SqlFragment {
+  return addJobSql(PAYMENT_TASKS.confirmDevelopmentPayment, { orderId }, { runAt, jobKey: keyOf(PAYMENT_TASKS.confirmDevelopmentPayment, orderId) });
 }
 
 export function scheduleEventProcessing(em: EntityManager, eventId: string): Promise<void> {

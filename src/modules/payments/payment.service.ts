@@ -6,11 +6,26 @@ import { queueBuyerEmail } from '../notifications/order-emails';
 import { notifyOrderUpdated } from '../orders/order-events';
 import { isAwaitingPayment, type OrderStatus } from '../orders/order-status';
 import { idempotencyKeys, PaymentProviderUnavailableError } from './payment-gateway';
-import { scheduleDevelopmentConfirmation } from './payment-job-names';
+import { developmentConfirmationSql } from './payment-job-names';
 import { PaymentProvider, PaymentStatus } from './payment.entity';
 import type { PaymentsRuntime } from './payments-runtime';
 
 export type IntentOutcome = 'CREATED' | 'EXISTS' | 'NOT_PAYABLE' | 'PROVIDER_UNAVAILABLE';
+
+/** The intent a call of {@link paymentService.ensureIntent} stored on the payment. */
+export interface StoredIntent {
+  reference: string;
+  clientSecret: string;
+  /** The payment's new `updatedAt`. */
+  at: Date;
+}
+
+/** What a call of {@link paymentService.ensureIntent} did. */
+export interface IntentResult {
+  outcome: IntentOutcome;
+  /** What this call stored (CREATED); null otherwise, also when a concurrent call had stored the same intent first. */
+  stored: StoredIntent | null;
+}
 
 /** What the provider is asked to collect, for an order that awaits payment and has no intent yet. */
 export interface NewPayment {
@@ -34,7 +49,7 @@ export const paymentService = {
    * REQUIRES_PAYMENT without a secret, and the next call gets the same intent (same key) once it answers.
    * `fresh`: the payment a checkout has just created, so that its hot path does not read back what it wrote.
    */
-  async ensureIntent(payments: PaymentsRuntime, em: EntityManager, orderId: string, now: Date, fresh?: NewPayment): Promise<IntentOutcome> {
+  async ensureIntent(payments: PaymentsRuntime, em: EntityManager, orderId: string, now: Date, fresh?: NewPayment): Promise<IntentResult> {
     let row = fresh;
     if (!row) {
       const [found] = await runSql<{ provider: PaymentProvider; provider_reference: string | null; amount: number; currency: string; status: OrderStatus; number: string }>(
@@ -44,8 +59,8 @@ export const paymentService = {
         [orderId],
       );
       if (!found) throw new Error(`order ${orderId} has no payment`);
-      if (found.provider_reference) return 'EXISTS';
-      if (!isAwaitingPayment(found.status)) return 'NOT_PAYABLE';
+      if (found.provider_reference) return { outcome: 'EXISTS', stored: null };
+      if (!isAwaitingPayment(found.status)) return { outcome: 'NOT_PAYABLE', stored: null };
       row = { provider: found.provider, orderNumber: found.number, amount: found.amount, currency: found.currency };
     }
     const payment = row;
@@ -62,34 +77,36 @@ export const paymentService = {
     } catch (error) {
       if (!(error instanceof PaymentProviderUnavailableError)) throw error;
       payments.logger.warn({ err: error, orderId }, 'payment provider unavailable: the payment waits as REQUIRES_PAYMENT');
-      return 'PROVIDER_UNAVAILABLE';
+      return { outcome: 'PROVIDER_UNAVAILABLE', stored: null };
     }
-    const store = async (tx: EntityManager) => {
-      const [stored] = await runSql<{ id: string }>(
-        tx,
-        `update payment set provider_reference = ?, client_secret = ?, updated_at = ?
-          where order_id = ? and provider_reference is null returning id`,
-        [intent.reference, intent.clientSecret, now, orderId],
-      );
-      if (stored && payment.provider === PaymentProvider.DEVELOPMENT) {
-        await scheduleDevelopmentConfirmation(tx, orderId, new Date(now.getTime() + payments.developmentConfirmDelayMs));
-      }
-    };
-    // One statement for Stripe; the DEVELOPMENT provider's confirmation job joins it in a transaction.
-    await (payment.provider === PaymentProvider.DEVELOPMENT ? em.transactional(store) : store(em));
-    return 'CREATED';
+    // One statement, no transaction: the DEVELOPMENT provider's confirmation job is added by the same statement, only
+    // when this call stored the intent.
+    const confirmation =
+      payment.provider === PaymentProvider.DEVELOPMENT
+        ? developmentConfirmationSql(orderId, new Date(now.getTime() + payments.developmentConfirmDelayMs))
+        : null;
+    const [stored] = await runSql<{ id: string }>(
+      em,
+      `with stored as (
+         update payment set provider_reference = ?, client_secret = ?, updated_at = ?
+          where order_id = ? and provider_reference is null returning id
+       )
+       select id${confirmation ? `, (select ${confirmation.text}) as job` : ''} from stored`,
+      [intent.reference, intent.clientSecret, now, orderId, ...(confirmation?.params ?? [])],
+    );
+    return { outcome: 'CREATED', stored: stored ? { reference: intent.reference, clientSecret: intent.clientSecret, at: now } : null };
   },
 
   /**
    * `ensureIntent` for a request whose own work is already committed (checkout): a failure is logged, never
    * thrown, since the order exists and its buyer can ask again with `startPayment` or a checkout replay.
    */
-  async prepareQuietly(ctx: RequestContext, orderId: string, fresh?: NewPayment): Promise<IntentOutcome | 'FAILED'> {
+  async prepareQuietly(ctx: RequestContext, orderId: string, fresh?: NewPayment): Promise<IntentResult | { outcome: 'FAILED'; stored: null }> {
     try {
       return await paymentService.ensureIntent(ctx.payments, ctx.em, orderId, ctx.clock.now(), fresh);
     } catch (error) {
       ctx.logger.error({ err: error, orderId }, 'could not create the payment intent: the payment waits without a client secret');
-      return 'FAILED';
+      return { outcome: 'FAILED', stored: null };
     }
   },
 

@@ -3,6 +3,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { startStatementCounter, type StatementCounter } from '../../../bench/lib/pg-statement-counter';
 import { loadDemoCatalog } from '../../../src/modules/catalog/demo-catalog';
+import { Product } from '../../../src/modules/catalog/product.entity';
 import { runSql } from '../../../src/shared/sql';
 import {
   AddToCartDocument,
@@ -102,6 +103,45 @@ describe('the public response cache of the catalogue', () => {
       expect(withToken.cache).toBeNull();
       expect(withToken.statements).toBeGreaterThan(0);
     }
+  });
+
+  it('should answer a signed-in Catalog, Shops and ProductBySlug (executed) with the very data of the anonymous ones (cached), as the entities say', async () => {
+    const buyer = await signUp(server);
+    const signedIn = { authorization: `Bearer ${buyer.accessToken}` };
+    const reads = [
+      [CatalogDocument, { first: 25 }],
+      [CatalogDocument, { first: 5, filter: { categoryId, inStockOnly: true } }],
+      [ShopsDocument, { first: 3, productsFirst: 4 }],
+    ] as const;
+    for (const [document, variables] of reads) {
+      await read(server, counter, document as never, variables as never);
+      const anonymous = await read(server, counter, document as never, variables as never);
+      expect(anonymous.cache).toBe('HIT');
+      const executed = await read(server, counter, document as never, variables as never, signedIn);
+      expect(executed.cache).toBeNull();
+      expect(executed.data).toEqual(anonymous.data);
+    }
+
+    // The catalogue's plain-row reads against MikroORM's entities of the same rows.
+    const catalog = await read(server, counter, CatalogDocument, { first: 25 }, signedIn);
+    const em = server.database.orm.em.fork();
+    const entities = await em.find(Product, { archived: false }, { orderBy: { id: 'desc' }, limit: 25, populate: ['shop', 'category'] });
+    expect(catalog.data.products.totalCount).toBe(await em.count(Product, { archived: false }));
+    expect(catalog.data.products.edges.map(({ node }) => node)).toEqual(
+      entities.map((product) => ({
+        id: product.id,
+        title: product.title,
+        slug: product.slug,
+        price: { amount: product.priceAmount, currency: product.currency },
+        available: product.available,
+        shop: { id: product.shop.id, name: product.shop.$.name, slug: product.shop.$.slug, country: product.shop.$.country },
+        category: { id: product.category.id, name: product.category.$.name, slug: product.category.$.slug },
+      })),
+    );
+    const { slug } = entities[0]!;
+    const product = await read(server, counter, ProductBySlugDocument, { slug }, signedIn);
+    expect(product.data).toEqual((await read(server, counter, ProductBySlugDocument, { slug })).data);
+    expect(product.data.product).toMatchObject({ id: entities[0]!.id, description: entities[0]!.description, stockVersion: entities[0]!.stockVersion, images: entities[0]!.images });
   });
 
   it('should never cache a mutation, nor a query that reaches beyond the public catalogue', async () => {
