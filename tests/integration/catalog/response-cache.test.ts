@@ -107,7 +107,7 @@ describe('the public response cache of the catalogue', () => {
 
   it('should answer a signed-in Catalog, Shops and ProductBySlug (executed) with the very data of the anonymous ones (cached), as the entities say', async () => {
     const buyer = await signUp(server);
-    const signedIn = { authorization: `Bearer ${buyer.accessToken}` };
+    const signedIn = { authorization: `Bearer ${buyer.token}` };
     const reads = [
       [CatalogDocument, { first: 25 }],
       [CatalogDocument, { first: 5, filter: { categoryId, inStockOnly: true } }],
