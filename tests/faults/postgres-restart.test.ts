@@ -42,6 +42,7 @@ const RECOVERY_BOUND_MS = 10_000;
 /** The longest any single answer may take, outage or not (nothing hangs: each wait is bounded). */
 const ANSWER_BOUND_MS = 20_000;
 
+/** The simulated clients' pacing (staggered starts, back-off between retries, a poller's interval): no test waits on it. */
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Answer {

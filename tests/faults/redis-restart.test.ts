@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { print } from 'graphql';
 import { createClient } from 'redis';
+import { Role } from '../../src/modules/accounts/user.entity';
 import { createProduct, createShop, type TestShop } from '../fixtures/shops';
 import { BanUserDocument, CatalogDocument, MeDocument, UpdateProductDocument } from '../generated/graphql';
-import { createStaff, send, signUp, type TestAccount } from '../utils/accounts';
+import { signUp, type TestAccount } from '../utils/accounts';
+import { createUser, type TestUser } from '../utils/buyers';
 import { postGraphql } from '../utils/clients';
-import { createTestDatabase, type TestDatabase } from '../utils/database';
-import { startTestRedis, type TestRedis } from '../utils/redis-server';
-import { startTestServer, type TestServer } from '../utils/test-server';
+import { startCluster, type Cluster } from '../utils/cluster';
+import { send } from '../utils/operations';
+import type { TestRedis } from '../utils/redis-server';
+import type { TestServer } from '../utils/test-server';
 import { waitFor } from '../utils/wait';
 
 /** The viewer generation that Redis holds for a user (what cached viewers are stamped with), read by a client of the test. */
@@ -22,7 +25,7 @@ async function generationOf(redis: TestRedis, userId: string): Promise<string | 
 }
 
 const ready = async (server: TestServer) => (await fetch(`${server.baseUrl}/readyz`)).status === 200;
-const refusal = async (server: TestServer, account: TestAccount) => (await send(server, MeDocument, {}, { token: account.accessToken })).errors?.[0]?.extensions;
+const refusal = async (server: TestServer, account: TestAccount) => (await send(server, MeDocument, {}, { token: account.token })).errors?.[0]?.extensions;
 
 /**
  * A ban (and a catalogue change) made on instance A while Redis is down: A's generation bump and its
@@ -30,38 +33,30 @@ const refusal = async (server: TestServer, account: TestAccount) => (await send(
  * generation that instance B's cached viewer is stamped with is there again, still matching.
  */
 describe('invalidations made while Redis was down, once Redis is back with its data', () => {
-  let database: TestDatabase;
+  let cluster: Cluster;
   let redis: TestRedis;
   let instanceA: TestServer;
-  let instanceAClosed = false;
   let instanceB: TestServer;
-  let admin: TestAccount;
+  let admin: TestUser;
   let shop: TestShop;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    redis = await startTestRedis({ persistent: true });
-    instanceA = await startTestServer({ REDIS_URL: redis.url }, database);
-    instanceB = await startTestServer({ REDIS_URL: redis.url, RUN_WORKER: 'false' }, database);
-    admin = await createStaff(instanceA);
+    cluster = await startCluster({ instances: 2, redis: { persistent: true } });
+    ({ redis, instances: [instanceA, instanceB] } = cluster);
+    admin = await createUser(instanceA, Role.ADMIN);
     shop = await createShop(instanceA);
   });
-  afterAll(async () => {
-    if (!instanceAClosed) await instanceA?.close();
-    await instanceB?.close();
-    await redis?.stop();
-    await database?.drop();
-  });
+  afterAll(() => cluster?.close());
 
   it('should land the bump that A could not make, once Redis is back', async () => {
     const victim = await signUp(instanceA);
-    expect((await send(instanceB, MeDocument, {}, { token: victim.accessToken })).data?.me?.id).toBe(victim.id);
+    expect((await send(instanceB, MeDocument, {}, { token: victim.token })).data?.me?.id).toBe(victim.id);
     const before = await generationOf(redis, victim.id);
     expect(before).not.toBeNull();
 
     await redis.shutDown();
     try {
-      const ban = await send(instanceA, BanUserDocument, { userId: victim.id, reason: 'fraud' }, { token: admin.accessToken });
+      const ban = await send(instanceA, BanUserDocument, { userId: victim.id, reason: 'fraud' }, { token: admin.token });
       expect(ban.data?.banUser.status).toBe('BANNED');
       expect(await refusal(instanceB, victim)).toMatchObject({ code: 'FORBIDDEN', reason: 'ACCOUNT_BANNED' });
     } finally {
@@ -75,7 +70,7 @@ describe('invalidations made while Redis was down, once Redis is back with its d
   it('should refuse the banned user on B at the very first request after Redis is back, and show the new catalogue, though A is gone', async () => {
     const victim = await signUp(instanceA);
     const productId = await createProduct(instanceA, shop);
-    expect((await send(instanceB, MeDocument, {}, { token: victim.accessToken })).data?.me?.id).toBe(victim.id);
+    expect((await send(instanceB, MeDocument, {}, { token: victim.token })).data?.me?.id).toBe(victim.id);
     const catalog = () => postGraphql(instanceB.graphqlUrl, { query: print(CatalogDocument), variables: { first: 5, filter: { shopId: shop.id } } });
     const titles = (response: Awaited<ReturnType<typeof catalog>>) =>
       (response.body.data as { products: { edges: { node: { title: string } }[] } }).products.edges.map((edge) => edge.node.title);
@@ -86,11 +81,10 @@ describe('invalidations made while Redis was down, once Redis is back with its d
 
     await redis.shutDown();
     try {
-      expect((await send(instanceA, BanUserDocument, { userId: victim.id, reason: 'fraud' }, { token: admin.accessToken })).data?.banUser.status).toBe('BANNED');
+      expect((await send(instanceA, BanUserDocument, { userId: victim.id, reason: 'fraud' }, { token: admin.token })).data?.banUser.status).toBe('BANNED');
       const update = await send(instanceA, UpdateProductDocument, { id: productId, input: { title: 'Renamed during the outage' } }, { token: shop.owner.token });
       expect(update.errors).toBeUndefined();
       // A dies with its bump and its catalogue change still waiting for Redis: only B can make things right.
-      instanceAClosed = true;
       await instanceA.close();
     } finally {
       await redis.startAgain();

@@ -5,7 +5,7 @@ import { createWorkerLiveness, MISSED_HEARTBEATS, recoverDeadWorkers } from '../
 import { createTestDatabase, type TestDatabase } from '../utils/database';
 import { spawnChild, type ChildServer } from '../utils/processes';
 import { startTestServer } from '../utils/test-server';
-import { waitFor } from '../utils/wait';
+import { passTime, waitFor } from '../utils/wait';
 
 /** The children's heartbeat: dead after 3 × 200 ms without one. */
 const HEARTBEAT_MS = 200;
@@ -103,7 +103,7 @@ describe('a job whose worker process dies mid-run', () => {
     const [lockedBy] = await heartbeatsOf(owner.pid);
     // Another process, whose recovery runs every 200 ms, for five stale thresholds.
     await startWorkerProcess();
-    await new Promise((resolve) => setTimeout(resolve, 5 * STALE_MS));
+    await passTime(5 * STALE_MS, 'five stale thresholds, in which a recovery that took a live job would have taken it');
 
     expect(await lockOf(client, jobId)).toEqual({ locked_by: lockedBy, attempts: 1 });
     expect(await eventsOf(jobId)).toEqual([{ attempt: 1, pid: owner.pid, event: 'started' }]);
@@ -121,7 +121,7 @@ describe('a job whose worker process dies mid-run', () => {
     const jobId = await addJob(client, 'crash_probe', { mode: 'wait-for-release' });
     await waitFor(async () => (await eventsOf(jobId)).length === 1, 10_000, 'the process to start the job');
     const stopped = worker.stop(); // SIGTERM; SIGKILL only after 5 s
-    await new Promise((resolve) => setTimeout(resolve, 5 * STALE_MS));
+    await passTime(5 * STALE_MS, 'five stale thresholds, after which only a heartbeat that kept beating is fresh');
 
     const { rows: fresh } = await client.query<{ fresh: boolean }>(
       'select seen_at > now() - $2::int * interval \'1 millisecond\' as fresh from job_worker_heartbeat where pid = $1',

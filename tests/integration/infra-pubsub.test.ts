@@ -46,8 +46,13 @@ describe('pub/sub', () => {
     const seen: unknown[] = [];
     const unsubscribe = await pubsub.subscribe('gone', (payload) => seen.push(payload));
     await unsubscribe();
+    // A marker published after on the same connections: Redis delivers in publish order, so 'gone' would come first.
+    let onMarker!: (payload: unknown) => void;
+    const marker = new Promise<unknown>((resolve) => (onMarker = resolve));
+    await pubsub.subscribe('marker', (payload) => onMarker(payload));
     await pubsub.publish('gone', 1);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await pubsub.publish('marker', 2);
+    await expect(marker).resolves.toBe(2);
     expect(seen).toEqual([]);
     await pubsub.close();
   });

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AddToCartDocument, CheckoutDocument } from '../generated/graphql';
 import { Product } from '../../src/modules/catalog/product.entity';
-import { send, signUp, type TestAccount } from '../utils/accounts';
+import { signUp, type TestAccount } from '../utils/accounts';
 import { createProducts, createShop, type TestShop } from '../fixtures/shops';
 import { startFakeStripe, type FakeStripe } from '../utils/fake-stripe';
+import { send } from '../utils/operations';
 import { fakeStripeEnv } from '../utils/payments';
 import { startTestServer, type TestServer } from '../utils/test-server';
 import { overWebSocket } from './transports';
@@ -25,9 +26,9 @@ describe('commerce limits', () => {
   });
 
   async function checkout(buyer: TestAccount, productId: string, quantity: number, key: string, expectedTotal?: { amount: number; currency: string }) {
-    const added = await send(server, AddToCartDocument, { productId, quantity }, { token: buyer.accessToken });
+    const added = await send(server, AddToCartDocument, { productId, quantity }, { token: buyer.token });
     expect(added.errors).toBeUndefined();
-    return send(server, CheckoutDocument, { input: { idempotencyKey: key, shippingAddress: ADDRESS, ...(expectedTotal ? { expectedTotal } : {}) } }, { token: buyer.accessToken });
+    return send(server, CheckoutDocument, { input: { idempotencyKey: key, shippingAddress: ADDRESS, ...(expectedTotal ? { expectedTotal } : {}) } }, { token: buyer.token });
   }
 
   it('should refuse a third unpaid order with CONFLICT and a reason', async () => {
@@ -38,7 +39,7 @@ describe('commerce limits', () => {
     const third = await checkout(buyer, c!, 1, 'o3');
     expect(third.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'TOO_MANY_UNPAID_ORDERS' });
     // The same refusal over WebSocket, for the cart that is still there.
-    const overWs = await overWebSocket(server, CheckoutDocument, { input: { idempotencyKey: 'o3-ws', shippingAddress: ADDRESS } }, buyer.accessToken);
+    const overWs = await overWebSocket(server, CheckoutDocument, { input: { idempotencyKey: 'o3-ws', shippingAddress: ADDRESS } }, buyer.token);
     expect(overWs.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'TOO_MANY_UNPAID_ORDERS' });
   });
 
@@ -63,7 +64,7 @@ describe('commerce limits', () => {
     const [stock] = await server.database.orm.em.fork().find(Product, { id: product! });
     expect(stock!.available).toBe(10);
     // The buyer agrees to the new total: the same key works, since nothing was written.
-    const accepted = await send(server, CheckoutDocument, { input: { idempotencyKey: 'p1', shippingAddress: ADDRESS, expectedTotal: { amount: 999_999, currency: 'EUR' } } }, { token: buyer.accessToken });
+    const accepted = await send(server, CheckoutDocument, { input: { idempotencyKey: 'p1', shippingAddress: ADDRESS, expectedTotal: { amount: 999_999, currency: 'EUR' } } }, { token: buyer.token });
     expect(accepted.errors).toBeUndefined();
     expect(accepted.data?.checkout.total).toEqual({ amount: 999_999, currency: 'EUR' });
   });

@@ -18,8 +18,10 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
+import { Role } from '../../src/modules/accounts/user.entity';
 import * as generated from '../generated/graphql';
-import { createStaff, signUp, type TestAccount } from '../utils/accounts';
+import { signUp, type TestAccount } from '../utils/accounts';
+import { createUser, type TestUser } from '../utils/buyers';
 import { postGraphql } from '../utils/clients';
 import { CONTRACT_ERROR_CODES } from '../utils/contract-errors';
 import { startFakeStripe, type FakeStripe } from '../utils/fake-stripe';
@@ -98,7 +100,7 @@ describe('random and hostile variables for every operation of the contract', () 
   let schema: GraphQLSchema;
   let buyer: TestAccount;
   let artisan: TestAccount;
-  let admin: TestAccount;
+  let admin: TestUser;
   const documents = Object.entries(generated)
     .filter(([name]) => name.endsWith('Document'))
     .map(([name, document]) => [name.replace(/Document$/, ''), document as DocumentNode] as const);
@@ -107,7 +109,7 @@ describe('random and hostile variables for every operation of the contract', () 
     fake = await startFakeStripe();
     server = await startTestServer({ NODE_ENV: 'production', ...fakeStripeEnv(fake), CATALOG_CACHE_TTL_SECONDS: '30' });
     schema = buildSchema(readFileSync(join(__dirname, '..', '..', 'schema', 'schema.graphql'), 'utf8'));
-    [buyer, artisan, admin] = [await signUp(server), await signUp(server, { role: 'ARTISAN' }), await createStaff(server)];
+    [buyer, artisan, admin] = [await signUp(server), await signUp(server, { role: 'ARTISAN' }), await createUser(server, Role.ADMIN)];
   });
   afterAll(async () => {
     await server?.close();
@@ -120,7 +122,7 @@ describe('random and hostile variables for every operation of the contract', () 
 
   it('should answer queries and mutations over HTTP with no 5xx and only contract codes, as anyone', async () => {
     const problems: string[] = [];
-    const callers = () => [undefined, buyer.accessToken, artisan.accessToken, admin.accessToken];
+    const callers = () => [undefined, buyer.token, artisan.token, admin.token];
     for (const [name, document] of documents) {
       const operation = operationOf(document);
       if (operation.operation === OperationTypeNode.SUBSCRIPTION) continue;
@@ -144,7 +146,7 @@ describe('random and hostile variables for every operation of the contract', () 
       const operation = operationOf(document);
       if (operation.operation !== OperationTypeNode.SUBSCRIPTION) continue;
       const socket = await openRawSocket(server.wsUrl);
-      await socket.init({ authorization: `Bearer ${buyer.accessToken}` });
+      await socket.init({ authorization: `Bearer ${buyer.token}` });
       const samples = fc.sample(variablesFor(schema, operation), { numRuns: 15, seed: 11 });
       samples.forEach((variables, i) => socket.send({ id: String(i), type: 'subscribe', payload: { query: print(document), variables } }));
       // Each subscription either fails at once (an `error` message) or runs; a ping answered means all were handled.

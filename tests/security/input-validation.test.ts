@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { print } from 'graphql';
+import { Role } from '../../src/modules/accounts/user.entity';
 import { AdjustStockDocument, BanUserDocument, CatalogDocument, CheckoutDocument, MeDocument, SignUpDocument } from '../generated/graphql';
-import { createStaff, send, signUp, uniqueEmail } from '../utils/accounts';
+import { signUp, uniqueEmail } from '../utils/accounts';
+import { createUser } from '../utils/buyers';
 import { createProducts, createShop } from '../fixtures/shops';
 import { postGraphql } from '../utils/clients';
+import { send } from '../utils/operations';
 import { startTestServer, type TestServer } from '../utils/test-server';
 import { openRawSocket } from './raw-socket';
 import { overWebSocket } from './transports';
@@ -39,24 +42,24 @@ describe('bad input is BAD_USER_INPUT naming the field, never an internal error'
     const buyer = await signUp(server);
     const shop = await createShop(server);
     const [productId] = await createProducts(server, shop, [{ stock: 5 }]);
-    const admin = await createStaff(server);
+    const admin = await createUser(server, Role.ADMIN);
     const cases = [
-      [CheckoutDocument, { input: { idempotencyKey: 'k\u0000', shippingAddress: ADDRESS } }, buyer.accessToken, 'input.idempotencyKey'],
-      [CheckoutDocument, { input: { idempotencyKey: 'k-nul-name', shippingAddress: { ...ADDRESS, name: 'A\u0000na' } } }, buyer.accessToken, 'input.shippingAddress.name'],
+      [CheckoutDocument, { input: { idempotencyKey: 'k\u0000', shippingAddress: ADDRESS } }, buyer.token, 'input.idempotencyKey'],
+      [CheckoutDocument, { input: { idempotencyKey: 'k-nul-name', shippingAddress: { ...ADDRESS, name: 'A\u0000na' } } }, buyer.token, 'input.shippingAddress.name'],
       [AdjustStockDocument, { productId, delta: 1, reason: 'restock\u0000' }, shop.owner.token, 'reason'],
-      [BanUserDocument, { userId: buyer.id, reason: 'spam\u0000' }, admin.accessToken, 'reason'],
+      [BanUserDocument, { userId: buyer.id, reason: 'spam\u0000' }, admin.token, 'reason'],
     ] as const;
     for (const [document, variables, token, field] of cases) {
       const http = (await postGraphql(server.graphqlUrl, { query: print(document), variables }, { authorization: `Bearer ${token}` })).body;
       const ws = await overWebSocket(server, document, variables, token);
       for (const result of [http, ws]) expect({ field, refusal: result.errors?.[0]?.extensions }).toEqual({ field, refusal: expect.objectContaining({ code: 'BAD_USER_INPUT', field }) });
     }
-    expect((await send(server, MeDocument, {}, { token: buyer.accessToken })).data?.me?.status).toBe('ACTIVE');
+    expect((await send(server, MeDocument, {}, { token: buyer.token })).data?.me?.status).toBe('ACTIVE');
   });
 
   it('should trim strings before checking their length: a shipping name of three spaces is blank', async () => {
     const buyer = await signUp(server);
-    const result = await send(server, CheckoutDocument, { input: { idempotencyKey: 'k-blank', shippingAddress: { ...ADDRESS, name: '   ' } } } as never, { token: buyer.accessToken });
+    const result = await send(server, CheckoutDocument, { input: { idempotencyKey: 'k-blank', shippingAddress: { ...ADDRESS, name: '   ' } } } as never, { token: buyer.token });
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.shippingAddress.name' });
   });
 

@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AddToCartDocument, CheckoutDocument, LogInDocument, RefreshSessionDocument, SignUpDocument } from '../generated/graphql';
 import { createLogger } from '../../src/infra/logger';
 import { runSql } from '../../src/shared/sql';
-import { send, uniqueEmail } from '../utils/accounts';
+import { uniqueEmail } from '../utils/accounts';
 import { createProducts, createShop } from '../fixtures/shops';
 import { startFakeStripe, type FakeStripe } from '../utils/fake-stripe';
+import { send } from '../utils/operations';
 import { fakeStripeEnv } from '../utils/payments';
 import { startTestServer, type TestServer } from '../utils/test-server';
 

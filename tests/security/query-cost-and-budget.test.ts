@@ -4,8 +4,9 @@ import { parse, print, type ExecutionResult } from 'graphql';
 import { ShopsDocument } from '../generated/graphql';
 import { signUp, uniqueEmail } from '../utils/accounts';
 import { postGraphql, wsClient, wsExecute } from '../utils/clients';
-import { codesOf, expectContractErrors } from '../utils/contract-errors';
-import { startTestRedis, type TestRedis } from '../utils/redis-server';
+import { startCluster, type Cluster } from '../utils/cluster';
+import { expectContractErrors } from '../utils/contract-errors';
+import { codesOf } from '../utils/operations';
 import { startTestServer, type TestServer } from '../utils/test-server';
 
 /** 1 + 50 × (edges 1 + node 1): a query of known cost, 101. */
@@ -30,7 +31,7 @@ describe('the cost of an operation counts its variables, over HTTP and WebSocket
     const ws = await overWebSocket(server, print(ShopsDocument), variables);
     for (const result of [http, ws]) {
       expectContractErrors(result.errors);
-      expect(codesOf(result.errors)).toEqual(['QUERY_TOO_COMPLEX']);
+      expect(codesOf(result)).toEqual(['QUERY_TOO_COMPLEX']);
       expect(result.errors![0]!.extensions).toMatchObject({ cost: 40_401, limit: 5_000 });
       expect(result.data).toBeUndefined();
     }
@@ -50,7 +51,7 @@ describe('the cost of an operation counts its variables, over HTTP and WebSocket
     const alias = (i: number) => `s${i}: shops(first: $n) { edges { node { products(first: $n) { edges { node { id title } } } } } }`;
     const query = `query Many($n: Int!) { ${Array.from({ length: 20 }, (_, i) => alias(i)).join(' ')} }`;
     for (const result of [(await postGraphql(server.graphqlUrl, { query, variables: { n: 25 } })).body, await overWebSocket(server, query, { n: 25 })]) {
-      expect(codesOf(result.errors)).toEqual(['QUERY_TOO_COMPLEX']);
+      expect(codesOf(result)).toEqual(['QUERY_TOO_COMPLEX']);
       expect(result.errors![0]!.extensions!.cost as number).toBeGreaterThan(5_000);
     }
   });
@@ -60,7 +61,7 @@ describe('the cost of an operation counts its variables, over HTTP and WebSocket
     expect(ok.body.errors).toBeUndefined();
     const fragments = `query F($n: Int!) { products(first: $n) { edges { node { ...A ...A } } } } fragment A on Product { shop { products(first: $n) { edges { node { id } } } } }`;
     const refused = await postGraphql(server.graphqlUrl, { query: fragments, variables: { n: 100 } });
-    expect(codesOf(refused.body.errors)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(codesOf(refused.body)).toEqual(['QUERY_TOO_COMPLEX']);
   });
 });
 
@@ -92,7 +93,7 @@ describe('the query budget of each client', () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expectContractErrors(refused.body.errors);
-    expect(codesOf(refused.body.errors)).toEqual(['RATE_LIMITED']);
+    expect(codesOf(refused.body)).toEqual(['RATE_LIMITED']);
     expect(refused.body.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThan(0);
     // A cheap operation still fits in what is left.
     const cheap = await postGraphql(server.graphqlUrl, { query: '{ categories { id } }' }, from('198.51.100.1'));
@@ -112,7 +113,7 @@ describe('the query budget of each client', () => {
 
   it('should report the budget on answers refused before execution too', async () => {
     const response = await postGraphql(server.graphqlUrl, { query: '{ nope }' }, from('198.51.100.4'));
-    expect(codesOf(response.body.errors)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(codesOf(response.body)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     expect(response.headers.get('ratelimit')).toMatch(/^"query-cost";r=1000;t=0$/);
     expect((response.body.extensions as { cost: unknown }).cost).toEqual({ requested: 0, limit: 1_000, remaining: 1_000 });
   });
@@ -144,12 +145,12 @@ describe('the query budget of each client', () => {
     let last: ExecutionResult<unknown> | undefined;
     for (let i = 0; i < 10 && !last?.errors; i += 1) last = await overWebSocket(server, PAGE_OF_50, { n: 50 });
     expectContractErrors(last!.errors);
-    expect(codesOf(last!.errors)).toEqual(['RATE_LIMITED']);
+    expect(codesOf(last!)).toEqual(['RATE_LIMITED']);
   });
 
   it("should give a signed-in user a bucket of their own, wherever they connect from", async () => {
     const user = await signUp(server, { email: uniqueEmail('budget') });
-    const headers = { authorization: `Bearer ${user.accessToken}` };
+    const headers = { authorization: `Bearer ${user.token}` };
     const a = await postGraphql(server.graphqlUrl, { query: PAGE_OF_50, variables: { n: 50 } }, { ...headers, ...from('198.51.100.1') });
     const b = await postGraphql(server.graphqlUrl, { query: PAGE_OF_50, variables: { n: 50 } }, { ...headers, ...from('198.51.100.9') });
     expect(a.body.errors).toBeUndefined();
@@ -179,25 +180,25 @@ describe('at most one credential field per request, and sign-ups and password re
       expect(result.errors!.map((error) => error.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'b' })]);
     }
     const logIn = await postGraphql(server.graphqlUrl, { query: `mutation { logIn(email: "${one}", password: "a long enough password") { accessToken } }` });
-    expect(codesOf(logIn.body.errors)).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(logIn.body)).toEqual(['UNAUTHENTICATED']);
   });
 
   it('should refuse a credential field hidden in a fragment next to another', async () => {
     const query = `mutation { ...F logIn(email: "a@example.test", password: "whatever password") { accessToken } } fragment F on Mutation { refreshSession(refreshToken: "x") { accessToken } }`;
     const result = (await postGraphql(server.graphqlUrl, { query })).body;
-    expect(codesOf(result.errors)).toEqual(['BAD_USER_INPUT']);
+    expect(codesOf(result)).toEqual(['BAD_USER_INPUT']);
   });
 
   it('should refuse two aliased deleteMyAccount (each checks the password) with BAD_USER_INPUT, deleting nothing, over HTTP and WebSocket', async () => {
     const user = await signUp(server, { email: uniqueEmail('delete') });
     const query = `mutation { a: deleteMyAccount(password: "wrong password one") b: deleteMyAccount(password: "${user.password}") }`;
-    const http = (await postGraphql(server.graphqlUrl, { query }, { authorization: `Bearer ${user.accessToken}` })).body;
-    const ws = await overWebSocket(server, query, undefined, user.accessToken);
+    const http = (await postGraphql(server.graphqlUrl, { query }, { authorization: `Bearer ${user.token}` })).body;
+    const ws = await overWebSocket(server, query, undefined, user.token);
     for (const result of [http, ws]) {
       expectContractErrors(result.errors);
       expect(result.errors!.map((error) => error.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'b' })]);
     }
-    const me = await postGraphql(server.graphqlUrl, { query: '{ me { id } }' }, { authorization: `Bearer ${user.accessToken}` });
+    const me = await postGraphql(server.graphqlUrl, { query: '{ me { id } }' }, { authorization: `Bearer ${user.token}` });
     expect(me.body.data).toEqual({ me: { id: user.id } });
   });
 
@@ -230,18 +231,17 @@ describe('at most one credential field per request, and sign-ups and password re
 });
 
 describe('budgets shared through Redis', () => {
-  let redis: TestRedis;
+  let cluster: Cluster;
   let servers: TestServer[];
   beforeAll(async () => {
-    redis = await startTestRedis();
-    const env = { NODE_ENV: 'production', REDIS_URL: redis.url, QUERY_BUDGET_POINTS: '1000', QUERY_BUDGET_RESTORE_PER_SECOND: '1', QUERY_MAX_COST: '500', CATALOG_CACHE_TTL_SECONDS: '0' };
-    const first = await startTestServer(env);
-    servers = [first, await startTestServer(env, undefined)];
+    cluster = await startCluster({
+      instances: 2,
+      redis: true,
+      env: { NODE_ENV: 'production', QUERY_BUDGET_POINTS: '1000', QUERY_BUDGET_RESTORE_PER_SECOND: '1', QUERY_MAX_COST: '500', CATALOG_CACHE_TTL_SECONDS: '0' },
+    });
+    servers = cluster.instances;
   });
-  afterAll(async () => {
-    for (const server of servers ?? []) await server.close();
-    await redis?.stop();
-  });
+  afterAll(() => cluster?.close());
 
   it('should charge one client once across two instances', async () => {
     const address = { 'x-forwarded-for': '198.51.100.90' };

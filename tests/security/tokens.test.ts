@@ -25,7 +25,7 @@ describe('forged, tampered and expired access tokens, over HTTP and WebSocket (p
   /** Claims as the server writes them, for the victim's live session, valid for an hour from `now` (seconds). */
   const claimsOf = (account: TestAccount, now = Math.floor(Date.now() / 1000)) => ({
     sub: account.id,
-    sid: decodeJwt(account.accessToken).sid,
+    sid: decodeJwt(account.token).sid,
     iss: 'atelier',
     aud: 'atelier-api',
     iat: now,
@@ -48,8 +48,8 @@ describe('forged, tampered and expired access tokens, over HTTP and WebSocket (p
   }
 
   it("should accept the victim's own token (the baseline the forgeries start from)", async () => {
-    expect((await overHttp(server, MeDocument, {}, victim.accessToken)).body.data).toMatchObject({ me: { id: victim.id } });
-    expect(await connectionOutcome(server, victim.accessToken)).toBe('connected');
+    expect((await overHttp(server, MeDocument, {}, victim.token)).body.data).toMatchObject({ me: { id: victim.id } });
+    expect(await connectionOutcome(server, victim.token)).toBe('connected');
   });
 
   it('should refuse an unsigned token (alg: none), however the algorithm is spelled', async () => {
@@ -64,11 +64,11 @@ describe('forged, tampered and expired access tokens, over HTTP and WebSocket (p
   });
 
   it("should refuse a token whose claims were changed after signing (the attacker's token made the victim's)", async () => {
-    const [header, , signature] = attacker.accessToken.split('.');
-    const original = decodeJwt(attacker.accessToken);
-    await expectRefused(`${header}.${base64url({ ...original, sub: victim.id, sid: decodeJwt(victim.accessToken).sid })}.${signature}`);
+    const [header, , signature] = attacker.token.split('.');
+    const original = decodeJwt(attacker.token);
+    await expectRefused(`${header}.${base64url({ ...original, sub: victim.id, sid: decodeJwt(victim.token).sid })}.${signature}`);
     // The attacker's own token still works: the refusal is about the change, not the account.
-    expect((await overHttp(server, MeDocument, {}, attacker.accessToken)).body.data).toMatchObject({ me: { id: attacker.id } });
+    expect((await overHttp(server, MeDocument, {}, attacker.token)).body.data).toMatchObject({ me: { id: attacker.id } });
   });
 
   it('should refuse a token of the right secret for another issuer or audience, or without a session', async () => {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { QUERY_LIMITS } from '../../src/graphql/query-limits';
 import { REFRESH_COOKIE_NAME } from '../../src/modules/accounts/refresh-cookie';
 import { signUp } from '../utils/accounts';
-import { codesOf, expectContractErrors } from '../utils/contract-errors';
+import { expectContractErrors } from '../utils/contract-errors';
+import { codesOf } from '../utils/operations';
 import { startTestServer, type TestServer } from '../utils/test-server';
 import { openRawSocket } from './raw-socket';
 import { overHttp, overWebSocket } from './transports';
@@ -90,7 +91,7 @@ describe('CSRF, batching, depth through fragments and introspection, over HTTP a
       const body = (await response.json()) as { errors: { extensions: Record<string, unknown> }[] };
       expect(body.errors.map((error) => error.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'body', fields: [{ field: 'body', message: expect.any(String) }] }]);
       // The log-out in the batch did not run: the session lives.
-      expect((await overHttp(server, '{ me { id } }', {}, victim.accessToken)).body.data).toEqual({ me: { id: victim.id } });
+      expect((await overHttp(server, '{ me { id } }', {}, victim.token)).body.data).toEqual({ me: { id: victim.id } });
     });
 
     it('should close a WebSocket that sends a batch of operations in one message with 4400', async () => {
@@ -122,7 +123,7 @@ describe('CSRF, batching, depth through fragments and introspection, over HTTP a
       const deep = fragmentChain(QUERY_LIMITS.maxDepth + 1);
       for (const result of [(await overHttp(server, deep)).body, await overWebSocket(server, deep)]) {
         expectContractErrors(result.errors);
-        expect(new Set(codesOf(result.errors))).toEqual(new Set(['QUERY_TOO_COMPLEX']));
+        expect(new Set(codesOf(result))).toEqual(new Set(['QUERY_TOO_COMPLEX']));
         expect(result.data).toBeUndefined();
       }
       // The same chain one level shorter runs: a fragment is no level of its own.
@@ -144,7 +145,7 @@ describe('CSRF, batching, depth through fragments and introspection, over HTTP a
       const cycle = 'query Cycle { products(first: 1) { edges { node { ...A } } } } fragment A on Product { shop { products(first: 1) { edges { node { ...B } } } } } fragment B on Product { ...A }';
       for (const result of [(await overHttp(server, cycle)).body, await overWebSocket(server, cycle)]) {
         expectContractErrors(result.errors);
-        expect(codesOf(result.errors)).toContain('GRAPHQL_VALIDATION_FAILED');
+        expect(codesOf(result)).toContain('GRAPHQL_VALIDATION_FAILED');
         expect(result.data).toBeUndefined();
       }
     });
@@ -166,7 +167,7 @@ describe('CSRF, batching, depth through fragments and introspection, over HTTP a
         for (const result of [http.body, await overWebSocket(server, query)]) {
           expectContractErrors(result.errors);
           // Apollo's own check and graphql-js's rule may each report it (HTTP adds validationErrorCode): one code.
-          expect(new Set(codesOf(result.errors))).toEqual(new Set(['GRAPHQL_VALIDATION_FAILED']));
+          expect(new Set(codesOf(result))).toEqual(new Set(['GRAPHQL_VALIDATION_FAILED']));
           expect(result.data).toBeUndefined();
           expect(JSON.stringify(result)).not.toMatch(/"(User|Product|Order)"/);
         }

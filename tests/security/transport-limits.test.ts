@@ -50,7 +50,7 @@ describe('WebSocket caps', () => {
 
   it('should close sockets beyond the per-user cap with 4429, from any address', async () => {
     const user = await signUp(server);
-    const authorization = `Bearer ${user.accessToken}`;
+    const authorization = `Bearer ${user.token}`;
     const open = [];
     for (let i = 0; i < 2; i += 1) {
       const socket = await openRawSocket(server.wsUrl, { 'x-forwarded-for': `198.51.100.${10 + i}` });

@@ -1,58 +1,37 @@
 import { randomBytes } from 'node:crypto';
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
-import { hashPassword } from '../../src/modules/accounts/password-hashing';
-import { Role, User, UserStatus } from '../../src/modules/accounts/user.entity';
-import { LogInDocument, SignUpDocument, type Role as ContractRole } from '../generated/graphql';
-import { postGraphql } from './clients';
+import type { Role } from '../../src/modules/accounts/user.entity';
+import { LogInDocument, SignUpDocument } from '../generated/graphql';
+import type { TestUser } from './buyers';
+import { send } from './operations';
 import type { TestServer } from './test-server';
 
 /** A password that every test account gets unless told otherwise: within the 10–128 characters rule. */
 export const TEST_PASSWORD = 'correct horse battery staple';
 
-/** A logged-in account: who it is, and the tokens of its session. */
-export interface TestAccount {
-  id: string;
-  email: string;
-  password: string;
-  role: ContractRole;
-  accessToken: string;
-  refreshToken: string;
-}
-
-/** An error as a client receives it. */
-export interface ClientError {
-  message: string;
-  path?: (string | number)[];
-  extensions?: { code?: string; field?: string; reason?: string; retryAfterSeconds?: number } & Record<string, unknown>;
-}
-
-export interface GraphqlResponse<R> {
-  status: number;
-  data?: R | null;
-  errors?: ClientError[];
-}
-
-export interface SendOptions {
-  token?: string;
-  headers?: Record<string, string>;
-}
+/**
+ * A user made through the API's account flows (SignUp, LogIn): a {@link TestUser} (its `token` is the access token
+ * of the session those flows opened), with the password it can log in with again and the session's refresh token.
+ */
+export type TestAccount = TestUser & { password: string; refreshToken: string };
 
 /** A new address nobody in this run has used. */
 export function uniqueEmail(prefix = 'user'): string {
   return `${prefix}-${randomBytes(5).toString('hex')}@example.test`;
 }
 
-/** Sends one typed operation as a raw POST (no client cache, every error visible). */
-export async function send<R, V>(server: TestServer, document: TypedDocumentNode<R, V>, variables: V, options: SendOptions = {}): Promise<GraphqlResponse<R>> {
-  const headers = { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers };
-  const response = await postGraphql(server.graphqlUrl, { query: print(document), variables }, headers);
-  return { status: response.status, data: response.body.data as R | null | undefined, errors: response.body.errors as ClientError[] | undefined };
+/** The session id (`sid`) that an access token carries. */
+function sessionOf(accessToken: string): string {
+  const claims = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString()) as { sid?: unknown };
+  if (typeof claims.sid !== 'string') throw new Error('an access token without a session id');
+  return claims.sid;
 }
 
-/** The codes of a response's errors, in order. */
-export function errorCodes(response: { errors?: ClientError[] }): (string | undefined)[] {
-  return (response.errors ?? []).map((error) => error.extensions?.code);
+function accountOf(
+  payload: { user: { id: string; role?: string | null }; accessToken: string; refreshToken?: string | null },
+  email: string,
+  password: string,
+): TestAccount {
+  return { id: payload.user.id, email, password, role: payload.user.role as Role, sessionId: sessionOf(payload.accessToken), token: payload.accessToken, refreshToken: payload.refreshToken! };
 }
 
 /** Signs up through the API (SignUp of the contract). Fails the test if it does not succeed. */
@@ -67,7 +46,7 @@ export async function signUp(
   });
   const payload = response.data?.signUp;
   if (!payload) throw new Error(`sign-up failed: ${JSON.stringify(response.errors)}`);
-  return { id: payload.user.id, email, password, role: payload.user.role!, accessToken: payload.accessToken, refreshToken: payload.refreshToken! };
+  return accountOf(payload, email, password);
 }
 
 /** Logs in through the API (LogIn of the contract): a new session. Fails the test if it does not succeed. */
@@ -75,26 +54,6 @@ export async function logIn(server: TestServer, email: string, password = TEST_P
   const response = await send(server, LogInDocument, { email, password });
   const payload = response.data?.logIn;
   if (!payload) throw new Error(`log-in failed: ${JSON.stringify(response.errors)}`);
-  return { id: payload.user.id, email, password, role: payload.user.role!, accessToken: payload.accessToken, refreshToken: payload.refreshToken! };
+  return accountOf(payload, email, password);
 }
 
-/**
- * An operator account (ADMIN by default, or SUPPORT), written straight to the database as `create-admin`
- * does, then logged in through the API.
- */
-export async function createStaff(server: TestServer, role: Role.ADMIN | Role.SUPPORT = Role.ADMIN): Promise<TestAccount> {
-  const email = uniqueEmail(role.toLowerCase());
-  const em = server.database.orm.em.fork();
-  em.create(User, { email, displayName: `Test ${role}`, passwordHash: await hashPassword(TEST_PASSWORD), role, status: UserStatus.ACTIVE, createdAt: new Date(), updatedAt: new Date() });
-  await em.flush();
-  return logIn(server, email);
-}
-
-/** Waits until `check` passes, polling every 20 ms, or fails after `timeoutMs`. */
-export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

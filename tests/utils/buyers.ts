@@ -11,7 +11,11 @@ export interface FixtureTarget {
   config: { auth: { jwtSecret: string } };
 }
 
-/** A user written straight through the ORM, with a live session and an access token for it. */
+/**
+ * A user of the tests, with a live session and an access token for it: written straight through the ORM by
+ * `createUser(s)` (the usual fixture, for any role, operators included), or made through the API's account flows by
+ * `signUp`/`logIn` of `accounts.ts` (a `TestAccount`, which adds the password and the refresh token).
+ */
 export interface TestUser {
   id: string;
   email: string;
@@ -56,6 +60,7 @@ export async function createUsers(server: FixtureTarget, count: number, role: Ro
   );
 }
 
+/** One user of `role` (default BUYER), as `createUsers` writes them. */
 export async function createUser(server: FixtureTarget, role: Role = Role.BUYER): Promise<TestUser> {
   const [user] = await createUsers(server, 1, role);
   return user!;

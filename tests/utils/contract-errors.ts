@@ -31,6 +31,3 @@ export function expectContractErrors(errors: readonly GraphQLFormattedError[] | 
   });
   expect(problems).toEqual([]);
 }
-
-/** The code of each error, in order. */
-export const codesOf = (errors: readonly GraphQLFormattedError[] | undefined) => (errors ?? []).map((error) => error.extensions?.code);

@@ -8,8 +8,9 @@ export type StockEvent = LiveStockSubscription['stockChanged'];
 
 /**
  * A LiveStock subscription that is known to be live. graphql-ws has no "subscribed" acknowledgement, so the
- * owner restocks `probeProductId` by one unit until an event for it arrives: from that event on, every
- * change must arrive. Returns the subscription and the probe's last version.
+ * owner restocks `probeProductId` by one unit (every 100 ms) until an event for it arrives: from that event on, every
+ * change must arrive. Then one closing restock, whose event comes after every earlier one (a product's events arrive
+ * in version order): resolves once it has arrived, with the subscription and the probe's last version.
  */
 export async function liveStock(
   ws: WsClient,
@@ -17,22 +18,24 @@ export async function liveStock(
   probe: { graphqlUrl: string; ownerToken: string; productId: string },
 ): Promise<{ sub: Collected<LiveStockSubscription>; probeVersion: number }> {
   const sub = collect(ws, LiveStockDocument, variables);
-  const probeEvent = () => sub.data.find((data) => data.stockChanged.productId === probe.productId)?.stockChanged;
+  const probeEvents = () => eventsOf(sub, probe.productId);
+  const restock = async () =>
+    dataOf(await sendAs(probe.graphqlUrl, probe.ownerToken, AdjustStockDocument, { productId: probe.productId, delta: 1, reason: 'probe' })).adjustStock.available;
   await waitFor(
     async () => {
-      if (probeEvent()) return true;
+      if (probeEvents().length) return true;
       if (sub.completed) throw new Error(`the subscription ended: ${JSON.stringify(sub.results)}`);
-      dataOf(await sendAs(probe.graphqlUrl, probe.ownerToken, AdjustStockDocument, { productId: probe.productId, delta: 1, reason: 'probe' }));
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      return Boolean(probeEvent());
+      await restock();
+      return false;
     },
     10_000,
     'the LiveStock subscription to be live',
-    0,
+    100,
   );
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  const probeVersions = sub.data.filter((data) => data.stockChanged.productId === probe.productId).map((data) => data.stockChanged.version);
-  return { sub, probeVersion: Math.max(...probeVersions) };
+  // Earlier restocks may have events still on their way; they arrive before the closing one's.
+  const closing = await restock();
+  await waitFor(() => probeEvents().some((event) => event.available === closing), 5_000, 'the closing probe event');
+  return { sub, probeVersion: Math.max(...probeEvents().map((event) => event.version)) };
 }
 
 /** The events of one product, in arrival order. */

@@ -1,56 +1,57 @@
-import { CombinedGraphQLErrors, type ApolloClient, type OperationVariables } from '@apollo/client';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { Kind, OperationTypeNode, type GraphQLFormattedError } from 'graphql';
-import { apolloClient } from './clients';
+import { print } from 'graphql';
+import { postGraphql } from './clients';
 
-/** What one contract operation answered: its data and its GraphQL errors (empty when none). */
+/** An error as a client receives it. */
+export interface ClientError {
+  message: string;
+  path?: (string | number)[];
+  extensions?: { code?: string; field?: string; reason?: string; retryAfterSeconds?: number } & Record<string, unknown>;
+}
+
+/** What the server answered to one operation: HTTP status, data and errors as they came (no `errors` when none). */
+export interface GraphqlResponse<R> {
+  status: number;
+  data?: R | null;
+  errors?: ClientError[];
+}
+
+/** What one operation answered, its errors as a list (empty when none): the shape of `sendAs`. */
 export interface OperationResult<R> {
   data: R | undefined;
-  errors: readonly GraphQLFormattedError[];
+  errors: readonly ClientError[];
+}
+
+export interface SendOptions {
+  /** Sent as `Authorization: Bearer <token>`; anonymous without one. */
+  token?: string;
+  headers?: Record<string, string>;
 }
 
 /**
- * Sends a typed contract operation (query or mutation) through Apollo Client, as the storefronts do, and
- * returns data and errors side by side (errorPolicy `all`). A network failure throws.
+ * Sends one typed operation (query or mutation) as a raw GraphQL-over-HTTP POST to `target` (a test server, or a
+ * spawned one): no client cache, every status and error visible. A network failure throws.
  */
-export async function send<R, V extends OperationVariables>(
-  client: ApolloClient,
-  document: TypedDocumentNode<R, V>,
-  variables: V,
-): Promise<OperationResult<R>> {
-  const operation = document.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
-  const isMutation = operation?.kind === Kind.OPERATION_DEFINITION && operation.operation === OperationTypeNode.MUTATION;
-  const result = isMutation
-    ? await client.mutate({ mutation: document, variables, errorPolicy: 'all' } as never)
-    : await client.query({ query: document, variables, errorPolicy: 'all' } as never);
-  const { data, error } = result as { data?: R | null; error?: unknown };
-  if (!error) return { data: data ?? undefined, errors: [] };
-  if (!CombinedGraphQLErrors.is(error)) throw error;
-  return { data: data ?? undefined, errors: error.errors };
+export async function send<R, V>(target: { graphqlUrl: string }, document: TypedDocumentNode<R, V>, variables: V, options: SendOptions = {}): Promise<GraphqlResponse<R>> {
+  const headers = { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers };
+  const response = await postGraphql(target.graphqlUrl, { query: print(document), variables }, headers);
+  return { status: response.status, data: response.body.data as R | null | undefined, errors: response.body.errors as ClientError[] | undefined };
 }
 
-/** One Apollo Client per server and user: building one costs more than a request. */
-const clients = new Map<string, ApolloClient>();
-
-/** `send` as `token`'s user (anonymous without one), against `graphqlUrl`. */
-export function sendAs<R, V extends OperationVariables>(graphqlUrl: string, token: string | undefined, document: TypedDocumentNode<R, V>, variables: V) {
-  const key = `${graphqlUrl} ${token ?? ''}`;
-  let client = clients.get(key);
-  if (!client) {
-    client = apolloClient(graphqlUrl, token);
-    clients.set(key, client);
-  }
-  return send(client, document, variables);
+/** `send` as `token`'s user (anonymous without one), against `graphqlUrl`, with data and errors side by side. */
+export async function sendAs<R, V>(graphqlUrl: string, token: string | undefined, document: TypedDocumentNode<R, V>, variables: V): Promise<OperationResult<R>> {
+  const response = await send({ graphqlUrl }, document, variables, { token });
+  return { data: response.data ?? undefined, errors: response.errors ?? [] };
 }
 
-/** The `extensions.code` of each error. */
-export function codesOf(result: { errors: readonly GraphQLFormattedError[] }): unknown[] {
-  return result.errors.map((error) => error.extensions?.code);
+/** The `extensions.code` of each error of a response or result, in order (empty when it has none). */
+export function codesOf(result: { errors?: readonly { extensions?: { code?: unknown } }[] | null }): unknown[] {
+  return (result.errors ?? []).map((error) => error.extensions?.code);
 }
 
 /** The data of a result that must have no error. */
-export function dataOf<R>(result: OperationResult<R>): R {
-  if (result.errors.length) throw new Error(`unexpected errors: ${JSON.stringify(result.errors)}`);
+export function dataOf<R>(result: { data?: R | null; errors?: readonly ClientError[] }): R {
+  if (result.errors?.length) throw new Error(`unexpected errors: ${JSON.stringify(result.errors)}`);
   if (!result.data) throw new Error('no data');
   return result.data;
 }

@@ -1,24 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '../../../src/modules/accounts/user.entity';
 import { BanUserDocument, LogInDocument, RefreshSessionDocument, SetUserRoleDocument, SignUpDocument, UnbanUserDocument } from '../../generated/graphql';
-import { TEST_PASSWORD, createStaff, errorCodes, send, signUp, uniqueEmail, type TestAccount } from '../../utils/accounts';
+import { TEST_PASSWORD, signUp, uniqueEmail } from '../../utils/accounts';
+import { createUser, type TestUser } from '../../utils/buyers';
 import { AuditEventsDocument, type AuditEventsQuery } from '../../utils/documents';
+import { codesOf, send } from '../../utils/operations';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 
 type AuditNode = AuditEventsQuery['auditEvents']['edges'][number]['node'];
 
 describe('the audit trail', () => {
   let server: TestServer;
-  let admin: TestAccount;
+  let admin: TestUser;
 
   beforeAll(async () => {
     server = await startTestServer({ REFRESH_REUSE_GRACE_SECONDS: '0' });
-    admin = await createStaff(server);
+    admin = await createUser(server, Role.ADMIN);
   });
   afterAll(() => server?.close());
 
   async function eventsOf(userId: string): Promise<AuditNode[]> {
-    const response = await send(server, AuditEventsDocument, { first: 50, filter: { userId } }, { token: admin.accessToken });
+    const response = await send(server, AuditEventsDocument, { first: 50, filter: { userId } }, { token: admin.token });
     expect(response.errors).toBeUndefined();
     return response.data!.auditEvents.edges.map((edge) => edge.node).reverse();
   }
@@ -32,7 +34,7 @@ describe('the audit trail', () => {
     await send(server, LogInDocument, { email, password: TEST_PASSWORD }, { headers: { 'x-request-id': 'req-login-ok' } });
     await send(server, RefreshSessionDocument, { refreshToken: user.refreshToken! });
     await send(server, RefreshSessionDocument, { refreshToken: user.refreshToken! }, { headers: { 'x-request-id': 'req-reuse' } });
-    const asAdmin = (requestId: string) => ({ token: admin.accessToken, headers: { 'x-request-id': requestId } });
+    const asAdmin = (requestId: string) => ({ token: admin.token, headers: { 'x-request-id': requestId } });
     await send(server, SetUserRoleDocument, { userId, role: 'ARTISAN' }, asAdmin('req-role'));
     await send(server, BanUserDocument, { userId, reason: 'spam' }, asAdmin('req-ban'));
     await send(server, UnbanUserDocument, { userId }, asAdmin('req-unban'));
@@ -60,17 +62,17 @@ describe('the audit trail', () => {
 
   it('should record a failed log-in to an unknown email with no user', async () => {
     await send(server, LogInDocument, { email: uniqueEmail('ghost'), password: 'not the password' }, { headers: { 'x-request-id': 'req-ghost' } });
-    const response = await send(server, AuditEventsDocument, { first: 20, filter: { type: 'LOGIN_FAILED' } }, { token: admin.accessToken });
+    const response = await send(server, AuditEventsDocument, { first: 20, filter: { type: 'LOGIN_FAILED' } }, { token: admin.token });
     const ghost = response.data!.auditEvents.edges.find((edge) => edge.node.requestId === 'req-ghost')?.node;
     expect(ghost).toMatchObject({ type: 'LOGIN_FAILED', userId: null, details: { reason: 'UNKNOWN_EMAIL' } });
   });
 
   it('should page through the trail newest first', async () => {
-    const first = await send(server, AuditEventsDocument, { first: 2 }, { token: admin.accessToken });
+    const first = await send(server, AuditEventsDocument, { first: 2 }, { token: admin.token });
     const page = first.data!.auditEvents;
     expect(page.edges).toHaveLength(2);
     expect(page.pageInfo.hasNextPage).toBe(true);
-    const second = await send(server, AuditEventsDocument, { first: 2, after: page.pageInfo.endCursor }, { token: admin.accessToken });
+    const second = await send(server, AuditEventsDocument, { first: 2, after: page.pageInfo.endCursor }, { token: admin.token });
     const ids = [...page.edges, ...second.data!.auditEvents.edges].map((edge) => edge.node.id);
     expect(new Set(ids).size).toBe(4);
     expect([...ids].sort().reverse()).toEqual(ids);
@@ -78,11 +80,11 @@ describe('the audit trail', () => {
   });
 
   it('should show the trail to ADMIN only', async () => {
-    const support = await createStaff(server, Role.SUPPORT);
+    const support = await createUser(server, Role.SUPPORT);
     const buyer = await signUp(server);
-    for (const token of [support.accessToken, buyer.accessToken]) {
-      expect(errorCodes(await send(server, AuditEventsDocument, { first: 1 }, { token }))).toEqual(['FORBIDDEN']);
+    for (const token of [support.token, buyer.token]) {
+      expect(codesOf(await send(server, AuditEventsDocument, { first: 1 }, { token }))).toEqual(['FORBIDDEN']);
     }
-    expect(errorCodes(await send(server, AuditEventsDocument, { first: 1 }))).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(await send(server, AuditEventsDocument, { first: 1 }))).toEqual(['UNAUTHENTICATED']);
   });
 });

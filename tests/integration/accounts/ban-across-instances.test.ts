@@ -1,43 +1,36 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Role } from '../../../src/modules/accounts/user.entity';
 import { BanUserDocument, LogInDocument, MeDocument } from '../../generated/graphql';
-import { createStaff, errorCodes, send, signUp, type TestAccount } from '../../utils/accounts';
-import { createTestDatabase, type TestDatabase } from '../../utils/database';
+import { signUp } from '../../utils/accounts';
+import { createUser, type TestUser } from '../../utils/buyers';
+import { startCluster, type Cluster } from '../../utils/cluster';
 import { MyAccountDocument } from '../../utils/documents';
-import { startTestRedis, type TestRedis } from '../../utils/redis-server';
+import { codesOf, send } from '../../utils/operations';
 import { openIdleConnection, recordSubscription, within } from '../../utils/subscriptions';
-import { startTestServer, type TestServer } from '../../utils/test-server';
+import type { TestServer } from '../../utils/test-server';
 
 describe('bans and login limits across two instances sharing Redis', () => {
-  let database: TestDatabase;
-  let redis: TestRedis;
+  let cluster: Cluster;
   let instanceA: TestServer;
   let instanceB: TestServer;
-  let admin: TestAccount;
+  let admin: TestUser;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    redis = await startTestRedis();
-    const env = { REDIS_URL: redis.url, LOGIN_FAILURES_PER_ACCOUNT: '3' };
-    instanceA = await startTestServer(env, database);
-    instanceB = await startTestServer(env, database);
-    admin = await createStaff(instanceA);
+    cluster = await startCluster({ instances: 2, redis: true, env: { LOGIN_FAILURES_PER_ACCOUNT: '3' } });
+    [instanceA, instanceB] = cluster.instances;
+    admin = await createUser(instanceA, Role.ADMIN);
   });
-  afterAll(async () => {
-    await instanceA?.close();
-    await instanceB?.close();
-    await redis?.stop();
-    await database?.drop();
-  });
+  afterAll(() => cluster?.close());
 
   it('should close the WebSocket that a user holds on instance B within a second of a ban sent to instance A', async () => {
     const victim = await signUp(instanceB);
-    const subscription = recordSubscription(instanceB.wsUrl, victim.accessToken, MyAccountDocument);
+    const subscription = recordSubscription(instanceB.wsUrl, victim.token, MyAccountDocument);
     // With nothing running on it, only the `user-banned` broadcast can close this one.
-    const idle = openIdleConnection(instanceB.wsUrl, victim.accessToken);
+    const idle = openIdleConnection(instanceB.wsUrl, victim.token);
     try {
       await Promise.all([subscription.result(0), idle.connected]);
       const started = Date.now();
-      const response = await send(instanceA, BanUserDocument, { userId: victim.id, reason: 'chargebacks' }, { token: admin.accessToken });
+      const response = await send(instanceA, BanUserDocument, { userId: victim.id, reason: 'chargebacks' }, { token: admin.token });
       expect(response.data?.banUser.status).toBe('BANNED');
       expect(await within(subscription.closed, 1_000, 'still open')).toBe(4403);
       expect(await within(idle.closed, 1_000, 'still open')).toBe(4403);
@@ -48,7 +41,7 @@ describe('bans and login limits across two instances sharing Redis', () => {
         expect(result.data ?? null).toBeNull();
         expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ACCOUNT_BANNED' });
       }
-      const onB = await send(instanceB, MeDocument, {}, { token: victim.accessToken });
+      const onB = await send(instanceB, MeDocument, {}, { token: victim.token });
       expect(onB.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ACCOUNT_BANNED' });
     } finally {
       await Promise.all([subscription.dispose(), idle.dispose()]);
@@ -58,11 +51,11 @@ describe('bans and login limits across two instances sharing Redis', () => {
   it('should count failed log-ins on both instances against one limit', async () => {
     const user = await signUp(instanceA);
     const attempt = (server: TestServer) => send(server, LogInDocument, { email: user.email, password: 'not the password' });
-    expect(errorCodes(await attempt(instanceA))).toEqual(['UNAUTHENTICATED']);
-    expect(errorCodes(await attempt(instanceB))).toEqual(['UNAUTHENTICATED']);
-    expect(errorCodes(await attempt(instanceA))).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(await attempt(instanceA))).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(await attempt(instanceB))).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(await attempt(instanceA))).toEqual(['UNAUTHENTICATED']);
     const refused = await attempt(instanceB);
-    expect(errorCodes(refused)).toEqual(['RATE_LIMITED']);
+    expect(codesOf(refused)).toEqual(['RATE_LIMITED']);
     expect(refused.errors?.[0]?.extensions?.retryAfterSeconds).toBeGreaterThan(0);
   });
 });

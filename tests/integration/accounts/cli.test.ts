@@ -5,7 +5,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runSql } from '../../../src/shared/sql';
 import { UsersDocument } from '../../generated/graphql';
-import { logIn, send, uniqueEmail } from '../../utils/accounts';
+import { logIn, uniqueEmail } from '../../utils/accounts';
+import { send } from '../../utils/operations';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -52,7 +53,7 @@ describe('the command line: create-admin and a production start without secrets'
     expect(result.stdout).toContain(`created ADMIN ${email}`);
     const admin = await logIn(server, email, password);
     expect(admin.role).toBe('ADMIN');
-    expect((await send(server, UsersDocument, { first: 1 }, { token: admin.accessToken })).errors).toBeUndefined();
+    expect((await send(server, UsersDocument, { first: 1 }, { token: admin.token })).errors).toBeUndefined();
     const audit = await runSql<{ type: string }>(server.database.orm.em.fork(), 'select type from audit_event where user_id = ?', [admin.id]);
     expect(audit.map((row) => row.type)).toContain('ADMIN_CREATED');
   });

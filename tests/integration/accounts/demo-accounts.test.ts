@@ -4,7 +4,8 @@ import { DEMO_PASSWORDS, describeDemoAccounts, ensureDemoAccounts } from '../../
 import { loadDemoCatalog } from '../../../src/modules/catalog/demo-catalog';
 import { systemClock } from '../../../src/shared/clock';
 import { MeDocument, UsersDocument } from '../../generated/graphql';
-import { logIn, send } from '../../utils/accounts';
+import { logIn } from '../../utils/accounts';
+import { send } from '../../utils/operations';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 
 describe('the development demo accounts', () => {
@@ -31,10 +32,10 @@ describe('the development demo accounts', () => {
     expect(buyer.role).toBe('BUYER');
     for (const email of accounts.artisans) {
       const artisan = await logIn(server, email, DEMO_PASSWORDS.artisan);
-      expect((await send(server, MeDocument, {}, { token: artisan.accessToken })).data?.me).toMatchObject({ role: 'ARTISAN', shop: { slug: expect.any(String) } });
+      expect((await send(server, MeDocument, {}, { token: artisan.token })).data?.me).toMatchObject({ role: 'ARTISAN', shop: { slug: expect.any(String) } });
     }
     const admin = await logIn(server, accounts.admin, DEMO_PASSWORDS.admin);
-    expect((await send(server, UsersDocument, { first: 1 }, { token: admin.accessToken })).errors).toBeUndefined();
+    expect((await send(server, UsersDocument, { first: 1 }, { token: admin.token })).errors).toBeUndefined();
 
     // The printed header works as it is.
     const me = await send(server, MeDocument, {}, { headers: { authorization: accounts.buyerAuthorization } });

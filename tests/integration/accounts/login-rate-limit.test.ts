@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LogInDocument } from '../../generated/graphql';
-import { TEST_PASSWORD, errorCodes, send, signUp, uniqueEmail } from '../../utils/accounts';
+import { TEST_PASSWORD, signUp, uniqueEmail } from '../../utils/accounts';
 import { postGraphql } from '../../utils/clients';
+import { codesOf, send } from '../../utils/operations';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 
 /**
@@ -12,9 +13,9 @@ function logInFrom(server: TestServer, address: string, email: string, password:
   return send(server, LogInDocument, { email, password }, { headers: { 'x-forwarded-for': address } });
 }
 
-async function wrongPasswordsFrom(server: TestServer, address: string, email: string, count: number): Promise<(string | undefined)[]> {
-  const codes: (string | undefined)[] = [];
-  for (let i = 0; i < count; i += 1) codes.push(errorCodes(await logInFrom(server, address, email, 'not the password'))[0]);
+async function wrongPasswordsFrom(server: TestServer, address: string, email: string, count: number): Promise<unknown[]> {
+  const codes: unknown[] = [];
+  for (let i = 0; i < count; i += 1) codes.push(codesOf(await logInFrom(server, address, email, 'not the password'))[0]);
   return codes;
 }
 
@@ -31,18 +32,18 @@ describe('limits on failed log-ins', () => {
       const codes = await wrongPasswordsFrom(server, '198.51.100.1', user.email, 6);
       expect(codes).toEqual([...Array(5).fill('UNAUTHENTICATED'), 'RATE_LIMITED']);
       const limited = await logInFrom(server, '198.51.100.1', user.email, TEST_PASSWORD);
-      expect(errorCodes(limited)).toEqual(['RATE_LIMITED']);
+      expect(codesOf(limited)).toEqual(['RATE_LIMITED']);
       expect(limited.errors![0]!.extensions?.retryAfterSeconds).toBeGreaterThan(0);
       expect(limited.errors![0]!.extensions?.retryAfterSeconds).toBeLessThanOrEqual(900);
-      expect(errorCodes(await logInFrom(server, '198.51.100.2', user.email, TEST_PASSWORD))).toEqual([]);
+      expect(codesOf(await logInFrom(server, '198.51.100.2', user.email, TEST_PASSWORD))).toEqual([]);
     });
 
     it("should not lock the owner out: past the account's 10 failures from many addresses, a clean address logs in", async () => {
       const user = await signUp(server);
       for (let i = 0; i < 5; i += 1) await wrongPasswordsFrom(server, `203.0.113.${i}`, user.email, 2);
       // The account has failed 10 times; each of those addresses has failed on it and is refused now.
-      expect(errorCodes(await logInFrom(server, '203.0.113.0', user.email, TEST_PASSWORD))).toEqual(['RATE_LIMITED']);
-      expect(errorCodes(await logInFrom(server, '203.0.113.4', user.email, 'not the password'))).toEqual(['RATE_LIMITED']);
+      expect(codesOf(await logInFrom(server, '203.0.113.0', user.email, TEST_PASSWORD))).toEqual(['RATE_LIMITED']);
+      expect(codesOf(await logInFrom(server, '203.0.113.4', user.email, 'not the password'))).toEqual(['RATE_LIMITED']);
       // The owner, from an address that never failed on it, still logs in with the right password.
       const owner = await logInFrom(server, '192.0.2.77', user.email, TEST_PASSWORD);
       expect(owner.errors).toBeUndefined();
@@ -52,15 +53,15 @@ describe('limits on failed log-ins', () => {
     it('should limit one account whatever the spelling of its email', async () => {
       const user = await signUp(server);
       for (const spelling of [user.email.toUpperCase(), ` ${user.email}`, user.email, user.email.toUpperCase(), ` ${user.email} `]) {
-        expect(errorCodes(await logInFrom(server, '198.51.100.9', spelling, 'not the password'))).toEqual(['UNAUTHENTICATED']);
+        expect(codesOf(await logInFrom(server, '198.51.100.9', spelling, 'not the password'))).toEqual(['UNAUTHENTICATED']);
       }
-      expect(errorCodes(await logInFrom(server, '198.51.100.9', user.email, TEST_PASSWORD))).toEqual(['RATE_LIMITED']);
+      expect(codesOf(await logInFrom(server, '198.51.100.9', user.email, TEST_PASSWORD))).toEqual(['RATE_LIMITED']);
     });
 
     it("should start a pair's count again after a successful log-in", async () => {
       const user = await signUp(server);
       expect(await wrongPasswordsFrom(server, '198.51.100.20', user.email, 4)).toEqual(Array(4).fill('UNAUTHENTICATED'));
-      expect(errorCodes(await logInFrom(server, '198.51.100.20', user.email, TEST_PASSWORD))).toEqual([]);
+      expect(codesOf(await logInFrom(server, '198.51.100.20', user.email, TEST_PASSWORD))).toEqual([]);
       expect(await wrongPasswordsFrom(server, '198.51.100.20', user.email, 4)).toEqual(Array(4).fill('UNAUTHENTICATED'));
     });
 
@@ -88,13 +89,13 @@ describe('limits on failed log-ins', () => {
     afterAll(() => server?.close());
 
     it('should refuse an address that fails on many accounts, even on an account it never tried', async () => {
-      const codes: (string | undefined)[] = [];
-      for (let i = 0; i < 20; i += 1) codes.push(errorCodes(await logInFrom(server, '198.51.100.50', uniqueEmail('spray'), 'not the password'))[0]);
+      const codes: unknown[] = [];
+      for (let i = 0; i < 20; i += 1) codes.push(codesOf(await logInFrom(server, '198.51.100.50', uniqueEmail('spray'), 'not the password'))[0]);
       expect(codes.slice(0, 15)).toEqual(Array(15).fill('UNAUTHENTICATED'));
       expect(codes.slice(15)).toEqual(Array(5).fill('RATE_LIMITED'));
       const fresh = await signUp(server);
-      expect(errorCodes(await logInFrom(server, '198.51.100.50', fresh.email, TEST_PASSWORD))).toEqual(['RATE_LIMITED']);
-      expect(errorCodes(await logInFrom(server, '198.51.100.51', fresh.email, TEST_PASSWORD))).toEqual([]);
+      expect(codesOf(await logInFrom(server, '198.51.100.50', fresh.email, TEST_PASSWORD))).toEqual(['RATE_LIMITED']);
+      expect(codesOf(await logInFrom(server, '198.51.100.51', fresh.email, TEST_PASSWORD))).toEqual([]);
     });
 
     it('should refuse a second aliased logIn in one request with BAD_USER_INPUT, running neither', async () => {

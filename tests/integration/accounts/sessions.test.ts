@@ -4,7 +4,8 @@ import { hashRefreshToken } from '../../../src/modules/accounts/refresh-token';
 import { runSql } from '../../../src/shared/sql';
 import { LogInDocument, LogOutDocument, MeDocument, RefreshSessionDocument } from '../../generated/graphql';
 import { postGraphql } from '../../utils/clients';
-import { errorCodes, logIn, send, signUp } from '../../utils/accounts';
+import { logIn, signUp } from '../../utils/accounts';
+import { codesOf, send } from '../../utils/operations';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 
 describe('sessions: rotating refresh tokens and log-out', () => {
@@ -39,7 +40,7 @@ describe('sessions: rotating refresh tokens and log-out', () => {
     const account = await signUp(server);
     const rotated = await rotate(account.refreshToken);
     expect(rotated.refreshToken).not.toBe(account.refreshToken);
-    expect(decodeJwt(rotated.accessToken).sid).toBe(decodeJwt(account.accessToken).sid);
+    expect(decodeJwt(rotated.accessToken).sid).toBe(decodeJwt(account.token).sid);
     expect(new Date(rotated.accessTokenExpiresAt).getTime()).toBeGreaterThan(Date.now() + 800_000);
     expect((await me(rotated.accessToken)).data?.me?.id).toBe(account.id);
     const next = await refresh(rotated.refreshToken);
@@ -51,12 +52,12 @@ describe('sessions: rotating refresh tokens and log-out', () => {
     const rotated = await rotate(account.refreshToken);
     await afterGrace(account.refreshToken);
     const replay = await refresh(account.refreshToken);
-    expect(errorCodes(replay)).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(replay)).toEqual(['UNAUTHENTICATED']);
     expect(reasons(replay)).toEqual(['SESSION_ENDED']);
     // Every token descended from that log-in is dead: the newest refresh token and both access tokens.
-    expect(errorCodes(await refresh(rotated.refreshToken))).toEqual(['UNAUTHENTICATED']);
-    expect(errorCodes(await me(rotated.accessToken))).toEqual(['UNAUTHENTICATED']);
-    expect(errorCodes(await me(account.accessToken))).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(await refresh(rotated.refreshToken))).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(await me(rotated.accessToken))).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(await me(account.token))).toEqual(['UNAUTHENTICATED']);
   });
 
   it('should kill the session for both when a stolen refresh token is replayed after the owner rotated it', async () => {
@@ -65,22 +66,22 @@ describe('sessions: rotating refresh tokens and log-out', () => {
     const ownersNext = await rotate(owner.refreshToken);
     await afterGrace(stolen);
     // The thief tries the copy it made: refused, and the session is revoked.
-    expect(errorCodes(await refresh(stolen))).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(await refresh(stolen))).toEqual(['UNAUTHENTICATED']);
     // The owner is logged out too, and must log in again: whoever held the token no longer has a session.
-    expect(errorCodes(await refresh(ownersNext.refreshToken))).toEqual(['UNAUTHENTICATED']);
-    expect(errorCodes(await me(ownersNext.accessToken))).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(await refresh(ownersNext.refreshToken))).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(await me(ownersNext.accessToken))).toEqual(['UNAUTHENTICATED']);
     // Another log-in of the same user is another session, untouched.
     const other = await logIn(server, owner.email);
-    expect((await me(other.accessToken)).data?.me?.id).toBe(owner.id);
+    expect((await me(other.token)).data?.me?.id).toBe(owner.id);
   });
 
   it('should kill the session for both when the thief rotated first and the owner replays its token', async () => {
     const owner = await signUp(server);
     const thiefs = await rotate(owner.refreshToken);
     await afterGrace(owner.refreshToken);
-    expect(errorCodes(await refresh(owner.refreshToken))).toEqual(['UNAUTHENTICATED']);
-    expect(errorCodes(await refresh(thiefs.refreshToken))).toEqual(['UNAUTHENTICATED']);
-    expect(errorCodes(await me(thiefs.accessToken))).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(await refresh(owner.refreshToken))).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(await refresh(thiefs.refreshToken))).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(await me(thiefs.accessToken))).toEqual(['UNAUTHENTICATED']);
   });
 
   it('should let two concurrent refreshes of one token (two tabs) both succeed, in the same session, which lives on', async () => {
@@ -90,12 +91,12 @@ describe('sessions: rotating refresh tokens and log-out', () => {
     const [first, second] = outcomes.map((outcome) => outcome.data!.refreshSession);
     expect(first!.refreshToken).not.toBe(second!.refreshToken);
     for (const successor of [first!, second!]) {
-      expect(decodeJwt(successor.accessToken).sid).toBe(decodeJwt(account.accessToken).sid);
+      expect(decodeJwt(successor.accessToken).sid).toBe(decodeJwt(account.token).sid);
       expect((await me(successor.accessToken)).data?.me?.id).toBe(account.id);
       // Each successor is a live refresh token of its own.
       expect((await refresh(successor.refreshToken!)).errors).toBeUndefined();
     }
-    expect((await me(account.accessToken)).data?.me?.id).toBe(account.id);
+    expect((await me(account.token)).data?.me?.id).toBe(account.id);
   });
 
   it('should answer a spent token retried within the grace period with another successor, without revoking', async () => {
@@ -110,7 +111,7 @@ describe('sessions: rotating refresh tokens and log-out', () => {
 
   it('should refuse an unknown refresh token with UNAUTHENTICATED, reason TOKEN_INVALID', async () => {
     const response = await refresh('not-a-token-we-ever-issued');
-    expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(response)).toEqual(['UNAUTHENTICATED']);
     expect(reasons(response)).toEqual(['TOKEN_INVALID']);
   });
 
@@ -120,7 +121,7 @@ describe('sessions: rotating refresh tokens and log-out', () => {
     const badLogin = await send(server, LogInDocument, { email: account.email, password: 'certainly not the password' });
     expect(reasons(badLogin)).toEqual(['BAD_CREDENTIALS']);
     await send(server, LogOutDocument, { refreshToken: account.refreshToken });
-    expect(reasons(await me(account.accessToken))).toEqual(['SESSION_ENDED']);
+    expect(reasons(await me(account.token))).toEqual(['SESSION_ENDED']);
   });
 
   it('should answer an anonymous `me` with null, and the rest of the query with it', async () => {
@@ -134,9 +135,9 @@ describe('sessions: rotating refresh tokens and log-out', () => {
     const other = await logIn(server, account.email);
     const response = await send(server, LogOutDocument, { refreshToken: account.refreshToken });
     expect(response.data?.logOut).toBe(true);
-    expect(errorCodes(await me(account.accessToken))).toEqual(['UNAUTHENTICATED']);
-    expect(errorCodes(await refresh(account.refreshToken))).toEqual(['UNAUTHENTICATED']);
-    expect((await me(other.accessToken)).data?.me?.id).toBe(account.id);
+    expect(codesOf(await me(account.token))).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(await refresh(account.refreshToken))).toEqual(['UNAUTHENTICATED']);
+    expect((await me(other.token)).data?.me?.id).toBe(account.id);
     expect((await send(server, LogOutDocument, { refreshToken: 'unknown' })).data?.logOut).toBe(false);
   });
 
@@ -146,7 +147,7 @@ describe('sessions: rotating refresh tokens and log-out', () => {
       hashRefreshToken(account.refreshToken),
     ]);
     const response = await refresh(account.refreshToken);
-    expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(response)).toEqual(['UNAUTHENTICATED']);
     expect(reasons(response)).toEqual(['SESSION_ENDED']);
   });
 });

@@ -3,8 +3,9 @@ import { decodeJwt } from 'jose';
 import { createAccessTokens } from '../../../src/modules/accounts/access-token';
 import { runSql } from '../../../src/shared/sql';
 import { LogInDocument, MeDocument, SignUpDocument } from '../../generated/graphql';
-import { TEST_PASSWORD, errorCodes, logIn, send, signUp, uniqueEmail } from '../../utils/accounts';
+import { TEST_PASSWORD, logIn, signUp, uniqueEmail } from '../../utils/accounts';
 import { apolloClient } from '../../utils/clients';
+import { codesOf, send } from '../../utils/operations';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 
 describe('signing up and logging in', () => {
@@ -29,7 +30,7 @@ describe('signing up and logging in', () => {
 
   it('should issue a 15-minute access token naming the user and the session, and nothing about role or status', async () => {
     const account = await signUp(server);
-    const claims = decodeJwt(account.accessToken);
+    const claims = decodeJwt(account.token);
     expect(claims.sub).toBe(account.id);
     expect(typeof claims.sid).toBe('string');
     expect(claims.exp! - claims.iat!).toBe(900);
@@ -52,7 +53,7 @@ describe('signing up and logging in', () => {
     const stored = await runSql<{ email: string }>(server.database.orm.em.fork(), 'select email from app_user where id = ?', [account.id]);
     expect(stored[0]?.email).toBe(email);
     const again = await send(server, SignUpDocument, { input: { email, password: TEST_PASSWORD, displayName: 'Twin' } });
-    expect(errorCodes(again)).toEqual(['CONFLICT']);
+    expect(codesOf(again)).toEqual(['CONFLICT']);
     await expect(logIn(server, email.toUpperCase())).resolves.toMatchObject({ id: account.id });
   });
 
@@ -90,7 +91,7 @@ describe('signing up and logging in', () => {
     const first = await logIn(server, account.email);
     const second = await logIn(server, account.email);
     expect(first.id).toBe(account.id);
-    expect(decodeJwt(first.accessToken).sid).not.toBe(decodeJwt(second.accessToken).sid);
+    expect(decodeJwt(first.token).sid).not.toBe(decodeJwt(second.token).sid);
   });
 
   it('should say the same thing for a wrong password and an unknown email', async () => {
@@ -128,11 +129,11 @@ describe('signing up and logging in', () => {
     expect(anonymous.errors).toBeUndefined();
     expect(anonymous.data).toEqual({ me: null });
     const account = await signUp(server);
-    const forged = `${account.accessToken.slice(0, -4)}AAAA`;
+    const forged = `${account.token.slice(0, -4)}AAAA`;
     const refused = await send(server, MeDocument, {}, { token: forged });
     expect(refused.errors?.map((error) => error.extensions)).toEqual([{ code: 'UNAUTHENTICATED', reason: 'TOKEN_INVALID' }]);
     const past = createAccessTokens({ secret: server.config.auth.jwtSecret, ttlSeconds: 900, clock: { now: () => new Date(Date.now() - 3_600_000) } });
-    const expired = await past.sign({ userId: account.id, sessionId: decodeJwt(account.accessToken).sid as string });
+    const expired = await past.sign({ userId: account.id, sessionId: decodeJwt(account.token).sid as string });
     const response = await send(server, MeDocument, {}, { token: expired.token });
     expect(response.errors?.map((error) => error.extensions)).toEqual([{ code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED' }]);
     expect(response.errors?.[0]?.message).toMatch(/expired/);

@@ -1,26 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Role } from '../../../src/modules/accounts/user.entity';
 import { runSql } from '../../../src/shared/sql';
 import { LogOutDocument, SetUserRoleDocument } from '../../generated/graphql';
-import { createStaff, logIn, send, signUp, type TestAccount } from '../../utils/accounts';
+import { logIn, signUp } from '../../utils/accounts';
+import { createUser, type TestUser } from '../../utils/buyers';
 import { MyAccountDocument } from '../../utils/documents';
+import { send } from '../../utils/operations';
 import { recordSubscription, within } from '../../utils/subscriptions';
 import { startTestServer, type TestServer } from '../../utils/test-server';
+import { passTime } from '../../utils/wait';
 
 describe('the per-event re-check of subscriptions', () => {
   let server: TestServer;
-  let admin: TestAccount;
+  let admin: TestUser;
 
   beforeAll(async () => {
     server = await startTestServer();
-    admin = await createStaff(server);
+    admin = await createUser(server, Role.ADMIN);
   });
   afterAll(() => server?.close());
 
-  const setRole = (userId: string, role: 'BUYER' | 'ARTISAN') => send(server, SetUserRoleDocument, { userId, role }, { token: admin.accessToken });
+  const setRole = (userId: string, role: 'BUYER' | 'ARTISAN') => send(server, SetUserRoleDocument, { userId, role }, { token: admin.token });
 
   it('should deliver account changes to a live session, under the new role', async () => {
     const user = await signUp(server);
-    const subscription = recordSubscription(server.wsUrl, user.accessToken, MyAccountDocument);
+    const subscription = recordSubscription(server.wsUrl, user.token, MyAccountDocument);
     try {
       expect((await subscription.result(0)).data?.myAccount.role).toBe('BUYER');
       await setRole(user.id, 'ARTISAN');
@@ -33,8 +37,8 @@ describe('the per-event re-check of subscriptions', () => {
   it('should end the subscription of a logged-out session with UNAUTHENTICATED (SESSION_ENDED) and close its socket with 4403, while the other session gets the event', async () => {
     const user = await signUp(server);
     const other = await logIn(server, user.email);
-    const loggedOut = recordSubscription(server.wsUrl, user.accessToken, MyAccountDocument);
-    const live = recordSubscription(server.wsUrl, other.accessToken, MyAccountDocument);
+    const loggedOut = recordSubscription(server.wsUrl, user.token, MyAccountDocument);
+    const live = recordSubscription(server.wsUrl, other.token, MyAccountDocument);
     try {
       await Promise.all([loggedOut.result(0), live.result(0)]);
       expect((await send(server, LogOutDocument, { refreshToken: user.refreshToken })).data?.logOut).toBe(true);
@@ -51,7 +55,7 @@ describe('the per-event re-check of subscriptions', () => {
 
   it('should deliver no event to a banned user, only the FORBIDDEN that ends it, even when the ban broadcast never reached this instance', async () => {
     const user = await signUp(server);
-    const subscription = recordSubscription(server.wsUrl, user.accessToken, MyAccountDocument);
+    const subscription = recordSubscription(server.wsUrl, user.token, MyAccountDocument);
     try {
       await subscription.result(0);
       // As another instance would leave it if its `user-banned` message were lost: banned in the database only.
@@ -88,14 +92,14 @@ describe('myAccount over the live path', () => {
 
   it('should still deliver a change whose notification was lost (Redis down during the change), from the check against the database', async () => {
     const user = await signUp(server);
-    const subscription = recordSubscription(server.wsUrl, user.accessToken, MyAccountDocument);
+    const subscription = recordSubscription(server.wsUrl, user.token, MyAccountDocument);
     try {
       expect((await subscription.result(0)).data?.myAccount.role).toBe('BUYER');
       // Changed in the database with no notification at all: only the hub's periodic check can find it.
       await runSql(server.database.orm.em.fork(), `update app_user set role = 'ARTISAN' where id = ?`, [user.id]);
       expect((await subscription.result(1)).data?.myAccount).toEqual({ id: user.id, role: 'ARTISAN', status: 'ACTIVE' });
-      // Each state once: later checks find nothing new to send.
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // Each state once: later checks (every LIVE_RECONCILE_MS, 300) find nothing new to send.
+      await passTime(1_000, 'three periodic checks of the account hub');
       expect(subscription.results).toHaveLength(2);
     } finally {
       await subscription.dispose();

@@ -1,17 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Role } from '../../../src/modules/accounts/user.entity';
 import { startStatementCounter, type StatementCounter } from '../../../bench/lib/pg-statement-counter';
 import { hashRefreshToken } from '../../../src/modules/accounts/refresh-token';
 import { runSql } from '../../../src/shared/sql';
 import { BanUserDocument, CreateShopDocument, LogOutDocument, MeDocument, RefreshSessionDocument, SetUserRoleDocument, UsersDocument } from '../../generated/graphql';
-import { createStaff, errorCodes, send, signUp, type TestAccount } from '../../utils/accounts';
+import { signUp, type TestAccount } from '../../utils/accounts';
+import { createUser, type TestUser } from '../../utils/buyers';
+import { startCluster, type Cluster } from '../../utils/cluster';
 import { createTestDatabase, type TestDatabase } from '../../utils/database';
-import { startTestRedis, type TestRedis } from '../../utils/redis-server';
+import { codesOf, send } from '../../utils/operations';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 
 /** Asks `Me` until the caller's viewer is surely cached (the first request reads it, the next ones hit). */
 async function warm(server: TestServer, account: TestAccount): Promise<void> {
   for (let i = 0; i < 3; i += 1) {
-    const response = await send(server, MeDocument, {}, { token: account.accessToken });
+    const response = await send(server, MeDocument, {}, { token: account.token });
     expect(response.errors).toBeUndefined();
   }
 }
@@ -20,13 +23,13 @@ describe('the viewer cache of the per-request re-check, on one instance', () => 
   let database: TestDatabase;
   let counter: StatementCounter;
   let server: TestServer;
-  let admin: TestAccount;
+  let admin: TestUser;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     counter = await startStatementCounter(database.url);
     server = await startTestServer({ DATABASE_URL: counter.url, RUN_WORKER: 'false' }, database);
-    admin = await createStaff(server);
+    admin = await createUser(server, Role.ADMIN);
   });
   afterAll(async () => {
     await server?.close();
@@ -34,11 +37,11 @@ describe('the viewer cache of the per-request re-check, on one instance', () => 
     await database?.drop();
   });
 
-  const me = (account: TestAccount) => send(server, MeDocument, {}, { token: account.accessToken });
+  const me = (account: TestAccount) => send(server, MeDocument, {}, { token: account.token });
 
   it('should answer Me on a warm cache with at most one statement', async () => {
     const artisan = await signUp(server, { role: 'ARTISAN', displayName: 'Ada' });
-    await send(server, CreateShopDocument, { input: { name: 'Ada Pottery', country: 'FR', currency: 'EUR' } }, { token: artisan.accessToken });
+    await send(server, CreateShopDocument, { input: { name: 'Ada Pottery', country: 'FR', currency: 'EUR' } }, { token: artisan.token });
     await warm(server, artisan);
     counter.reset();
     const response = await me(artisan);
@@ -52,7 +55,7 @@ describe('the viewer cache of the per-request re-check, on one instance', () => 
   it("should refuse a banned user's very next request even with a warm cache", async () => {
     const victim = await signUp(server);
     await warm(server, victim);
-    const ban = await send(server, BanUserDocument, { userId: victim.id, reason: 'fraud' }, { token: admin.accessToken });
+    const ban = await send(server, BanUserDocument, { userId: victim.id, reason: 'fraud' }, { token: admin.token });
     expect(ban.data?.banUser.status).toBe('BANNED');
     const next = await me(victim);
     expect(next.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ACCOUNT_BANNED' });
@@ -61,17 +64,17 @@ describe('the viewer cache of the per-request re-check, on one instance', () => 
   it('should apply a role change from the very next request even with a warm cache', async () => {
     const user = await signUp(server);
     await warm(server, user);
-    expect(errorCodes(await send(server, UsersDocument, { first: 1 }, { token: user.accessToken }))).toEqual(['FORBIDDEN']);
-    await send(server, SetUserRoleDocument, { userId: user.id, role: 'SUPPORT' }, { token: admin.accessToken });
+    expect(codesOf(await send(server, UsersDocument, { first: 1 }, { token: user.token }))).toEqual(['FORBIDDEN']);
+    await send(server, SetUserRoleDocument, { userId: user.id, role: 'SUPPORT' }, { token: admin.token });
     expect((await me(user)).data?.me?.role).toBe('SUPPORT');
-    expect((await send(server, UsersDocument, { first: 1 }, { token: user.accessToken })).errors).toBeUndefined();
+    expect((await send(server, UsersDocument, { first: 1 }, { token: user.token })).errors).toBeUndefined();
   });
 
   it('should refuse the access token of a session logged out from the very next request even with a warm cache', async () => {
     const user = await signUp(server);
     await warm(server, user);
     expect((await send(server, LogOutDocument, { refreshToken: user.refreshToken })).data?.logOut).toBe(true);
-    expect(errorCodes(await me(user))).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(await me(user))).toEqual(['UNAUTHENTICATED']);
   });
 
   it('should refuse the access token of a session ended by refresh-token reuse from the very next request even with a warm cache', async () => {
@@ -80,60 +83,52 @@ describe('the viewer cache of the per-request re-check, on one instance', () => 
     await warm(server, user);
     // As if the grace period after the rotation had passed: the reuse then revokes the session.
     await runSql(server.database.orm.em.fork(), `update refresh_token set used_at = used_at - interval '1 hour' where token_hash = ?`, [hashRefreshToken(user.refreshToken)]);
-    expect(errorCodes(await send(server, RefreshSessionDocument, { refreshToken: user.refreshToken }))).toEqual(['UNAUTHENTICATED']);
-    expect(errorCodes(await me(user))).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(await send(server, RefreshSessionDocument, { refreshToken: user.refreshToken }))).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(await me(user))).toEqual(['UNAUTHENTICATED']);
   });
 
   it("should show an artisan's new shop in Me from the very next request even with a warm cache", async () => {
     const artisan = await signUp(server, { role: 'ARTISAN' });
     await warm(server, artisan);
     expect((await me(artisan)).data?.me?.shop).toBeNull();
-    const created = await send(server, CreateShopDocument, { input: { name: 'Loom Works', country: 'PT', currency: 'EUR' } }, { token: artisan.accessToken });
+    const created = await send(server, CreateShopDocument, { input: { name: 'Loom Works', country: 'PT', currency: 'EUR' } }, { token: artisan.token });
     expect((await me(artisan)).data?.me?.shop).toEqual({ id: created.data?.createShop.id, slug: created.data?.createShop.slug });
   });
 });
 
 describe('the viewer cache across two instances sharing one database and one Redis', () => {
-  let database: TestDatabase;
-  let redis: TestRedis;
+  let cluster: Cluster;
   let instanceA: TestServer;
   let instanceB: TestServer;
-  let admin: TestAccount;
+  let admin: TestUser;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    redis = await startTestRedis();
-    instanceA = await startTestServer({ REDIS_URL: redis.url }, database);
-    instanceB = await startTestServer({ REDIS_URL: redis.url }, database);
-    admin = await createStaff(instanceA);
+    cluster = await startCluster({ instances: 2, redis: true });
+    [instanceA, instanceB] = cluster.instances;
+    admin = await createUser(instanceA, Role.ADMIN);
   });
-  afterAll(async () => {
-    await instanceA?.close();
-    await instanceB?.close();
-    await redis?.stop();
-    await database?.drop();
-  });
+  afterAll(() => cluster?.close());
 
   it("should refuse on instance B the very next request of a user banned on instance A, with B's cache warm", async () => {
     const victim = await signUp(instanceB);
     await warm(instanceB, victim);
-    await send(instanceA, BanUserDocument, { userId: victim.id, reason: 'fraud' }, { token: admin.accessToken });
-    const next = await send(instanceB, MeDocument, {}, { token: victim.accessToken });
+    await send(instanceA, BanUserDocument, { userId: victim.id, reason: 'fraud' }, { token: admin.token });
+    const next = await send(instanceB, MeDocument, {}, { token: victim.token });
     expect(next.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ACCOUNT_BANNED' });
   });
 
   it("should apply on instance B a role change made on instance A from the very next request, with B's cache warm", async () => {
     const user = await signUp(instanceB);
     await warm(instanceB, user);
-    await send(instanceA, SetUserRoleDocument, { userId: user.id, role: 'ARTISAN' }, { token: admin.accessToken });
-    expect((await send(instanceB, MeDocument, {}, { token: user.accessToken })).data?.me?.role).toBe('ARTISAN');
+    await send(instanceA, SetUserRoleDocument, { userId: user.id, role: 'ARTISAN' }, { token: admin.token });
+    expect((await send(instanceB, MeDocument, {}, { token: user.token })).data?.me?.role).toBe('ARTISAN');
   });
 
   it('should refuse on instance B the very next request of a session logged out on instance A', async () => {
     const user = await signUp(instanceB);
     await warm(instanceB, user);
     await send(instanceA, LogOutDocument, { refreshToken: user.refreshToken });
-    expect(errorCodes(await send(instanceB, MeDocument, {}, { token: user.accessToken }))).toEqual(['UNAUTHENTICATED']);
+    expect(codesOf(await send(instanceB, MeDocument, {}, { token: user.token }))).toEqual(['UNAUTHENTICATED']);
   });
 
 });

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { decodeJwt } from 'jose';
 import { createAccessTokens } from '../../../src/modules/accounts/access-token';
 import { CatalogDocument, LogOutDocument, MeDocument, MyOrdersDocument } from '../../generated/graphql';
-import { send, signUp } from '../../utils/accounts';
+import { signUp } from '../../utils/accounts';
 import { wsClient, wsExecute } from '../../utils/clients';
+import { send } from '../../utils/operations';
 import { openIdleConnection } from '../../utils/subscriptions';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 
@@ -40,8 +41,8 @@ describe('authenticating WebSocket connections in connection_init', () => {
 
   it('should accept a valid token and know the user in every operation', async () => {
     const user = await signUp(server);
-    expect(await connect(user.accessToken)).toBe('connected');
-    const client = wsClient(server.wsUrl, user.accessToken);
+    expect(await connect(user.token)).toBe('connected');
+    const client = wsClient(server.wsUrl, user.token);
     try {
       expect((await wsExecute(client, MeDocument)).data?.me?.id).toBe(user.id);
     } finally {
@@ -51,14 +52,14 @@ describe('authenticating WebSocket connections in connection_init', () => {
 
   it('should close with 4401 a connection whose token is forged, expired, or of an ended session: refresh or log in, then reconnect', async () => {
     const user = await signUp(server);
-    const forged = `${user.accessToken.slice(0, -4)}AAAA`;
+    const forged = `${user.token.slice(0, -4)}AAAA`;
     const past = createAccessTokens({ secret: server.config.auth.jwtSecret, ttlSeconds: 900, clock: { now: () => new Date(Date.now() - 3_600_000) } });
-    const expired = (await past.sign({ userId: user.id, sessionId: decodeJwt(user.accessToken).sid as string })).token;
+    const expired = (await past.sign({ userId: user.id, sessionId: decodeJwt(user.token).sid as string })).token;
     expect(await connect(forged)).toBe(4401);
     expect(await connect('garbage')).toBe(4401);
     expect(await connect(expired)).toBe(4401);
     await send(server, LogOutDocument, { refreshToken: user.refreshToken });
-    expect(await connect(user.accessToken)).toBe(4401);
+    expect(await connect(user.token)).toBe(4401);
     // A banned account's connection closes with 4403: tests/integration/accounts/ban.test.ts.
   });
 });

@@ -5,13 +5,13 @@ import { systemClock } from '../../../src/shared/clock';
 import { runSql } from '../../../src/shared/sql';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
 import { CancelOrderDocument, FulfilOrderDocument } from '../../generated/graphql';
-import { eventually } from '../../utils/accounts';
 import { payOrder } from '../../utils/artisan';
 import { createUser, type TestUser } from '../../utils/buyers';
 import { dataOf, sendAs } from '../../utils/operations';
 import { checkOut, emailJobsOf, type CheckedOutOrder, type EmailRow } from '../../utils/order-emails';
 import { startSmtpServer, type ReceivedMessage, type TestSmtpServer } from '../../utils/smtp-server';
 import { startTestServer, type TestServer } from '../../utils/test-server';
+import { waitFor } from '../../utils/wait';
 
 /** The buyer's emails of what happens after payment: ORDER_SHIPPED (one per shipment), ORDER_CANCELLED, REFUND_ISSUED. */
 const AFTER_PAYMENT_KINDS = ['ORDER_SHIPPED', 'ORDER_CANCELLED', 'REFUND_ISSUED'];
@@ -50,7 +50,7 @@ function ship(fixture: Fixture, shop: TestShop, orderId: string, carrier: string
 
 /** Waits until every email job of the order has run (each is queued in the transaction of its change). */
 async function emailsDelivered(server: TestServer, orderId: string): Promise<void> {
-  await eventually(async () => (await emailJobsOf(server.database.orm.em.fork(), orderId)).length === 0, 15_000);
+  await waitFor(async () => (await emailJobsOf(server.database.orm.em.fork(), orderId)).length === 0, 15_000, 'the email jobs to finish');
 }
 
 /** The outbox's rows of the buyer's after-payment emails of an order, by kind then part. */
@@ -145,7 +145,7 @@ describe("the buyer's emails of shipments, cancellations and refunds, through th
     await payOrder(server, order.id);
     dataOf(await sendAs(server.graphqlUrl, buyer.token, CancelOrderDocument, { id: order.id }));
     dataOf(await sendAs(server.graphqlUrl, buyer.token, CancelOrderDocument, { id: order.id }));
-    await eventually(async () => (await buyerEmailsOf(server, order.id)).length === 2, 15_000);
+    await waitFor(async () => (await buyerEmailsOf(server, order.id)).length === 2, 15_000, 'two buyer emails');
     await emailsDelivered(server, order.id);
 
     const rows = await buyerEmailsOf(server, order.id);
@@ -192,7 +192,7 @@ describe("the buyer's emails of shipments, cancellations and refunds, through SM
     const cancelled = await twoShopOrder(fixture);
     await payOrder(server, cancelled.order.id);
     dataOf(await sendAs(server.graphqlUrl, cancelled.buyer.token, CancelOrderDocument, { id: cancelled.order.id }));
-    await eventually(async () => (await buyerEmailsOf(server, cancelled.order.id)).length === 2, 15_000);
+    await waitFor(async () => (await buyerEmailsOf(server, cancelled.order.id)).length === 2, 15_000, 'two buyer emails');
     await emailsDelivered(server, shipped.order.id);
     await emailsDelivered(server, cancelled.order.id);
 

@@ -2,23 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Client as WsClient } from 'graphql-ws';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
 import { FulfilOrderDocument, OrderUpdatesDocument, ShopOrderUpdatesDocument, UpdateProductDocument } from '../../generated/graphql';
-import { eventually } from '../../utils/accounts';
 import { payOrder } from '../../utils/artisan';
 import { createUser } from '../../utils/buyers';
 import { postGraphql, wsClient } from '../../utils/clients';
-import { createTestDatabase, type TestDatabase } from '../../utils/database';
+import { startCluster, type Cluster } from '../../utils/cluster';
 import { dataOf, sendAs } from '../../utils/operations';
 import { checkOut } from '../../utils/order-emails';
-import { startTestRedis, type TestRedis } from '../../utils/redis-server';
 import { collect } from '../../utils/subscriptions';
-import { startTestServer, type TestServer } from '../../utils/test-server';
+import type { TestServer } from '../../utils/test-server';
+import { waitFor } from '../../utils/wait';
 
 /** The anonymous catalogue's product ids: an answer of the public response cache. */
 const CATALOG_IDS = 'query CatalogIds { products(first: 100) { edges { node { id } } } }';
 
 describe('a two-shop order fulfilled on two instances sharing Redis', () => {
-  let database: TestDatabase;
-  let redis: TestRedis;
+  let cluster: Cluster;
   let instanceA: TestServer;
   let instanceB: TestServer;
   let potter: TestShop;
@@ -26,19 +24,13 @@ describe('a two-shop order fulfilled on two instances sharing Redis', () => {
   const clients: WsClient[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    redis = await startTestRedis();
-    const env = { REDIS_URL: redis.url, RUN_WORKER: 'false' };
-    instanceA = await startTestServer(env, database);
-    instanceB = await startTestServer(env, database);
+    cluster = await startCluster({ instances: 2, redis: true, env: { RUN_WORKER: 'false' } });
+    [instanceA, instanceB] = cluster.instances;
     [potter, weaver] = [await createShop(instanceA), await createShop(instanceA)];
   });
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.dispose()));
-    await instanceA?.close();
-    await instanceB?.close();
-    await redis?.stop();
-    await database?.drop();
+    await cluster?.close();
   });
 
   const client = (server: TestServer, token: string) => {
@@ -94,8 +86,8 @@ describe('a two-shop order fulfilled on two instances sharing Redis', () => {
 
     const archive = (archived: boolean) => sendAs(instanceA.graphqlUrl, potter.owner.token, UpdateProductDocument, { id: vase, input: { archived } });
     expect(dataOf(await archive(true)).updateProduct.archived).toBe(true);
-    await eventually(async () => !(await catalogueOnB()).ids.includes(vase), 2_000);
+    await waitFor(async () => !(await catalogueOnB()).ids.includes(vase), 2_000, 'the vase to leave B\'s catalogue', 20);
     expect(dataOf(await archive(false)).updateProduct.archived).toBe(false);
-    await eventually(async () => (await catalogueOnB()).ids.includes(vase), 2_000);
+    await waitFor(async () => (await catalogueOnB()).ids.includes(vase), 2_000, 'the vase to come back to B\'s catalogue', 20);
   });
 });

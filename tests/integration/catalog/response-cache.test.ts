@@ -18,11 +18,13 @@ import {
   UpdateProductDocument,
 } from '../../generated/graphql';
 import { ADDRESS } from '../../fixtures/addresses';
-import { eventually, send, signUp, type TestAccount } from '../../utils/accounts';
+import { signUp, type TestAccount } from '../../utils/accounts';
 import { postGraphql } from '../../utils/clients';
+import { startCluster, type Cluster } from '../../utils/cluster';
 import { createTestDatabase, type TestDatabase } from '../../utils/database';
-import { startTestRedis, type TestRedis } from '../../utils/redis-server';
+import { send } from '../../utils/operations';
 import { startTestServer, type TestServer } from '../../utils/test-server';
+import { waitFor } from '../../utils/wait';
 
 interface CachedRead<R> {
   data: R;
@@ -51,7 +53,7 @@ const newProduct = (categoryId: string, title: string) => ({ title, priceAmount:
 
 async function artisanWithShop(server: TestServer, name: string): Promise<TestAccount> {
   const artisan = await signUp(server, { role: 'ARTISAN' });
-  const shop = await send(server, CreateShopDocument, { input: { name, country: 'FR', currency: 'EUR' } }, { token: artisan.accessToken });
+  const shop = await send(server, CreateShopDocument, { input: { name, country: 'FR', currency: 'EUR' } }, { token: artisan.token });
   if (!shop.data) throw new Error(JSON.stringify(shop.errors));
   return artisan;
 }
@@ -96,7 +98,7 @@ describe('the public response cache of the catalogue', () => {
     const buyer = await signUp(server);
     await read(server, counter, CatalogDocument, { first: 3 });
     expect((await read(server, counter, CatalogDocument, { first: 3 })).cache).toBe('HIT');
-    for (const authorization of [`Bearer ${buyer.accessToken}`, `Bearer ${buyer.accessToken}`, 'Bearer not-a-token']) {
+    for (const authorization of [`Bearer ${buyer.token}`, `Bearer ${buyer.token}`, 'Bearer not-a-token']) {
       const withToken = await read(server, counter, CatalogDocument, { first: 3 }, { authorization });
       expect(withToken.cache).toBeNull();
       expect(withToken.statements).toBeGreaterThan(0);
@@ -105,7 +107,7 @@ describe('the public response cache of the catalogue', () => {
 
   it('should answer a signed-in Catalog, Shops and ProductBySlug (executed) with the very data of the anonymous ones (cached), as the entities say', async () => {
     const buyer = await signUp(server);
-    const signedIn = { authorization: `Bearer ${buyer.accessToken}` };
+    const signedIn = { authorization: `Bearer ${buyer.token}` };
     const reads = [
       [CatalogDocument, { first: 25 }],
       [CatalogDocument, { first: 5, filter: { categoryId, inStockOnly: true } }],
@@ -149,7 +151,7 @@ describe('the public response cache of the catalogue', () => {
       const response = await postGraphql(
         server.graphqlUrl,
         { query: print(CreateProductDocument), variables: { input: newProduct(categoryId, 'Twice the same mug') } },
-        { authorization: `Bearer ${artisan.accessToken}` },
+        { authorization: `Bearer ${artisan.token}` },
       );
       expect(response.headers.get('x-cache')).toBeNull();
       created.push((response.body.data as { createProduct: { id: string } }).createProduct.id);
@@ -172,7 +174,7 @@ describe('the public response cache of the catalogue', () => {
     const artisan = await artisanWithShop(server, 'Fresh Kiln');
     const before = await read(server, counter, CatalogDocument, { first: 10 });
     expect((await read(server, counter, CatalogDocument, { first: 10 })).cache).toBe('HIT');
-    const created = await send(server, CreateProductDocument, { input: newProduct(categoryId, 'Brand-new bowl') }, { token: artisan.accessToken });
+    const created = await send(server, CreateProductDocument, { input: newProduct(categoryId, 'Brand-new bowl') }, { token: artisan.token });
     const after = await read(server, counter, CatalogDocument, { first: 10 });
     expect(after.cache).toBe('MISS');
     expect(after.data.products.totalCount).toBe(before.data.products.totalCount + 1);
@@ -182,32 +184,32 @@ describe('the public response cache of the catalogue', () => {
 
   it('should show stock taken by a checkout and given back by an adjustment in the very next anonymous ProductBySlug', async () => {
     const artisan = await artisanWithShop(server, 'Stock Kiln');
-    const created = (await send(server, CreateProductDocument, { input: newProduct(categoryId, 'Counted cup') }, { token: artisan.accessToken })).data!.createProduct;
+    const created = (await send(server, CreateProductDocument, { input: newProduct(categoryId, 'Counted cup') }, { token: artisan.token })).data!.createProduct;
     const bySlug = { slug: created.slug };
     expect((await read(server, counter, ProductBySlugDocument, bySlug)).data.product?.available).toBe(5);
     expect((await read(server, counter, ProductBySlugDocument, bySlug)).cache).toBe('HIT');
 
     const buyer = await signUp(server);
-    await send(server, AddToCartDocument, { productId: created.id, quantity: 2 }, { token: buyer.accessToken });
-    const checkout = await send(server, CheckoutDocument, { input: { idempotencyKey: 'cache-1', shippingAddress: ADDRESS } }, { token: buyer.accessToken });
+    await send(server, AddToCartDocument, { productId: created.id, quantity: 2 }, { token: buyer.token });
+    const checkout = await send(server, CheckoutDocument, { input: { idempotencyKey: 'cache-1', shippingAddress: ADDRESS } }, { token: buyer.token });
     expect(checkout.errors).toBeUndefined();
     const afterSale = await read(server, counter, ProductBySlugDocument, bySlug);
     expect(afterSale).toMatchObject({ cache: 'MISS', data: { product: { available: 3 } } });
 
-    const adjusted = await send(server, AdjustStockDocument, { productId: created.id, delta: 4, reason: 'kiln batch' }, { token: artisan.accessToken });
+    const adjusted = await send(server, AdjustStockDocument, { productId: created.id, delta: 4, reason: 'kiln batch' }, { token: artisan.token });
     expect(adjusted.errors).toBeUndefined();
     expect((await read(server, counter, ProductBySlugDocument, bySlug)).data.product?.available).toBe(7);
   });
 
   it("should show an artisan's update in the very next anonymous ProductBySlug and Catalog", async () => {
     const artisan = await artisanWithShop(server, 'Update Studio');
-    const created = (await send(server, CreateProductDocument, { input: newProduct(categoryId, 'Linen towel') }, { token: artisan.accessToken })).data!.createProduct;
+    const created = (await send(server, CreateProductDocument, { input: newProduct(categoryId, 'Linen towel') }, { token: artisan.token })).data!.createProduct;
     await read(server, counter, ProductBySlugDocument, { slug: created.slug });
     await read(server, counter, CatalogDocument, { first: 4 });
     expect((await read(server, counter, ProductBySlugDocument, { slug: created.slug })).cache).toBe('HIT');
     expect((await read(server, counter, CatalogDocument, { first: 4 })).cache).toBe('HIT');
 
-    await send(server, UpdateProductDocument, { id: created.id, input: { title: 'Linen towel, washed', priceAmount: 3_100 } }, { token: artisan.accessToken });
+    await send(server, UpdateProductDocument, { id: created.id, input: { title: 'Linen towel, washed', priceAmount: 3_100 } }, { token: artisan.token });
 
     const bySlug = await read(server, counter, ProductBySlugDocument, { slug: created.slug });
     expect(bySlug.cache).toBe('MISS');
@@ -263,7 +265,7 @@ describe('the public response cache when turned off or expiring', () => {
       // Nobody called catalogChanged: the cached answer stands, for the TTL at most.
       expect((await read(server, counter, CatalogDocument, { first: 1 })).data).toEqual(before.data);
       const started = Date.now();
-      await eventually(async () => (await read(server, counter, CatalogDocument, { first: 1 })).data.products.edges[0]?.node.title === 'Renamed by hand', 3_000);
+      await waitFor(async () => (await read(server, counter, CatalogDocument, { first: 1 })).data.products.edges[0]?.node.title === 'Renamed by hand', 3_000, 'the hand-made change to show');
       expect(Date.now() - started).toBeLessThan(1_500);
     } finally {
       await server.close();
@@ -273,7 +275,7 @@ describe('the public response cache when turned off or expiring', () => {
 
 describe('the public response cache across two instances sharing Redis', () => {
   let database: TestDatabase;
-  let redis: TestRedis;
+  let cluster: Cluster;
   let counterB: StatementCounter;
   let instanceA: TestServer;
   let instanceB: TestServer;
@@ -281,35 +283,33 @@ describe('the public response cache across two instances sharing Redis', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    redis = await startTestRedis();
     counterB = await startStatementCounter(database.url);
-    instanceA = await startTestServer({ REDIS_URL: redis.url }, database);
-    instanceB = await startTestServer({ REDIS_URL: redis.url, DATABASE_URL: counterB.url }, database);
+    // B reaches the shared database through a statement counter: what its cache saves is counted there.
+    cluster = await startCluster({ database, redis: true, instances: [{}, { env: { DATABASE_URL: counterB.url } }] });
+    [instanceA, instanceB] = cluster.instances;
     await loadDemoCatalog(instanceA.database.orm.em.fork(), { products: 20 });
     categoryId = (await send(instanceA, CategoriesDocument, {})).data!.categories[0]!.id;
   });
   afterAll(async () => {
-    await instanceA?.close();
-    await instanceB?.close();
+    await cluster?.close();
     await counterB?.close();
-    await redis?.stop();
     await database?.drop();
   });
 
   it("should drop instance B's cached answers within 500 ms of a write on instance A", async () => {
     const artisan = await artisanWithShop(instanceA, 'Two Rivers');
-    const created = (await send(instanceA, CreateProductDocument, { input: newProduct(categoryId, 'River stone') }, { token: artisan.accessToken })).data!.createProduct;
+    const created = (await send(instanceA, CreateProductDocument, { input: newProduct(categoryId, 'River stone') }, { token: artisan.token })).data!.createProduct;
     // The creation's own invalidation may reach B after its first read (and drop what that read cached): read until
     // B answers from its cache, which is where this test starts.
     let cached = await read(instanceB, counterB, ProductBySlugDocument, { slug: created.slug });
-    await eventually(async () => (cached = await read(instanceB, counterB, ProductBySlugDocument, { slug: created.slug })).cache === 'HIT', 2_000);
+    await waitFor(async () => (cached = await read(instanceB, counterB, ProductBySlugDocument, { slug: created.slug })).cache === 'HIT', 2_000, 'a cache HIT on B', 20);
     expect(cached.cache).toBe('HIT');
     expect(cached.data.product?.price.amount).toBe(2_400);
 
-    const updated = await send(instanceA, UpdateProductDocument, { id: created.id, input: { priceAmount: 9_900 } }, { token: artisan.accessToken });
+    const updated = await send(instanceA, UpdateProductDocument, { id: created.id, input: { priceAmount: 9_900 } }, { token: artisan.token });
     expect(updated.errors).toBeUndefined();
     const started = Date.now();
-    await eventually(async () => (await read(instanceB, counterB, ProductBySlugDocument, { slug: created.slug })).data.product?.price.amount === 9_900, 2_000);
+    await waitFor(async () => (await read(instanceB, counterB, ProductBySlugDocument, { slug: created.slug })).data.product?.price.amount === 9_900, 2_000, 'the new price on B', 20);
     expect(Date.now() - started).toBeLessThan(500);
     // And B caches the new answer again.
     expect((await read(instanceB, counterB, ProductBySlugDocument, { slug: created.slug })).cache).toBe('HIT');

@@ -82,11 +82,11 @@ describe('HTTP caching of GraphQL responses (Cache-Control from cache hints)', (
 
   it('should keep anything asked with a token private, even a catalogue query, and even an invalid token', async () => {
     const buyer = await signUp(server);
-    for (const authorization of [`Bearer ${buyer.accessToken}`, 'Bearer not-a-token']) {
+    for (const authorization of [`Bearer ${buyer.token}`, 'Bearer not-a-token']) {
       const response = await postGraphql(server.graphqlUrl, { query: print(CategoriesDocument) }, { authorization });
       expect(response.headers.get('cache-control')).toBe(PRIVATE);
     }
-    const me = await postGraphql(server.graphqlUrl, { query: print(MeDocument) }, { authorization: `Bearer ${buyer.accessToken}` });
+    const me = await postGraphql(server.graphqlUrl, { query: print(MeDocument) }, { authorization: `Bearer ${buyer.token}` });
     expect(me.body.errors).toBeUndefined();
     expect(me.headers.get('cache-control')).toBe(PRIVATE);
   });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ADDRESS } from '../../fixtures/addresses';
 import { createProducts, createShop } from '../../fixtures/shops';
 import { AddToCartDocument, CheckoutDocument, CreateProductDocument, CreateShopDocument, SignUpDocument } from '../../generated/graphql';
-import { send, signUp, uniqueEmail } from '../../utils/accounts';
+import { signUp, uniqueEmail } from '../../utils/accounts';
+import { send } from '../../utils/operations';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 
 /** The problems a BAD_USER_INPUT names, as `field` → message. */
@@ -30,7 +31,7 @@ describe('every invalid field of an input, reported at once', () => {
 
   it('should name every invalid field of CreateShop', async () => {
     const artisan = await signUp(server, { role: 'ARTISAN' });
-    const response = await send(server, CreateShopDocument, { input: { name: '   ', country: 'FRA', currency: 'XYZ' } }, { token: artisan.accessToken });
+    const response = await send(server, CreateShopDocument, { input: { name: '   ', country: 'FRA', currency: 'XYZ' } }, { token: artisan.token });
     expect(problemsOf(response)).toEqual(['input.name', 'input.country', 'input.currency']);
   });
 
@@ -38,12 +39,12 @@ describe('every invalid field of an input, reported at once', () => {
     const shop = await createShop(server);
     const [productId] = await createProducts(server, shop, [{}]);
     const buyer = await signUp(server);
-    await send(server, AddToCartDocument, { productId: productId!, quantity: 1 }, { token: buyer.accessToken });
+    await send(server, AddToCartDocument, { productId: productId!, quantity: 1 }, { token: buyer.token });
     const response = await send(
       server,
       CheckoutDocument,
       { input: { idempotencyKey: uniqueEmail(), shippingAddress: { ...ADDRESS, name: ' ', city: '', country: 'France' } } },
-      { token: buyer.accessToken },
+      { token: buyer.token },
     );
     expect(problemsOf(response)).toEqual(['input.shippingAddress.name', 'input.shippingAddress.city', 'input.shippingAddress.country']);
   });

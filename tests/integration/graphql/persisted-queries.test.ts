@@ -6,8 +6,8 @@ import { PERSISTED_QUERIES_REDIS_TTL_SECONDS } from '../../../src/graphql/persis
 import { loadDemoCatalog } from '../../../src/modules/catalog/demo-catalog';
 import { CategoriesDocument } from '../../generated/graphql';
 import { postGraphql } from '../../utils/clients';
-import { createTestDatabase, type TestDatabase } from '../../utils/database';
-import { startTestRedis, type TestRedis } from '../../utils/redis-server';
+import { startCluster, type Cluster } from '../../utils/cluster';
+import type { TestRedis } from '../../utils/redis-server';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 import { waitFor } from '../../utils/wait';
 
@@ -51,23 +51,19 @@ describe("automatic persisted queries (Apollo Client's createPersistedQueryLink)
 });
 
 describe('automatic persisted queries shared through Redis between instances', () => {
-  let database: TestDatabase;
+  let cluster: Cluster;
   let redis: TestRedis;
   let instanceA: TestServer;
   let instanceB: TestServer;
 
   beforeAll(async () => {
-    [database, redis] = await Promise.all([createTestDatabase(), startTestRedis()]);
-    instanceA = await startTestServer({ REDIS_URL: redis.url, RUN_WORKER: 'false', CATALOG_CACHE_TTL_SECONDS: '0' }, database);
-    instanceB = await startTestServer({ REDIS_URL: redis.url, RUN_WORKER: 'false', CATALOG_CACHE_TTL_SECONDS: '0' }, database);
+    cluster = await startCluster({ instances: 2, redis: true, env: { RUN_WORKER: 'false', CATALOG_CACHE_TTL_SECONDS: '0' } });
+    ({ redis, instances: [instanceA, instanceB] } = cluster);
     await loadDemoCatalog(instanceA.database.orm.em.fork(), { products: 3 });
   });
   afterAll(async () => {
     redis?.thaw();
-    await instanceA?.close();
-    await instanceB?.close();
-    await redis?.stop();
-    await database?.drop();
+    await cluster?.close();
   });
 
   const persisted = (query: string) => ({ version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') });

@@ -4,8 +4,9 @@ import { parse, print, type ExecutionResult } from 'graphql';
 import WebSocket from 'ws';
 import { QUERY_LIMITS } from '../../../src/graphql/query-limits';
 import { ShopsDocument } from '../../generated/graphql';
-import { codesOf, expectContractErrors } from '../../utils/contract-errors';
+import { expectContractErrors } from '../../utils/contract-errors';
 import { postGraphql, wsClient, wsExecute } from '../../utils/clients';
+import { codesOf } from '../../utils/operations';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 
 /** `levels` nested selection sets under the root: products → edges → node → shop → products → …, then `id`. */
@@ -43,7 +44,7 @@ describe('query limits, over HTTP and WebSocket alike', () => {
   async function expectTooComplex(query: string): Promise<void> {
     for (const result of [await overHttp(query), await overWebSocket(query)]) {
       expectContractErrors(result.errors);
-      expect(new Set(codesOf(result.errors))).toEqual(new Set(['QUERY_TOO_COMPLEX']));
+      expect(new Set(codesOf(result))).toEqual(new Set(['QUERY_TOO_COMPLEX']));
       expect(result.data).toBeUndefined();
     }
   }

@@ -60,6 +60,7 @@ describe('migrations under an advisory lock', () => {
       expect(rowCount).toBe(1);
       await holder.query('begin');
       await holder.query('lock table email_message in share mode');
+      // Held for 2.5 s, longer than any of the API's timeouts: how long the migration waits is the subject here.
       const released = new Promise<void>((resolve) => setTimeout(() => holder.query('commit').then(() => resolve()), 2_500));
       // The API's timeouts: its pool's client gives up reading after 1.5 s, which the migration must not be held to.
       const orm = await openDatabase({

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Role } from '../../../src/modules/accounts/user.entity';
 import { BanUserDocument, CatalogDocument, MeDocument } from '../../generated/graphql';
-import { createStaff, errorCodes, send, signUp, type TestAccount } from '../../utils/accounts';
+import { signUp, type TestAccount } from '../../utils/accounts';
+import { createUser, type TestUser } from '../../utils/buyers';
+import { codesOf, send } from '../../utils/operations';
 import { startTestRedis, type TestRedis } from '../../utils/redis-server';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 
@@ -20,13 +23,13 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 describe('a server whose Redis goes away', () => {
   let redis: TestRedis;
   let server: TestServer;
-  let admin: TestAccount;
+  let admin: TestUser;
   let victim: TestAccount;
 
   beforeAll(async () => {
     redis = await startTestRedis();
     server = await startTestServer({ REDIS_URL: redis.url, RUN_WORKER: 'false' });
-    admin = await createStaff(server);
+    admin = await createUser(server, Role.ADMIN);
     victim = await signUp(server);
     await redis.stop();
   });
@@ -36,10 +39,10 @@ describe('a server whose Redis goes away', () => {
   });
 
   it('should still answer, ban a user and refuse that user at once, from PostgreSQL alone', async () => {
-    const ban = await within(send(server, BanUserDocument, { userId: victim.id, reason: 'fraud' }, { token: admin.accessToken }), 5_000);
+    const ban = await within(send(server, BanUserDocument, { userId: victim.id, reason: 'fraud' }, { token: admin.token }), 5_000);
     expect(ban.data?.banUser).toEqual({ id: victim.id, status: 'BANNED' });
-    const me = await within(send(server, MeDocument, {}, { token: victim.accessToken }), 5_000);
-    expect(errorCodes(me)).toEqual(['FORBIDDEN']);
+    const me = await within(send(server, MeDocument, {}, { token: victim.token }), 5_000);
+    expect(codesOf(me)).toEqual(['FORBIDDEN']);
     const catalog = await within(send(server, CatalogDocument, { first: 1 }), 5_000);
     expect(catalog.errors).toBeUndefined();
   });

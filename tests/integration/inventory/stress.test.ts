@@ -58,6 +58,7 @@ describe('the stock ledger under a randomised mix of checkouts, cancellations, e
             const delta = random() < 0.7 ? integerBetween(random, 1, 4) : -integerBetween(random, 1, 3);
             await send(shop.owner.token, AdjustStockDocument, { productId: pick(random, products), delta, reason: 'stress' });
           } else {
+            // A buyer's think time, part of the random workload: nothing waits on it.
             await new Promise((resolve) => setTimeout(resolve, integerBetween(random, 50, 400)));
           }
         }

@@ -91,18 +91,22 @@ describe('live stock across two server processes through Redis', () => {
     );
     expect(results.flatMap((result) => codesOf(result))).toEqual([]);
     dataOf(await sendAs(b.graphqlUrl, shop.owner.token, AdjustStockDocument, { productId: item!, delta: 3, reason: 'restock on B' }));
+    // A closing change: a repeat of any change before it would arrive before it (a product's events come in version order).
+    dataOf(await sendAs(b.graphqlUrl, shop.owner.token, AdjustStockDocument, { productId: item!, delta: 1, reason: 'closing' }));
 
-    await waitFor(() => eventsOf(sub, item!).length >= 9, 10_000, 'nine changes on A');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const closing = () => eventsOf(sub, item!).find((e) => e.reason === 'RESTOCK' && e.delta === 1);
+    await waitFor(() => closing() !== undefined && onRedis.includes(closing()!.version), 10_000, 'the closing change on A and on Redis');
+    // Once each and in order: 1, 2, 3… (the reservations run out after 1.2 s: under load, their releases may come
+    // between the sales and the restocks, so the ledger says what each version is).
     const events = eventsOf(sub, item!);
-    expect(events.map((e) => e.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(events.map((e) => e.version)).toEqual(events.map((_, index) => index + 1));
+    expect(onRedis).toEqual(onRedis.map((_, index) => index + 1));
     const stored = await movementsOf(orm.em.fork(), item!);
     expect(events.map((e) => [e.version, e.reason, e.delta, e.available])).toEqual(
-      stored.slice(0, 9).map((m) => [m.version, m.reason, m.delta, m.available_after]),
+      stored.slice(0, events.length).map((m) => [m.version, m.reason, m.delta, m.available_after]),
     );
-    expect(events.slice(0, 8).every((e) => e.reason === 'SALE')).toBe(true);
-    expect(events[8]).toMatchObject({ reason: 'RESTOCK', available: 7 });
-    expect(onRedis).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(events.filter((e) => e.reason === 'SALE')).toHaveLength(8);
+    expect(events.filter((e) => e.reason === 'RESTOCK').map((e) => e.delta)).toEqual([3, 1]);
     await spy.quit();
   });
 

@@ -6,11 +6,12 @@ import { queueOrderPaidEmails } from '../../../src/modules/notifications/order-e
 import { systemClock } from '../../../src/shared/clock';
 import { newId } from '../../../src/shared/ids';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
-import { createStaff, errorCodes, eventually, send, type TestAccount } from '../../utils/accounts';
 import { createUser, type TestUser } from '../../utils/buyers';
 import { EmailsDocument } from '../../utils/documents';
+import { codesOf, send } from '../../utils/operations';
 import { checkOut, emailJobsOf, emailRowsOf, markPaid, titlesOf, type CheckedOutOrder } from '../../utils/order-emails';
 import { startTestServer, type TestServer } from '../../utils/test-server';
+import { waitFor } from '../../utils/wait';
 
 describe('the emails of a paid order, without SMTP: the outbox', () => {
   let server: TestServer;
@@ -54,7 +55,7 @@ describe('the emails of a paid order, without SMTP: the outbox', () => {
       ].sort(),
     );
 
-    await eventually(async () => (await emailJobsOf(em(), order.id)).length === 0, 10_000);
+    await waitFor(async () => (await emailJobsOf(em(), order.id)).length === 0, 10_000, 'the email jobs to finish');
     const rows = await emailRowsOf(server, order.id);
     expect(rows.map((row) => [row.kind, row.recipient_id, row.to_address, row.transport]).sort()).toEqual(
       [
@@ -102,17 +103,17 @@ describe('the emails of a paid order, without SMTP: the outbox', () => {
   });
 
   describe('the emails query', () => {
-    let admin: TestAccount;
-    let support: TestAccount;
+    let admin: TestUser;
+    let support: TestUser;
 
     beforeAll(async () => {
-      admin = await createStaff(server);
-      support = await createStaff(server, Role.SUPPORT);
+      admin = await createUser(server, Role.ADMIN);
+      support = await createUser(server, Role.SUPPORT);
     });
 
     it("should let ADMIN and SUPPORT read the outbox, newest first, an order's alone, page by page", async () => {
       for (const staff of [admin, support]) {
-        const response = await send(server, EmailsDocument, { first: 10, orderId: order.id }, { token: staff.accessToken });
+        const response = await send(server, EmailsDocument, { first: 10, orderId: order.id }, { token: staff.token });
         expect(response.errors).toBeUndefined();
         const { emails } = response.data!;
         expect(emails.totalCount).toBe(3);
@@ -130,27 +131,27 @@ describe('the emails of a paid order, without SMTP: the outbox', () => {
         expect(confirmation.sentAt).not.toBeNull();
       }
 
-      const first = await send(server, EmailsDocument, { first: 2, orderId: order.id }, { token: admin.accessToken });
+      const first = await send(server, EmailsDocument, { first: 2, orderId: order.id }, { token: admin.token });
       expect(first.data!.emails.pageInfo.hasNextPage).toBe(true);
-      const rest = await send(server, EmailsDocument, { first: 2, orderId: order.id, after: first.data!.emails.pageInfo.endCursor }, { token: admin.accessToken });
+      const rest = await send(server, EmailsDocument, { first: 2, orderId: order.id, after: first.data!.emails.pageInfo.endCursor }, { token: admin.token });
       expect(rest.data!.emails.edges).toHaveLength(1);
       expect(rest.data!.emails.pageInfo.hasNextPage).toBe(false);
-      const all = await send(server, EmailsDocument, { first: 100 }, { token: admin.accessToken });
+      const all = await send(server, EmailsDocument, { first: 100 }, { token: admin.token });
       expect(all.data!.emails.totalCount).toBeGreaterThanOrEqual(3);
     });
 
     it('should refuse the outbox to a buyer and an artisan with FORBIDDEN, and to an anonymous caller with UNAUTHENTICATED', async () => {
-      expect(errorCodes(await send(server, EmailsDocument, { first: 10 }, { token: buyer.token }))).toEqual(['FORBIDDEN']);
-      expect(errorCodes(await send(server, EmailsDocument, { first: 10 }, { token: potter.owner.token }))).toEqual(['FORBIDDEN']);
-      expect(errorCodes(await send(server, EmailsDocument, { first: 10 }))).toEqual(['UNAUTHENTICATED']);
+      expect(codesOf(await send(server, EmailsDocument, { first: 10 }, { token: buyer.token }))).toEqual(['FORBIDDEN']);
+      expect(codesOf(await send(server, EmailsDocument, { first: 10 }, { token: potter.owner.token }))).toEqual(['FORBIDDEN']);
+      expect(codesOf(await send(server, EmailsDocument, { first: 10 }))).toEqual(['UNAUTHENTICATED']);
     });
 
     it('should refuse more than 100 at once, and an orderId that is no id, with BAD_USER_INPUT naming the argument', async () => {
-      const tooMany = await send(server, EmailsDocument, { first: 101 }, { token: admin.accessToken });
-      expect(errorCodes(tooMany)).toEqual(['BAD_USER_INPUT']);
+      const tooMany = await send(server, EmailsDocument, { first: 101 }, { token: admin.token });
+      expect(codesOf(tooMany)).toEqual(['BAD_USER_INPUT']);
       expect(tooMany.errors![0]!.extensions?.field).toBe('first');
-      const badId = await send(server, EmailsDocument, { first: 10, orderId: 'AT-001001' }, { token: admin.accessToken });
-      expect(errorCodes(badId)).toEqual(['BAD_USER_INPUT']);
+      const badId = await send(server, EmailsDocument, { first: 10, orderId: 'AT-001001' }, { token: admin.token });
+      expect(codesOf(badId)).toEqual(['BAD_USER_INPUT']);
       expect(badId.errors![0]!.extensions?.field).toBe('orderId');
     });
   });

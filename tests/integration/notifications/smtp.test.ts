@@ -4,11 +4,11 @@ import { notificationTasks, SEND_ORDER_EMAIL_TASK } from '../../../src/modules/n
 import { systemClock } from '../../../src/shared/clock';
 import { runSql } from '../../../src/shared/sql';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
-import { eventually } from '../../utils/accounts';
 import { createUser } from '../../utils/buyers';
 import { checkOut, emailJobsOf, emailRowsOf, markPaid, type CheckedOutOrder } from '../../utils/order-emails';
 import { startSmtpServer, type ReceivedMessage, type TestSmtpServer } from '../../utils/smtp-server';
 import { startTestServer, type TestServer } from '../../utils/test-server';
+import { waitFor } from '../../utils/wait';
 
 describe('the emails of a paid order, through SMTP', () => {
   let smtp: TestSmtpServer;
@@ -58,7 +58,7 @@ describe('the emails of a paid order, through SMTP', () => {
 
   it('should send one message to each recipient, with a Message-ID made of order, kind and recipient, and none when the task runs again', async () => {
     const { buyer, order, messageIds } = await paidOrder();
-    await eventually(async () => (await emailJobsOf(em(), order.id)).length === 0, 10_000);
+    await waitFor(async () => (await emailJobsOf(em(), order.id)).length === 0, 10_000, 'the email jobs to finish');
 
     expect(byRecipient(about(order, smtp.accepted))).toEqual(messageIds);
     const confirmation = about(order, smtp.accepted).find((message) => message.to[0] === buyer.email)!;
@@ -80,15 +80,15 @@ describe('the emails of a paid order, through SMTP', () => {
     const { order, messageIds } = await paidOrder();
     try {
       // Every job has failed once: each email is claimed, none is sent.
-      await eventually(async () => new Set(about(order, smtp.refused).map((message) => message.messageId)).size === 3, 10_000);
-      await eventually(async () => (await emailJobsOf(em(), order.id)).every((job) => job.attempts >= 1 && job.last_error !== null), 5_000);
+      await waitFor(async () => new Set(about(order, smtp.refused).map((message) => message.messageId)).size === 3, 10_000, 'three refused messages');
+      await waitFor(async () => (await emailJobsOf(em(), order.id)).every((job) => job.attempts >= 1 && job.last_error !== null), 5_000, 'every email job to have failed once');
       expect((await emailRowsOf(server, order.id)).map((row) => row.sent_at)).toEqual([null, null, null]);
     } finally {
       smtp.failing = false;
     }
 
     // graphile-worker retries after about e¹ ≈ 2.7 s.
-    await eventually(async () => (await emailJobsOf(em(), order.id)).length === 0, 20_000);
+    await waitFor(async () => (await emailJobsOf(em(), order.id)).length === 0, 20_000, 'the email jobs to finish');
     expect(byRecipient(about(order, smtp.accepted))).toEqual(messageIds);
     expect(new Set(about(order, smtp.refused).map((message) => message.messageId))).toEqual(new Set(Object.values(messageIds)));
     expect((await emailRowsOf(server, order.id)).every((row) => row.sent_at !== null)).toBe(true);
@@ -96,7 +96,7 @@ describe('the emails of a paid order, through SMTP', () => {
 
   it('should send again, as the same message, an email whose sending was never recorded (the process died after the 250)', async () => {
     const { buyer, order, messageIds } = await paidOrder();
-    await eventually(async () => (await emailJobsOf(em(), order.id)).length === 0, 10_000);
+    await waitFor(async () => (await emailJobsOf(em(), order.id)).length === 0, 10_000, 'the email jobs to finish');
     // What a crash between the SMTP server's 250 and the commit of sent_at leaves behind.
     await runSql(em(), `update email_message set sent_at = null where order_id = ? and kind = 'ORDER_CONFIRMATION'`, [order.id]);
 

@@ -3,7 +3,7 @@ import type { Client as WsClient } from 'graphql-ws';
 import Stripe from 'stripe';
 import { runSql } from '../../../src/shared/sql';
 import { createShop, type TestShop } from '../../fixtures/shops';
-import { CheckoutDocument, OrderUpdatesDocument } from '../../generated/graphql';
+import { CheckoutDocument, FulfilOrderDocument, OrderUpdatesDocument } from '../../generated/graphql';
 import { ADDRESS } from '../../fixtures/addresses';
 import { wsClient } from '../../utils/clients';
 import { startFakeStripe, type FakeStripe } from '../../utils/fake-stripe';
@@ -95,12 +95,16 @@ describe('payments through Stripe', () => {
     await waitFor(async () => (await paymentView(server, placed)).status === 'PAID', 10_000, 'PAID');
     await waitFor(async () => (await pendingJobs(server)) === 0, 10_000, 'the queue to drain');
     await fake.deliver(succeeded, { times: 2 });
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    // Each delivery was recorded before its 200: what it queued has run once the queue is empty again.
+    await waitFor(async () => (await pendingJobs(server)) === 0, 10_000, 'the queue to drain after the repeats');
 
-    expect(updates.results.map((result) => result.data?.orderUpdated.status)).toEqual(['PENDING_PAYMENT', 'PAID']);
     expect((await paymentEventsOf(server, succeeded.data.object.id as string)).map((event) => event.outcome)).toEqual(['applied: payment SUCCEEDED, order PAID']);
     expect((await emailsOf(server, placed.order.id)).map((email) => email.kind)).toEqual(['NEW_ORDER', 'ORDER_CONFIRMATION']);
     expect((await paymentView(server, placed)).payment.status).toBe('SUCCEEDED');
+    // A later change of the order as a marker: a second PAID would have reached the buyer before it.
+    dataOf(await sendAs(server.graphqlUrl, shop.owner.token, FulfilOrderDocument, { orderId: placed.order.id, input: { carrier: 'La Poste', trackingNumber: 'MARKER' } }));
+    await updates.until(3);
+    expect(updates.results.map((result) => result.data?.orderUpdated.status)).toEqual(['PENDING_PAYMENT', 'PAID', 'FULFILLED']);
   });
 
   it('should change nothing on a delivery without a valid signature, and answer 400', async () => {
@@ -109,7 +113,7 @@ describe('payments through Stripe', () => {
     const statuses: Record<string, number[]> = {};
     for (const signature of ['none', 'wrong-secret', 'tampered-body', 'stale-timestamp'] as const) statuses[signature] = await fake.deliver(succeeded, { signature });
     expect(statuses).toEqual({ none: [400], 'wrong-secret': [400], 'tampered-body': [400], 'stale-timestamp': [400] });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The signature is checked before anything is recorded or queued: the 400s are the end of it.
     expect(await paymentEventsOf(server, succeeded.data.object.id as string)).toEqual([]);
     expect(await paymentView(server, placed)).toMatchObject({ status: 'PENDING_PAYMENT', payment: { status: 'REQUIRES_PAYMENT' } });
   });
@@ -199,10 +203,13 @@ describe('payments through Stripe', () => {
     for (const placed of down) {
       expect(placed.order).toMatchObject({ status: 'PENDING_PAYMENT', payment: { provider: 'STRIPE', status: 'REQUIRES_PAYMENT', clientSecret: null } });
     }
-    // The breaker lets one call through after STRIPE_CIRCUIT_RESET_MS; the buyer asks again.
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    // The breaker lets one call through after STRIPE_CIRCUIT_RESET_MS (2 s): the first buyer asks again until then
+    // (answered without a client secret meanwhile, as at checkout); then every buyer gets the payment.
+    const startPayment = async (placed: PlacedOrder) =>
+      dataOf(await sendAs(server.graphqlUrl, placed.buyer.token, StartPaymentDocument, { orderId: placed.order.id })).startPayment;
+    await waitFor(async () => (await startPayment(down[0]!)).payment.clientSecret !== null, 10_000, 'the circuit to let a call through', 200);
     for (const placed of down) {
-      const started = dataOf(await sendAs(server.graphqlUrl, placed.buyer.token, StartPaymentDocument, { orderId: placed.order.id })).startPayment;
+      const started = await startPayment(placed);
       expect(started.payment.clientSecret).toBe((await intentOf(placed)).client_secret);
     }
     for (const placed of down) {

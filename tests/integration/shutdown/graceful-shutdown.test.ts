@@ -7,6 +7,7 @@ import { freePort } from '../../../scripts/lib/scratch-database';
 import { CategoriesDocument } from '../../generated/graphql';
 import { ensureBuilt, mainScript, repoRoot } from '../../utils/build';
 import { createTestDatabase, type TestDatabase } from '../../utils/database';
+import { waitFor } from '../../utils/wait';
 
 /** However the test goes, the child gets no longer than this. */
 const CHILD_DEADLINE_MS = 20_000;
@@ -78,16 +79,15 @@ async function openLiveSocket(baseUrl: string): Promise<{ socket: WebSocket; clo
 }
 
 /** Resolves once a statement of `database` is waiting for a lock: the request it serves is in flight. */
-async function waitForLockWait(admin: Client, database: string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
+function waitForLockWait(admin: Client, database: string): Promise<void> {
+  const waiting = async () => {
     const { rows } = await admin.query(
       "select count(*)::int as waiting from pg_stat_activity where datname = $1 and wait_event_type = 'Lock'",
       [database],
     );
-    if (rows[0].waiting > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error('no statement ever waited for the lock');
+    return rows[0].waiting > 0;
+  };
+  return waitFor(waiting, 5_000, 'a statement to wait for the lock', 25);
 }
 
 describe('graceful shutdown of the compiled server', () => {
@@ -122,10 +122,10 @@ describe('graceful shutdown of the compiled server', () => {
       await waitForLockWait(locker, database.name);
 
       server.child.kill('SIGTERM');
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      // Draining: the process still runs, but /readyz is no longer 200 (503, or the connection is refused).
-      expect(server.child.exitCode).toBeNull();
+      // Draining: /readyz is no longer 200 (503, or the connection is refused), but the process still runs.
+      await waitFor(async () => (await readiness(server!.baseUrl)) !== 200, 5_000, '/readyz to stop answering 200');
       expect([503, 'refused']).toContain(await readiness(server.baseUrl));
+      expect(server.child.exitCode).toBeNull();
 
       await locker.query('commit');
       const response = await inFlight;
@@ -157,9 +157,7 @@ describe('graceful shutdown of the compiled server', () => {
       if (statuses.at(-1) !== status) statuses.push(status);
       return status;
     };
-    while ((await poll()) === 200) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitFor(async () => (await poll()) !== 200, delayMs, '/readyz to stop answering 200', 20);
     expect(statuses.at(-1)).toBe(503);
     // Not ready, yet serving: a query on a new connection is answered, and the WebSocket stays open.
     const during = await fetch(`${server.baseUrl}/graphql`, {
@@ -173,9 +171,7 @@ describe('graceful shutdown of the compiled server', () => {
     expect(Date.now() - signalledAt).toBeLessThan(delayMs);
 
     // Then the listener closes: the load balancer's next poll is refused, and the socket is told the server goes away.
-    while ((await poll()) !== 'refused') {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor(async () => (await poll()) === 'refused', 2 * delayMs, 'the listener to close', 50);
     // Once not ready, never ready again: 503 until the listener is gone (a 200 before it is the signal in transit).
     expect(statuses.slice(statuses[0] === 200 ? 1 : 0)).toEqual([503, 'refused']);
     const closed = await live.closed;
