@@ -112,7 +112,7 @@ export function createContextFactory(deps: ContextFactoryDeps) {
     const forkedEm = () => (em ??= deps.orm.em.fork());
     const auth = await authenticate(forkedEm, deps.accessTokens, deps.accounts.viewerCache, input.authorization);
     const viewer = auth.kind === 'viewer' ? auth.viewer : null;
-    return {
+    const ctx: RequestContext = {
       requestId: input.requestId,
       get em() {
         return forkedEm();
@@ -142,7 +142,25 @@ export function createContextFactory(deps: ContextFactoryDeps) {
       operation: input.operation ?? {},
       http: input.http ?? null,
     };
+    forgetters.set(ctx, () => {
+      em = undefined;
+      loaders = undefined;
+    });
+    return ctx;
   };
 }
 
 export type ContextFactory = ReturnType<typeof createContextFactory>;
+
+/** How each context made by {@link createContextFactory} forgets its EntityManager fork and loaders. */
+const forgetters = new WeakMap<RequestContext, () => void>();
+
+/**
+ * Forgets `ctx`'s EntityManager fork and loaders: the next use makes new ones, and an event that never reads the
+ * database (a LiveStock event, to each of thousands of subscribers) makes none. See `renewForEvent`.
+ */
+export function forgetRequestState(ctx: RequestContext): void {
+  const forget = forgetters.get(ctx);
+  if (!forget) throw new Error('not a context of createContextFactory');
+  forget();
+}

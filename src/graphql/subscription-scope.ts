@@ -1,6 +1,6 @@
 import type { PubSub } from 'type-graphql';
 import type { RequestContext } from './context';
-import { createLoaders } from './context';
+import { forgetRequestState } from './context';
 
 /**
  * type-graphql will not build subscriptions without a `pubSub`, even when each one has its own `subscribe`
@@ -37,11 +37,12 @@ export function eventAuthorizationOf(ctx: RequestContext): EventAuthorization | 
 
 /**
  * graphql-ws builds a subscription's context once, for its whole life. An event whose resolvers read the
- * database must not see the identity map and loader caches of the events before it: this gives the context
- * a fresh EntityManager fork and fresh loaders. graphql-js resolves a subscription's events one at a time,
- * so swapping them here is safe.
+ * database must not see the identity map and loader caches of the events before it: this makes the context
+ * forget its EntityManager fork and loaders, so that the event's first read makes fresh ones. Lazily: making
+ * them for every event of every subscriber (a fork and some twenty DataLoaders each) was most of the garbage of
+ * a fan-out to 2,000 subscribers, whose LiveStock events never read the database. graphql-js resolves a
+ * subscription's events one at a time, so this is safe.
  */
 export function renewForEvent(ctx: RequestContext): void {
-  ctx.em = ctx.em.fork();
-  ctx.loaders = createLoaders(ctx.em);
+  forgetRequestState(ctx);
 }
