@@ -11,7 +11,7 @@ export interface RecordedSubscription<R> {
   results: ExecutionResult<R>[];
   /** Resolves with the close code when the socket closes (4403 when the server refuses or bans). */
   closed: Promise<number>;
-  /** Resolves with the result number `index` (0-based) once it has arrived; rejects after `timeoutMs`. */
+  /** Resolves with the result number `index` (0-based) once it has arrived; rejects after `timeoutMs` (default 10 s, as `collect`'s `until`). */
   result(index: number, timeoutMs?: number): Promise<ExecutionResult<R>>;
   dispose(): Promise<void>;
 }
@@ -43,7 +43,8 @@ export function recordSubscription<R, V extends Record<string, unknown>>(
   return {
     results,
     closed,
-    result: (index, timeoutMs = 2_000) =>
+    // A bound, not a wait: a loaded CI machine once took over 2 s from a checkout to its shop's event.
+    result: (index, timeoutMs = 10_000) =>
       new Promise((resolve, reject) => {
         const check = () => {
           if (results.length <= index) return;
