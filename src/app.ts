@@ -42,7 +42,7 @@ import { queryBudgetPlugin } from './graphql/plugins/query-budget.plugin';
 import { createMetricsServer, metricsHandler } from './http/metrics-endpoint';
 import { securityHeaders, EXPOSED_HEADERS } from './http/security-headers';
 import { createWebSocketServer } from './graphql/websocket';
-import { createLiveConnections } from './graphql/live-connections';
+import { createLiveConnections } from './infra/live-connections';
 import { budgetHeadersOnEveryAnswer } from './http/budget-headers';
 import { bodyErrorHandler } from './http/body-errors';
 import { startLiveEvents } from './live-events';

@@ -3,7 +3,7 @@ import type { ValidationError } from 'class-validator';
 import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../infra/db/unavailable';
 import type { Logger } from '../infra/logger';
-import { ErrorCode, isErrorCode } from './errors';
+import { ErrorCode, isErrorCode } from '../shared/errors';
 import { QUERY_LIMIT_EXTENSION } from './query-limits';
 import { validationProblems } from './validate-argument';
 

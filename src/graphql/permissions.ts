@@ -8,8 +8,8 @@ import { catalogRules } from '../modules/catalog/catalog.rules';
 import { inventoryRules } from '../modules/inventory/inventory.rules';
 import { notificationRules } from '../modules/notifications/notifications.rules';
 import { orderRules } from '../modules/orders/order.rules';
-import { ForbiddenError } from './errors';
-import { mergeRuleTrees, openFields, type RuleTree } from './permissions-tree';
+import { ForbiddenError } from '../shared/errors';
+import { mergeRuleTrees, openFields, type RuleTree } from '../shared/rule-tree';
 
 const sharedRules = {
   Money: openFields(['amount', 'currency']),

@@ -1,7 +1,7 @@
 import { validate, type ValidationError, type ValidatorOptions } from 'class-validator';
 import { getNamedType, type GraphQLArgument } from 'graphql';
 import { getMetadataStorage, type ValidatorFn } from 'type-graphql';
-import { BadUserInputError, type FieldProblem } from './errors';
+import { BadUserInputError, type FieldProblem } from '../shared/errors';
 
 /** type-graphql's own defaults: a missing optional property is not validated, undecorated inputs pass. */
 const OPTIONS: ValidatorOptions = { skipMissingProperties: true, forbidUnknownValues: false };

@@ -10,12 +10,12 @@ import type { ContextFactory, OperationRecord, RequestContext } from './context'
 import { bearerToken, type AccessTokens } from '../modules/accounts/access-token';
 import { UserStatus } from '../modules/accounts/user.entity';
 import type { Viewer } from '../modules/accounts/viewer';
-import { AppError, ErrorCode } from './errors';
+import { AppError, ErrorCode } from '../shared/errors';
 import { costExtension, type OperationAdmission } from './cost/operation-admission';
 import type { BudgetCharge } from './cost/query-budget';
 import { withoutSuggestions } from './format-error';
 import { operationLabel } from './known-operations';
-import type { LiveConnections } from './live-connections';
+import type { LiveConnections } from '../infra/live-connections';
 import { createCheckedDocumentCache } from './checked-document-cache';
 import { QUERY_LIMITS } from './query-limits';
 import { guardedSubscribe } from './subscription-guard';

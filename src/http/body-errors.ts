@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import { ErrorCode } from '../graphql/errors';
+import { ErrorCode } from '../shared/errors';
 
 /**
  * Express's JSON parser answers malformed or oversized bodies with an HTML page; GraphQL clients get a

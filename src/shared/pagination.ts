@@ -1,6 +1,6 @@
 import { ArgsType, Directive, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { cacheHint } from './cache-hints';
-import { BadUserInputError } from '../graphql/errors';
+import { BadUserInputError } from './errors';
 import { isId } from './ids';
 
 /** The most items one page may hold; a larger `first` fails with BAD_USER_INPUT. */

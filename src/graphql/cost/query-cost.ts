@@ -1,7 +1,7 @@
 import { fieldExtensionsEstimator, getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { getNamedType, isCompositeType, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { MAX_PAGE_SIZE } from '../../shared/pagination';
-import { AppError, ErrorCode } from '../errors';
+import { AppError, ErrorCode } from '../../shared/errors';
 
 /**
  * The cost model, Shopify's in spirit, computed by graphql-query-complexity on the document *with its variables

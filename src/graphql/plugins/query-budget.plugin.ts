@@ -1,6 +1,6 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { RequestContext } from '../context';
-import { ErrorCode } from '../errors';
+import { ErrorCode } from '../../shared/errors';
 import { budgetClientOf, costExtension, rateLimitHeaders, type OperationAdmission } from '../cost/operation-admission';
 import type { BudgetCharge, QueryBudget } from '../cost/query-budget';
 

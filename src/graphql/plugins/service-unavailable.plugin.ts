@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../../infra/db/unavailable';
-import { ErrorCode, ServiceUnavailableError } from '../errors';
+import { ErrorCode, ServiceUnavailableError } from '../../shared/errors';
 
 /**
  * A response that carries a SERVICE_UNAVAILABLE error goes out as HTTP 503 with `Retry-After` (the largest

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../graphql/context';
-import { ConflictError } from '../../graphql/errors';
+import { ConflictError } from '../../shared/errors';
 import { runSql } from '../../shared/sql';
 import { eraseEmailsOfDeletedUser } from '../notifications/account-emails';
 import { publishUserBanned } from './account-events';

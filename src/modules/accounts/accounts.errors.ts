@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../graphql/context';
-import { ForbiddenError, UnauthenticatedError, UnauthenticatedReason } from '../../graphql/errors';
+import { ForbiddenError, UnauthenticatedError, UnauthenticatedReason } from '../../shared/errors';
 import { UserStatus } from './user.entity';
 import type { Authentication, Viewer } from './viewer';
 

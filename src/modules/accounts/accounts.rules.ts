@@ -1,6 +1,6 @@
 import { allow } from 'graphql-shield';
-import type { RuleTree } from '../../graphql/permissions-tree';
-import { openFields } from '../../graphql/permissions-tree';
+import type { RuleTree } from '../../shared/rule-tree';
+import { openFields } from '../../shared/rule-tree';
 import { hasNoRejectedToken, isAdmin, isAuthenticated, isSelfOrStaff, isStaff } from './auth.rules';
 
 /**

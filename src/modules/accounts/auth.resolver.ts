@@ -4,7 +4,7 @@ import { SignUpInput } from './auth.inputs';
 import { authService } from './auth.service';
 import { AuthPayload } from './auth.types';
 import { sessionService } from './session.service';
-import { UnauthenticatedReason } from '../../graphql/errors';
+import { UnauthenticatedReason } from '../../shared/errors';
 import { refreshRefusedError } from './accounts.errors';
 import { clearRefreshCookie, refreshTokenFromCookie, usesCookieTransport } from './refresh-cookie';
 

@@ -1,8 +1,8 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { and, chain, rule } from 'graphql-shield';
 import type { RequestContext } from '../../graphql/context';
-import { ForbiddenError } from '../../graphql/errors';
-import type { RuleTree } from '../../graphql/permissions-tree';
+import { ForbiddenError } from '../../shared/errors';
+import type { RuleTree } from '../../shared/rule-tree';
 import { ACCOUNT_BANNED, accountBannedError, notAuthenticatedError } from './accounts.errors';
 import { Role, UserStatus, type User } from './user.entity';
 

@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { RequestContext } from '../../graphql/context';
-import { BadUserInputError, ConflictError, RateLimitedError } from '../../graphql/errors';
+import { BadUserInputError, ConflictError, RateLimitedError } from '../../shared/errors';
 import { runSql } from '../../shared/sql';
 import { accountBannedError, loginFailedError } from './accounts.errors';
 import { AuditEventType } from './audit-event.entity';

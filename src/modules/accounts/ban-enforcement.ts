@@ -1,5 +1,5 @@
 import { CloseCode } from 'graphql-ws';
-import type { LiveConnections } from '../../graphql/live-connections';
+import type { LiveConnections } from '../../infra/live-connections';
 import type { Logger } from '../../infra/logger';
 import type { PubSub } from '../../infra/pubsub';
 import { AccountTopic, userBannedPayload } from './account-events';

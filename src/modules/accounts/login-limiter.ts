@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { RateLimitedError } from '../../graphql/errors';
+import { RateLimitedError } from '../../shared/errors';
 import type { RedisLink } from '../../infra/redis';
 
 export interface LoginLimitOptions {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { RequestContext } from '../../graphql/context';
-import { AppError, BadUserInputError, ErrorCode } from '../../graphql/errors';
+import { AppError, BadUserInputError, ErrorCode } from '../../shared/errors';
 import { runSql } from '../../shared/sql';
 import { queuePasswordResetEmail } from '../notifications/account-emails';
 import { accountBannedError, requireViewer } from './accounts.errors';

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../graphql/context';
-import { UnauthenticatedReason } from '../../graphql/errors';
+import { UnauthenticatedReason } from '../../shared/errors';
 import { runSql } from '../../shared/sql';
 import { clearRefreshCookie, setRefreshCookie, usesCookieTransport } from './refresh-cookie';
 import { accountBannedError, refreshRefusedError } from './accounts.errors';

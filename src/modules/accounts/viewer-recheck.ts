@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { RequestContext } from '../../graphql/context';
-import { AppError, ErrorCode } from '../../graphql/errors';
+import { AppError, ErrorCode } from '../../shared/errors';
 import { accountBannedError } from './accounts.errors';
 import { runSql } from '../../shared/sql';
 import { UserStatus, type Role } from './user.entity';

@@ -1,5 +1,5 @@
-import type { RuleTree } from '../../graphql/permissions-tree';
-import { openFields } from '../../graphql/permissions-tree';
+import type { RuleTree } from '../../shared/rule-tree';
+import { openFields } from '../../shared/rule-tree';
 import { isAuthenticated } from '../accounts/auth.rules';
 
 /** A cart is its owner's alone: the resolvers only ever read the caller's. Any logged-in user may buy. */

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../graphql/context';
-import { BadUserInputError, NotFoundError } from '../../graphql/errors';
+import { BadUserInputError, NotFoundError } from '../../shared/errors';
 import { isId, newId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
 import { requireViewer } from '../accounts/accounts.errors';

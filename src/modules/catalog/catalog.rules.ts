@@ -1,5 +1,5 @@
 import { allow } from 'graphql-shield';
-import { openFields, type RuleTree } from '../../graphql/permissions-tree';
+import { openFields, type RuleTree } from '../../shared/rule-tree';
 import { hasRole, isArtisan } from '../accounts/auth.rules';
 import { Role } from '../accounts/user.entity';
 

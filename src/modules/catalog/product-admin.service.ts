@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { RequestContext } from '../../graphql/context';
-import { AppError, BadUserInputError, ErrorCode, ForbiddenError, NotFoundError } from '../../graphql/errors';
+import { AppError, BadUserInputError, ErrorCode, ForbiddenError, NotFoundError } from '../../shared/errors';
 import { isId } from '../../shared/ids';
 import { Role } from '../accounts/user.entity';
 import { requireViewer } from '../accounts/accounts.errors';

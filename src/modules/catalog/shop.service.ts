@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { RequestContext } from '../../graphql/context';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError } from '../../graphql/errors';
+import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError } from '../../shared/errors';
 import { runSql } from '../../shared/sql';
 import { catalogChanged } from './catalog-version';
 import { slugify } from '../../shared/slugify';

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode } from '../../graphql/errors';
+import { AppError, ErrorCode } from '../../shared/errors';
 
 /** Some products lack the stock asked for; `extensions.productIds` names each of them. */
 export class OutOfStockError extends AppError {

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../graphql/context';
-import { BadUserInputError, ForbiddenError, NotFoundError } from '../../graphql/errors';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '../../shared/errors';
 import { isId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
 import { Role } from '../accounts/user.entity';

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../graphql/context';
-import { BadUserInputError, NotFoundError } from '../../graphql/errors';
+import { BadUserInputError, NotFoundError } from '../../shared/errors';
 import { AsyncQueue } from '../../shared/async-queue';
 import { isId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../graphql/context';
-import { NotFoundError } from '../../graphql/errors';
+import { NotFoundError } from '../../shared/errors';
 import { isId } from '../../shared/ids';
 import { toConnection, type Connection, type PageRequest } from '../../shared/pagination';
 import { runSql } from '../../shared/sql';

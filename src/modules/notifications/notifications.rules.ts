@@ -1,4 +1,4 @@
-import { openFields, type RuleTree } from '../../graphql/permissions-tree';
+import { openFields, type RuleTree } from '../../shared/rule-tree';
 import { isStaff } from '../accounts/auth.rules';
 
 /** Notifications: the emails about orders are the operators' (ADMIN and SUPPORT) to read; nobody writes them through the API. */

@@ -1,7 +1,7 @@
 import { ref, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../graphql/context';
-import { AppError, BadUserInputError, ConflictError, ErrorCode } from '../../graphql/errors';
+import { AppError, BadUserInputError, ConflictError, ErrorCode } from '../../shared/errors';
 import { runSql } from '../../shared/sql';
 import { requireViewer } from '../accounts/accounts.errors';
 import { User } from '../accounts/user.entity';

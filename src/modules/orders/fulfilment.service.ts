@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../graphql/context';
-import { ConflictError, NotFoundError } from '../../graphql/errors';
+import { ConflictError, NotFoundError } from '../../shared/errors';
 import { isId, newId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
 import { EmailKind } from '../notifications/email-message.entity';

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode } from '../../graphql/errors';
+import { AppError, ErrorCode } from '../../shared/errors';
 
 /** The sealed shipping address did not open (unknown key, or altered): already logged with the order and key id. */
 export class ShippingAddressUnreadableError extends AppError {

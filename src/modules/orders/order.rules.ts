@@ -1,7 +1,7 @@
 import { rule } from 'graphql-shield';
 import type { RequestContext } from '../../graphql/context';
-import { ForbiddenError } from '../../graphql/errors';
-import { openFields, type RuleTree } from '../../graphql/permissions-tree';
+import { ForbiddenError } from '../../shared/errors';
+import { openFields, type RuleTree } from '../../shared/rule-tree';
 import { isArtisan, isAuthenticated } from '../accounts/auth.rules';
 import type { Shop } from '../catalog/shop.entity';
 import type { Payment } from '../payments/payment.entity';

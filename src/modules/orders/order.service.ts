@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../graphql/context';
-import { ConflictError, ForbiddenError, NotFoundError } from '../../graphql/errors';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors';
 import { isId } from '../../shared/ids';
 import { keysetPage } from '../../shared/keyset-page';
 import type { Connection, PageRequest } from '../../shared/pagination';

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../graphql/context';
-import { ForbiddenError, NotFoundError } from '../../graphql/errors';
+import { ForbiddenError, NotFoundError } from '../../shared/errors';
 import { authorizeEachEvent } from '../../graphql/subscription-scope';
 import { AsyncQueue } from '../../shared/async-queue';
 import { requireViewer } from '../accounts/accounts.errors';

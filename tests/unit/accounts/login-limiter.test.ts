@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { RateLimitedError } from '../../../src/graphql/errors';
+import { RateLimitedError } from '../../../src/shared/errors';
 import { createLoginLimiter, type LoginLimiter } from '../../../src/modules/accounts/login-limiter';
 
 const limits = { failuresPerAccount: 3, failuresPerAccountAndAddress: 2, failuresPerAddress: 5, windowSeconds: 60, redis: null };

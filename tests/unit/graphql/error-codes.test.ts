@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ErrorCode, isErrorCode } from '../../../src/graphql/errors';
+import { ErrorCode, isErrorCode } from '../../../src/shared/errors';
 import { CONTRACT_ERROR_CODES } from '../../utils/contract-errors';
 
 describe('ErrorCode', () => {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { graphql, isObjectType, type GraphQLSchema } from 'graphql';
 import { buildSchema, Query, Resolver } from 'type-graphql';
 import { applyPermissions, permissionRules } from '../../../src/graphql/permissions';
-import type { RuleTree } from '../../../src/graphql/permissions-tree';
+import type { RuleTree } from '../../../src/shared/rule-tree';
 import { buildAppSchema, resolvers } from '../../../src/graphql/schema';
 import { isNotBanned } from '../../../src/modules/accounts/auth.rules';
 

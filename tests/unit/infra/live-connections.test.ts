@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { WebSocket } from 'ws';
-import { createLiveConnections } from '../../../src/graphql/live-connections';
+import { createLiveConnections } from '../../../src/infra/live-connections';
 
 function fakeSocket(): WebSocket & { closedWith?: [number, string] } {
   const socket = { close(code: number, reason: string) { socket.closedWith = [code, reason]; } } as WebSocket & { closedWith?: [number, string] };
