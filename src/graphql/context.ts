@@ -27,8 +27,8 @@ export type Loaders = ReturnType<typeof createLoaders>;
 
 /**
  * What every resolver gets: built once per HTTP request and once per WebSocket operation. Services take it
- * as their first argument. Over WebSocket a subscription keeps one context for its whole life: fork a fresh
- * EntityManager for each event that needs the database.
+ * as their first argument. Over WebSocket a subscription's context is made once, at subscribe; each of its events
+ * runs with a context of its own (see {@link contextForEvent}).
  */
 export interface RequestContext {
   requestId: string;
@@ -105,26 +105,19 @@ export interface ContextInput {
  * database pays for none of them, and an idle anonymous subscription (a dashboard watching stock) holds none.
  */
 export function createContextFactory(deps: ContextFactoryDeps) {
-  return async (input: ContextInput): Promise<RequestContext> => {
-    let em: EntityManager | undefined;
+  const build = (input: ContextInput, auth: Authentication, authenticationEm?: EntityManager): RequestContext => {
+    let em = authenticationEm;
     let loaders: Loaders | undefined;
     let logger: Logger | undefined;
     const forkedEm = () => (em ??= deps.orm.em.fork());
-    const auth = await authenticate(forkedEm, deps.accessTokens, deps.accounts.viewerCache, input.authorization);
     const viewer = auth.kind === 'viewer' ? auth.viewer : null;
     const ctx: RequestContext = {
       requestId: input.requestId,
       get em() {
         return forkedEm();
       },
-      set em(value: EntityManager) {
-        em = value;
-      },
       get loaders() {
         return (loaders ??= createLoaders(forkedEm()));
-      },
-      set loaders(value: Loaders) {
-        loaders = value;
       },
       get logger() {
         return (logger ??= deps.logger.child({ requestId: input.requestId, ...(viewer ? { userId: viewer.userId } : {}) }));
@@ -142,25 +135,30 @@ export function createContextFactory(deps: ContextFactoryDeps) {
       operation: input.operation ?? {},
       http: input.http ?? null,
     };
-    forgetters.set(ctx, () => {
-      em = undefined;
-      loaders = undefined;
-    });
+    eventContextMakers.set(ctx, (current) => build({ ...input, operation: ctx.operation }, current ? { kind: 'viewer', viewer: current } : auth));
     return ctx;
+  };
+  return async (input: ContextInput): Promise<RequestContext> => {
+    let em: EntityManager | undefined;
+    const auth = await authenticate(() => (em ??= deps.orm.em.fork()), deps.accessTokens, deps.accounts.viewerCache, input.authorization);
+    return build(input, auth, em);
   };
 }
 
 export type ContextFactory = ReturnType<typeof createContextFactory>;
 
-/** How each context made by {@link createContextFactory} forgets its EntityManager fork and loaders. */
-const forgetters = new WeakMap<RequestContext, () => void>();
+/** How each context made by {@link createContextFactory} makes the context of one event of its subscription. */
+const eventContextMakers = new WeakMap<RequestContext, (viewer: Viewer | null) => RequestContext>();
 
 /**
- * Forgets `ctx`'s EntityManager fork and loaders: the next use makes new ones, and an event that never reads the
- * database (a LiveStock event, to each of thousands of subscribers) makes none. See `renewForEvent`.
+ * The context of one event of the subscription whose context is `subscription`: a new object, with the viewer as
+ * the per-event re-check found it (its current role), and its own EntityManager fork, loaders and graphql-shield
+ * cache, so that no event sees the identity map, loader caches or rule verdicts of the events before it. The
+ * subscription's context is never changed. They are made on first use, as for a request: a LiveStock event
+ * fanned out to thousands of subscribers reads no database and makes none.
  */
-export function forgetRequestState(ctx: RequestContext): void {
-  const forget = forgetters.get(ctx);
-  if (!forget) throw new Error('not a context of createContextFactory');
-  forget();
+export function contextForEvent(subscription: RequestContext, viewer: Viewer | null): RequestContext {
+  const make = eventContextMakers.get(subscription);
+  if (!make) throw new Error('not a context of createContextFactory');
+  return make(viewer);
 }
