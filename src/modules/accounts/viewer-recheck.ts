@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { AppError, ErrorCode } from '../../shared/errors';
 import { accountBannedError } from './accounts.errors';
 import { runSql } from '../../shared/sql';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import type { OrderUpdatedEvent } from './order-events';
 import { orderUpdatesService } from './order-updates.service';
 import { Order } from './order.entity';

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { ForbiddenError, NotFoundError } from '../../shared/errors';
 import { authorizeEachEvent } from '../../shared/event-authorization';
 import { AsyncQueue } from '../../shared/async-queue';

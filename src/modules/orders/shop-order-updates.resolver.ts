@@ -1,5 +1,5 @@
 import { Resolver, Root, Subscription } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import type { ShopOrderEvent } from './shop-order-updates.hub';
 import { shopOrderUpdatesService } from './shop-order-updates.service';
 import { ShopOrder } from './shop-order.types';
