@@ -10,6 +10,26 @@ export interface EventRefusal {
 /** An event may be delivered: it is executed with this context, its own (see `contextForEvent`). */
 export interface EventAdmission {
   contextValue: unknown;
+  /**
+   * Set when the event's result depends on nothing but the event and this key (an anonymous subscriber with no
+   * rule of its own: the operation and its variables): subscribers whose admissions carry the same key for the
+   * same event object get one execution's result. A stock change fanned out to 2,000 dashboards watching one
+   * product is executed once, not 2,000 times.
+   */
+  shareKey?: string;
+}
+
+/** Results of executions shared by subscribers (see {@link EventAdmission.shareKey}), by event object, then key: gone with the event. */
+const sharedResults = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+
+function executeEvent(args: ExecutionArgs, admission: EventAdmission, event: unknown): Promise<ExecutionResult> | ExecutionResult {
+  const run = () => execute({ ...args, contextValue: admission.contextValue, rootValue: event });
+  if (admission.shareKey === undefined || typeof event !== 'object' || event === null) return run();
+  let byKey = sharedResults.get(event);
+  if (!byKey) sharedResults.set(event, (byKey = new Map()));
+  let result = byKey.get(admission.shareKey);
+  if (!result) byKey.set(admission.shareKey, (result = Promise.resolve(run())));
+  return result;
 }
 
 /**
@@ -97,7 +117,7 @@ export function guardedSubscribe(beforeEvent: BeforeEvent, wakeUps?: WakeUps) {
             if ('error' in verdict) return await refuse(verdict);
             // A wake-up that the check let pass: wait on for the event.
             if (event === 'wake-up') continue;
-            return { done: false, value: await execute({ ...args, contextValue: verdict.contextValue, rootValue: event.value }) };
+            return { done: false, value: await executeEvent(args, verdict, event.value) };
           }
         } catch (error) {
           // The subscription ends with the error (no `return()` follows a throwing `next()`): stop listening.

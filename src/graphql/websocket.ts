@@ -203,13 +203,17 @@ export function createWebSocketServer(options: WebSocketOptions) {
           return { error: viewer, afterDelivery: () => socketOf.get(subscription)?.close(CloseCode.Forbidden, 'Forbidden') };
         }
         const eventContext = contextForEvent(subscription, viewer);
+        const authorizeEvent = eventAuthorizationOf(subscription);
         try {
-          await eventAuthorizationOf(subscription)?.(eventContext);
+          await authorizeEvent?.(eventContext);
         } catch (error) {
           if (error instanceof AppError) return { error };
           throw error;
         }
-        return { contextValue: eventContext };
+        // An anonymous subscriber with no rule of its own sees what every anonymous subscriber of the same
+        // operation and variables sees: one execution per event serves them all (see EventAdmission.shareKey).
+        const shareKey = viewer === null && !authorizeEvent ? anonymousShareKey(subscription, args) : undefined;
+        return { contextValue: eventContext, shareKey };
       }, ({ contextValue }, recheck) => {
         // A role change ends a demoted subscriber's feed at once, not at its next event (a ban also closes the socket).
         const { viewer } = contextValue as RequestContext;
@@ -305,6 +309,23 @@ export function createWebSocketServer(options: WebSocketOptions) {
 function unauthorized(socket: WebSocket): false {
   socket.close(CloseCode.Unauthorized, 'Unauthorized');
   return false;
+}
+
+/** A number per parsed document: the cache of checked documents hands the same object to every use of one text. */
+const documentIds = new WeakMap<DocumentNode, number>();
+let lastDocumentId = 0;
+/** Each subscription's key, made at its first event: its document, operation and variables never change. */
+const shareKeys = new WeakMap<RequestContext, string>();
+
+/** What an anonymous subscription's results depend on besides the event: its document, operation and variables. */
+function anonymousShareKey(subscription: RequestContext, args: { document: DocumentNode; operationName?: string | null; variableValues?: unknown }): string {
+  let key = shareKeys.get(subscription);
+  if (key === undefined) {
+    let id = documentIds.get(args.document);
+    if (id === undefined) documentIds.set(args.document, (id = ++lastDocumentId));
+    shareKeys.set(subscription, (key = `${id}:${args.operationName ?? ''}:${JSON.stringify(args.variableValues ?? null)}`));
+  }
+  return key;
 }
 
 /** The name of the first field selected (a subscription selects exactly one root field). */

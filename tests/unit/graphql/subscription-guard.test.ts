@@ -87,6 +87,39 @@ describe('guarded subscriptions', () => {
     await stream.return?.();
   });
 
+  it('should execute an event once for all the subscribers whose admissions share a key, and once each otherwise', async () => {
+    const resolved: string[] = [];
+    const events = [new AsyncQueue<{ tick: string }>(), new AsyncQueue<{ tick: string }>(), new AsyncQueue<{ tick: string }>()];
+    const schemaOf = (queue: AsyncQueue<{ tick: string }>) =>
+      new GraphQLSchema({
+        query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLString } } }),
+        subscription: new GraphQLObjectType({
+          name: 'Subscription',
+          fields: { ticks: { type: GraphQLString, subscribe: () => queue, resolve: (event: { tick: string }) => (resolved.push(event.tick), event.tick) } },
+        }),
+      });
+    const keys = ['anonymous LiveStock', 'anonymous LiveStock', undefined];
+    const streams = await Promise.all(
+      events.map(async (queue, i) => {
+        const subscribe = guardedSubscribe(async () => ({ contextValue: {}, shareKey: keys[i] }));
+        return (await subscribe({ schema: schemaOf(queue), document: parse('subscription { ticks }') })) as AsyncIterableIterator<ExecutionResult>;
+      }),
+    );
+    // One event object handed to every subscriber, as a hub does.
+    const change = { tick: 'a' };
+    for (const queue of events) queue.push(change);
+    const results = await Promise.all(streams.map((stream) => stream.next()));
+    expect(results.map((result) => result.value)).toEqual([{ data: { ticks: 'a' } }, { data: { ticks: 'a' } }, { data: { ticks: 'a' } }]);
+    // The two that share a key: one execution; the third: its own.
+    expect(resolved).toEqual(['a', 'a']);
+    // Another event object is executed anew.
+    const nextChange = { tick: 'b' };
+    for (const queue of events) queue.push(nextChange);
+    await Promise.all(streams.map((stream) => stream.next()));
+    expect(resolved).toEqual(['a', 'a', 'b', 'b']);
+    await Promise.all(streams.map((stream) => stream.return?.()));
+  });
+
   it('should pass errors of the subscription itself through as a result', async () => {
     const subscribe = guardedSubscribe(async () => admitted());
     const result = await subscribe({ schema: schemaOver(new AsyncQueue<string>(), []), document: parse('subscription { nope }') });
