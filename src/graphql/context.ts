@@ -5,25 +5,23 @@ import type { Logger } from '../infra/logger';
 import type { PubSub } from '../infra/pubsub';
 import type { AccessTokens } from '../modules/accounts/access-token';
 import type { AccountsRuntime } from '../modules/accounts/accounts-runtime';
-import { User } from '../modules/accounts/user.entity';
 import { authenticate, type Authentication, type Viewer } from '../modules/accounts/viewer';
-import { createCatalogLoaders } from '../modules/catalog/catalog.loaders';
-import { createOrderLoaders } from '../modules/orders/order.loaders';
+import { modules, type ModuleLoaders } from '../modules';
 import type { CatalogVersion } from '../modules/catalog/catalog-version';
 import type { PaymentsRuntime } from '../modules/payments/payments-runtime';
 import type { Clock } from '../shared/clock';
-import { byIdLoader } from '../shared/loaders';
+import { mergeModuleParts } from '../shared/module-manifest';
 
-/** Fresh DataLoaders for one request: their caches live and die with it. */
-export function createLoaders(em: EntityManager) {
-  return {
-    ...createCatalogLoaders(em),
-    userById: byIdLoader(em, User),
-    ...createOrderLoaders(em),
-  };
+/** Fresh DataLoaders of every module for one request: their caches live and die with it. */
+export function createLoaders(em: EntityManager): Loaders {
+  return mergeModuleParts<Loaders>(
+    'the loader',
+    modules.flatMap((module) => ('loaders' in module ? [{ module: module.name, part: module.loaders(em) }] : [])),
+  );
 }
 
-export type Loaders = ReturnType<typeof createLoaders>;
+/** `ctx.loaders`: every module's loaders by name, typed from the manifests. */
+export type Loaders = ModuleLoaders;
 
 /**
  * What every resolver gets: built once per HTTP request and once per WebSocket operation. Services take it
