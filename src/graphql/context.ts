@@ -1,23 +1,21 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../infra/logger';
 import type { AccessTokens } from '../modules/accounts/access-token';
-import { User } from '../modules/accounts/user.entity';
 import { authenticate, type Authentication, type Viewer } from '../modules/accounts/viewer';
 import type { HttpExchange, OperationRecord, RequestContext } from '../modules/request-context';
-import { createCatalogLoaders } from '../modules/catalog/catalog.loaders';
-import { createOrderLoaders } from '../modules/orders/order.loaders';
-import { byIdLoader } from '../shared/loaders';
+import { modules, type ModuleLoaders } from '../modules';
+import { mergeModuleParts } from '../shared/module-manifest';
 
-/** Fresh DataLoaders for one request: their caches live and die with it. */
-export function createLoaders(em: EntityManager) {
-  return {
-    ...createCatalogLoaders(em),
-    userById: byIdLoader(em, User),
-    ...createOrderLoaders(em),
-  };
+/** Fresh DataLoaders of every module for one request: their caches live and die with it. */
+export function createLoaders(em: EntityManager): Loaders {
+  return mergeModuleParts<Loaders>(
+    'the loader',
+    modules.flatMap((module) => ('loaders' in module ? [{ module: module.name, part: module.loaders(em) }] : [])),
+  );
 }
 
-export type Loaders = ReturnType<typeof createLoaders>;
+/** `ctx.loaders`: every module's loaders by name, typed from the manifests. */
+export type Loaders = ModuleLoaders;
 
 /** What a context is made from: the app's parts that every context carries, and what recognises the caller. */
 export interface ContextFactoryDeps extends Pick<RequestContext, 'clock' | 'pubsub' | 'accounts' | 'config' | 'live' | 'catalogVersion' | 'payments'> {

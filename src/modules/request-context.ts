@@ -3,9 +3,7 @@ import type { Config } from '../config/config';
 import type { Logger } from '../infra/logger';
 import type { PubSub } from '../infra/pubsub';
 import type { Clock } from '../shared/clock';
-// Both move to the module list once modules declare their loaders and live topics (see README "Architecture").
-import type { Loaders } from '../graphql/context';
-import type { LiveEvents } from '../live-events';
+import type { ModuleHubs, ModuleLoaders } from '.';
 import type { AccountsRuntime } from './accounts/accounts-runtime';
 import type { Authentication, Viewer } from './accounts/viewer';
 import type { CatalogVersion } from './catalog/catalog-version';
@@ -20,7 +18,8 @@ export interface RequestContext {
   requestId: string;
   /** A fork of the ORM's EntityManager: its identity map is this request's alone. */
   em: EntityManager;
-  loaders: Loaders;
+  /** Every module's DataLoaders (their manifests' `loaders`), fresh for this request. */
+  loaders: ModuleLoaders;
   /** The request's logger: every line carries the request id. */
   logger: Logger;
   /** Who is asking, re-read from the database for this request (see `authenticate`). */
@@ -37,7 +36,7 @@ export interface RequestContext {
   /** The validated configuration (reservation length, …). */
   config: Config;
   /** This instance's live subscription hubs (stock, orders). */
-  live: LiveEvents;
+  live: ModuleHubs;
   /** The catalogue's version in this instance: writes bump it through `catalogChanged`, after commit. */
   catalogVersion: CatalogVersion;
   /** The payment providers (Stripe, or DEVELOPMENT), one per process. */

@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../../utils/database';
 import { openIdleConnection } from '../../utils/subscriptions';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 import { waitFor } from '../../utils/wait';
+import { moduleEntities } from '../../../src/modules/index';
 
 /** A debug-level logger whose JSON lines the test reads, raw and parsed. */
 function capturedLogger(): { logger: Logger; raw: () => string; lines: () => Array<Record<string, unknown>> } {
@@ -59,7 +60,7 @@ describe('operational logs', () => {
 
     beforeAll(async () => {
       db = await createTestDatabase();
-      orm = await openDatabase({ url: db.url, logger: createLogger('silent') });
+      orm = await openDatabase({ url: db.url, entities: moduleEntities, logger: createLogger('silent') });
       runner = await startJobRunner({
         databaseUrl: db.url,
         concurrency: 1,
