@@ -4,8 +4,7 @@ import { applyStockChanges } from '../inventory/stock-ledger';
 import { EmailKind } from '../notifications/email-message.entity';
 import { queueBuyerEmail } from '../notifications/order-emails';
 import { StockReason } from '../inventory/stock-reason';
-import { scheduleIntentCancellation, scheduleRefund } from '../payments/payment-job-names';
-import { OPEN_PAYMENT_STATUSES, PaymentStatus, RefundReason } from '../payments/payment.entity';
+import { endPaymentOfOrder } from '../payments/order-payments';
 import { notifyOrderUpdated } from './order-events';
 import { AWAITING_PAYMENT, OrderStatus } from './order-status';
 
@@ -66,19 +65,7 @@ export async function releaseOrder(em: EntityManager, request: ReleaseRequest): 
   // Giving stock back has no lower bound to hit: a refusal here is a bug, and rolls everything back.
   if (outcome.refusedProductId) throw new Error(`could not return stock of product ${outcome.refusedProductId}`);
 
-  if (order.previous === OrderStatus.PAID) {
-    await runSql(em, 'update payment set refund_reason = ?, updated_at = ? where order_id = ? and status = ?', [
-      RefundReason.ORDER_CANCELLED, request.now, request.orderId, PaymentStatus.SUCCEEDED,
-    ]);
-    await scheduleRefund(em, request.orderId);
-  } else {
-    const [payment] = await runSql<{ provider_reference: string | null }>(
-      em,
-      'update payment set status = ?, updated_at = ? where order_id = ? and status = any(?::payment_status[]) returning provider_reference',
-      [PaymentStatus.CANCELLED, request.now, request.orderId, OPEN_PAYMENT_STATUSES],
-    );
-    if (payment?.provider_reference) await scheduleIntentCancellation(em, request.orderId);
-  }
+  await endPaymentOfOrder(em, request.orderId, order.previous === OrderStatus.PAID, request.now);
   if (cancelling) await queueBuyerEmail(em, request.orderId, EmailKind.ORDER_CANCELLED);
   await notifyOrderUpdated(em, request.orderId);
   return true;
