@@ -29,9 +29,10 @@ const RELEASABLE = {
 /**
  * Ends an order that holds stock and gives the stock back, in the caller's transaction; true if it did. An order
  * of which any shop has shipped is never ended. A cancellation also queues the buyer's ORDER_CANCELLED email.
- * An order awaiting payment ends with its payment CANCELLED (and the provider's intent cancelled from the
- * queue, so that nobody pays it later); a PAID order (cancelled only) keeps its payment SUCCEEDED with a refund
- * due, which the queue's `refund_payment` job carries out.
+ * The payments module ends the payment in the same transaction (`endPaymentOfOrder`): an order awaiting payment ends
+ * with its payment CANCELLED (and the provider's intent cancelled from the queue, so that nobody pays it later); a
+ * PAID order (cancelled only) keeps its payment SUCCEEDED with a refund due, which the queue's `refund_payment` job
+ * carries out.
  *
  * Exactly once, however many jobs, workers or cancellations race: the status moves with a conditional
  * update on the row locked first, which PostgreSQL re-checks after waiting for any concurrent one, so only
