@@ -6,7 +6,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
-import type { ContextFactory, OperationRecord, RequestContext } from './context';
+import { contextForEvent, type ContextFactory } from './context';
+import type { OperationRecord, RequestContext } from '../modules/request-context';
 import { bearerToken, type AccessTokens } from '../modules/accounts/access-token';
 import { UserStatus } from '../modules/accounts/user.entity';
 import type { Viewer } from '../modules/accounts/viewer';
@@ -19,7 +20,7 @@ import type { LiveConnections } from '../infra/live-connections';
 import { createCheckedDocumentCache } from './checked-document-cache';
 import { QUERY_LIMITS } from './query-limits';
 import { guardedSubscribe } from './subscription-guard';
-import { eventAuthorizationOf } from './subscription-scope';
+import { eventAuthorizationOf } from '../shared/event-authorization';
 
 export interface WebSocketOptions {
   httpServer: HttpServer;
@@ -36,10 +37,12 @@ export interface WebSocketOptions {
   /** Where the sockets of logged-in users are registered, so that a ban can close them. */
   connections: LiveConnections;
   /**
-   * Called before each event of a subscription is executed: an error (the session ended, the user was banned) ends
-   * the subscription with it, then closes the socket with 4403. A throw ends the subscription with an error.
+   * Called before each event of a subscription is executed, with the subscription's context: the subscriber as it
+   * is now (null when anonymous), whom the event's own context then carries; or an error (the session ended, the
+   * user was banned), which ends the subscription, then closes the socket with 4403. A throw ends the subscription
+   * with an error.
    */
-  beforeSubscriptionEvent: (ctx: RequestContext) => Promise<true | GraphQLError>;
+  beforeSubscriptionEvent: (subscription: RequestContext) => Promise<Viewer | null | GraphQLError>;
   /**
    * Calls `changed` each time an operator changes the account of `viewer` (role, status) from now on; returns the
    * function that stops. A subscription with a rule of its own (authorizeEachEvent) is checked again at once then.
@@ -190,21 +193,27 @@ export function createWebSocketServer(options: WebSocketOptions) {
         subscriptionTopics.delete(ctx);
         log.info({ clientAddress: ctx.extra.request.socket.remoteAddress ?? null, code, reason: String(reason ?? '') || undefined }, 'websocket closed');
       },
-      // Before each event: the subscriber's session and status (and current role), then the rule that admitted the
-      // subscription, against that current viewer (see authorizeEachEvent). Either refusal ends it with its error.
+      // Before each event: the subscriber's session and status (and current role), then, in the event's own context
+      // with that current viewer, the rule that admitted the subscription (see authorizeEachEvent). Either refusal
+      // ends it with its error.
       subscribe: guardedSubscribe(async (args) => {
-        const contextValue = args.contextValue as RequestContext;
-        const viewerCheck = await options.beforeSubscriptionEvent(contextValue);
-        if (viewerCheck !== true) {
-          return { error: viewerCheck, afterDelivery: () => socketOf.get(contextValue)?.close(CloseCode.Forbidden, 'Forbidden') };
+        const subscription = args.contextValue as RequestContext;
+        const viewer = await options.beforeSubscriptionEvent(subscription);
+        if (viewer instanceof GraphQLError) {
+          return { error: viewer, afterDelivery: () => socketOf.get(subscription)?.close(CloseCode.Forbidden, 'Forbidden') };
         }
+        const eventContext = contextForEvent(subscription, viewer);
+        const authorizeEvent = eventAuthorizationOf(subscription);
         try {
-          await eventAuthorizationOf(contextValue)?.(contextValue);
+          await authorizeEvent?.(eventContext);
         } catch (error) {
           if (error instanceof AppError) return { error };
           throw error;
         }
-        return true;
+        // An anonymous subscriber with no rule of its own sees what every anonymous subscriber of the same
+        // operation and variables sees: one execution per event serves them all (see EventAdmission.shareKey).
+        const shareKey = viewer === null && !authorizeEvent ? anonymousShareKey(subscription, args) : undefined;
+        return { contextValue: eventContext, shareKey };
       }, ({ contextValue }, recheck) => {
         // A role change ends a demoted subscriber's feed at once, not at its next event (a ban also closes the socket).
         const { viewer } = contextValue as RequestContext;
@@ -300,6 +309,23 @@ export function createWebSocketServer(options: WebSocketOptions) {
 function unauthorized(socket: WebSocket): false {
   socket.close(CloseCode.Unauthorized, 'Unauthorized');
   return false;
+}
+
+/** A number per parsed document: the cache of checked documents hands the same object to every use of one text. */
+const documentIds = new WeakMap<DocumentNode, number>();
+let lastDocumentId = 0;
+/** Each subscription's key, made at its first event: its document, operation and variables never change. */
+const shareKeys = new WeakMap<RequestContext, string>();
+
+/** What an anonymous subscription's results depend on besides the event: its document, operation and variables. */
+function anonymousShareKey(subscription: RequestContext, args: { document: DocumentNode; operationName?: string | null; variableValues?: unknown }): string {
+  let key = shareKeys.get(subscription);
+  if (key === undefined) {
+    let id = documentIds.get(args.document);
+    if (id === undefined) documentIds.set(args.document, (id = ++lastDocumentId));
+    shareKeys.set(subscription, (key = `${id}:${args.operationName ?? ''}:${JSON.stringify(args.variableValues ?? null)}`));
+  }
+  return key;
 }
 
 /** The name of the first field selected (a subscription selects exactly one root field). */

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { NotFoundError } from '../../shared/errors';
 import { isId } from '../../shared/ids';
 import { sqlKeysetPage } from '../../shared/keyset-page';

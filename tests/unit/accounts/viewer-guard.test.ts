@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { GraphQLFormattedError } from 'graphql';
 import { createErrorFormatter } from '../../../src/graphql/format-error';
-import type { RequestContext } from '../../../src/graphql/context';
+import type { RequestContext } from '../../../src/modules/request-context';
 import { createLogger } from '../../../src/infra/logger';
 import { passwordService } from '../../../src/modules/accounts/password.service';
 import { Role, UserStatus } from '../../../src/modules/accounts/user.entity';
