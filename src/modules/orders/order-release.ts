@@ -4,7 +4,7 @@ import { applyStockChanges } from '../inventory/stock-ledger';
 import { EmailKind } from '../notifications/email-message.entity';
 import { queueBuyerEmail } from '../notifications/order-emails';
 import { StockReason } from '../inventory/stock-reason';
-import { scheduleIntentCancellation, scheduleRefund } from '../payments/payment-job-names';
+import { cancelPaymentIntentJob, refundPaymentJob } from '../payments/payment-job-names';
 import { OPEN_PAYMENT_STATUSES, PaymentStatus, RefundReason } from '../payments/payment.entity';
 import { notifyOrderUpdated } from './order-events';
 import { AWAITING_PAYMENT, OrderStatus } from './order-status';
@@ -70,14 +70,14 @@ export async function releaseOrder(em: EntityManager, request: ReleaseRequest): 
     await runSql(em, 'update payment set refund_reason = ?, updated_at = ? where order_id = ? and status = ?', [
       RefundReason.ORDER_CANCELLED, request.now, request.orderId, PaymentStatus.SUCCEEDED,
     ]);
-    await scheduleRefund(em, request.orderId);
+    await refundPaymentJob.schedule(em, { orderId: request.orderId });
   } else {
     const [payment] = await runSql<{ provider_reference: string | null }>(
       em,
       'update payment set status = ?, updated_at = ? where order_id = ? and status = any(?::payment_status[]) returning provider_reference',
       [PaymentStatus.CANCELLED, request.now, request.orderId, OPEN_PAYMENT_STATUSES],
     );
-    if (payment?.provider_reference) await scheduleIntentCancellation(em, request.orderId);
+    if (payment?.provider_reference) await cancelPaymentIntentJob.schedule(em, { orderId: request.orderId });
   }
   if (cancelling) await queueBuyerEmail(em, request.orderId, EmailKind.ORDER_CANCELLED);
   await notifyOrderUpdated(em, request.orderId);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../../src/infra/logger';
-import { notificationTasks, SEND_ORDER_EMAIL_TASK } from '../../../src/modules/notifications/notification.jobs';
+import { notificationTasks } from '../../../src/modules/notifications/notification.jobs';
+import { sendOrderEmailJob } from '../../../src/modules/notifications/order-emails';
 import { systemClock } from '../../../src/shared/clock';
 import { runSql } from '../../../src/shared/sql';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
@@ -70,7 +71,7 @@ describe('the emails of a paid order, through SMTP', () => {
     );
     expect(rows.every((row) => row.sent_at !== null)).toBe(true);
 
-    const task = tasks()[SEND_ORDER_EMAIL_TASK]!;
+    const task = tasks()[sendOrderEmailJob.name]!;
     for (const row of rows) await task({ orderId: order.id, kind: row.kind, recipientId: row.recipient_id }, {} as never);
     expect(about(order, smtp.accepted)).toHaveLength(3);
   });
@@ -100,7 +101,7 @@ describe('the emails of a paid order, through SMTP', () => {
     // What a crash between the SMTP server's 250 and the commit of sent_at leaves behind.
     await runSql(em(), `update email_message set sent_at = null where order_id = ? and kind = 'ORDER_CONFIRMATION'`, [order.id]);
 
-    await tasks()[SEND_ORDER_EMAIL_TASK]!({ orderId: order.id, kind: 'ORDER_CONFIRMATION', recipientId: buyer.id }, {} as never);
+    await tasks()[sendOrderEmailJob.name]!({ orderId: order.id, kind: 'ORDER_CONFIRMATION', recipientId: buyer.id }, {} as never);
 
     const copies = about(order, smtp.accepted).filter((message) => message.to[0] === buyer.email);
     expect(copies.map((message) => message.messageId)).toEqual([messageIds[buyer.email], messageIds[buyer.email]]);
