@@ -80,19 +80,12 @@ export interface JobSpec {
 }
 
 /**
- * Adds a job in the transaction of `em` (or on its own when `em` has none). When tracing is on, the payload also
- * carries the W3C `traceparent` of the active span (the request's), and the job runs in a span of the same trace.
+ * The `graphile_worker.add_job(…)` call as an SQL expression: `select` it in the transaction of the change that causes
+ * the job, or put it in a statement that does more in the same round trip (checkout's single write; PostgreSQL runs a
+ * function in a `WITH` query only if the statement reads it). When tracing is on, the payload also carries the W3C
+ * `traceparent` of the active span (the request's), and the job runs in a span of the same trace.
  */
-async function addJob(em: EntityManager, task: string, payload: Record<string, unknown>, spec: JobSpec = {}): Promise<void> {
-  const { text, params } = addJobSql(task, payload, spec);
-  await runSql(em, `select ${text}`, params);
-}
-
-/**
- * The `graphile_worker.add_job(…)` call of {@link addJob} as an expression, for a statement that does more in the same
- * round trip (checkout's single write). PostgreSQL runs a function in a `WITH` query only if the statement reads it.
- */
-function addJobSql(task: string, payload: Record<string, unknown>, spec: JobSpec = {}): SqlFragment {
+function addJobSql(task: string, payload: Record<string, unknown>, spec: JobSpec): SqlFragment {
   return {
     text: 'graphile_worker.add_job(?::text, payload := ?::json, run_at := ?::timestamptz, job_key := ?::text, max_attempts := ?::int)',
     params: [task, JSON.stringify({ ...payload, ...activeTraceContext() }), spec.runAt ?? null, spec.jobKey ?? null, spec.maxAttempts ?? null],
@@ -131,7 +124,7 @@ export interface JobDefinition<Schema extends z.ZodObject> {
   readonly payload: Schema;
   /**
    * Adds the job in the transaction of `em` (or on its own when `em` has none), so that it exists if and only if its
-   * cause commits; the active trace context rides along (see {@link addJob}). The definition's spec for this payload
+   * cause commits; the active trace context rides along (see {@link addJobSql}). The definition's spec for this payload
    * applies, then `spec`'s fields over it. A payload that does not match the schema throws, and nothing is added.
    */
   schedule(em: EntityManager, payload: z.input<Schema>, spec?: JobSpec): Promise<void>;
@@ -180,6 +173,8 @@ export function defineJob<Schema extends z.ZodObject>(options: JobOptions<Schema
       [name]: async (payload, helpers) => {
         const parsed = schema.safeParse(payload);
         if (parsed.success) return handler(parsed.data, helpers);
+        // graphile-worker 0.17 has no call to fail a running job for good (`permanently_fail_jobs` skips locked jobs):
+        // with no attempt left, the failure it writes next is the last, and no worker takes the job again.
         await helpers.withPgClient((client) =>
           client.query('update graphile_worker._private_jobs set max_attempts = attempts where id = $1', [helpers.job.id]),
         );
