@@ -114,7 +114,7 @@ function problemsOf(error: z.ZodError): string[] {
 }
 
 /** Runs one job with its payload parsed: graphile-worker's helpers give the job's id and attempts, and the abort signal. */
-export type JobHandler<Payload> = (payload: Payload, helpers: JobHelpers) => Promise<void>;
+type JobHandler<Payload> = (payload: Payload, helpers: JobHelpers) => Promise<void>;
 
 /** A job type of the queue, made by {@link defineJob}. `Schema` is the zod object its payloads match. */
 export interface JobDefinition<Schema extends z.ZodObject> {
@@ -140,7 +140,7 @@ export interface JobDefinition<Schema extends z.ZodObject> {
   task(handler: JobHandler<z.output<Schema>>): TaskList;
 }
 
-export interface JobOptions<Schema extends z.ZodObject> {
+interface JobOptions<Schema extends z.ZodObject> {
   /** graphile-worker's task identifier: never rename one that may have jobs waiting. */
   name: string;
   /** The zod object every payload matches. Keep it free of transforms: what is scheduled is what is parsed. */

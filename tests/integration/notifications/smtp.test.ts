@@ -5,7 +5,9 @@ import { sendOrderEmailJob } from '../../../src/modules/notifications/order-emai
 import { systemClock } from '../../../src/shared/clock';
 import { runSql } from '../../../src/shared/sql';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
+import { RequestPasswordResetDocument } from '../../generated/graphql';
 import { createUser } from '../../utils/buyers';
+import { dataOf, sendAs } from '../../utils/operations';
 import { checkOut, emailJobsOf, emailRowsOf, markPaid, type CheckedOutOrder } from '../../utils/order-emails';
 import { startSmtpServer, type ReceivedMessage, type TestSmtpServer } from '../../utils/smtp-server';
 import { startTestServer, type TestServer } from '../../utils/test-server';
@@ -108,5 +110,15 @@ describe('the emails of a paid order, through SMTP', () => {
     // Headers aside (Date), the same message.
     const bodyOf = (raw: string) => raw.slice(raw.search(/\r?\n\r?\n/));
     expect(bodyOf(copies[1]!.raw)).toBe(bodyOf(copies[0]!.raw));
+  });
+
+  it('should send a password reset through its send_account_email job, and mark its outbox row sent', async () => {
+    const user = await createUser(server);
+    expect(dataOf(await sendAs(server.graphqlUrl, undefined, RequestPasswordResetDocument, { email: user.email })).requestPasswordReset).toBe(true);
+    const toUser = () => smtp.accepted.filter((message) => message.to[0] === user.email);
+    await waitFor(() => toUser().length === 1, 10_000, 'the reset email to be delivered');
+    expect(toUser()[0]!.messageId).toMatch(/^<password-reset\.[0-9a-f-]{36}@atelier\.example>$/);
+    const [row] = await runSql<{ sent_at: string | null }>(em(), `select sent_at from email_message where recipient_id = ? and kind = 'PASSWORD_RESET'`, [user.id]);
+    expect(row!.sent_at).not.toBeNull();
   });
 });
