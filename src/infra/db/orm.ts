@@ -70,6 +70,7 @@ export function ormConfig(options: OrmOptions): Options {
     debug: options.debug ?? false,
     logger: (message) => log.debug(message),
     // Load migration files through `require`, so that Jest's transformer compiles the TypeScript ones.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     dynamicImportProvider: (id) => Promise.resolve(require(id)),
     preferTs: runningFromSources,
     // graphile-worker owns its schema and migrates it itself: never diff it into our migrations.

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { ConflictError } from '../../shared/errors';
 import { runSql } from '../../shared/sql';
 import { eraseEmailsOfDeletedUser } from '../notifications/account-emails';

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { runSql } from '../../shared/sql';
 import { Role, UserStatus } from './user.entity';
 

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { ForbiddenError, UnauthenticatedError, UnauthenticatedReason } from '../../shared/errors';
 import { UserStatus } from './user.entity';
 import type { Authentication, Viewer } from './viewer';

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { and, chain, rule } from 'graphql-shield';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { ForbiddenError } from '../../shared/errors';
 import type { RuleTree } from '../../shared/rule-tree';
 import { ACCOUNT_BANNED, accountBannedError, notAuthenticatedError } from './accounts.errors';

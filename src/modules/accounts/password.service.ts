@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { AppError, BadUserInputError, ErrorCode } from '../../shared/errors';
 import { runSql } from '../../shared/sql';
 import { queuePasswordResetEmail } from '../notifications/account-emails';

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { toConnection, type Connection, type PageRequest } from '../../shared/pagination';
 import { optionalTimestampOf, runSql, timestampOf, type SqlTimestamp } from '../../shared/sql';
 import { User, type Role, type UserStatus } from '../accounts/user.entity';

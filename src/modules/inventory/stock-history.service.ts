@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { NotFoundError } from '../../shared/errors';
 import { isId } from '../../shared/ids';
 import { toConnection, type Connection, type PageRequest } from '../../shared/pagination';

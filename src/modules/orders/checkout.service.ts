@@ -1,6 +1,6 @@
 import { ref, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { AppError, BadUserInputError, ConflictError, ErrorCode } from '../../shared/errors';
 import { runSql } from '../../shared/sql';
 import { requireViewer } from '../accounts/accounts.errors';

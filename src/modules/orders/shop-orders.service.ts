@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { toConnection, type Connection, type PageRequest } from '../../shared/pagination';
 import { runSql } from '../../shared/sql';
 import type { OrderStatus } from './order-status';

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { runSql } from '../../shared/sql';
 import { EmailKind } from '../notifications/email-message.entity';
 import { queueBuyerEmail } from '../notifications/order-emails';
