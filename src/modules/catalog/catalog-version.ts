@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Logger } from '../../infra/logger';
 import type { PubSub } from '../../infra/pubsub';
 import { STOCK_TOPIC } from '../inventory/stock-events';
@@ -13,6 +14,8 @@ export interface CatalogTopicPayloads {
   /** `origin` is the publishing instance, which has already bumped its own version and skips its echo. */
   [CatalogTopic.CATALOG_CHANGED]: { origin: string };
 }
+
+const catalogChangedSchema: z.ZodType<CatalogTopicPayloads[CatalogTopic.CATALOG_CHANGED]> = z.object({ origin: z.string() });
 
 /**
  * The version of the public catalogue as this instance knows it: a counter that grows by one at every change,
@@ -47,7 +50,8 @@ export function createCatalogVersion(): CatalogVersion {
  */
 export function followCatalogChanges(pubsub: PubSub, version: CatalogVersion): Promise<() => Promise<void>> {
   return pubsub.subscribe(CatalogTopic.CATALOG_CHANGED, (payload) => {
-    if ((payload as Partial<CatalogTopicPayloads[CatalogTopic.CATALOG_CHANGED]> | null)?.origin !== version.origin) version.bump();
+    // A malformed message bumps too, as it always has: dropping cached answers is the safe side of a doubt.
+    if (catalogChangedSchema.safeParse(payload).data?.origin !== version.origin) version.bump();
   });
 }
 

@@ -21,7 +21,7 @@ import type { CheckoutInput } from './checkout.inputs';
 import { newOrderEvent, ORDER_NOTIFY_CHANNEL } from './order-events';
 import { OrderLine } from './order-line.entity';
 import { AWAITING_PAYMENT, OrderStatus } from './order-status';
-import { expiryJobSql } from './order.jobs';
+import { expireOrderJob } from './order.jobs';
 import { Order } from './order.entity';
 
 /** The largest amount a GraphQL Int (and so Money.amount) can carry. */
@@ -259,7 +259,7 @@ async function writeOrder(em: EntityManager, order: Order, lines: OrderLine[], p
     { reason: StockReason.SALE, orderId: order.id },
     order.createdAt,
   );
-  const expiry = expiryJobSql(order.id, order.reservedUntil);
+  const expiry = expireOrderJob.scheduleSql({ orderId: order.id }, { runAt: order.reservedUntil });
   const event = newOrderEvent(order.id, lines.map((line) => line.shop.id));
   const [row] = (await runSql<{ number: string }>(
     em,

@@ -2,7 +2,7 @@ import { ref } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { runSql, type SqlFragment } from '../../shared/sql';
 import { Order } from '../orders/order.entity';
-import { scheduleIntentCancellation, scheduleRefund } from './payment-job-names';
+import { cancelPaymentIntentJob, refundPaymentJob } from './payment-job-names';
 import { OPEN_PAYMENT_STATUSES, Payment, PaymentStatus, RefundReason, type PaymentProvider } from './payment.entity';
 
 /**
@@ -59,7 +59,7 @@ export async function endPaymentOfOrder(em: EntityManager, orderId: string, wasP
     await runSql(em, 'update payment set refund_reason = ?, updated_at = ? where order_id = ? and status = ?', [
       RefundReason.ORDER_CANCELLED, now, orderId, PaymentStatus.SUCCEEDED,
     ]);
-    await scheduleRefund(em, orderId);
+    await refundPaymentJob.schedule(em, { orderId });
     return;
   }
   const [payment] = await runSql<{ provider_reference: string | null }>(
@@ -67,5 +67,5 @@ export async function endPaymentOfOrder(em: EntityManager, orderId: string, wasP
     'update payment set status = ?, updated_at = ? where order_id = ? and status = any(?::payment_status[]) returning provider_reference',
     [PaymentStatus.CANCELLED, now, orderId, OPEN_PAYMENT_STATUSES],
   );
-  if (payment?.provider_reference) await scheduleIntentCancellation(em, orderId);
+  if (payment?.provider_reference) await cancelPaymentIntentJob.schedule(em, { orderId });
 }
