@@ -2,13 +2,14 @@ import type { Config } from './config/config';
 import type { Database } from './infra/db/database';
 import type { Logger } from './infra/logger';
 import type { Metrics } from './infra/metrics';
-import { startNotifyRelay } from './infra/pg-notify-relay';
+import { startNotifyRelay, type NotifyRelayOptions } from './infra/pg-notify-relay';
 import type { PubSub } from './infra/pubsub';
 import { ACCOUNT_NOTIFY_CHANNEL, ACCOUNT_TOPIC } from './modules/accounts/account-events';
 import { createAccountUpdatesHub, type AccountUpdatesHub } from './modules/accounts/account-updates.hub';
 import { createLiveStockHub, type LiveStockHub } from './modules/inventory/live-stock.hub';
 import { STOCK_NOTIFY_CHANNEL, STOCK_TOPIC } from './modules/inventory/stock-events';
 import { ORDER_NOTIFY_CHANNEL, ORDER_TOPIC } from './modules/orders/order-events';
+import { CATALOG_NOTIFY_CHANNEL, CATALOG_TOPIC } from './modules/catalog/catalog-version';
 import { createOrderUpdatesHub, type OrderUpdatesHub } from './modules/orders/order-updates.hub';
 import { createShopOrderUpdatesHub, type ShopOrderUpdatesHub } from './modules/orders/shop-order-updates.hub';
 
@@ -55,7 +56,8 @@ export async function startLiveEvents(deps: { config: Config; database: Database
   for (const hub of hubs) await hub.start();
   const relay = await startNotifyRelay({
     databaseUrl: database.url,
-    routes: { [STOCK_NOTIFY_CHANNEL]: STOCK_TOPIC, [ORDER_NOTIFY_CHANNEL]: ORDER_TOPIC, [ACCOUNT_NOTIFY_CHANNEL]: ACCOUNT_TOPIC },
+    routes: { [STOCK_NOTIFY_CHANNEL]: STOCK_TOPIC, [ORDER_NOTIFY_CHANNEL]: ORDER_TOPIC, [ACCOUNT_NOTIFY_CHANNEL]: ACCOUNT_TOPIC, [CATALOG_NOTIFY_CHANNEL]: CATALOG_TOPIC },
+    ...catalogRelayOptions(pubsub, logger),
     pubsub,
     exclusive: Boolean(config.redisUrl),
     logger,
@@ -70,4 +72,15 @@ export async function startLiveEvents(deps: { config: Config; database: Database
       await Promise.all(hubs.map((hub) => hub.stop()));
     },
   };
+}
+
+/**
+ * The catalogue's invalidations ride on the relay too (see `followCatalogChanges`). They have no reconciliation of
+ * their own: a publish that failed is sent again until it lands, and a relay that starts listening (after a gap in
+ * which notifications were lost) announces a change, so that every instance drops its cached answers.
+ */
+function catalogRelayOptions(pubsub: PubSub, logger: Logger): Pick<NotifyRelayOptions, 'redeliverTopics' | 'onListening'> {
+  const announce = () =>
+    void pubsub.publish(CATALOG_TOPIC, {}, { redeliver: 'relay' }).catch((error: unknown) => logger.warn({ err: error }, 'could not announce a catalogue change: sent again until it lands'));
+  return { redeliverTopics: [CATALOG_TOPIC], onListening: announce };
 }
