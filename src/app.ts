@@ -118,8 +118,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const catalogVersion = createCatalogVersion();
   await followCatalogChanges(catalogVersion, { pubsub, redis });
   const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, pubsub, accounts, config, live, catalogVersion, payments });
-  const connections = createLiveConnections();
-  await closeSocketsOfBannedUsers(pubsub, connections, logger);
+  const connections = closeSocketsOfBannedUsers(createLiveConnections(), live.accounts, logger);
   const formatError = createErrorFormatter({ logger, isProduction: config.isProduction });
   const validationRules = queryLimitRules({ blockIntrospection: config.isProduction });
   const budget = config.limits.queryBudget ? createQueryBudget({ ...config.limits.queryBudget, redis, logger }) : null;

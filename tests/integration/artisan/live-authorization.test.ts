@@ -77,7 +77,7 @@ describe('authorization on every event of OrderUpdates and ShopOrderUpdates', ()
       expect((await feed.result(0)).data?.orderUpdated.status).toBe('PENDING_PAYMENT');
       await payOrder(server, order.id);
       expect((await feed.result(1)).data?.orderUpdated.status).toBe('PAID');
-      // As another instance would leave it if its `user-banned` message were lost: banned in the database only.
+      // As a lost notification of the ban would leave it: banned in the database only.
       await runSql(server.database.orm.em.fork(), `update app_user set status = 'BANNED' where id = ?`, [buyer.id]);
       dataOf(await cancel(admin.token, order.id));
       const ended = await feed.result(2);
