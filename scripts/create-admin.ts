@@ -10,6 +10,7 @@ import { loadConfig } from '../src/config/config';
 import { openConfiguredDatabase } from '../src/infra/db/database';
 import { createLogger } from '../src/infra/logger';
 import { CreateAdminError, adminInputProblem, createAdmin } from '../src/modules/accounts/create-admin';
+import { moduleEntities } from '../src/modules/index';
 
 async function readPassword(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('Password of the new ADMIN (10 to 128 characters, not hidden): ');
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
   if (problem) throw new CreateAdminError(problem);
   const config = loadConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const database = await openConfiguredDatabase(config, logger, 'jobs');
+  const database = await openConfiguredDatabase(config, logger, moduleEntities, 'jobs');
   try {
     const admin = await createAdmin(database.orm.em.fork(), input, logger);
     console.log(`created ADMIN ${admin.email} (${admin.id})`);

@@ -12,6 +12,7 @@ import { openDatabase, sourceMigrationsPath } from '../src/infra/db/orm';
 import { openConfiguredDatabase } from '../src/infra/db/database';
 import { createLogger } from '../src/infra/logger';
 import { startScratchDatabase } from './lib/scratch-database';
+import { moduleEntities } from '../src/modules/index';
 
 async function main(): Promise<void> {
   const [command = 'up', name] = process.argv.slice(2);
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   if (command === 'up') {
     // At the configured level: the operator (or the compose `migrate` service's log) sees what was applied.
     const logger = createLogger(config.logLevel);
-    const db = await openConfiguredDatabase(config, logger);
+    const db = await openConfiguredDatabase(config, logger, moduleEntities);
     await db.close();
     console.log('migrations applied');
     return;
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const scratch = await startScratchDatabase(logger);
   try {
-    const orm = await openDatabase({ url: scratch.url, logger });
+    const orm = await openDatabase({ url: scratch.url, entities: moduleEntities, logger });
     try {
       const migrator = orm.getMigrator();
       if (command === 'check') {

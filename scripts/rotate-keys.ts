@@ -10,12 +10,13 @@ import { openConfiguredDatabase } from '../src/infra/db/database';
 import { createLogger } from '../src/infra/logger';
 import { rotateSealedValues } from '../src/modules/privacy/key-rotation';
 import { loadConfigOrExit, runMain } from '../src/process-lifecycle';
+import { moduleEntities } from '../src/modules/index';
 
 runMain(async () => {
   const { values } = parseArgs({ options: { 'batch-size': { type: 'string' }, after: { type: 'string' } } });
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
-  const database = await openConfiguredDatabase(config, logger);
+  const database = await openConfiguredDatabase(config, logger, moduleEntities);
   try {
     const report = await rotateSealedValues(database.orm.em.fork(), {
       batchSize: values['batch-size'] ? Number(values['batch-size']) : undefined,

@@ -10,6 +10,7 @@ import { openConfiguredDatabase } from '../src/infra/db/database';
 import { createLogger } from '../src/infra/logger';
 import { runSql } from '../src/shared/sql';
 import { catalogIsEmpty, loadDemoCatalog } from '../src/modules/catalog/demo-catalog';
+import { moduleEntities } from '../src/modules/index';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
 
   const config = loadConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const database = await openConfiguredDatabase(config, logger, 'jobs');
+  const database = await openConfiguredDatabase(config, logger, moduleEntities, 'jobs');
   try {
     const em = database.orm.em.fork();
     if (values.reset) {

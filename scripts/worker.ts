@@ -14,6 +14,7 @@ import { systemClock } from '../src/shared/clock';
 import { describeDatabaseError, loadConfigOrExit, runMain, stopOnSignals } from '../src/process-lifecycle';
 import { createPaymentsRuntime } from '../src/modules/payments/payments-runtime';
 import { startWorker } from '../src/worker';
+import { moduleEntities } from '../src/modules/index';
 
 runMain(async () => {
   const config = loadConfigOrExit();
@@ -23,7 +24,7 @@ runMain(async () => {
     process.exit(78); // EX_CONFIG
   }
   const logger = createLogger(config.logLevel);
-  const database = await openConfiguredDatabase(config, logger, 'jobs').catch((error: unknown) => {
+  const database = await openConfiguredDatabase(config, logger, moduleEntities, 'jobs').catch((error: unknown) => {
     throw describeDatabaseError(error, config);
   });
   const worker = await startWorker({

@@ -1,11 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import cors from 'cors';
 import express from 'express';
 import proxyaddr from 'proxy-addr';
@@ -25,20 +21,16 @@ import { closeSocketsOfBannedUsers } from './modules/accounts/ban-enforcement';
 import { createCatalogVersion, followCatalogChanges } from './modules/catalog/catalog-version';
 import { createSubscriptionViewerCheck } from './modules/accounts/viewer-recheck';
 import { systemClock, type Clock } from './shared/clock';
-import { createContextFactory, type RequestContext } from './graphql/context';
+import { createContextFactory } from './graphql/context';
 import { createErrorFormatter } from './graphql/format-error';
-import { legacyJsonStatusPlugin } from './graphql/plugins/legacy-json-status.plugin';
-import { httpCachePlugin } from './graphql/plugins/http-cache.plugin';
-import { operationOutcomePlugin } from './graphql/plugins/operation-outcome.plugin';
-import { publicResponseCachePlugin } from './graphql/plugins/public-response-cache.plugin';
 import { createPersistedQueryCache, createRedisPersistedQueryCache } from './graphql/persisted-queries';
-import { contextFailure, serviceUnavailablePlugin } from './graphql/plugins/service-unavailable.plugin';
-import { QUERY_LIMITS, queryLimitRules } from './graphql/query-limits';
+import { contextFailure } from './graphql/plugins/service-unavailable.plugin';
+import { queryLimitRules } from './graphql/query-limits';
+import { createApolloServer } from './graphql/apollo-server';
 import { buildAppSchema } from './graphql/schema';
 import { createOperationAdmission } from './graphql/cost/operation-admission';
 import { createQueryBudget } from './graphql/cost/query-budget';
 import { createQueryCost } from './graphql/cost/query-cost';
-import { queryBudgetPlugin } from './graphql/plugins/query-budget.plugin';
 import { createMetricsServer, metricsHandler } from './http/metrics-endpoint';
 import { securityHeaders, EXPOSED_HEADERS } from './http/security-headers';
 import { createWebSocketServer } from './graphql/websocket';
@@ -156,39 +148,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
     caps: config.limits.webSocket,
   });
 
-  const apollo = new ApolloServer<RequestContext>({
+  const apollo = createApolloServer({
     schema,
     validationRules,
-    parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
-    introspection: !config.isProduction,
-    includeStacktraceInErrorResponses: false,
-    allowBatchedHttpRequests: false,
-    // Automatic persisted queries, over POST and GET: the texts in a bounded in-process cache, shared through Redis
-    // between instances when there is one.
-    persistedQueries: { cache: redis ? createRedisPersistedQueryCache({ redis, logger }) : createPersistedQueryCache() },
-    csrfPrevention: true,
-    hideSchemaDetailsFromClientErrors: config.isProduction,
-    // main.ts owns SIGTERM/SIGINT. Apollo's own handler (on by default outside NODE_ENV=test) stops the server,
-    // then re-sends the signal to the process: main.ts took that for a second Ctrl-C and exited 1 mid-drain.
-    stopOnTerminationSignals: false,
-    formatError,
+    config,
     logger,
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
-      { async serverWillStart() { return { drainServer: ws.dispose }; } },
-      config.isProduction ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
-      operationOutcomePlugin(metrics),
-      legacyJsonStatusPlugin(),
-      serviceUnavailablePlugin(),
-      // Apollo's cache-control plugin runs inside httpCachePlugin, for anonymous requests only.
-      ApolloServerPluginCacheControlDisabled(),
-      httpCachePlugin(),
-      ...(config.catalogCacheTtlSeconds > 0
-        ? [publicResponseCachePlugin({ version: catalogVersion, ttlSeconds: config.catalogCacheTtlSeconds, metrics })]
-        : []),
-      // After the cache: a cached answer is charged too, and its cost is never stored in the cache.
-      queryBudgetPlugin(admit, budget),
-    ],
+    metrics,
+    httpServer,
+    formatError,
+    drainWebSockets: ws.dispose,
+    catalogVersion,
+    admit,
+    budget,
+    persistedQueryCache: redis ? createRedisPersistedQueryCache({ redis, logger }) : createPersistedQueryCache(),
   });
   await apollo.start();
 

@@ -8,6 +8,7 @@ import { describeDemoAccounts, ensureDemoAccounts } from './modules/accounts/dem
 import { systemClock } from './shared/clock';
 import { catalogIsEmpty, loadDemoCatalog } from './modules/catalog/demo-catalog';
 import { describeDatabaseError, describeListenError, loadConfigOrExit, stopOnSignals } from './process-lifecycle';
+import { moduleEntities } from './modules/index';
 
 /** Products in the demo catalogue that a fresh embedded database gets. */
 const DEMO_PRODUCTS = 500;
@@ -28,7 +29,7 @@ export interface StartServerOptions {
 export async function startServer(options: StartServerOptions = {}): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
-  const database = await openConfiguredDatabase(config, logger, 'api', options).catch((error: unknown) => {
+  const database = await openConfiguredDatabase(config, logger, moduleEntities, 'api', options).catch((error: unknown) => {
     throw describeDatabaseError(error, config);
   });
   if (config.seedDemoData && (await catalogIsEmpty(database.orm.em.fork()))) {

@@ -3,11 +3,8 @@ import type { MailConfig, RetentionConfig } from './config/config';
 import { startJobRunner, type JobRunner } from './infra/jobs';
 import type { Logger } from './infra/logger';
 import type { EmailKind, EmailTransport } from './modules/notifications/email-message.entity';
-import { notificationTasks } from './modules/notifications/notification.jobs';
 import type { Metrics } from './infra/metrics';
-import { orderCron, orderTasks } from './modules/orders/order.jobs';
-import { paymentTasks } from './modules/payments/payment.jobs';
-import { retentionCron, retentionTasks } from './modules/privacy/retention.jobs';
+import { createModuleTasks, moduleCron, type ModuleJobDeps } from './modules';
 import type { PaymentsRuntime } from './modules/payments/payments-runtime';
 import type { Clock } from './shared/clock';
 
@@ -31,25 +28,25 @@ export interface WorkerDeps {
 }
 
 /**
- * The job queue's workers with every module's tasks: started by `createApp` when RUN_WORKER is true
+ * The job queue's workers with every module's tasks and cron entries: started by `createApp` when RUN_WORKER is true
  * (the default, so `npm start` is complete), or alone by `npm run worker` (scripts/worker.ts).
  */
 export function startWorker(deps: WorkerDeps): Promise<JobRunner> {
+  // What any module's tasks need; each takes its part.
+  const jobDeps: ModuleJobDeps = {
+    orm: deps.orm,
+    clock: deps.clock,
+    logger: deps.logger,
+    mail: deps.mail,
+    onEmailSent: deps.onEmailSent,
+    payments: deps.payments,
+    retention: deps.retention,
+    onRowsRemoved: (job, rows) => deps.metrics?.retentionRowsRemoved.inc({ job }, rows),
+  };
   return startJobRunner({
     databaseUrl: deps.databaseUrl,
-    tasks: {
-      ...orderTasks({ orm: deps.orm, clock: deps.clock, logger: deps.logger }),
-      ...notificationTasks({ orm: deps.orm, clock: deps.clock, logger: deps.logger, mail: deps.mail, onEmailSent: deps.onEmailSent }),
-      ...paymentTasks({ orm: deps.orm, clock: deps.clock, logger: deps.logger, payments: deps.payments }),
-      ...retentionTasks({
-        orm: deps.orm,
-        clock: deps.clock,
-        logger: deps.logger,
-        retention: deps.retention,
-        onRowsRemoved: (job, rows) => deps.metrics?.retentionRowsRemoved.inc({ job }, rows),
-      }),
-    },
-    cron: [...orderCron, ...retentionCron],
+    tasks: createModuleTasks(jobDeps),
+    cron: [...moduleCron],
     concurrency: deps.concurrency,
     heartbeatMs: deps.heartbeatMs,
     logger: deps.logger,

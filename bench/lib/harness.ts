@@ -11,6 +11,7 @@ import type { Report, TargetOutcome } from './report';
 import { collectGarbage } from './inspector';
 import { BENCH_JWT_SECRET, RAW_CATALOG_SERVER_JS, startServerProcess, type ServerProcess } from './server-process';
 import { startFakeStripe, type FakeStripe } from '../../tests/utils/fake-stripe';
+import { moduleEntities } from '../../src/modules/index';
 
 /** Products in the catalogue that the server is measured on. */
 export const CATALOG_PRODUCTS = 10_000;
@@ -122,7 +123,7 @@ export class BenchHarnessImpl implements BenchHarness {
     }
     const url = new URL(postgres.url);
     url.pathname = `/${name}`;
-    const orm = await openDatabase({ url: url.toString(), logger: this.logger });
+    const orm = await openDatabase({ url: url.toString(), entities: moduleEntities, logger: this.logger });
     await orm.close();
     return url.toString();
   }
@@ -204,7 +205,7 @@ export class BenchHarnessImpl implements BenchHarness {
   private async startServer(): Promise<BenchServer> {
     const postgres = await this.postgres();
     log(`seeding ${CATALOG_PRODUCTS} products`);
-    const orm = await openDatabase({ url: postgres.url, logger: this.logger });
+    const orm = await openDatabase({ url: postgres.url, entities: moduleEntities, logger: this.logger });
     try {
       await loadDemoCatalog(orm.em.fork(), { products: CATALOG_PRODUCTS });
       // What autovacuum would have done by the time a real catalogue is browsed: statistics, visibility map.

@@ -2,6 +2,7 @@ import { openDatabase } from '../../src/infra/db/orm';
 import { loadDemoCatalog } from '../../src/modules/catalog/demo-catalog';
 import { log } from '../lib/harness';
 import type { Scenario } from '../lib/scenario';
+import { moduleEntities } from '../../src/modules/index';
 
 /** The size `npm run seed -- --products 100000` loads. */
 export const SEED_PRODUCTS = 100_000;
@@ -18,7 +19,7 @@ export const seedScenario: Scenario = {
   description: `loadDemoCatalog of ${SEED_PRODUCTS} products into an empty database`,
   async run(harness) {
     const url = await harness.createDatabase('atelier_seed');
-    const orm = await openDatabase({ url, logger: harness.logger });
+    const orm = await openDatabase({ url, entities: moduleEntities, logger: harness.logger });
     try {
       log(`seeding ${SEED_PRODUCTS} products into a database of their own`);
       const started = process.hrtime.bigint();

@@ -1,13 +1,8 @@
 import type { GraphQLSchema } from 'graphql';
 import { applyMiddleware, type IMiddlewareFieldMap, type IMiddlewareTypeMap } from 'graphql-middleware';
 import { allow, deny, shield } from 'graphql-shield';
-import { accountsRules } from '../modules/accounts/accounts.rules';
+import { modules } from '../modules';
 import { refuseBannedCallers } from '../modules/accounts/auth.rules';
-import { cartRules } from '../modules/cart/cart.rules';
-import { catalogRules } from '../modules/catalog/catalog.rules';
-import { inventoryRules } from '../modules/inventory/inventory.rules';
-import { notificationRules } from '../modules/notifications/notifications.rules';
-import { orderRules } from '../modules/orders/order.rules';
 import { ForbiddenError } from '../shared/errors';
 import { mergeRuleTrees, openFields, type RuleTree } from '../shared/rule-tree';
 
@@ -17,10 +12,11 @@ const sharedRules = {
 };
 
 /**
- * Every module's rules, merged; every root field also refuses a banned user's token (`refuseBannedCallers`).
+ * Every module's rules, merged (a field given a rule by two modules fails); every root field also refuses a banned
+ * user's token (`refuseBannedCallers`).
  */
 export function permissionRules(): RuleTree {
-  return refuseBannedCallers(mergeRuleTrees(sharedRules, catalogRules, accountsRules, cartRules, orderRules, inventoryRules, notificationRules));
+  return refuseBannedCallers(mergeRuleTrees(sharedRules, ...modules.map((module) => ('rules' in module ? module.rules : {}))));
 }
 
 /**

@@ -1,55 +1,20 @@
 import { OperationTypeNode, specifiedDirectives, type GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage } from 'type-graphql';
-import { AuditResolver } from '../modules/accounts/audit.resolver';
-import { AuthResolver } from '../modules/accounts/auth.resolver';
-import { AccountControlsResolver } from '../modules/accounts/account-controls.resolver';
-import { MeResolver } from '../modules/accounts/me.resolver';
-import { UserFieldsResolver } from '../modules/accounts/user-fields.resolver';
-import { UsersResolver } from '../modules/accounts/users.resolver';
-import { CatalogResolver } from '../modules/catalog/catalog.resolver';
-import { ProductAdminResolver } from '../modules/catalog/product-admin.resolver';
-import { ProductFieldsResolver } from '../modules/catalog/product-fields.resolver';
-import { ShopAdminResolver } from '../modules/catalog/shop-admin.resolver';
-import { ShopFieldsResolver } from '../modules/catalog/shop-fields.resolver';
-import { CartFieldsResolver, CartLineFieldsResolver } from '../modules/cart/cart-fields.resolver';
-import { CartResolver } from '../modules/cart/cart.resolver';
-import { InventoryResolver } from '../modules/inventory/inventory.resolver';
-import { LiveStockResolver } from '../modules/inventory/live-stock.resolver';
-import { StockChangeFieldsResolver } from '../modules/inventory/stock-change-fields.resolver';
-import { EmailMessageFieldsResolver } from '../modules/notifications/email-message-fields.resolver';
-import { EmailResolver } from '../modules/notifications/email.resolver';
-import { FulfilmentResolver } from '../modules/orders/fulfilment.resolver';
-import { ShopOrderFieldsResolver, ShopOrdersResolver } from '../modules/orders/shop-order-fields.resolver';
-import { ShopOrderUpdatesResolver } from '../modules/orders/shop-order-updates.resolver';
-import { StockHistoryResolver } from '../modules/inventory/stock-history.resolver';
-import { OrderFieldsResolver, OrderLineFieldsResolver, ShipmentFieldsResolver } from '../modules/orders/order-fields.resolver';
-import { OrderUpdatesResolver } from '../modules/orders/order-updates.resolver';
-import { OrderResolver } from '../modules/orders/order.resolver';
-import { PaymentFieldsResolver } from '../modules/payments/payment-fields.resolver';
+import { modules } from '../modules';
+import type { ResolverClass } from '../shared/module-manifest';
 import { subscriptionsBringTheirOwnSource } from './subscription-scope';
 import { cacheControlDirective } from './cache-control';
 import { applyPermissions } from './permissions';
 import { validateArgument } from './validate-argument';
 
-/** Every resolver class of the API, listed once. */
-export const resolvers = [
-  CatalogResolver,
-  ProductFieldsResolver,
-  ShopFieldsResolver,
-  ShopAdminResolver,
-  ProductAdminResolver,
-  AuthResolver,
-  AccountControlsResolver,
-  MeResolver,
-  UserFieldsResolver,
-  UsersResolver,
-  AuditResolver,
-  CartResolver, CartFieldsResolver, CartLineFieldsResolver,
-  OrderResolver, OrderFieldsResolver, OrderLineFieldsResolver, OrderUpdatesResolver, PaymentFieldsResolver,
-  FulfilmentResolver, ShipmentFieldsResolver, ShopOrdersResolver, ShopOrderFieldsResolver, ShopOrderUpdatesResolver,
-  InventoryResolver, LiveStockResolver, StockChangeFieldsResolver, StockHistoryResolver,
-  EmailResolver, EmailMessageFieldsResolver,
-] as const;
+/** Every resolver class of the API: each module's, in the order of the list of modules (the schema's order). */
+export const resolvers: [ResolverClass, ...ResolverClass[]] = nonEmpty(modules.flatMap<ResolverClass>((module) => ('resolvers' in module ? module.resolvers : [])));
+
+function nonEmpty<T>(list: T[]): [T, ...T[]] {
+  const [first, ...rest] = list;
+  if (first === undefined) throw new Error('no module declares a resolver: type-graphql needs one at least');
+  return [first, ...rest];
+}
 
 /**
  * The executable schema: type-graphql's code-first build, with class-validator on every argument, wrapped
@@ -59,7 +24,14 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
   // Parameter decorators run last parameter first, so type-graphql records (and prints) arguments in reverse:
   // `logIn(password, email)`. In the order of the method's parameters, they read as written. Resolvers call
   // their parameters by index, so only the schema's order changes.
-  getMetadataStorage().params.sort((a, b) => a.index - b.index);
+  const metadata = getMetadataStorage();
+  metadata.params.sort((a, b) => a.index - b.index);
+  // Root fields module by module, in the order of the list of modules and of each module's resolvers, whatever order
+  // the files were loaded in (type-graphql keeps the order its decorators ran in).
+  type RootField = (typeof metadata.queries)[number];
+  const rank = new Map<RootField['target'], number>(resolvers.map((resolver, index) => [resolver, index]));
+  const byResolver = (a: RootField, b: RootField) => (rank.get(a.target) ?? Infinity) - (rank.get(b.target) ?? Infinity);
+  for (const rootFields of [metadata.queries, metadata.mutations, metadata.subscriptions]) rootFields.sort(byResolver);
   const schema = await buildSchema({
     resolvers,
     // class-validator on every argument, failing with BAD_USER_INPUT that names the field as the client wrote it.

@@ -7,11 +7,36 @@ export interface EventRefusal {
   afterDelivery?: () => void;
 }
 
+/** An event may be delivered: it is executed with this context, its own (see `contextForEvent`). */
+export interface EventAdmission {
+  contextValue: unknown;
+  /**
+   * Set when the event's result depends on nothing but the event and this key (an anonymous subscriber with no
+   * rule of its own: the operation and its variables): subscribers whose admissions carry the same key for the
+   * same event object get one execution's result. A stock change fanned out to 2,000 dashboards watching one
+   * product is executed once, not 2,000 times.
+   */
+  shareKey?: string;
+}
+
+/** Results of executions shared by subscribers (see {@link EventAdmission.shareKey}), by event object, then key: gone with the event. */
+const sharedResults = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+
+function executeEvent(args: ExecutionArgs, admission: EventAdmission, event: unknown): Promise<ExecutionResult> | ExecutionResult {
+  const run = () => execute({ ...args, contextValue: admission.contextValue, rootValue: event });
+  if (admission.shareKey === undefined || typeof event !== 'object' || event === null) return run();
+  let byKey = sharedResults.get(event);
+  if (!byKey) sharedResults.set(event, (byKey = new Map()));
+  let result = byKey.get(admission.shareKey);
+  if (!result) byKey.set(admission.shareKey, (result = Promise.resolve(run())));
+  return result;
+}
+
 /**
- * Decides, before each event of a subscription is executed, whether it may still be delivered: true, false (the
- * subscription ends without a word), or a refusal (it ends with that error).
+ * Decides, before each event of a subscription is executed, whether it may still be delivered: an admission with
+ * the event's context, false (the subscription ends without a word), or a refusal (it ends with that error).
  */
-export type BeforeEvent = (args: ExecutionArgs) => Promise<boolean | EventRefusal>;
+export type BeforeEvent = (args: ExecutionArgs) => Promise<EventAdmission | false | EventRefusal>;
 
 /**
  * Reasons to run the check between events, at once (an operator changed the subscriber's account): calls `recheck`
@@ -24,7 +49,7 @@ export type WakeUps = (args: ExecutionArgs, recheck: () => void) => (() => void)
  * answers false, the event is dropped and the subscription ends; when it answers a refusal, the event is dropped,
  * the refusal's error is the subscription's last result, and it ends. The check runs before the resolvers, so
  * that rules they apply see what the check refreshed. If the check throws, the subscription ends with an
- * error (graphql-ws sends it): fail closed. `wakeUps` runs the same check without waiting for an event: a demoted
+ * error (graphql-ws sends it): fail closed. Each event is executed with the context its admission gives. `wakeUps` runs the same check without waiting for an event: a demoted
  * subscriber's feed ends when the role changes, not at its next event, which may be hours away.
  */
 export function guardedSubscribe(beforeEvent: BeforeEvent, wakeUps?: WakeUps) {
@@ -89,10 +114,10 @@ export function guardedSubscribe(beforeEvent: BeforeEvent, wakeUps?: WakeUps) {
             if (finished || (event !== 'wake-up' && event.done)) return await finish();
             const verdict = await beforeEvent(args);
             if (verdict === false) return await finish();
-            if (verdict !== true) return await refuse(verdict);
+            if ('error' in verdict) return await refuse(verdict);
             // A wake-up that the check let pass: wait on for the event.
             if (event === 'wake-up') continue;
-            return { done: false, value: await execute({ ...args, rootValue: event.value }) };
+            return { done: false, value: await executeEvent(args, verdict, event.value) };
           }
         } catch (error) {
           // The subscription ends with the error (no `return()` follows a throwing `next()`): stop listening.

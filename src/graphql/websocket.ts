@@ -1,27 +1,27 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, getOperationAST, parse, type GraphQLFormattedError, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type SelectionNode, type ValidationRule } from 'graphql';
+import { GraphQLError, getOperationAST, type GraphQLFormattedError, specifiedRules, type GraphQLSchema, type SelectionNode, type ValidationRule } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
-import type { ContextFactory, OperationRecord, RequestContext } from './context';
+import type { ContextFactory } from './context';
+import type { OperationRecord, RequestContext } from '../modules/request-context';
 import { bearerToken, type AccessTokens } from '../modules/accounts/access-token';
 import { UserStatus } from '../modules/accounts/user.entity';
-import type { Viewer } from '../modules/accounts/viewer';
 import { AppError, ErrorCode } from '../shared/errors';
 import { costExtension, type OperationAdmission } from './cost/operation-admission';
 import type { BudgetCharge } from './cost/query-budget';
-import { withoutSuggestions } from './format-error';
 import { operationLabel } from './known-operations';
 import type { LiveConnections } from '../infra/live-connections';
 import { createCheckedDocumentCache } from './checked-document-cache';
-import { QUERY_LIMITS } from './query-limits';
-import { guardedSubscribe } from './subscription-guard';
-import { eventAuthorizationOf } from './subscription-scope';
+import { enforceClientCaps, type WebSocketCaps } from './websocket-caps';
+import { parseAndValidate, type CheckedDocument } from './websocket-documents';
+import { subscribeWithEventChecks, type EventChecks } from './subscription-events';
 
-export interface WebSocketOptions {
+/** What the server is made of; `beforeSubscriptionEvent` and `watchAccount` are the per-event checks (subscription-events.ts). */
+export interface WebSocketOptions extends Omit<EventChecks, 'socketOf'> {
   httpServer: HttpServer;
   schema: GraphQLSchema;
   /** The same limits and introspection rule as the HTTP path: Apollo's settings do not reach graphql-ws. */
@@ -35,16 +35,6 @@ export interface WebSocketOptions {
   maxPayloadBytes: number;
   /** Where the sockets of logged-in users are registered, so that a ban can close them. */
   connections: LiveConnections;
-  /**
-   * Called before each event of a subscription is executed: an error (the session ended, the user was banned) ends
-   * the subscription with it, then closes the socket with 4403. A throw ends the subscription with an error.
-   */
-  beforeSubscriptionEvent: (ctx: RequestContext) => Promise<true | GraphQLError>;
-  /**
-   * Calls `changed` each time an operator changes the account of `viewer` (role, status) from now on; returns the
-   * function that stops. A subscription with a rule of its own (authorizeEachEvent) is checked again at once then.
-   */
-  watchAccount: (viewer: Viewer, changed: () => void) => () => void;
   /** Credential fields, cost and budget, as on HTTP (see `createOperationAdmission`). */
   admit: OperationAdmission;
   /** The client's address for the upgrade request: the same `TRUST_PROXY` rule as HTTP's `req.ip`. */
@@ -53,23 +43,6 @@ export interface WebSocketOptions {
   hideSchemaDetails: boolean;
   caps: WebSocketCaps;
 }
-
-/** Limits on what one client may hold open over WebSocket (`WS_*` variables). */
-export interface WebSocketCaps {
-  /** Subscriptions (and running operations) one socket may hold at once; beyond, RATE_LIMITED. Default 100. */
-  maxSubscriptionsPerSocket: number;
-  /** Sockets open at once from one client address; beyond, the new one is closed with 4429. Default 50. */
-  maxSocketsPerAddress: number;
-  /** Sockets open at once for one user; beyond, the new one is closed with 4429 at `connection_init`. Default 20. */
-  maxSocketsPerUser: number;
-  /** Messages per second one socket may send (as a burst, or sustained); beyond, it is closed with 4429. Default 50. */
-  maxMessagesPerSecond: number;
-  /** Bytes the cache of parsed documents may hold, text and syntax tree (8 per character, see checked-document-cache.ts). Default 5 MB. */
-  documentCacheBytes: number;
-}
-
-/** graphql-ws's own "too many" close code, reused for every per-client cap. */
-export const TOO_MANY_CLOSE_CODE = 4429;
 
 /**
  * graphql-ws on the HTTP server's `/graphql` path. Every operation is parsed with the token cap, validated
@@ -105,44 +78,7 @@ export function createWebSocketServer(options: WebSocketOptions) {
   );
   // The budget's charge of each running operation, for `extensions.cost` of its results.
   const charges = new WeakMap<RequestContext, BudgetCharge>();
-  // Sockets per address and per user, and each socket's message allowance.
-  const socketsByAddress = new Map<string, number>();
-  const socketsByUser = new Map<string, number>();
-  const addressOfSocket = new WeakMap<WebSocket, string | null>();
-  const userOfSocket = new WeakMap<WebSocket, string>();
-  const release = (counts: Map<string, number>, key: string) => {
-    const left = (counts.get(key) ?? 1) - 1;
-    if (left > 0) counts.set(key, left);
-    else counts.delete(key);
-  };
-  // Registered before graphql-ws's own listener, so that a socket over a cap is closed before it is served.
-  wsServer.on('connection', (socket, request) => {
-    const address = options.clientAddressOf(request);
-    addressOfSocket.set(socket, address);
-    const addressKey = address ?? 'unknown';
-    const open = (socketsByAddress.get(addressKey) ?? 0) + 1;
-    socketsByAddress.set(addressKey, open);
-    socket.once('close', () => {
-      release(socketsByAddress, addressKey);
-      const userId = userOfSocket.get(socket);
-      if (userId) release(socketsByUser, userId);
-    });
-    if (open > caps.maxSocketsPerAddress) {
-      socket.close(TOO_MANY_CLOSE_CODE, 'Too many sockets from this address');
-      return;
-    }
-    // A token bucket of `maxMessagesPerSecond`, refilled continuously.
-    let allowance = caps.maxMessagesPerSecond;
-    let last = Date.now();
-    socket.on('message', () => {
-      const now = Date.now();
-      allowance = Math.min(caps.maxMessagesPerSecond, allowance + ((now - last) / 1_000) * caps.maxMessagesPerSecond);
-      last = now;
-      allowance -= 1;
-      if (allowance < 0) socket.close(TOO_MANY_CLOSE_CODE, 'Too many messages');
-    });
-  });
-
+  const clientCaps = enforceClientCaps(wsServer, options.caps, options.clientAddressOf);
   const cleanup = useServer<Record<string, unknown>>(
     {
       schema: options.schema,
@@ -163,12 +99,8 @@ export function createWebSocketServer(options: WebSocketOptions) {
           log.info({ clientAddress, reason: token === null ? 'MALFORMED_AUTHORIZATION' : `TOKEN_${claims}` }, 'websocket refused');
           return unauthorized(ctx.extra.socket);
         }
-        const socketsOfUser = (socketsByUser.get(claims.userId) ?? 0) + 1;
-        socketsByUser.set(claims.userId, socketsOfUser);
-        userOfSocket.set(ctx.extra.socket, claims.userId);
-        if (socketsOfUser > caps.maxSocketsPerUser) {
+        if (!clientCaps.admitUser(ctx.extra.socket, claims.userId)) {
           log.info({ clientAddress, userId: claims.userId, reason: 'TOO_MANY_SOCKETS_FOR_USER' }, 'websocket refused');
-          ctx.extra.socket.close(TOO_MANY_CLOSE_CODE, 'Too many sockets for this user');
           return false;
         }
         // Registered before the database is read: a ban that commits after that read still finds this socket.
@@ -176,7 +108,7 @@ export function createWebSocketServer(options: WebSocketOptions) {
         const { viewer } = await options.createContext({
           requestId: randomUUID(),
           authorization,
-          clientAddress: addressOfSocket.get(ctx.extra.socket) ?? null,
+          clientAddress: clientCaps.addressOf(ctx.extra.socket),
         });
         const reason = viewer === null ? 'SESSION_ENDED' : viewer.status !== UserStatus.ACTIVE ? `ACCOUNT_${viewer.status}` : null;
         if (reason) log.info({ clientAddress, userId: claims.userId, reason }, 'websocket refused');
@@ -190,26 +122,11 @@ export function createWebSocketServer(options: WebSocketOptions) {
         subscriptionTopics.delete(ctx);
         log.info({ clientAddress: ctx.extra.request.socket.remoteAddress ?? null, code, reason: String(reason ?? '') || undefined }, 'websocket closed');
       },
-      // Before each event: the subscriber's session and status (and current role), then the rule that admitted the
-      // subscription, against that current viewer (see authorizeEachEvent). Either refusal ends it with its error.
-      subscribe: guardedSubscribe(async (args) => {
-        const contextValue = args.contextValue as RequestContext;
-        const viewerCheck = await options.beforeSubscriptionEvent(contextValue);
-        if (viewerCheck !== true) {
-          return { error: viewerCheck, afterDelivery: () => socketOf.get(contextValue)?.close(CloseCode.Forbidden, 'Forbidden') };
-        }
-        try {
-          await eventAuthorizationOf(contextValue)?.(contextValue);
-        } catch (error) {
-          if (error instanceof AppError) return { error };
-          throw error;
-        }
-        return true;
-      }, ({ contextValue }, recheck) => {
-        // A role change ends a demoted subscriber's feed at once, not at its next event (a ban also closes the socket).
-        const { viewer } = contextValue as RequestContext;
-        if (!viewer || !eventAuthorizationOf(contextValue as RequestContext)) return undefined;
-        return options.watchAccount(viewer, recheck);
+      // Before each event: the subscriber's session, status and role, then the rule that admitted it (subscription-events.ts).
+      subscribe: subscribeWithEventChecks({
+        beforeSubscriptionEvent: options.beforeSubscriptionEvent,
+        watchAccount: options.watchAccount,
+        socketOf: (subscription) => socketOf.get(subscription),
       }),
       onSubscribe: async (ctx, id, payload) => {
         if (Object.keys(ctx.subscriptions).length > caps.maxSubscriptionsPerSocket) {
@@ -226,7 +143,7 @@ export function createWebSocketServer(options: WebSocketOptions) {
         const contextValue = await options.createContext({
           requestId: randomUUID(),
           authorization: ctx.connectionParams?.authorization,
-          clientAddress: addressOfSocket.get(ctx.extra.socket) ?? null,
+          clientAddress: clientCaps.addressOf(ctx.extra.socket),
         });
         const admission = await options.admit(contextValue, document, payload.operationName, payload.variables);
         if (admission.error) return [admission.error];
@@ -306,31 +223,4 @@ function unauthorized(socket: WebSocket): false {
 function firstFieldName(selections: readonly SelectionNode[]): string | undefined {
   const field = selections.find((selection) => selection.kind === 'Field');
   return field?.kind === 'Field' ? field.name.value : undefined;
-}
-
-type CheckedDocument = { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: readonly GraphQLError[] };
-
-/** Parses with the token cap and validates with the HTTP path's rules. */
-function parseAndValidate(schema: GraphQLSchema, query: string, rules: readonly ValidationRule[], hideSchemaDetails: boolean): CheckedDocument {
-  let document: DocumentNode;
-  try {
-    document = parse(query, { maxTokens: QUERY_LIMITS.maxTokens });
-  } catch (error) {
-    return { errors: [error instanceof GraphQLError ? error : new GraphQLError('Could not parse the operation')] };
-  }
-  const errors = validate(schema, document, rules);
-  return errors.length ? { errors: errors.map((error) => asValidationError(error, hideSchemaDetails)) } : { document };
-}
-
-/**
- * graphql-ws passes validation errors on as graphql-js makes them, with no code; Apollo's HTTP path gives them
- * GRAPHQL_VALIDATION_FAILED. Without it the error formatter takes them for bugs: INTERNAL_SERVER_ERROR, logged.
- */
-function asValidationError(error: GraphQLError, hideSchemaDetails: boolean): GraphQLError {
-  return new GraphQLError(hideSchemaDetails ? withoutSuggestions(error.message) : error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    extensions: { ...error.extensions, code: ErrorCode.GRAPHQL_VALIDATION_FAILED },
-  });
 }

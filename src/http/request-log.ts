@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
-import type { OperationRecord } from '../graphql/context';
+import type { OperationRecord } from '../modules/request-context';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id';
 
 declare module 'express-serve-static-core' {

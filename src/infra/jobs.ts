@@ -8,12 +8,14 @@ import {
   run,
   runMigrations,
   type CronItem,
+  type JobHelpers,
   type Runner,
   type Task,
   type TaskList,
   type WorkerEvents,
 } from 'graphile-worker';
 import { Pool } from 'pg';
+import type { z } from 'zod';
 import { runSql, type SqlFragment } from '../shared/sql';
 import { activeTraceContext, inSpan, SpanKind, traceContextOf, traceIdOf } from './tracing';
 import { createWorkerLiveness, type DeadWorker } from './job-worker-liveness';
@@ -27,6 +29,10 @@ import type { Logger } from './logger';
  * its last attempt it stays in `graphile_worker.jobs` with `last_error`, and is logged at error level.
  * A job whose worker process died mid-run runs again once that process missed three heartbeats
  * (job-worker-liveness.ts), not after graphile-worker's 4 hours.
+ *
+ * Each job is defined once with {@link defineJob} (name, zod payload schema, spec): callers add it through its typed
+ * `schedule`, the module's task list runs it through its `task`, which parses the payload first. A malformed payload
+ * can never become valid: it fails the job for good at its first attempt, logged at error level without its values.
  */
 
 /**
@@ -74,22 +80,107 @@ export interface JobSpec {
 }
 
 /**
- * Adds a job in the transaction of `em` (or on its own when `em` has none). When tracing is on, the payload also
- * carries the W3C `traceparent` of the active span (the request's), and the job runs in a span of the same trace.
+ * The `graphile_worker.add_job(…)` call as an SQL expression: `select` it in the transaction of the change that causes
+ * the job, or put it in a statement that does more in the same round trip (checkout's single write; PostgreSQL runs a
+ * function in a `WITH` query only if the statement reads it). When tracing is on, the payload also carries the W3C
+ * `traceparent` of the active span (the request's), and the job runs in a span of the same trace.
  */
-export async function addJob(em: EntityManager, task: string, payload: Record<string, unknown>, spec: JobSpec = {}): Promise<void> {
-  const { text, params } = addJobSql(task, payload, spec);
-  await runSql(em, `select ${text}`, params);
-}
-
-/**
- * The `graphile_worker.add_job(…)` call of {@link addJob} as an expression, for a statement that does more in the same
- * round trip (checkout's single write). PostgreSQL runs a function in a `WITH` query only if the statement reads it.
- */
-export function addJobSql(task: string, payload: Record<string, unknown>, spec: JobSpec = {}): SqlFragment {
+function addJobSql(task: string, payload: Record<string, unknown>, spec: JobSpec): SqlFragment {
   return {
     text: 'graphile_worker.add_job(?::text, payload := ?::json, run_at := ?::timestamptz, job_key := ?::text, max_attempts := ?::int)',
     params: [task, JSON.stringify({ ...payload, ...activeTraceContext() }), spec.runAt ?? null, spec.jobKey ?? null, spec.maxAttempts ?? null],
+  };
+}
+
+/**
+ * A job's payload did not match its schema. It can never become valid, so the task that met it has failed the job
+ * for good at its first attempt (see {@link defineJob}); the runner logs it at error level with the job's id and task
+ * and the faulty fields' paths, never their values (a payload may hold personal data). The message says the same.
+ */
+export class MalformedJobPayloadError extends Error {
+  constructor(
+    readonly task: string,
+    /** `path: issue code` of each faulty field, e.g. `orderId: invalid_format`. */
+    readonly problems: readonly string[],
+  ) {
+    super(`${task}: malformed payload (${problems.join(', ')}): failed for good, never retried`);
+    this.name = 'MalformedJobPayloadError';
+  }
+}
+
+/** `path: code` of each issue: where a value is wrong and how, without the value. */
+function problemsOf(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(payload)'}: ${issue.code}`);
+}
+
+/** Runs one job with its payload parsed: graphile-worker's helpers give the job's id and attempts, and the abort signal. */
+type JobHandler<Payload> = (payload: Payload, helpers: JobHelpers) => Promise<void>;
+
+/** A job type of the queue, made by {@link defineJob}. `Schema` is the zod object its payloads match. */
+export interface JobDefinition<Schema extends z.ZodObject> {
+  /** graphile-worker's task identifier. */
+  readonly name: string;
+  /** What every payload of this job matches; checked when it is scheduled and again when it runs. */
+  readonly payload: Schema;
+  /**
+   * Adds the job in the transaction of `em` (or on its own when `em` has none), so that it exists if and only if its
+   * cause commits; the active trace context rides along (see {@link addJobSql}). The definition's spec for this payload
+   * applies, then `spec`'s fields over it. A payload that does not match the schema throws, and nothing is added.
+   */
+  schedule(em: EntityManager, payload: z.input<Schema>, spec?: JobSpec): Promise<void>;
+  /** {@link schedule} as an SQL expression, for a statement that writes more in the same round trip. */
+  scheduleSql(payload: z.input<Schema>, spec?: JobSpec): SqlFragment;
+  /**
+   * The graphile-worker task (`{ [name]: task }`, to spread into a task list) that runs `handler` with the payload
+   * parsed by the schema (unknown fields such as the trace context dropped). A malformed payload never reaches the
+   * handler: the job is failed for good at once, its `max_attempts` lowered to the attempts made, so that it is not
+   * retried 25 times in vain; it stays in `graphile_worker.jobs` with its error (the queue's `failed` gauge counts it),
+   * and the task throws a {@link MalformedJobPayloadError}.
+   */
+  task(handler: JobHandler<z.output<Schema>>): TaskList;
+}
+
+interface JobOptions<Schema extends z.ZodObject> {
+  /** graphile-worker's task identifier: never rename one that may have jobs waiting. */
+  name: string;
+  /** The zod object every payload matches. Keep it free of transforms: what is scheduled is what is parsed. */
+  payload: Schema;
+  /** The spec of a job from its payload (its job key, its attempts). Default none: graphile-worker's defaults. */
+  spec?: (payload: z.output<Schema>) => JobSpec;
+}
+
+/**
+ * Defines a job once: its name, its payload's schema and its spec give a typed `schedule` for whoever adds it, and
+ * `task(handler)` for the module's task list, which attaches the handler where its collaborators are at hand (so that
+ * a module adding a job never imports what runs it).
+ */
+export function defineJob<Schema extends z.ZodObject>(options: JobOptions<Schema>): JobDefinition<Schema> {
+  const { name, payload: schema } = options;
+  const prepare = (payload: z.input<Schema>, spec: JobSpec = {}) => {
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) throw new Error(`${name}: cannot schedule a malformed payload (${problemsOf(parsed.error).join(', ')})`);
+    return addJobSql(name, parsed.data as Record<string, unknown>, { ...options.spec?.(parsed.data), ...spec });
+  };
+  return {
+    name,
+    payload: schema,
+    async schedule(em, payload, spec) {
+      const { text, params } = prepare(payload, spec);
+      await runSql(em, `select ${text}`, params);
+    },
+    scheduleSql: prepare,
+    task: (handler) => ({
+      [name]: async (payload, helpers) => {
+        const parsed = schema.safeParse(payload);
+        if (parsed.success) return handler(parsed.data, helpers);
+        // graphile-worker 0.17 has no call to fail a running job for good (`permanently_fail_jobs` skips locked jobs):
+        // with no attempt left, the failure it writes next is the last, and no worker takes the job again.
+        await helpers.withPgClient((client) =>
+          client.query('update graphile_worker._private_jobs set max_attempts = attempts where id = $1', [helpers.job.id]),
+        );
+        throw new MalformedJobPayloadError(name, problemsOf(parsed.error));
+      },
+    }),
   };
 }
 
@@ -204,10 +295,16 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
   runner.events.on('job:start', ({ job }) => log.debug({ jobId: job.id, task: job.task_identifier, attempt: job.attempts, ...traceIdOf(job.payload) }, 'job started'));
   runner.events.on('job:success', ({ job }) => log.debug({ jobId: job.id, task: job.task_identifier, ...traceIdOf(job.payload) }, 'job succeeded'));
   runner.events.on('job:error', ({ job, error }) => {
+    if (error instanceof MalformedJobPayloadError) {
+      // Failed for good by its task already; its message names the faulty fields, never their values.
+      log.error({ err: error, jobId: job.id, task: job.task_identifier, problems: error.problems, ...traceIdOf(job.payload) }, 'job payload malformed: failed for good, never retried; it stays in graphile_worker.jobs');
+      return;
+    }
     if (job.attempts >= job.max_attempts) return; // job:failed follows
     log.warn({ err: error, jobId: job.id, task: job.task_identifier, attempts: job.attempts, maxAttempts: job.max_attempts, ...traceIdOf(job.payload) }, 'job failed; it will be retried');
   });
   runner.events.on('job:failed', ({ job, error }) => {
+    if (error instanceof MalformedJobPayloadError) return; // logged by job:error
     log.error({ err: error, jobId: job.id, task: job.task_identifier, attempts: job.attempts, ...traceIdOf(job.payload) }, 'job failed for good: it stays in graphile_worker.jobs');
   });
   const stop = async () => {

@@ -1,4 +1,6 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from './logger';
+import type { Metrics } from './metrics';
 import type { PubSub } from './pubsub';
 
 /**
@@ -163,4 +165,15 @@ export function createStateHub<E>(options: StateHubOptions<E>) {
       return watchers.add(options.keyOf(current), { last: options.stateOf(current), push });
     },
   };
+}
+
+/** What each module's live hubs are made with, once per API instance (see `ModuleLive` in `shared/module-manifest.ts`). */
+export interface LiveHubDeps {
+  orm: MikroORM;
+  pubsub: PubSub;
+  logger: Logger;
+  /** LIVE_RECONCILE_MS: period of the check against PostgreSQL that recovers lost notifications. */
+  reconcileMs: number;
+  /** The API's metrics, for the hubs that count their deliveries; absent in tests that make no metrics. */
+  metrics?: Pick<Metrics, 'liveEventsDelivered' | 'liveEventLag'>;
 }

@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
 
 /**
  * A new primary key: a UUIDv7, so that ids sort by creation time. Keyset pagination orders by id alone
@@ -14,3 +15,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isId(value: string): boolean {
   return UUID.test(value);
 }
+
+/** An id in a payload that crosses the process's edge (a job, a message): a string that {@link isId} accepts. */
+export const idSchema = z.string().regex(UUID);

@@ -90,4 +90,19 @@ describe('forged and replayed Stripe webhooks (production)', () => {
     expect((await paymentEventsOf(server, event.data.object.id as string)).map((row) => row.outcome)).toEqual(['applied: payment SUCCEEDED, order PAID']);
     expect(await paymentView(server, placed)).toMatchObject({ status: 'PAID', payment: { status: 'SUCCEEDED' } });
   });
+
+  it('should refuse with 400 a correctly signed body that is not a Stripe event, and record nothing', async () => {
+    const { placed, event } = await orderWithSuccess();
+    const notEvents = [
+      { ...event, data: { object: null } },
+      { ...event, data: { object: [event.data.object] } },
+      { ...event, created: String(event.created) },
+      { ...event, id: undefined },
+    ];
+    for (const body of notEvents.map((notEvent) => JSON.stringify(notEvent))) {
+      const response = await post(body, { 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret: fake.webhookSecret }) });
+      expect({ body, status: response.status, answer: await response.json() }).toEqual({ body, status: 400, answer: { error: 'Not a Stripe event' } });
+    }
+    await expectUntouched(placed, event);
+  });
 });

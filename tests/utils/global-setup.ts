@@ -7,6 +7,7 @@ import { createLogger } from '../../src/infra/logger';
 import { startScratchDatabase } from '../../scripts/lib/scratch-database';
 import { ensureBuilt } from './build';
 import { TEMPLATE_DATABASE } from './database';
+import { moduleEntities } from '../../src/modules/index';
 
 /**
  * Once per test run: a PostgreSQL server (the given DATABASE_URL's, or a scratch embedded one) and on it a
@@ -38,7 +39,7 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await admin.end();
   }
-  const orm = await openDatabase({ url: withDatabase(adminUrl, TEMPLATE_DATABASE), logger });
+  const orm = await openDatabase({ url: withDatabase(adminUrl, TEMPLATE_DATABASE), entities: moduleEntities, logger });
   await orm.close();
   // MikroORM keeps entity metadata in a process-wide store; a test file run in this same process (in band)
   // would pick it up, cloned wrongly across Jest's realms (mikro-orm/mikro-orm#3783). Leave nothing behind.

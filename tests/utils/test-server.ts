@@ -4,6 +4,7 @@ import { openConfiguredDatabase, type Database } from '../../src/infra/db/databa
 import { createLogger, type Logger } from '../../src/infra/logger';
 import type { Clock } from '../../src/shared/clock';
 import { createTestDatabase, type TestDatabase } from './database';
+import { moduleEntities } from '../../src/modules/index';
 
 export interface TestServer {
   /** `http://127.0.0.1:<port>` */
@@ -68,7 +69,7 @@ export async function startTestServer(
     ...env,
   });
   const logger = options.logger ?? createLogger(config.logLevel);
-  const database = await openConfiguredDatabase(config, logger);
+  const database = await openConfiguredDatabase(config, logger, moduleEntities);
   const app = await createApp({ config, logger, database, clock: options.clock });
   const baseUrl = await app.listen();
   return {

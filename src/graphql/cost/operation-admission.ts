@@ -1,6 +1,6 @@
 import { Kind, OperationTypeNode, getOperationAST, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import { CREDENTIAL_FIELDS } from '../../modules/accounts/credential-fields';
-import type { RequestContext } from '../context';
+import type { RequestContext } from '../../modules/request-context';
 import { AppError, BadUserInputError, ErrorCode } from '../../shared/errors';
 import type { BudgetCharge, BudgetClient, QueryBudget } from './query-budget';
 import type { QueryCost } from './query-cost';

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { OperationTypeNode } from 'graphql';
-import type { RequestContext } from '../context';
+import type { RequestContext } from '../../modules/request-context';
 
 /** What every answer that is not a public catalogue answer says: personal, or an error, or a write. */
 export const UNCACHEABLE = 'private, no-store';

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Metrics } from '../../infra/metrics';
 import type { SelectionNode } from 'graphql';
-import type { RequestContext } from '../context';
+import type { RequestContext } from '../../modules/request-context';
 import { operationLabel } from '../known-operations';
 
 /**

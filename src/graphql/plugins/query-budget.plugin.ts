@@ -1,5 +1,5 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import type { RequestContext } from '../context';
+import type { RequestContext } from '../../modules/request-context';
 import { ErrorCode } from '../../shared/errors';
 import { budgetClientOf, costExtension, rateLimitHeaders, type OperationAdmission } from '../cost/operation-admission';
 import type { BudgetCharge, QueryBudget } from '../cost/query-budget';

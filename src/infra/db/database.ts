@@ -1,3 +1,4 @@
+import type { EntityClass } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../../config/config';
 import type { Logger } from '../logger';
@@ -16,7 +17,8 @@ export interface Database {
 
 /**
  * Opens DATABASE_URL, or with none starts the embedded PostgreSQL under EMBEDDED_PG_DIR; then migrates.
- * With DATABASE_URL set it never starts an embedded server. Loads the key ring of personal data first. `use`: `api` (default) bounds every wait with the API's
+ * With DATABASE_URL set it never starts an embedded server. `entities`: every module's (`moduleEntities`, given from
+ * above: the infrastructure imports no module). Loads the key ring of personal data first. `use`: `api` (default) bounds every wait with the API's
  * timeouts (DATABASE_ACQUIRE_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_LOCK_TIMEOUT_MS); `jobs` (the
  * standalone worker, scripts) with DATABASE_JOB_STATEMENT_TIMEOUT_MS. `personalDataCipher` replaces the key ring's
  * cipher: only the benchmark gives one (default: the configured key ring, always).
@@ -24,6 +26,7 @@ export interface Database {
 export async function openConfiguredDatabase(
   config: Config,
   logger: Logger,
+  entities: readonly EntityClass<object>[],
   use: 'api' | 'jobs' = 'api',
   options: { personalDataCipher?: PersonalDataCipher } = {},
 ): Promise<Database> {
@@ -44,7 +47,7 @@ export async function openConfiguredDatabase(
   try {
     const { acquireMs, statementMs, lockMs, jobStatementMs } = config.databaseTimeouts;
     const timeouts = use === 'api' ? { acquireMs, statementMs, lockMs } : { acquireMs, statementMs: jobStatementMs, lockMs: jobStatementMs };
-    const orm = await openDatabase({ url, poolSize: config.databasePoolSize, logger, timeouts, migrationStatementMs: jobStatementMs });
+    const orm = await openDatabase({ url, entities, poolSize: config.databasePoolSize, logger, timeouts, migrationStatementMs: jobStatementMs });
     return {
       orm,
       url,

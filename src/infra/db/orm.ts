@@ -1,10 +1,11 @@
 import { join } from 'node:path';
+import type { EntityClass } from '@mikro-orm/core';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { Client } from 'pg';
 import { migrateJobQueue } from '../jobs';
 import type { Logger } from '../logger';
-import { entities } from './entities';
+import { infraEntities } from './entities';
 
 /** Where the migrations are: compiled `.js` beside `dist/src`, TypeScript sources when run from `src` (Jest). */
 const runningFromSources = __filename.endsWith('.ts');
@@ -24,6 +25,8 @@ export interface PoolTimeouts {
 
 export interface OrmOptions {
   url: string;
+  /** Every module's entities (`moduleEntities` of `src/modules/index.ts`); the infrastructure's own are added. */
+  entities: readonly EntityClass<object>[];
   poolSize?: number;
   /**
    * Absent: knex's 60 s acquisition and no statement or lock timeout, for one-off scripts and the bench. The API
@@ -42,7 +45,7 @@ export function ormConfig(options: OrmOptions): Options {
   const log = options.logger.child({ component: 'orm' });
   return {
     clientUrl: options.url,
-    entities,
+    entities: [...options.entities, ...infraEntities],
     extensions: [Migrator],
     pool: { min: 0, max: options.poolSize ?? 10 },
     // knex's and pg's options, merged into MikroORM's: every wait on PostgreSQL is bounded.
@@ -70,6 +73,7 @@ export function ormConfig(options: OrmOptions): Options {
     debug: options.debug ?? false,
     logger: (message) => log.debug(message),
     // Load migration files through `require`, so that Jest's transformer compiles the TypeScript ones.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     dynamicImportProvider: (id) => Promise.resolve(require(id)),
     preferTs: runningFromSources,
     // graphile-worker owns its schema and migrates it itself: never diff it into our migrations.

@@ -1,5 +1,6 @@
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
+import { z } from 'zod';
 import type { Clock } from '../../shared/clock';
 
 /** What an access token says: who, and which session (login) it descends from. Role and status are never in it. */
@@ -18,6 +19,9 @@ export type AccessTokenProblem = 'EXPIRED' | 'INVALID';
 const ISSUER = 'atelier';
 const AUDIENCE = 'atelier-api';
 const ALGORITHM = 'HS256';
+
+/** The claims of ours that a token whose signature, issuer and audience jose checked must carry. */
+const claimsSchema = z.object({ sub: z.string(), sid: z.string(), exp: z.number() });
 
 /** Tokens whose signature was checked already, kept with their expiry; the least recently used go first. */
 const VERIFIED_TOKENS_MAX = 10_000;
@@ -57,9 +61,10 @@ export function createAccessTokens(options: { secret: string; ttlSeconds: number
           algorithms: [ALGORITHM],
           currentDate: options.clock.now(),
         });
-        if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') return 'INVALID';
-        const claims = { userId: payload.sub, sessionId: payload.sid };
-        verified.set(token, { claims, expiresAt: payload.exp });
+        const parsed = claimsSchema.safeParse(payload);
+        if (!parsed.success) return 'INVALID';
+        const claims = { userId: parsed.data.sub, sessionId: parsed.data.sid };
+        verified.set(token, { claims, expiresAt: parsed.data.exp });
         return claims;
       } catch (error) {
         return error instanceof joseErrors.JWTExpired ? 'EXPIRED' : 'INVALID';

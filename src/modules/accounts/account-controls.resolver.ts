@@ -1,5 +1,5 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { accountDeletionService } from './account-deletion.service';
 import { AuthPayload } from './auth.types';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './credentials';

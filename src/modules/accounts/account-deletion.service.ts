@@ -1,6 +1,7 @@
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { ConflictError } from '../../shared/errors';
 import { runSql } from '../../shared/sql';
+import { deleteCartOf } from '../cart/cart-access';
 import { eraseEmailsOfDeletedUser } from '../notifications/account-emails';
 import { notifyAccountChanged } from './account-events';
 import { AuditEventType } from './audit-event.entity';
@@ -42,8 +43,7 @@ export const accountDeletionService = {
       await sessionService.revokeAllOf(tx, user.id, SessionEndReason.ACCOUNT_DELETED, now);
       await runSql(tx, 'delete from refresh_token where session_id in (select id from auth_session where user_id = ?)', [user.id]);
       await runSql(tx, 'delete from password_reset_token where user_id = ?', [user.id]);
-      await runSql(tx, 'delete from cart_line where cart_id in (select id from cart where buyer_id = ?)', [user.id]);
-      await runSql(tx, 'delete from cart where buyer_id = ?', [user.id]);
+      await deleteCartOf(tx, user.id);
       await eraseEmailsOfDeletedUser(tx, user.id, erasedEmail(user.id));
       // Its WebSockets are closed on every instance, as a banned user's are (see `ban-enforcement.ts`).
       await notifyAccountChanged(tx, user.id);

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
 import { runSql } from '../../shared/sql';
 import { Role, UserStatus } from './user.entity';
 
@@ -20,15 +21,17 @@ export const ACCOUNT_NOTIFY_CHANNEL = 'atelier_account_changed';
 /** The pub/sub topic that the notification relay republishes those notifications on. */
 export const ACCOUNT_TOPIC = 'account-changed';
 
-const ROLES = new Set<string>(Object.values(Role));
-const STATUSES = new Set<string>(Object.values(UserStatus));
+/** An {@link AccountChangedEvent} as it travels (the notification's JSON, then the pub/sub message). */
+const accountChangedEventSchema: z.ZodType<AccountChangedEvent> = z.object({
+  userId: z.string(),
+  role: z.enum(Role),
+  status: z.enum(UserStatus),
+  deleted: z.boolean().optional(),
+});
 
-/** The event in a pub/sub message, or null when the message is not one. */
+/** The event in a pub/sub message, or null when the message is not one (never trust the wire). */
 export function parseAccountChangedEvent(value: unknown): AccountChangedEvent | null {
-  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  const valid = typeof v.userId === 'string' && typeof v.role === 'string' && ROLES.has(v.role) && typeof v.status === 'string' && STATUSES.has(v.status);
-  if (!valid) return null;
-  return { userId: v.userId as string, role: v.role as Role, status: v.status as UserStatus, ...(v.deleted === true ? { deleted: true } : {}) };
+  return accountChangedEventSchema.safeParse(value).data ?? null;
 }
 
 const ACCOUNT_EVENT_COLUMNS = 'u.id as "userId", u.role, u.status, u.deleted_at is not null as deleted';

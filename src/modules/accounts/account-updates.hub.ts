@@ -29,5 +29,3 @@ export function createAccountUpdatesHub(options: AccountUpdatesHubOptions) {
     readCurrent: (userIds) => readAccountEvents(options.orm.em.fork(), userIds),
   });
 }
-
-export type AccountUpdatesHub = ReturnType<typeof createAccountUpdatesHub>;

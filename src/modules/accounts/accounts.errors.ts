@@ -1,5 +1,5 @@
-import type { RequestContext } from '../../graphql/context';
-import { ForbiddenError, UnauthenticatedError, UnauthenticatedReason } from '../../shared/errors';
+import type { RequestContext } from '../request-context';
+import { ForbiddenError, UnauthenticatedError, UnauthenticatedReason, type AppError } from '../../shared/errors';
 import { UserStatus } from './user.entity';
 import type { Authentication, Viewer } from './viewer';
 
@@ -44,13 +44,24 @@ export function notAuthenticatedError(auth: Exclude<Authentication, { kind: 'vie
 }
 
 /**
+ * The one check of "a logged-in, not banned caller": the viewer, or the error that says why not (UNAUTHENTICATED with
+ * its reason, FORBIDDEN for a banned account). {@link requireViewer} throws that error; the shield's `isAuthenticated`
+ * rule returns it, so that both answer alike.
+ */
+export function checkViewer(auth: Authentication): { viewer: Viewer } | { refusal: AppError } {
+  if (auth.kind !== 'viewer') return { refusal: notAuthenticatedError(auth) };
+  if (auth.viewer.status === UserStatus.BANNED) return { refusal: accountBannedError() };
+  return { viewer: auth.viewer };
+}
+
+/**
  * The one viewer guard: the logged-in, not banned caller, or the error that says why not (UNAUTHENTICATED with its
- * reason, FORBIDDEN for a banned account). graphql-shield already refuses these callers on guarded fields; services
- * call this to get the viewer typed, and a subscription's `subscribe` (which the shield does not wrap) to be guarded.
+ * reason, FORBIDDEN for a banned account), never a plain `Error` (which a client would see as INTERNAL_SERVER_ERROR).
+ * graphql-shield already refuses these callers on guarded fields; services call this to get the viewer typed, and a
+ * subscription's `subscribe` (which the shield does not wrap) to be guarded.
  */
 export function requireViewer(ctx: RequestContext): Viewer {
-  const { auth } = ctx;
-  if (auth.kind !== 'viewer') throw notAuthenticatedError(auth);
-  if (auth.viewer.status === UserStatus.BANNED) throw accountBannedError();
-  return auth.viewer;
+  const checked = checkViewer(ctx.auth);
+  if ('refusal' in checked) throw checked.refusal;
+  return checked.viewer;
 }

@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { ConnectionArgs, pageRequest, type Connection } from '../../shared/pagination';
 import { AuditEventConnection } from './accounts.types';
 import type { AuditEvent } from './audit-event.entity';

@@ -1,5 +1,5 @@
 import type { FilterQuery } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { keysetPage } from '../../shared/keyset-page';
 import type { Connection, PageRequest } from '../../shared/pagination';
 import { AuditEvent } from './audit-event.entity';

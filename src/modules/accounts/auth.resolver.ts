@@ -1,5 +1,5 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { SignUpInput } from './auth.inputs';
 import { authService } from './auth.service';
 import { AuthPayload } from './auth.types';

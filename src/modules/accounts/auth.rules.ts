@@ -1,9 +1,9 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { and, chain, rule } from 'graphql-shield';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { ForbiddenError } from '../../shared/errors';
 import type { RuleTree } from '../../shared/rule-tree';
-import { ACCOUNT_BANNED, accountBannedError, notAuthenticatedError } from './accounts.errors';
+import { ACCOUNT_BANNED, accountBannedError, checkViewer, notAuthenticatedError } from './accounts.errors';
 import { Role, UserStatus, type User } from './user.entity';
 
 export { ACCOUNT_BANNED };
@@ -14,10 +14,8 @@ export { ACCOUNT_BANNED };
  */
 export const isAuthenticated = rule('isAuthenticated', { cache: 'contextual' })(
   (_parent, _args, ctx: RequestContext) => {
-    const { auth } = ctx;
-    if (auth.kind !== 'viewer') return notAuthenticatedError(auth);
-    if (auth.viewer.status === UserStatus.BANNED) return accountBannedError();
-    return true;
+    const checked = checkViewer(ctx.auth);
+    return 'refusal' in checked ? checked.refusal : true;
   },
 );
 

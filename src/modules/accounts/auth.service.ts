@@ -1,5 +1,5 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { BadUserInputError, ConflictError, RateLimitedError } from '../../shared/errors';
 import { runSql } from '../../shared/sql';
 import { accountBannedError, loginFailedError } from './accounts.errors';

@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import type { LiveConnections } from '../../infra/live-connections';
 import type { Logger } from '../../infra/logger';
 import type { AccountChangedEvent } from './account-events';
-import type { AccountUpdatesHub } from './account-updates.hub';
+import type { createAccountUpdatesHub } from './account-updates.hub';
 import { Role, UserStatus } from './user.entity';
 
 /** Why a banned (or deleted) user's sockets are closed, with graphql-ws's 4403. */
@@ -16,7 +16,11 @@ const BANNED_REASON = 'Forbidden: account banned';
  * if that notification was lost (Redis down at the time), the hub's periodic check against PostgreSQL finds the
  * account banned and closes the sockets all the same. Its watch ends with the user's last socket here.
  */
-export function closeSocketsOfBannedUsers(connections: LiveConnections, accounts: AccountUpdatesHub, logger: Logger): LiveConnections {
+export function closeSocketsOfBannedUsers(
+  connections: LiveConnections,
+  accounts: Pick<ReturnType<typeof createAccountUpdatesHub>, 'watch'>,
+  logger: Logger,
+): LiveConnections {
   const stopWatching = new Map<string, () => void>();
   const userOf = new WeakMap<WebSocket, string>();
 

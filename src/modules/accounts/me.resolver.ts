@@ -1,6 +1,6 @@
 import { Ctx, Directive, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { cacheHint } from '../../shared/cache-hints';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { required } from '../../shared/loaders';
 import { Shop } from '../catalog/shop.entity';
 import { AsyncQueue } from '../../shared/async-queue';

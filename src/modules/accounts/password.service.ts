@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { AppError, BadUserInputError, ErrorCode } from '../../shared/errors';
 import { runSql } from '../../shared/sql';
 import { queuePasswordResetEmail } from '../notifications/account-emails';
@@ -57,7 +57,7 @@ export const passwordService = {
     const user = await verifyOwnPassword(ctx, currentPassword);
     const passwordHash = await hashPassword(newPassword);
     const now = ctx.clock.now();
-    const sessionId = ctx.viewer!.sessionId;
+    const sessionId = requireViewer(ctx).sessionId;
     const event = await ctx.em.fork().transactional(async (tx) => {
       await runSql(tx, 'update app_user set password_hash = ?, updated_at = ? where id = ?', [passwordHash, now, user.id]);
       await runSql(tx, 'update auth_session set revoked_at = ?, revoked_reason = ? where user_id = ? and id <> ? and revoked_at is null', [

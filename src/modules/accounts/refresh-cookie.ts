@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 
 /** The request header by which a browser client asks for the cookie transport of its refresh token. */
 export const REFRESH_TRANSPORT_HEADER = 'x-refresh-token-transport';

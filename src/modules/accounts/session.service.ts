@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { UnauthenticatedReason } from '../../shared/errors';
 import { runSql } from '../../shared/sql';
 import { clearRefreshCookie, setRefreshCookie, usesCookieTransport } from './refresh-cookie';

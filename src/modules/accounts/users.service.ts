@@ -1,5 +1,5 @@
 import { LockMode, type EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { BadUserInputError, NotFoundError } from '../../shared/errors';
 import { isId } from '../../shared/ids';
 import { escapeLike, keysetPage } from '../../shared/keyset-page';

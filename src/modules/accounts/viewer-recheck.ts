@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { AppError, ErrorCode } from '../../shared/errors';
 import { accountBannedError } from './accounts.errors';
 import { runSql } from '../../shared/sql';
@@ -27,7 +27,7 @@ interface SessionState {
  * a DataLoader without cache turns all their checks into one statement over the session primary keys. So a
  * stock change seen by 2,000 dashboards costs one query, not 2,000.
  */
-export function createSubscriptionViewerCheck(orm: MikroORM): (ctx: RequestContext) => Promise<true | AppError> {
+export function createSubscriptionViewerCheck(orm: MikroORM): (ctx: RequestContext) => Promise<Viewer | null | AppError> {
   const sessions = new DataLoader<string, SessionState | null>(
     async (sessionIds) => {
       const rows = await runSql<SessionState>(
@@ -44,25 +44,19 @@ export function createSubscriptionViewerCheck(orm: MikroORM): (ctx: RequestConte
   );
 
   /**
-   * An error when the subscriber may no longer receive anything: FORBIDDEN (`reason: ACCOUNT_BANNED`) for a banned
-   * user, UNAUTHENTICATED (`reason: SESSION_ENDED`) for a session logged out or a user gone. When only
-   * the role changed, the context's viewer takes the new role and graphql-shield's per-request cache (kept on
-   * the context, `_shield`) is dropped, so that the event's rules are decided under the current role.
+   * The subscriber as it is now: the subscription's viewer with its current role (null when anonymous), for the
+   * event's own context. An error when the subscriber may no longer receive anything: FORBIDDEN
+   * (`reason: ACCOUNT_BANNED`) for a banned user, UNAUTHENTICATED (`reason: SESSION_ENDED`) for a session logged
+   * out or a user gone.
    */
   return async (ctx) => {
     const viewer = ctx.viewer;
-    if (!viewer) return true;
+    if (!viewer) return null;
     const state = await sessions.load(viewer.sessionId);
     if (state && state.user_id === viewer.userId && state.status === UserStatus.BANNED) return accountBannedError();
     if (!state || state.revoked || state.status !== UserStatus.ACTIVE || state.user_id !== viewer.userId) {
       return new AppError(ErrorCode.UNAUTHENTICATED, 'The session ended: log in again', { reason: SESSION_ENDED });
     }
-    if (state.role !== viewer.role) {
-      const current: Viewer = { ...viewer, role: state.role };
-      ctx.viewer = current;
-      ctx.auth = { kind: 'viewer', viewer: current };
-      delete (ctx as { _shield?: unknown })._shield;
-    }
-    return true;
+    return state.role === viewer.role ? viewer : { ...viewer, role: state.role };
   };
 }

@@ -1,5 +1,5 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { required } from '../../shared/loaders';
 import { Money } from '../../shared/money';
 import type { ProductRecord } from '../catalog/catalog-records';

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { BadUserInputError, NotFoundError } from '../../shared/errors';
 import { isId, newId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';

@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, Directive, Info, Query, Resolver } from 'type-graphql';
 import { CACHE_MAX_AGE, cacheHint } from '../../shared/cache-hints';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { ConnectionArgs, pageRequest, type Connection } from '../../shared/pagination';
 import { selectsField } from '../../shared/selection';
 import type { CategoryRecord, ProductRecord, ShopRecord } from './catalog-records';

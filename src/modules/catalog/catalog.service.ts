@@ -1,5 +1,6 @@
-import type { RequestContext } from '../../graphql/context';
-import { toConnection, type Connection, type PageRequest } from '../../shared/pagination';
+import type { RequestContext } from '../request-context';
+import { sqlKeysetPage } from '../../shared/keyset-page';
+import type { Connection, PageRequest } from '../../shared/pagination';
 import { optionalTimestampOf, runSql, timestampOf, type SqlTimestamp } from '../../shared/sql';
 import { User, type Role, type UserStatus } from '../accounts/user.entity';
 import {
@@ -45,32 +46,25 @@ export const catalogService = {
     const matches = (alias: string) => productFilterSql(alias, filter);
     const where = matches('p');
     const count = withCount ? matches('q') : null;
-    // Even with `first: 0` one row is read: Relay's hasNextPage says whether items follow an empty page too.
-    const rows = await runSql<CatalogRow>(
-      ctx.em,
-      `select ${productColumns('p')}, ${shopColumns('s')}, ${categoryColumns('c')}
-              ${count ? `, (select count(*)::int from product q where ${count.sql}) as total_count` : ''}
-         from product p
-         join shop s on s.id = p.shop_id
-         join category c on c.id = p.category_id
-        where ${where.sql} ${page.afterId ? 'and p.id < ?' : ''}
-        order by p.id desc
-        limit ?`,
-      [...(count?.params ?? []), ...where.params, ...(page.afterId ? [page.afterId] : []), page.first + 1],
-    );
-    const products = rows.map((row) => {
-      ctx.loaders.shopById.prime(row.shop_id, shopOfRow(row));
-      ctx.loaders.categoryById.prime(row.category_id, categoryOfRow(row));
-      return productOfRow(row);
-    });
-    return toConnection({
-      rows: products,
-      first: page.first,
+    // The count that rides beside the page's rows, when it was asked.
+    let countBeside: number | undefined;
+    return sqlKeysetPage(ctx.em, page, {
+      columns: {
+        text: `${productColumns('p')}, ${shopColumns('s')}, ${categoryColumns('c')}
+               ${count ? `, (select count(*)::int from product q where ${count.sql}) as total_count` : ''}`,
+        params: count?.params ?? [],
+      },
+      from: 'product p join shop s on s.id = p.shop_id join category c on c.id = p.category_id',
+      where: { text: where.sql, params: where.params },
+      key: 'p.id',
+      toNode: (row: CatalogRow) => {
+        countBeside ??= row.total_count;
+        ctx.loaders.shopById.prime(row.shop_id, shopOfRow(row));
+        ctx.loaders.categoryById.prime(row.category_id, categoryOfRow(row));
+        return productOfRow(row);
+      },
       // An empty page (after the last item) carries no count: then it takes a statement of its own.
-      count: async () => rows[0]?.total_count ?? (await runSql<{ n: number }>(ctx.em, `select count(*)::int as n from product p where ${where.sql}`, where.params))[0]!.n,
-      afterId: page.afterId,
-      // The row of the cursor itself, or any newer one that matches: an item before the page.
-      precedes: async (afterId) => (await runSql(ctx.em, `select 1 from product p where ${where.sql} and p.id >= ? limit 1`, [...where.params, afterId])).length > 0,
+      count: async () => countBeside ?? (await runSql<{ n: number }>(ctx.em, `select count(*)::int as n from product p where ${where.sql}`, where.params))[0]!.n,
     });
   },
 
@@ -117,23 +111,18 @@ export const catalogService = {
   },
 
   async listShops(ctx: RequestContext, page: PageRequest): Promise<Connection<ShopRecord>> {
-    const rows = await runSql<ShopRow>(
-      ctx.em,
-      `select ${shopColumns('s')} from shop s ${page.afterId ? 'where s.id < ?' : ''} order by s.id desc limit ?`,
-      page.afterId ? [page.afterId, page.first + 1] : [page.first + 1],
-    );
-    const shops = rows.map((row) => {
-      const shop = shopOfRow(row);
-      // Their products' `shop` is one of these.
-      ctx.loaders.shopById.prime(shop.id, shop);
-      return shop;
-    });
-    return toConnection({
-      rows: shops,
-      first: page.first,
+    return sqlKeysetPage(ctx.em, page, {
+      columns: { text: shopColumns('s'), params: [] },
+      from: 'shop s',
+      where: { text: 'true', params: [] },
+      key: 's.id',
+      toNode: (row: ShopRow) => {
+        const shop = shopOfRow(row);
+        // Their products' `shop` is one of these.
+        ctx.loaders.shopById.prime(shop.id, shop);
+        return shop;
+      },
       count: async () => (await runSql<{ n: number }>(ctx.em, 'select count(*)::int as n from shop'))[0]!.n,
-      afterId: page.afterId,
-      precedes: async (afterId) => (await runSql(ctx.em, 'select 1 from shop where id >= ? limit 1', [afterId])).length > 0,
     });
   },
 

@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { CreateProductInput, UpdateProductInput } from './product.inputs';
 import { productAdminService } from './product-admin.service';
 import { Product } from './product.entity';

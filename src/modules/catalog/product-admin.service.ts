@@ -1,5 +1,5 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { AppError, BadUserInputError, ErrorCode, ForbiddenError, NotFoundError } from '../../shared/errors';
 import { isId } from '../../shared/ids';
 import { Role } from '../accounts/user.entity';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { CreateShopInput, UpdateShopInput } from './shop.inputs';
 import { Shop } from './shop.entity';
 import { shopService } from './shop.service';

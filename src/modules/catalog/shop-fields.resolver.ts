@@ -1,9 +1,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Args, Ctx, Directive, FieldResolver, Info, Resolver, Root } from 'type-graphql';
 import { CACHE_MAX_AGE, cacheHint } from '../../shared/cache-hints';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { Role, User } from '../accounts/user.entity';
-import { ConnectionArgs, pageRequest, toConnection, type Connection } from '../../shared/pagination';
+import { keysetConnection } from '../../shared/keyset-page';
+import { ConnectionArgs, pageRequest, type Connection } from '../../shared/pagination';
 import { required } from '../../shared/loaders';
 import { selectsField } from '../../shared/selection';
 import { runSql } from '../../shared/sql';
@@ -33,17 +34,14 @@ export class ShopFieldsResolver {
     const page = pageRequest(args);
     const viewer = ctx.viewer;
     const includeArchived = viewer !== null && (viewer.role === Role.ADMIN || viewer.userId === shop.owner.id);
-    // `first: 0` still reads one row per shop, so that hasNextPage is true when the shop has products.
     const withCounts = selectsField(info, 'totalCount');
-    const rows = await ctx.loaders.productsOfShop.load({ shopId: shop.id, limit: page.first + 1, afterId: page.afterId, includeArchived, withCounts });
-    return toConnection({
-      rows,
-      first: page.first,
+    // Batched: the loader reads the pages of every shop of the parent list in one statement.
+    return keysetConnection(page, {
+      fetch: (limit, afterId) => ctx.loaders.productsOfShop.load({ shopId: shop.id, limit, afterId, includeArchived, withCounts }),
       count: async () => {
         const counts = await ctx.loaders.productCountOfShop.load(shop.id);
         return includeArchived ? counts.total : counts.listed;
       },
-      afterId: page.afterId,
       // `after` within a nested list is rare (one shop's page): one statement each is fine.
       precedes: async (afterId) =>
         (await runSql(ctx.em, `select 1 from product where shop_id = ? and id >= ?${includeArchived ? '' : ' and not archived'} limit 1`, [shop.id, afterId])).length > 0,

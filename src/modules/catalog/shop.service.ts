@@ -1,7 +1,8 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError } from '../../shared/errors';
+import { BadUserInputError, ConflictError, NotFoundError } from '../../shared/errors';
+import { requireViewer } from '../accounts/accounts.errors';
 import { runSql } from '../../shared/sql';
 import { catalogChanged } from './catalog-version';
 import { slugify } from '../../shared/slugify';
@@ -15,8 +16,7 @@ const SLUG_ATTEMPTS = 4;
 export const shopService = {
   /** Opens the caller's shop with a unique slug made from its name. One shop per artisan: a second is a CONFLICT. */
   async create(ctx: RequestContext, input: CreateShopInput): Promise<Shop> {
-    const ownerId = ctx.viewer?.userId;
-    if (!ownerId) throw new UnauthenticatedError();
+    const ownerId = requireViewer(ctx).userId;
     if (await ctx.loaders.shopByOwner.load(ownerId)) throw alreadyHasShop();
     const base = slugify(input.name) || 'shop';
     for (let attempt = 0; attempt < SLUG_ATTEMPTS; attempt += 1) {
@@ -55,8 +55,7 @@ export const shopService = {
    * had its new slug a moment before its first order.)
    */
   async update(ctx: RequestContext, input: UpdateShopInput): Promise<Shop> {
-    const ownerId = ctx.viewer?.userId;
-    if (!ownerId) throw new UnauthenticatedError();
+    const ownerId = requireViewer(ctx).userId;
     const shop = await ctx.loaders.shopByOwner.load(ownerId);
     if (!shop) throw new NotFoundError('Shop');
     if (input.name === null) throw new BadUserInputError('input.name', 'name cannot be null: leave it out to keep it');

@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Int, Mutation, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { Product } from '../catalog/product.entity';
 import { inventoryService, MAX_ADJUSTMENT, MAX_REASON_LENGTH, MAX_STOCK } from './inventory.service';
 

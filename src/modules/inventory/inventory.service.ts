@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../shared/errors';
 import { isId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';

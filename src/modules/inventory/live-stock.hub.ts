@@ -170,5 +170,3 @@ export function createLiveStockHub(options: LiveStockHubOptions) {
     idle: () => sequencer.idle(),
   };
 }
-
-export type LiveStockHub = ReturnType<typeof createLiveStockHub>;

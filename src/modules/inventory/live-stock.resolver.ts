@@ -1,5 +1,5 @@
 import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { liveStockService, type LiveStockArgs } from './live-stock.service';
 import type { StockChangedEvent } from './stock-events';
 import { StockChange } from './stock-change.type';

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { BadUserInputError, NotFoundError } from '../../shared/errors';
 import { AsyncQueue } from '../../shared/async-queue';
 import { isId } from '../../shared/ids';

@@ -1,6 +1,5 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
-import { renewForEvent } from '../../graphql/subscription-scope';
+import type { RequestContext } from '../request-context';
 import { Product } from '../catalog/product.entity';
 import { StockChange } from './stock-change.type';
 
@@ -12,8 +11,6 @@ export class StockChangeFieldsResolver {
       '(Apollo, Relay) updates its copy from the event. Read once per event for all its subscribers; products are never deleted.',
   })
   product(@Root() change: StockChange, @Ctx() ctx: RequestContext): Promise<Product> {
-    // The product's own relations (shop, category) load through this subscriber's loaders: fresh ones per event.
-    renewForEvent(ctx);
     return ctx.live.stock.productAt(change.event);
   }
 }

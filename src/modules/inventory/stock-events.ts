@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { StockReason } from './stock-reason';
 
 /**
@@ -23,20 +24,18 @@ export const STOCK_NOTIFY_CHANNEL = 'atelier_stock_changed';
 /** The pub/sub topic that the notification relay republishes those notifications on. */
 export const STOCK_TOPIC = 'stock-changed';
 
-const REASONS = new Set<string>(Object.values(StockReason));
+/** A {@link StockChangedEvent} as it travels (the notification's JSON, then the pub/sub message). */
+const stockChangedEventSchema: z.ZodType<StockChangedEvent> = z.object({
+  productId: z.string(),
+  shopId: z.string(),
+  delta: z.int(),
+  reason: z.enum(StockReason),
+  available: z.int(),
+  version: z.int(),
+  at: z.string(),
+});
 
 /** The event in a pub/sub message, or null when the message is not one (never trust the wire). */
 export function parseStockChangedEvent(value: unknown): StockChangedEvent | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const v = value as Record<string, unknown>;
-  const ok =
-    typeof v.productId === 'string' &&
-    typeof v.shopId === 'string' &&
-    Number.isInteger(v.delta) &&
-    typeof v.reason === 'string' &&
-    REASONS.has(v.reason) &&
-    Number.isInteger(v.available) &&
-    Number.isInteger(v.version) &&
-    typeof v.at === 'string';
-  return ok ? (v as unknown as StockChangedEvent) : null;
+  return stockChangedEventSchema.safeParse(value).data ?? null;
 }

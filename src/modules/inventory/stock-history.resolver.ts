@@ -1,5 +1,5 @@
 import { Args, Ctx, FieldResolver, ID, Query, Resolver, Root, Arg } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { ConnectionArgs, ConnectionType, pageRequest, type Connection } from '../../shared/pagination';
 import { User } from '../accounts/user.entity';
 import { stockHistoryService } from './stock-history.service';

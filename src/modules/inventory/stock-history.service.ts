@@ -1,7 +1,8 @@
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { NotFoundError } from '../../shared/errors';
 import { isId } from '../../shared/ids';
-import { toConnection, type Connection, type PageRequest } from '../../shared/pagination';
+import { sqlKeysetPage } from '../../shared/keyset-page';
+import type { Connection, PageRequest } from '../../shared/pagination';
 import { runSql } from '../../shared/sql';
 import { Role, UserStatus } from '../accounts/user.entity';
 import type { Viewer } from '../accounts/viewer';
@@ -28,29 +29,18 @@ export const stockHistoryService = {
       ? await runSql<{ owner_id: string }>(ctx.em, 'select s.owner_id from product p join shop s on s.id = p.shop_id where p.id = ?', [productId])
       : [];
     if (!product || !canReadStockLedger(ctx.viewer, product.owner_id)) throw new NotFoundError('Product');
-    const after = page.afterId ? 'and version < (select version from stock_movement where id = ? and product_id = ?)' : '';
-    const rows = await runSql<Record<string, unknown>>(
-      ctx.em,
-      `select * from stock_movement where product_id = ? ${after} order by version desc limit ?`,
-      [productId, ...(page.afterId ? [page.afterId, productId] : []), page.first + 1],
-    );
-    return toConnection({
-      rows: rows.map((row) => ctx.em.map(StockMovement, row)),
-      first: page.first,
+    return sqlKeysetPage(ctx.em, page, {
+      columns: { text: '*', params: [] },
+      from: 'stock_movement',
+      where: { text: 'product_id = ?', params: [productId] },
+      // The stock version orders the list (see above); the cursor, a movement's id, stands for its version.
+      key: 'version',
+      keyAtCursor: { text: '(select version from stock_movement where id = ? and product_id = ?)', params: [productId] },
+      toNode: (row: Record<string, unknown>) => ctx.em.map(StockMovement, row),
       count: async () => {
         const [count] = await runSql<{ n: number }>(ctx.em, 'select count(*)::int as n from stock_movement where product_id = ?', [productId]);
         return count?.n ?? 0;
       },
-      afterId: page.afterId,
-      // Relay's hasPreviousPage: a movement of the product at or after the cursor's version.
-      precedes: async (afterId) =>
-        (
-          await runSql(
-            ctx.em,
-            'select 1 from stock_movement where product_id = ? and version >= (select version from stock_movement where id = ? and product_id = ?) limit 1',
-            [productId, afterId, productId],
-          )
-        ).length > 0,
     });
   },
 };

@@ -1,12 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { MailConfig } from '../../config/config';
-import { addJob } from '../../infra/jobs';
-import { newId } from '../../shared/ids';
+import { z } from 'zod';
+import { defineJob } from '../../infra/jobs';
+import { idSchema, newId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
 import { EmailKind, EmailTransport } from './email-message.entity';
 
-/** The task that sends an account email through SMTP; its payload is the email's id, never its content. */
-export const SEND_ACCOUNT_EMAIL_TASK = 'send_account_email';
+/** Sends an account email through SMTP; its payload is the email's id, never its content. */
+export const sendAccountEmailJob = defineJob({
+  name: 'send_account_email',
+  payload: z.object({ emailId: idSchema }),
+  spec: ({ emailId }) => ({ jobKey: `account-email:${emailId}` }),
+});
 
 export interface PasswordResetEmail {
   userId: string;
@@ -40,14 +45,7 @@ export async function queuePasswordResetEmail(em: EntityManager, mail: MailConfi
      values (?, null, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [id, EmailKind.PASSWORD_RESET, email.userId, email.to, 'Reset your Atelier password', body, smtp ? EmailTransport.SMTP : EmailTransport.OUTBOX, `<password-reset.${id}@${domain}>`, now, smtp ? null : now],
   );
-  if (smtp) await addJob(em, SEND_ACCOUNT_EMAIL_TASK, { emailId: id }, { jobKey: `account-email:${id}` });
-}
-
-/** Parses the payload of `send_account_email`. */
-export function parseAccountEmailJob(payload: unknown): { emailId: string } {
-  const emailId = (payload as { emailId?: unknown } | null)?.emailId;
-  if (typeof emailId !== 'string') throw new Error(`${SEND_ACCOUNT_EMAIL_TASK}: payload has no emailId`);
-  return { emailId };
+  if (smtp) await sendAccountEmailJob.schedule(em, { emailId: id });
 }
 
 /** What an erased email's body says instead. */

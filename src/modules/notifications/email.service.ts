@@ -1,5 +1,5 @@
 import type { FilterQuery } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { BadUserInputError } from '../../shared/errors';
 import { isId } from '../../shared/ids';
 import { keysetPage } from '../../shared/keyset-page';

@@ -3,13 +3,11 @@ import type { TaskList } from 'graphile-worker';
 import type { MailConfig } from '../../config/config';
 import type { Logger } from '../../infra/logger';
 import type { Clock } from '../../shared/clock';
-import { parseAccountEmailJob, SEND_ACCOUNT_EMAIL_TASK } from './account-emails';
+import { sendAccountEmailJob } from './account-emails';
 import { deliverOrderEmail, sendClaimed } from './email-delivery';
 import { EmailKind, type EmailTransport } from './email-message.entity';
-import { parseOrderEmailJob, SEND_ORDER_EMAIL_TASK } from './order-emails';
+import { sendOrderEmailJob } from './order-emails';
 import { createSmtpSender } from './smtp-sender';
-
-export { SEND_ORDER_EMAIL_TASK };
 
 export interface NotificationJobDeps {
   orm: MikroORM;
@@ -27,8 +25,7 @@ export function notificationTasks(deps: NotificationJobDeps): TaskList {
   const sendSmtp = deps.mail.smtpUrl ? createSmtpSender(deps.mail.smtpUrl) : null;
   const delivery = { orm: deps.orm, clock: deps.clock, from: deps.mail.from, sendSmtp };
   return {
-    [SEND_ORDER_EMAIL_TASK]: async (payload) => {
-      const job = parseOrderEmailJob(payload);
+    ...sendOrderEmailJob.task(async (job) => {
       const result = await deliverOrderEmail(delivery, job);
       if (result.outcome === 'SENT') {
         log.info({ ...job, transport: result.transport }, 'email delivered');
@@ -36,16 +33,15 @@ export function notificationTasks(deps: NotificationJobDeps): TaskList {
       } else if (result.outcome === 'NOT_CONCERNED') {
         log.warn(job, 'email not sent: no such order, or the recipient has no part in it');
       }
-    },
+    }),
     // Only queued with SMTP: without it, the account email's row is its delivery already.
-    [SEND_ACCOUNT_EMAIL_TASK]: async (payload) => {
-      const { emailId } = parseAccountEmailJob(payload);
+    ...sendAccountEmailJob.task(async ({ emailId }) => {
       if (!sendSmtp) return log.warn({ emailId }, 'account email not sent: no SMTP_URL any more; it stays in the outbox unsent');
       const result = await sendClaimed(delivery, sendSmtp, 'id = ?', [emailId], `account email ${emailId}`);
       if (result.outcome === 'SENT') {
         log.info({ emailId, kind: EmailKind.PASSWORD_RESET, transport: result.transport }, 'email delivered');
         deps.onEmailSent?.(EmailKind.PASSWORD_RESET, result.transport);
       }
-    },
+    }),
   };
 }

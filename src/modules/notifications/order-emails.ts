@@ -1,20 +1,28 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { addJob } from '../../infra/jobs';
-import { isId } from '../../shared/ids';
+import { z } from 'zod';
+import { defineJob } from '../../infra/jobs';
+import { idSchema } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
 import { EmailKind } from './email-message.entity';
 
-/** Sends one email about an order (see `email-delivery.ts`). Payload {@link OrderEmailJob}. */
-export const SEND_ORDER_EMAIL_TASK = 'send_order_email';
+/**
+ * Sends one email about an order (see `email-delivery.ts`): which email, to whom. One pending job per
+ * (order, kind, recipient, part): `send_order_email:<order>:<kind>:<recipient>`, then `:<part>` for one shipment.
+ */
+export const sendOrderEmailJob = defineJob({
+  name: 'send_order_email',
+  payload: z.object({
+    orderId: idSchema,
+    kind: z.enum(EmailKind),
+    recipientId: idSchema,
+    /** The shipment an ORDER_SHIPPED email is about; absent (the whole order) for every other kind. */
+    partKey: idSchema.optional(),
+  }),
+  spec: (job) => ({ jobKey: `send_order_email:${job.orderId}:${job.kind}:${job.recipientId}${job.partKey ? `:${job.partKey}` : ''}` }),
+});
 
-/** The payload of {@link SEND_ORDER_EMAIL_TASK}: which email, to whom. */
-export interface OrderEmailJob {
-  orderId: string;
-  kind: EmailKind;
-  recipientId: string;
-  /** The shipment an ORDER_SHIPPED email is about; absent (the whole order) for every other kind. */
-  partKey?: string;
-}
+/** The payload of {@link sendOrderEmailJob}. */
+export type OrderEmailJob = z.output<typeof sendOrderEmailJob.payload>;
 
 /**
  * Queues the emails of an order that just became PAID: ORDER_CONFIRMATION to the buyer, and NEW_ORDER to each
@@ -34,8 +42,7 @@ export async function queueOrderPaidEmails(em: EntityManager, orderId: string): 
     throw new Error(`queueOrderPaidEmails: no order ${orderId}`);
   }
   for (const { kind, recipient_id: recipientId } of recipients) {
-    const job: OrderEmailJob = { orderId, kind, recipientId };
-    await addJob(em, SEND_ORDER_EMAIL_TASK, { ...job }, { jobKey: orderEmailJobKey(job) });
+    await sendOrderEmailJob.schedule(em, { orderId, kind, recipientId });
   }
 }
 
@@ -47,21 +54,5 @@ export async function queueOrderPaidEmails(em: EntityManager, orderId: string): 
 export async function queueBuyerEmail(em: EntityManager, orderId: string, kind: EmailKind, partKey?: string): Promise<void> {
   const [order] = await runSql<{ buyer_id: string }>(em, 'select buyer_id from customer_order where id = ?', [orderId]);
   if (!order) throw new Error(`queueBuyerEmail: no order ${orderId}`);
-  const job: OrderEmailJob = { orderId, kind, recipientId: order.buyer_id, ...(partKey ? { partKey } : {}) };
-  await addJob(em, SEND_ORDER_EMAIL_TASK, { ...job }, { jobKey: orderEmailJobKey(job) });
-}
-
-/** `send_order_email:<order>:<kind>:<recipient>`, then `:<part>` for an email about one shipment. */
-export function orderEmailJobKey(job: OrderEmailJob): string {
-  return `${SEND_ORDER_EMAIL_TASK}:${job.orderId}:${job.kind}:${job.recipientId}${job.partKey ? `:${job.partKey}` : ''}`;
-}
-
-/** The payload of a job, checked: a malformed one fails the job, which leaves it in the queue with its error. */
-export function parseOrderEmailJob(payload: unknown): OrderEmailJob {
-  const { orderId, kind, recipientId, partKey } = (payload ?? {}) as Record<string, unknown>;
-  if (typeof orderId !== 'string' || !isId(orderId)) throw new Error(`${SEND_ORDER_EMAIL_TASK}: payload has no valid orderId`);
-  if (typeof recipientId !== 'string' || !isId(recipientId)) throw new Error(`${SEND_ORDER_EMAIL_TASK}: payload has no valid recipientId`);
-  if (!Object.values<unknown>(EmailKind).includes(kind)) throw new Error(`${SEND_ORDER_EMAIL_TASK}: payload has no valid kind`);
-  if (partKey !== undefined && (typeof partKey !== 'string' || !isId(partKey))) throw new Error(`${SEND_ORDER_EMAIL_TASK}: payload has an invalid partKey`);
-  return { orderId, kind: kind as EmailKind, recipientId, ...(partKey ? { partKey } : {}) };
+  await sendOrderEmailJob.schedule(em, { orderId, kind, recipientId: order.buyer_id, ...(partKey ? { partKey } : {}) });
 }

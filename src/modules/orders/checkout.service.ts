@@ -1,8 +1,8 @@
 import { ref, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { AppError, BadUserInputError, ConflictError, ErrorCode } from '../../shared/errors';
-import { runSql } from '../../shared/sql';
+import { runSql, type SqlFragment } from '../../shared/sql';
 import { requireViewer } from '../accounts/accounts.errors';
 import { User } from '../accounts/user.entity';
 import { cartIdOf } from '../cart/cart.entity';
@@ -12,7 +12,9 @@ import { Shop } from '../catalog/shop.entity';
 import { OutOfStockError } from '../inventory/inventory.errors';
 import { takeStockSql } from '../inventory/stock-ledger';
 import { StockReason } from '../inventory/stock-reason';
-import { Payment, PaymentStatus } from '../payments/payment.entity';
+import { cartCheckoutReadSql, cartCheckoutWriteSql, type CartCheckoutWriteSql } from '../cart/cart-access';
+import { newOrderPayment } from '../payments/order-payments';
+import type { Payment } from '../payments/payment.entity';
 import { paymentService, type StoredIntent } from '../payments/payment.service';
 import type { Address } from './address';
 import { checkoutFingerprint, checkoutFingerprintMatches, normalizeAddress, type CheckoutLine } from './checkout-request';
@@ -20,7 +22,7 @@ import type { CheckoutInput } from './checkout.inputs';
 import { newOrderEvent, ORDER_NOTIFY_CHANNEL } from './order-events';
 import { OrderLine } from './order-line.entity';
 import { AWAITING_PAYMENT, OrderStatus } from './order-status';
-import { expiryJobSql } from './order.jobs';
+import { expireOrderJob } from './order.jobs';
 import { Order } from './order.entity';
 
 /** The largest amount a GraphQL Int (and so Money.amount) can carry. */
@@ -148,20 +150,23 @@ interface CheckoutReadRow {
  * still this version, which every cart change and every checkout would have changed.
  */
 async function readCheckout(em: EntityManager, who: { buyerId: string; cartId: string; key: string }): Promise<CheckoutRead> {
+  const cart = cartCheckoutReadSql(who.cartId);
   const [row] = (await runSql<CheckoutReadRow>(
     em,
-    `select (select xmin::text from cart where id = ?) as cart_version,
-            coalesce((select json_agg(json_build_object('productId', l.product_id, 'quantity', l.quantity, 'priceAmount', p.price_amount,
-                                                        'currency', p.currency, 'shopId', p.shop_id, 'archived', p.archived) order by l.product_id)
-                        from cart_line l join product p on p.id = l.product_id where l.cart_id = ?), '[]') as lines,
+    `select ${cart.version.text} as cart_version,
+            ${cart.pricedLines.text} as lines,
             (select id from customer_order where buyer_id = ? and idempotency_key = ?) as existing_order_id,
             (select count(*)::int from customer_order where buyer_id = ? and status = any(?::order_status[])) as unpaid_orders,
             coalesce((select json_object_agg(product_id, units) from (
                         select l.product_id, sum(l.quantity)::int as units from order_line l join customer_order o on o.id = l.order_id
                          where o.buyer_id = ? and o.status = any(?::order_status[])
-                           and l.product_id in (select product_id from cart_line where cart_id = ?)
+                           and l.product_id in ${cart.productIds.text}
                          group by l.product_id) held), '{}') as held_units`,
-    [who.cartId, who.cartId, who.buyerId, who.key, who.buyerId, AWAITING_PAYMENT, who.buyerId, AWAITING_PAYMENT, who.cartId],
+    [
+      ...cart.version.params, ...cart.pricedLines.params,
+      who.buyerId, who.key, who.buyerId, AWAITING_PAYMENT, who.buyerId, AWAITING_PAYMENT,
+      ...cart.productIds.params,
+    ],
   )) as [CheckoutReadRow];
   return { cartVersion: row.cart_version, lines: row.lines, existingOrderId: row.existing_order_id, unpaidOrders: row.unpaid_orders, heldUnits: row.held_units };
 }
@@ -231,42 +236,34 @@ async function createOrder(ctx: RequestContext, request: NewOrder): Promise<Crea
     }),
   );
   // The provider's intent is created after the commit (paymentService.ensureIntent): no network call in here.
-  const payment = Object.assign(new Payment(), {
-    order: ref(order),
-    provider: ctx.payments.current.provider,
-    status: PaymentStatus.REQUIRES_PAYMENT,
-    amount: total,
-    currency,
-    createdAt: now,
-    updatedAt: now,
-  });
-  order.number = await writeOrder(ctx.em, order, orderLines, payment, { id: request.cartId, version: request.read.cartVersion });
+  const { payment, insert } = newOrderPayment({ orderId: order.id, provider: ctx.payments.current.provider, amount: total, currency, now });
+  const cart = cartCheckoutWriteSql(request.cartId, request.read.cartVersion, now);
+  order.number = await writeOrder(ctx.em, order, orderLines, insert, cart);
   return { order, lines: orderLines, payment };
 }
 
 /**
  * Writes a new order in one statement, which is its own transaction: the cart row locked and checked against the
- * version read, the order (its number from `order_number_seq`), its lines, its payment, the cart emptied and its row
- * written (what tells a concurrent checkout that the cart changed), the expiry job, the order's `pg_notify` to the
+ * version read, the order (its number from `order_number_seq`), its lines, its payment (the payments module's
+ * `newOrderPayment`), the cart emptied and its row written (the cart module's `cartCheckoutWriteSql`: what tells a
+ * concurrent checkout that the cart changed), the expiry job, the order's `pg_notify` to the
  * shops' live feeds (ShopOrderUpdates), and the stock of every line through the ledger (`takeStockSql`). The statement
  * aborts itself (`atelier_abort`), so that nothing at all is written, when the cart row is not the version read
  * (CART_CHANGED) or a line lacks stock (OUT_OF_STOCK, with every product short, in id order). The cart is locked before
  * any product, as a checkout always did. Data-modifying `WITH` queries always run to completion, and foreign keys are
  * checked at the end of the statement, so the lines may refer to the order inserted beside them.
  */
-async function writeOrder(em: EntityManager, order: Order, lines: OrderLine[], payment: Payment, cart: { id: string; version: string | null }): Promise<string> {
+async function writeOrder(em: EntityManager, order: Order, lines: OrderLine[], payment: SqlFragment, cart: CartCheckoutWriteSql): Promise<string> {
   const stock = takeStockSql(
     lines.map((line) => ({ productId: line.product.id, delta: -line.quantity })),
     { reason: StockReason.SALE, orderId: order.id },
     order.createdAt,
   );
-  const expiry = expiryJobSql(order.id, order.reservedUntil);
+  const expiry = expireOrderJob.scheduleSql({ orderId: order.id }, { runAt: order.reservedUntil });
   const event = newOrderEvent(order.id, lines.map((line) => line.shop.id));
   const [row] = (await runSql<{ number: string }>(
     em,
-    `with cart_locked as (
-       select xmin::text as version from cart where id = ?::uuid for update
-     ), new_order as (
+    `with ${cart.lock.text}, new_order as (
        insert into customer_order (id, number, buyer_id, status, currency, total_amount, shipping_address, idempotency_key, request_fingerprint,
                                    reserved_until, created_at, updated_at)
        select ?::uuid, 'AT-' || lpad(n::text, greatest(6, length(n::text)), '0'), ?::uuid, ?::order_status, ?::char(3), ?::int, ?::text, ?::text, ?::text,
@@ -278,19 +275,14 @@ async function writeOrder(em: EntityManager, order: Order, lines: OrderLine[], p
        select id, ?::uuid, product_id, shop_id, quantity, unit_price_amount, ?::char(3)
          from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::int[], ?::int[]) as line(id, product_id, shop_id, quantity, unit_price_amount)
      ), new_payment as (
-       insert into payment (id, order_id, provider, status, amount, currency, created_at, updated_at)
-       values (?::uuid, ?::uuid, ?::payment_provider, ?::payment_status, ?::int, ?::char(3), ?::timestamptz, ?::timestamptz)
-     ), emptied as (
-       delete from cart_line where cart_id = ?::uuid
-     ), cart_written as (
-       update cart set updated_at = ?::timestamptz where id = ?::uuid
-     ), expiry as (
+       ${payment.text}
+     ), ${cart.empty.text}, expiry as (
        select ${expiry.text} as job
      ), order_notified as (
        select pg_notify(?, ?) as notified
      ), ${stock.ctes.text}
      select case
-              when (select version from cart_locked) is distinct from ?::text then atelier_abort('CART_CHANGED', null)
+              when ${cart.changed.text} then atelier_abort('CART_CHANGED', null)
               when ${stock.refused} is not null then atelier_abort('OUT_OF_STOCK', ${stock.refused})
               else true
             end as written,
@@ -299,18 +291,17 @@ async function writeOrder(em: EntityManager, order: Order, lines: OrderLine[], p
             (select count(*) from order_notified) as notified_order,
             (select count(*) from (select ${stock.selectList.text} from stock_changed) notified) as notified_stock`,
     [
-      cart.id,
+      ...cart.lock.params,
       order.id, order.buyer.id, order.status, order.currency, order.totalAmount, order.sealedShippingAddress, order.idempotencyKey, order.requestFingerprint,
       order.reservedUntil, order.createdAt, order.updatedAt,
       order.id, order.currency,
       lines.map((line) => line.id), lines.map((line) => line.product.id), lines.map((line) => line.shop.id), lines.map((line) => line.quantity), lines.map((line) => line.unitPriceAmount),
-      payment.id, order.id, payment.provider, payment.status, payment.amount, payment.currency, payment.createdAt, payment.updatedAt,
-      cart.id,
-      order.updatedAt, cart.id,
+      ...payment.params,
+      ...cart.empty.params,
       ...expiry.params,
       ORDER_NOTIFY_CHANNEL, JSON.stringify(event),
       ...stock.ctes.params,
-      cart.version,
+      ...cart.changed.params,
       ...stock.selectList.params,
     ],
   )) as [{ number: string }];

@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { FulfilmentPayload, ShipmentInput } from './fulfilment.inputs';
 import { fulfilmentService } from './fulfilment.service';
 

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
 import { runSql } from '../../shared/sql';
 import { PaymentStatus } from '../payments/payment.entity';
 import { OrderStatus } from './order-status';
@@ -20,23 +21,18 @@ export const ORDER_NOTIFY_CHANNEL = 'atelier_order_updated';
 /** The pub/sub topic that the notification relay republishes those notifications on. */
 export const ORDER_TOPIC = 'order-updated';
 
-const STATUSES = new Set<string>(Object.values(OrderStatus));
-const PAYMENT_STATUSES = new Set<string>(Object.values(PaymentStatus));
+/** An {@link OrderUpdatedEvent} as it travels (the notification's JSON, then the pub/sub message). */
+const orderUpdatedEventSchema: z.ZodType<OrderUpdatedEvent> = z.object({
+  orderId: z.string(),
+  status: z.enum(OrderStatus),
+  paymentStatus: z.enum(PaymentStatus),
+  shopIds: z.array(z.string()),
+  shippedShopIds: z.array(z.string()),
+});
 
-/** The event in a pub/sub message, or null when the message is not one. */
+/** The event in a pub/sub message, or null when the message is not one (never trust the wire). */
 export function parseOrderUpdatedEvent(value: unknown): OrderUpdatedEvent | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const v = value as Record<string, unknown>;
-  const valid =
-    typeof v.orderId === 'string' &&
-    typeof v.status === 'string' && STATUSES.has(v.status) &&
-    typeof v.paymentStatus === 'string' && PAYMENT_STATUSES.has(v.paymentStatus) &&
-    isStringArray(v.shopIds) && isStringArray(v.shippedShopIds);
-  return valid ? (v as unknown as OrderUpdatedEvent) : null;
-}
-
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+  return orderUpdatedEventSchema.safeParse(value).data ?? null;
 }
 
 /**

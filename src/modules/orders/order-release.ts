@@ -4,8 +4,7 @@ import { applyStockChanges } from '../inventory/stock-ledger';
 import { EmailKind } from '../notifications/email-message.entity';
 import { queueBuyerEmail } from '../notifications/order-emails';
 import { StockReason } from '../inventory/stock-reason';
-import { scheduleIntentCancellation, scheduleRefund } from '../payments/payment-job-names';
-import { OPEN_PAYMENT_STATUSES, PaymentStatus, RefundReason } from '../payments/payment.entity';
+import { endPaymentOfOrder } from '../payments/order-payments';
 import { notifyOrderUpdated } from './order-events';
 import { AWAITING_PAYMENT, OrderStatus } from './order-status';
 
@@ -30,9 +29,10 @@ const RELEASABLE = {
 /**
  * Ends an order that holds stock and gives the stock back, in the caller's transaction; true if it did. An order
  * of which any shop has shipped is never ended. A cancellation also queues the buyer's ORDER_CANCELLED email.
- * An order awaiting payment ends with its payment CANCELLED (and the provider's intent cancelled from the
- * queue, so that nobody pays it later); a PAID order (cancelled only) keeps its payment SUCCEEDED with a refund
- * due, which the queue's `refund_payment` job carries out.
+ * The payments module ends the payment in the same transaction (`endPaymentOfOrder`): an order awaiting payment ends
+ * with its payment CANCELLED (and the provider's intent cancelled from the queue, so that nobody pays it later); a
+ * PAID order (cancelled only) keeps its payment SUCCEEDED with a refund due, which the queue's `refund_payment` job
+ * carries out.
  *
  * Exactly once, however many jobs, workers or cancellations race: the status moves with a conditional
  * update on the row locked first, which PostgreSQL re-checks after waiting for any concurrent one, so only
@@ -66,19 +66,7 @@ export async function releaseOrder(em: EntityManager, request: ReleaseRequest): 
   // Giving stock back has no lower bound to hit: a refusal here is a bug, and rolls everything back.
   if (outcome.refusedProductId) throw new Error(`could not return stock of product ${outcome.refusedProductId}`);
 
-  if (order.previous === OrderStatus.PAID) {
-    await runSql(em, 'update payment set refund_reason = ?, updated_at = ? where order_id = ? and status = ?', [
-      RefundReason.ORDER_CANCELLED, request.now, request.orderId, PaymentStatus.SUCCEEDED,
-    ]);
-    await scheduleRefund(em, request.orderId);
-  } else {
-    const [payment] = await runSql<{ provider_reference: string | null }>(
-      em,
-      'update payment set status = ?, updated_at = ? where order_id = ? and status = any(?::payment_status[]) returning provider_reference',
-      [PaymentStatus.CANCELLED, request.now, request.orderId, OPEN_PAYMENT_STATUSES],
-    );
-    if (payment?.provider_reference) await scheduleIntentCancellation(em, request.orderId);
-  }
+  await endPaymentOfOrder(em, request.orderId, order.previous === OrderStatus.PAID, request.now);
   if (cancelling) await queueBuyerEmail(em, request.orderId, EmailKind.ORDER_CANCELLED);
   await notifyOrderUpdated(em, request.orderId);
   return true;

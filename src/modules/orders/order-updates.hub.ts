@@ -30,5 +30,3 @@ export function createOrderUpdatesHub(options: OrderUpdatesHubOptions) {
     readCurrent: (orderIds) => readOrderEvents(options.orm.em.fork(), orderIds),
   });
 }
-
-export type OrderUpdatesHub = ReturnType<typeof createOrderUpdatesHub>;

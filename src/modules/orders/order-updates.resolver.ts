@@ -1,6 +1,5 @@
 import { Arg, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
-import { renewForEvent } from '../../graphql/subscription-scope';
+import type { RequestContext } from '../request-context';
 import type { OrderUpdatedEvent } from './order-events';
 import { orderUpdatesService } from './order-updates.service';
 import { Order } from './order.entity';
@@ -18,7 +17,6 @@ export class OrderUpdatesResolver {
     @Arg('orderId', () => ID,
     { description: 'The order to watch: your own (any order for ADMIN and SUPPORT).' }) _orderId: string, @Ctx() ctx: RequestContext,
   ): Promise<Order> {
-    renewForEvent(ctx);
     return orderUpdatesService.orderAt(ctx, event);
   }
 }

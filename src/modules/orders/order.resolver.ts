@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { ConnectionArgs, pageRequest, type Connection } from '../../shared/pagination';
 import { CheckoutInput } from './checkout.inputs';
 import { checkoutService } from './checkout.service';

@@ -1,5 +1,5 @@
 import { rule } from 'graphql-shield';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { ForbiddenError } from '../../shared/errors';
 import { openFields, type RuleTree } from '../../shared/rule-tree';
 import { isArtisan, isAuthenticated } from '../accounts/auth.rules';

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors';
 import { isId } from '../../shared/ids';
 import { keysetPage } from '../../shared/keyset-page';

@@ -1,6 +1,6 @@
 import { Args, Ctx, Directive, FieldResolver, Resolver, Root } from 'type-graphql';
 import { cacheHint } from '../../shared/cache-hints';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { required } from '../../shared/loaders';
 import { Money } from '../../shared/money';
 import { pageRequest, type Connection } from '../../shared/pagination';

@@ -91,5 +91,3 @@ export function createShopOrderUpdatesHub(options: ShopOrderUpdatesHubOptions) {
     },
   };
 }
-
-export type ShopOrderUpdatesHub = ReturnType<typeof createShopOrderUpdatesHub>;

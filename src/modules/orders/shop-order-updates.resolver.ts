@@ -1,6 +1,5 @@
-import { Ctx, Resolver, Root, Subscription } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
-import { renewForEvent } from '../../graphql/subscription-scope';
+import { Resolver, Root, Subscription } from 'type-graphql';
+import type { RequestContext } from '../request-context';
 import type { ShopOrderEvent } from './shop-order-updates.hub';
 import { shopOrderUpdatesService } from './shop-order-updates.service';
 import { ShopOrder } from './shop-order.types';
@@ -14,8 +13,7 @@ export class ShopOrderUpdatesResolver {
       'no longer see the shop (demoted, banned, logged out).',
     subscribe: ({ context }) => shopOrderUpdatesService.subscribe(context as RequestContext),
   })
-  shopOrderUpdated(@Root() event: ShopOrderEvent, @Ctx() ctx: RequestContext): ShopOrder {
-    renewForEvent(ctx);
+  shopOrderUpdated(@Root() event: ShopOrderEvent): ShopOrder {
     return shopOrderUpdatesService.nodeOf(event);
   }
 }

@@ -1,6 +1,6 @@
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { ForbiddenError, NotFoundError } from '../../shared/errors';
-import { authorizeEachEvent } from '../../graphql/subscription-scope';
+import { authorizeEachEvent } from '../../shared/event-authorization';
 import { AsyncQueue } from '../../shared/async-queue';
 import { requireViewer } from '../accounts/accounts.errors';
 import { canSeeShopOrders } from './shop-order-access';

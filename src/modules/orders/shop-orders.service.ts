@@ -1,5 +1,6 @@
-import type { RequestContext } from '../../graphql/context';
-import { toConnection, type Connection, type PageRequest } from '../../shared/pagination';
+import type { RequestContext } from '../request-context';
+import { sqlKeysetPage } from '../../shared/keyset-page';
+import type { Connection, PageRequest } from '../../shared/pagination';
 import { runSql } from '../../shared/sql';
 import type { OrderStatus } from './order-status';
 import { Order } from './order.entity';
@@ -14,44 +15,25 @@ export const shopOrdersService = {
    * EntityManager, where the nodes' loaders find them without another statement.
    */
   async list(ctx: RequestContext, shopId: string, page: PageRequest, status: OrderStatus | null): Promise<Connection<ShopOrder>> {
-    const filters = [page.afterId ? 'and l.order_id < ?' : '', status ? 'and o.status = ?::order_status' : ''].join(' ');
-    const params = [shopId, ...(page.afterId ? [page.afterId] : []), ...(status ? [status] : [])];
-    const rows = await runSql<Record<string, unknown>>(
-      ctx.em,
-      `select distinct on (l.order_id) o.*
-         from order_line l join customer_order o on o.id = l.order_id
-        where l.shop_id = ? ${filters}
-        order by l.order_id desc
-        limit ?`,
-      [...params, page.first + 1],
-    );
-    const nodes = rows.map((row) => {
-      const order = ctx.em.map(Order, row);
-      return { id: order.id, shopId };
-    });
-    return toConnection({
-      rows: nodes,
-      first: page.first,
+    const where = { text: `l.shop_id = ? ${status ? 'and o.status = ?::order_status' : ''}`, params: [shopId, ...(status ? [status] : [])] };
+    const from = 'order_line l join customer_order o on o.id = l.order_id';
+    return sqlKeysetPage(ctx.em, page, {
+      columns: { text: 'distinct on (l.order_id) o.*', params: [] },
+      from,
+      where,
+      key: 'l.order_id',
+      toNode: (row: Record<string, unknown>) => {
+        const order = ctx.em.map(Order, row);
+        return { id: order.id, shopId };
+      },
       count: async () => {
         const [count] = await runSql<{ n: number }>(
           ctx.em,
-          `select count(distinct l.order_id)::int as n from order_line l join customer_order o on o.id = l.order_id
-            where l.shop_id = ? ${status ? 'and o.status = ?::order_status' : ''}`,
-          [shopId, ...(status ? [status] : [])],
+          `select count(distinct l.order_id)::int as n from ${from} where ${where.text}`,
+          where.params,
         );
         return count?.n ?? 0;
       },
-      afterId: page.afterId,
-      // Relay's hasPreviousPage: an order of the shop (with the status asked) at or after the cursor.
-      precedes: async (afterId) =>
-        (
-          await runSql(
-            ctx.em,
-            `select 1 from order_line l join customer_order o on o.id = l.order_id
-              where l.shop_id = ? and l.order_id >= ? ${status ? 'and o.status = ?::order_status' : ''} limit 1`,
-            [shopId, afterId, ...(status ? [status] : [])],
-          )
-        ).length > 0,
     });
   },
 };

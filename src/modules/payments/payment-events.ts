@@ -5,7 +5,7 @@ import { EmailKind } from '../notifications/email-message.entity';
 import { queueBuyerEmail, queueOrderPaidEmails } from '../notifications/order-emails';
 import { notifyOrderUpdated } from '../orders/order-events';
 import type { OrderStatus } from '../orders/order-status';
-import { scheduleEventProcessing, scheduleRefund } from './payment-job-names';
+import { processPaymentEventJob, refundPaymentJob } from './payment-job-names';
 import { decideTransition, parseProviderEvent, type Transition } from './payment-transitions';
 import { PaymentStatus, type PaymentProvider, type RefundReason } from './payment.entity';
 
@@ -39,7 +39,7 @@ export async function recordPaymentEvent(
        on conflict (id) do nothing returning id`,
       [event.id, provider, event.type, JSON.stringify(event), receivedAt, relevant ? null : receivedAt, relevant ? null : 'ignored: not a payment event'],
     );
-    if (inserted && relevant && options.queue) await scheduleEventProcessing(tx, event.id);
+    if (inserted && relevant && options.queue) await processPaymentEventJob.schedule(tx, { eventId: event.id });
     return Boolean(inserted);
   });
 }
@@ -154,7 +154,7 @@ async function applyTransition(
   }
   // Side effects are jobs of this same transaction: they exist if and only if the transition committed.
   if (transition.orderPaid) await queueOrderPaidEmails(tx, payment.order_id);
-  if (transition.refundDue) await scheduleRefund(tx, payment.order_id);
+  if (transition.refundDue) await refundPaymentJob.schedule(tx, { orderId: payment.order_id });
   // A refund made at the provider (or one whose event came before our own call returned): the buyer is told once.
   if (transition.payment === PaymentStatus.REFUNDED) await queueBuyerEmail(tx, payment.order_id, EmailKind.REFUND_ISSUED);
   await notifyOrderUpdated(tx, payment.order_id);

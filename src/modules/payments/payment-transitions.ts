@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { isAwaitingPayment, OrderStatus } from '../orders/order-status';
 import { OPEN_PAYMENT_STATUSES, PaymentStatus, RefundReason } from './payment.entity';
 
@@ -28,29 +29,46 @@ const INTENT_EVENTS: Readonly<Record<string, PaymentHappening>> = {
   'payment_intent.canceled': 'canceled',
 };
 
+/** A field of the event's object that payments read: null when absent or of another shape, as the provider may send. */
+const text = z.string().min(1).nullable().catch(null);
+const int = z.int().nullable().catch(null);
+
+/**
+ * What payments read of the object of a Stripe-shaped event (a payment intent, a charge or a refund): every field
+ * optional, since which ones are there depends on the event's type; the type decides which are needed.
+ */
+const eventObjectSchema = z.object({
+  id: text,
+  currency: text,
+  status: text,
+  payment_intent: text,
+  amount: int,
+  amount_received: int,
+  amount_refunded: int,
+  metadata: z.object({ orderId: text }).catch({ orderId: null }),
+});
+
 /** The payment news in a Stripe-shaped event, or null for an event type that payments do not act on. */
 export function parseProviderEvent(event: { type: string; created: number; data: { object: Record<string, unknown> } }): ParsedProviderEvent | null {
-  const object = event.data.object;
+  // Never throws: every field falls back to null.
+  const object = eventObjectSchema.parse(event.data.object);
   const at = new Date(event.created * 1000);
-  const text = (value: unknown) => (typeof value === 'string' && value ? value : null);
-  const int = (value: unknown) => (Number.isSafeInteger(value) ? (value as number) : null);
-  const currency = text(object.currency)?.toUpperCase() ?? null;
+  const currency = object.currency?.toUpperCase() ?? null;
   const intentHappening = INTENT_EVENTS[event.type];
   if (intentHappening) {
-    const reference = text(object.id);
+    const reference = object.id;
     if (!reference) return null;
-    const metadata = (object.metadata ?? {}) as Record<string, unknown>;
-    const amount = intentHappening === 'succeeded' ? (int(object.amount_received) ?? int(object.amount)) : int(object.amount);
-    return { happening: intentHappening, reference, orderId: text(metadata.orderId), amount, currency, at };
+    const amount = intentHappening === 'succeeded' ? (object.amount_received ?? object.amount) : object.amount;
+    return { happening: intentHappening, reference, orderId: object.metadata.orderId, amount, currency, at };
   }
   // A refund, seen from the charge (`charge.refunded`, amount_refunded in all) or from the refund itself.
   if (event.type === 'charge.refunded') {
-    const reference = text(object.payment_intent);
-    return reference ? { happening: 'refunded', reference, orderId: null, amount: int(object.amount_refunded), currency, at } : null;
+    const reference = object.payment_intent;
+    return reference ? { happening: 'refunded', reference, orderId: null, amount: object.amount_refunded, currency, at } : null;
   }
   if ((event.type === 'refund.created' || event.type === 'refund.updated') && object.status === 'succeeded') {
-    const reference = text(object.payment_intent);
-    return reference ? { happening: 'refunded', reference, orderId: null, amount: int(object.amount), currency, at } : null;
+    const reference = object.payment_intent;
+    return reference ? { happening: 'refunded', reference, orderId: null, amount: object.amount, currency, at } : null;
   }
   return null;
 }

@@ -1,12 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../../graphql/context';
+import type { RequestContext } from '../request-context';
 import { runSql } from '../../shared/sql';
 import { EmailKind } from '../notifications/email-message.entity';
 import { queueBuyerEmail } from '../notifications/order-emails';
 import { notifyOrderUpdated } from '../orders/order-events';
 import { isAwaitingPayment, type OrderStatus } from '../orders/order-status';
 import { idempotencyKeys, PaymentProviderUnavailableError } from './payment-gateway';
-import { developmentConfirmationSql } from './payment-job-names';
+import { confirmDevelopmentPaymentJob } from './payment-job-names';
 import { PaymentProvider, PaymentStatus } from './payment.entity';
 import type { PaymentsRuntime } from './payments-runtime';
 
@@ -83,7 +83,7 @@ export const paymentService = {
     // when this call stored the intent.
     const confirmation =
       payment.provider === PaymentProvider.DEVELOPMENT
-        ? developmentConfirmationSql(orderId, new Date(now.getTime() + payments.developmentConfirmDelayMs))
+        ? confirmDevelopmentPaymentJob.scheduleSql({ orderId }, { runAt: new Date(now.getTime() + payments.developmentConfirmDelayMs) })
         : null;
     const [stored] = await runSql<{ id: string }>(
       em,

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express, { Router, type Request, type Response } from 'express';
 import Stripe from 'stripe';
+import { z } from 'zod';
 import type { Logger } from '../../infra/logger';
 import type { Clock } from '../../shared/clock';
 import { recordPaymentEvent, type ProviderEvent } from './payment-events';
@@ -10,6 +11,17 @@ import { PaymentProvider } from './payment.entity';
 const TOLERANCE_SECONDS = 300;
 /** Stripe's events are a few kilobytes; this is generous. */
 const MAX_EVENT_BYTES = 512 * 1024;
+
+/**
+ * What payments need of a verified event (Stripe's Event shape). Loose: the event is recorded whole, every field kept.
+ * `data.object` must be an object: a null or an array would fail its processing forever, after the 200.
+ */
+const providerEventSchema: z.ZodType<ProviderEvent> = z.looseObject({
+  id: z.string(),
+  type: z.string(),
+  created: z.number(),
+  data: z.looseObject({ object: z.record(z.string(), z.unknown()) }),
+});
 
 export interface StripeWebhookDeps {
   orm: MikroORM;
@@ -42,19 +54,19 @@ export function stripeWebhookRouter(deps: StripeWebhookDeps): Router {
     if (!Buffer.isBuffer(req.body)) return rejected('Empty body');
     const nowMs = deps.clock.now().getTime();
     const nowSeconds = Math.floor(nowMs / 1000);
-    let event: ProviderEvent;
+    let verified: unknown;
     try {
       // `receivedAt` is in milliseconds (stripe-node divides it by 1000), unlike the header's `t`.
-      event = Stripe.webhooks.constructEvent(req.body, signature, deps.webhookSecret, TOLERANCE_SECONDS, undefined, nowMs) as unknown as ProviderEvent;
+      verified = Stripe.webhooks.constructEvent(req.body, signature, deps.webhookSecret, TOLERANCE_SECONDS, undefined, nowMs);
     } catch (error) {
       return rejected(`Invalid signature: ${(error as Error).message}`);
     }
     // The SDK accepts a timestamp from the future; a signature made more than the tolerance ahead is no better than a stale one.
     const signedAt = Number(/(?:^|,)t=(\d+)/.exec(signature)?.[1]);
     if (signedAt > nowSeconds + TOLERANCE_SECONDS) return rejected('Invalid signature: timestamp too far in the future');
-    if (typeof event.id !== 'string' || typeof event.type !== 'string' || typeof event.created !== 'number' || typeof event.data?.object !== 'object') {
-      return rejected('Not a Stripe event');
-    }
+    const parsed = providerEventSchema.safeParse(verified);
+    if (!parsed.success) return rejected('Not a Stripe event');
+    const event = parsed.data;
     try {
       const recorded = await recordPaymentEvent(deps.orm.em.fork(), PaymentProvider.STRIPE, event, deps.clock.now());
       deps.onDelivery?.(recorded ? 'recorded' : 'duplicate');

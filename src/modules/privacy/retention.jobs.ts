@@ -1,6 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { CronItem, TaskList } from 'graphile-worker';
+import { z } from 'zod';
 import type { RetentionConfig } from '../../config/config';
+import { defineJob } from '../../infra/jobs';
 import type { Logger } from '../../infra/logger';
 import type { Clock } from '../../shared/clock';
 import { runSql } from '../../shared/sql';
@@ -94,6 +96,9 @@ export function retentionTaskName(purge: Purge): string {
   return `retention_${purge.name}`;
 }
 
+/** The job of each purge: run by cron only, with no payload of its own (graphile-worker's `_cron` is dropped). */
+const PURGE_JOBS = new Map(PURGES.map((purge) => [purge, defineJob({ name: retentionTaskName(purge), payload: z.object({}) })]));
+
 /**
  * Runs one purge to the end, batch after batch; resolves to the rows removed. `?1` in its SQL repeats the first
  * parameter (the cut-off), which knex's `?` placeholders cannot say.
@@ -114,20 +119,20 @@ export async function runPurge(deps: RetentionJobDeps, purge: Purge): Promise<nu
 /** The retention tasks for graphile-worker. */
 export function retentionTasks(deps: RetentionJobDeps): TaskList {
   const log = deps.logger.child({ component: 'retention' });
-  return Object.fromEntries(
-    PURGES.map((purge) => [
-      retentionTaskName(purge),
-      async () => {
+  return Object.assign(
+    {},
+    ...[...PURGE_JOBS].map(([purge, job]) =>
+      job.task(async () => {
         const removed = await runPurge(deps, purge);
         if (removed) log.info({ job: purge.name, rows: removed, afterDays: deps.retention[purge.period] }, 'retention: rows removed');
-      },
-    ]),
-  );
+      }),
+    ),
+  ) as TaskList;
 }
 
 /** Every purge, hourly, each at its own minute so that they do not all start together. */
-export const retentionCron: CronItem[] = PURGES.map((purge, index) => ({
-  task: retentionTaskName(purge),
+export const retentionCron: CronItem[] = [...PURGE_JOBS.values()].map((job, index) => ({
+  task: job.name,
   match: `${(7 * index + 3) % 60} * * * *`,
-  identifier: retentionTaskName(purge),
+  identifier: job.name,
 }));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../../src/infra/logger';
-import { notificationTasks, SEND_ORDER_EMAIL_TASK } from '../../../src/modules/notifications/notification.jobs';
+import { notificationTasks } from '../../../src/modules/notifications/notification.jobs';
+import { sendOrderEmailJob } from '../../../src/modules/notifications/order-emails';
 import { systemClock } from '../../../src/shared/clock';
 import { runSql } from '../../../src/shared/sql';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
@@ -71,7 +72,7 @@ async function shipmentIdsOf(server: TestServer, orderId: string): Promise<Map<s
 
 /** Runs the email task again, as a duplicated job would, for every email of the order. */
 async function runEmailTasksAgain(server: TestServer, orderId: string, rows: BuyerEmailRow[]): Promise<void> {
-  const task = notificationTasks({ orm: server.database.orm, clock: systemClock, logger: createLogger('silent'), mail: server.config.mail })[SEND_ORDER_EMAIL_TASK]!;
+  const task = notificationTasks({ orm: server.database.orm, clock: systemClock, logger: createLogger('silent'), mail: server.config.mail })[sendOrderEmailJob.name]!;
   for (const row of rows) {
     await task({ orderId, kind: row.kind, recipientId: row.recipient_id, ...(row.part_key ? { partKey: row.part_key } : {}) }, {} as never);
   }

@@ -6,6 +6,7 @@ import { ormConfig } from '../../../src/infra/db/orm';
 import { createLogger } from '../../../src/infra/logger';
 import { runSql } from '../../../src/shared/sql';
 import { createTestDatabase, type TestDatabase } from '../../utils/database';
+import { moduleEntities } from '../../../src/modules/index';
 
 /**
  * A TCP proxy to PostgreSQL that can cut a connection at the moment a statement goes through it, as a restart or
@@ -64,7 +65,7 @@ describe('a connection that breaks as a transaction begins', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     proxy = await startCuttingProxy(new URL(database.url));
-    orm = await MikroORM.init(ormConfig({ url: proxy.url, logger: createLogger('silent'), poolSize: 1 }));
+    orm = await MikroORM.init(ormConfig({ url: proxy.url, entities: moduleEntities, logger: createLogger('silent'), poolSize: 1 }));
   });
   afterAll(async () => {
     await orm?.close(true);

@@ -7,6 +7,7 @@ import { openDatabase } from '../../../src/infra/db/orm';
 import { createLogger } from '../../../src/infra/logger';
 import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../../utils/database';
 import { runToEnd } from '../../utils/processes';
+import { moduleEntities } from '../../../src/modules/index';
 
 /** `node dist/scripts/migrations.js up` (`npm run migrate`) to its end. */
 const migrate = (databaseUrl: string) =>
@@ -65,6 +66,7 @@ describe('migrations under an advisory lock', () => {
       // The API's timeouts: its pool's client gives up reading after 1.5 s, which the migration must not be held to.
       const orm = await openDatabase({
         url: migrated.url,
+        entities: moduleEntities,
         logger: createLogger('silent'),
         timeouts: { acquireMs: 1_000, statementMs: 500, lockMs: 500 },
         migrationStatementMs: 30_000,

@@ -2,12 +2,15 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { openDatabase } from '../../../src/infra/db/orm';
-import { addJob, startJobRunner, type JobRunner } from '../../../src/infra/jobs';
+import { z } from 'zod';
+import { defineJob, startJobRunner, type JobRunner } from '../../../src/infra/jobs';
 import { createLogger, type Logger } from '../../../src/infra/logger';
+import { runSql } from '../../../src/shared/sql';
 import { createTestDatabase, type TestDatabase } from '../../utils/database';
 import { openIdleConnection } from '../../utils/subscriptions';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 import { waitFor } from '../../utils/wait';
+import { moduleEntities } from '../../../src/modules/index';
 
 /** A debug-level logger whose JSON lines the test reads, raw and parsed. */
 function capturedLogger(): { logger: Logger; raw: () => string; lines: () => Array<Record<string, unknown>> } {
@@ -53,13 +56,16 @@ describe('operational logs', () => {
 
   describe('of jobs', () => {
     const captured = capturedLogger();
+    const probePayload = z.object({ recipient: z.email(), address: z.string() });
+    const okProbe = defineJob({ name: 'log_probe_ok', payload: probePayload });
+    const failingProbe = defineJob({ name: 'log_probe_fail', payload: probePayload });
     let db: TestDatabase;
     let orm: MikroORM;
     let runner: JobRunner;
 
     beforeAll(async () => {
       db = await createTestDatabase();
-      orm = await openDatabase({ url: db.url, logger: createLogger('silent') });
+      orm = await openDatabase({ url: db.url, entities: moduleEntities, logger: createLogger('silent') });
       runner = await startJobRunner({
         databaseUrl: db.url,
         concurrency: 1,
@@ -67,10 +73,10 @@ describe('operational logs', () => {
         heartbeatMs: 5_000,
         pollIntervalMs: 100,
         tasks: {
-          log_probe_ok: async () => undefined,
-          log_probe_fail: async () => {
+          ...okProbe.task(async () => undefined),
+          ...failingProbe.task(async () => {
             throw new Error('the probe failed');
-          },
+          }),
         },
       });
     }, 60_000);
@@ -82,9 +88,9 @@ describe('operational logs', () => {
 
     it('should log starts and ends at debug with task and job id, a failure at warn when retried and at error for good, with the error and never the payload', async () => {
       const payload = { recipient: 'payload-marker@example.com', address: 'payload-marker street' };
-      await addJob(orm.em.fork(), 'log_probe_ok', payload);
-      await addJob(orm.em.fork(), 'log_probe_fail', payload, { maxAttempts: 2 });
-      await addJob(orm.em.fork(), 'log_probe_fail', payload, { maxAttempts: 1, jobKey: 'fails-for-good' });
+      await okProbe.schedule(orm.em.fork(), payload);
+      await failingProbe.schedule(orm.em.fork(), payload, { maxAttempts: 2 });
+      await failingProbe.schedule(orm.em.fork(), payload, { maxAttempts: 1, jobKey: 'fails-for-good' });
       await waitFor(
         () => captured.lines().some((line) => line.msg === 'job succeeded') && captured.lines().some((line) => line.level === 'warn') && captured.lines().some((line) => line.level === 'error'),
         20_000,
@@ -104,6 +110,32 @@ describe('operational logs', () => {
       );
       // Nothing of any job at info or below names its payload, nor does any failure.
       expect(captured.raw()).not.toContain('payload-marker');
+    });
+
+    it('should log a malformed payload at error with the job id, its task and the faulty fields, never their values, and never run it again', async () => {
+      // A payload no schedule() would write: an older release's, or one added by hand. 25 attempts by default.
+      const [added] = await runSql<{ id: string }>(
+        orm.em.fork(),
+        `select id from graphile_worker.add_job('log_probe_ok', json_build_object('recipient', 'malformed-marker', 'address', 42))`,
+      );
+      const jobId = String(added!.id);
+      await waitFor(() => captured.lines().some((line) => line.jobId === jobId && line.level === 'error'), 20_000, 'the malformed payload logged');
+
+      expect(captured.lines().filter((line) => line.jobId === jobId && line.level === 'error')).toEqual([
+        expect.objectContaining({
+          msg: 'job payload malformed: failed for good, never retried; it stays in graphile_worker.jobs',
+          task: 'log_probe_ok',
+          problems: ['recipient: invalid_format', 'address: invalid_type'],
+        }),
+      ]);
+      expect(captured.lines().some((line) => line.jobId === jobId && line.msg === 'job failed; it will be retried')).toBe(false);
+      expect(captured.raw()).not.toContain('malformed-marker');
+      const [job] = await runSql<{ attempts: number; max_attempts: number; locked_at: string | null }>(
+        orm.em.fork(),
+        'select attempts, max_attempts, locked_at from graphile_worker.jobs where id = ?',
+        [jobId],
+      );
+      expect(job).toEqual({ attempts: 1, max_attempts: 1, locked_at: null });
     });
   });
 });

@@ -17,6 +17,7 @@ import { dataOf, sendAs } from '../../utils/operations';
 import { runToEnd, spawnChild, type ChildServer } from '../../utils/processes';
 import { startTestRedis, type TestRedis } from '../../utils/redis-server';
 import { waitFor } from '../../utils/wait';
+import { moduleEntities } from '../../../src/modules/index';
 
 const JWT_SECRET = 'tracing-test-secret-0123456789abcdefghij';
 
@@ -93,7 +94,7 @@ describe('tracing with OpenTelemetry', () => {
       // Export within 100 ms rather than 5 s.
       OTEL_BSP_SCHEDULE_DELAY: '100',
     });
-    orm = await openDatabase({ url: db.url, logger: createLogger('silent') });
+    orm = await openDatabase({ url: db.url, entities: moduleEntities, logger: createLogger('silent') });
     target = { database: { orm }, config: { auth: { jwtSecret: JWT_SECRET } } };
   }, 120_000);
 

@@ -17,6 +17,7 @@ import { ensureBuilt } from '../../utils/build';
 import { spawnChild, type ChildServer } from '../../utils/processes';
 import { startTestRedis, type TestRedis } from '../../utils/redis-server';
 import { waitFor } from '../../utils/wait';
+import { moduleEntities } from '../../../src/modules/index';
 
 const JWT_SECRET = 'two-instances-test-secret-0123456789abcdef';
 
@@ -55,7 +56,7 @@ describe('live stock across two server processes through Redis', () => {
       spawnChild('dist/src/main.js', env),
       spawnChild('dist/scripts/worker.js', { ...env, LOG_LEVEL: 'info' }, { http: false, readyText: 'Atelier worker is running' }),
     ]);
-    orm = await openDatabase({ url: db.url, logger: createLogger('silent') });
+    orm = await openDatabase({ url: db.url, entities: moduleEntities, logger: createLogger('silent') });
     target = { database: { orm }, config: { auth: { jwtSecret: JWT_SECRET } } };
     shop = await createShop(target);
     ws = wsClient(a.wsUrl);

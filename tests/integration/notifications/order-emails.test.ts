@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../../src/infra/logger';
 import { Role } from '../../../src/modules/accounts/user.entity';
-import { notificationTasks, SEND_ORDER_EMAIL_TASK } from '../../../src/modules/notifications/notification.jobs';
-import { queueOrderPaidEmails } from '../../../src/modules/notifications/order-emails';
+import { notificationTasks } from '../../../src/modules/notifications/notification.jobs';
+import { queueOrderPaidEmails, sendOrderEmailJob } from '../../../src/modules/notifications/order-emails';
 import { systemClock } from '../../../src/shared/clock';
 import { newId } from '../../../src/shared/ids';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
@@ -90,14 +90,14 @@ describe('the emails of a paid order, without SMTP: the outbox', () => {
 
   it('should deliver nothing more when the task runs again with the same payload', async () => {
     const before = await emailRowsOf(server, order.id);
-    const task = tasks()[SEND_ORDER_EMAIL_TASK]!;
+    const task = tasks()[sendOrderEmailJob.name]!;
     for (const row of before) await task({ orderId: order.id, kind: row.kind, recipientId: row.recipient_id }, {} as never);
     expect(await emailRowsOf(server, order.id)).toEqual(before);
   });
 
   it('should write nothing for a recipient with no part in the order, and refuse to queue the emails of no order', async () => {
     const stranger = await createUser(server);
-    await tasks()[SEND_ORDER_EMAIL_TASK]!({ orderId: order.id, kind: 'NEW_ORDER', recipientId: stranger.id }, {} as never);
+    await tasks()[sendOrderEmailJob.name]!({ orderId: order.id, kind: 'NEW_ORDER', recipientId: stranger.id }, {} as never);
     expect(await emailRowsOf(server, order.id)).toHaveLength(3);
     await expect(em().transactional((tx) => queueOrderPaidEmails(tx, newId()))).rejects.toThrow(/no order/);
   });

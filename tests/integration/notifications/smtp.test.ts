@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../../src/infra/logger';
-import { notificationTasks, SEND_ORDER_EMAIL_TASK } from '../../../src/modules/notifications/notification.jobs';
+import { notificationTasks } from '../../../src/modules/notifications/notification.jobs';
+import { sendOrderEmailJob } from '../../../src/modules/notifications/order-emails';
 import { systemClock } from '../../../src/shared/clock';
 import { runSql } from '../../../src/shared/sql';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
+import { RequestPasswordResetDocument } from '../../generated/graphql';
 import { createUser } from '../../utils/buyers';
+import { dataOf, sendAs } from '../../utils/operations';
 import { checkOut, emailJobsOf, emailRowsOf, markPaid, type CheckedOutOrder } from '../../utils/order-emails';
 import { startSmtpServer, type ReceivedMessage, type TestSmtpServer } from '../../utils/smtp-server';
 import { startTestServer, type TestServer } from '../../utils/test-server';
@@ -70,7 +73,7 @@ describe('the emails of a paid order, through SMTP', () => {
     );
     expect(rows.every((row) => row.sent_at !== null)).toBe(true);
 
-    const task = tasks()[SEND_ORDER_EMAIL_TASK]!;
+    const task = tasks()[sendOrderEmailJob.name]!;
     for (const row of rows) await task({ orderId: order.id, kind: row.kind, recipientId: row.recipient_id }, {} as never);
     expect(about(order, smtp.accepted)).toHaveLength(3);
   });
@@ -100,12 +103,22 @@ describe('the emails of a paid order, through SMTP', () => {
     // What a crash between the SMTP server's 250 and the commit of sent_at leaves behind.
     await runSql(em(), `update email_message set sent_at = null where order_id = ? and kind = 'ORDER_CONFIRMATION'`, [order.id]);
 
-    await tasks()[SEND_ORDER_EMAIL_TASK]!({ orderId: order.id, kind: 'ORDER_CONFIRMATION', recipientId: buyer.id }, {} as never);
+    await tasks()[sendOrderEmailJob.name]!({ orderId: order.id, kind: 'ORDER_CONFIRMATION', recipientId: buyer.id }, {} as never);
 
     const copies = about(order, smtp.accepted).filter((message) => message.to[0] === buyer.email);
     expect(copies.map((message) => message.messageId)).toEqual([messageIds[buyer.email], messageIds[buyer.email]]);
     // Headers aside (Date), the same message.
     const bodyOf = (raw: string) => raw.slice(raw.search(/\r?\n\r?\n/));
     expect(bodyOf(copies[1]!.raw)).toBe(bodyOf(copies[0]!.raw));
+  });
+
+  it('should send a password reset through its send_account_email job, and mark its outbox row sent', async () => {
+    const user = await createUser(server);
+    expect(dataOf(await sendAs(server.graphqlUrl, undefined, RequestPasswordResetDocument, { email: user.email })).requestPasswordReset).toBe(true);
+    const toUser = () => smtp.accepted.filter((message) => message.to[0] === user.email);
+    await waitFor(() => toUser().length === 1, 10_000, 'the reset email to be delivered');
+    expect(toUser()[0]!.messageId).toMatch(/^<password-reset\.[0-9a-f-]{36}@atelier\.example>$/);
+    const [row] = await runSql<{ sent_at: string | null }>(em(), `select sent_at from email_message where recipient_id = ? and kind = 'PASSWORD_RESET'`, [user.id]);
+    expect(row!.sent_at).not.toBeNull();
   });
 });

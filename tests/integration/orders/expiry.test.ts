@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../../src/infra/logger';
-import { addJob, type JobRunner } from '../../../src/infra/jobs';
-import { EXPIRE_ORDER_TASK, EXPIRE_OVERDUE_ORDERS_TASK, expireOrder, orderTasks } from '../../../src/modules/orders/order.jobs';
+import type { JobRunner } from '../../../src/infra/jobs';
+import { expireOrder, expireOrderJob, expireOverdueOrdersJob, orderTasks } from '../../../src/modules/orders/order.jobs';
 import { systemClock } from '../../../src/shared/clock';
 import { runSql } from '../../../src/shared/sql';
 import { createPaymentsRuntime } from '../../../src/modules/payments/payments-runtime';
@@ -80,8 +80,10 @@ describe('reservations that run out, and the job queue', () => {
     });
     try {
       const { productId, order } = await placeOrder(10, 4);
-      // Six more jobs for the same order, without a job key, so that nothing folds them into one.
-      for (let i = 0; i < 6; i++) await addJob(em(), EXPIRE_ORDER_TASK, { orderId: order.id }, { runAt: new Date(order.reservedUntil as string) });
+      // Six more jobs for the same order, each with a job key of its own, so that nothing folds them into one.
+      for (let i = 0; i < 6; i++) {
+        await expireOrderJob.schedule(em(), { orderId: order.id }, { runAt: new Date(order.reservedUntil as string), jobKey: `expire_order:${order.id}:copy-${i}` });
+      }
       await waitFor(async () => (await jobsOf(order.id)).length === 0, 15_000);
       // And by hand, concurrently, for good measure.
       const outcomes = await Promise.all(Array.from({ length: 4 }, () => expireOrder(deps(), order.id)));
@@ -117,36 +119,36 @@ describe('reservations that run out, and the job queue', () => {
     await waitFor(async () => (await availableOf(em(), productId)) === 3, 10_000);
   });
 
-  it('should retry a failing job later (backoff), then keep it with its error once it failed for good', async () => {
+  it('should refuse to schedule a malformed payload, and fail for good at its first attempt a job whose payload is malformed', async () => {
     const orderId = 'not-an-order-id';
-    await addJob(em(), EXPIRE_ORDER_TASK, { orderId }, { maxAttempts: 2 });
+    await expect(expireOrderJob.schedule(em(), { orderId })).rejects.toThrow(/expire_order: cannot schedule a malformed payload \(orderId: invalid_format\)/);
+    // What an older release, or a hand-written add_job, may have left in the queue (25 attempts by default).
+    await runSql(em(), `select graphile_worker.add_job('expire_order', json_build_object('orderId', ?::text))`, [orderId]);
     // graphile-worker counts an attempt when it takes the job: done means counted and unlocked again.
-    const attempted = async (n: number) => {
-      const [job] = await jobsOf(orderId);
-      return job?.attempts === n && job.locked_at === null;
-    };
-    await waitFor(() => attempted(1), 10_000, 'the first attempt to fail');
-    const [afterOne] = await runSql<{ run_at: Date; last_error: string }>(em(), `select run_at, last_error from graphile_worker._private_jobs where payload->>'orderId' = ?`, [orderId]);
-    expect(new Date(afterOne!.run_at).getTime()).toBeGreaterThan(Date.now());
-    expect(afterOne!.last_error).toMatch(/no valid orderId/);
+    await waitFor(async () => (await jobsOf(orderId)).some((job) => job.attempts === 1 && job.locked_at === null), 10_000, 'the first attempt to fail');
+    const failedJob = () =>
+      runSql<{ attempts: number; max_attempts: number; last_error: string; locked_at: Date | null }>(
+        em(),
+        `select attempts, max_attempts, last_error, locked_at from graphile_worker._private_jobs where payload->>'orderId' = ?`,
+        [orderId],
+      );
+    const [failed] = await failedJob();
+    expect(failed).toMatchObject({ attempts: 1, max_attempts: 1, locked_at: null });
+    expect(failed!.last_error).toBe('expire_order: malformed payload (orderId: invalid_format): failed for good, never retried');
 
-    // Due now: the second and last attempt fails too; the job stays, visible, and is never tried again.
-    await runSql(em(), `update graphile_worker._private_jobs set run_at = now() where payload->>'orderId' = ?`, [orderId]);
-    await waitFor(() => attempted(2), 10_000, 'the last attempt to fail');
-    const [failed] = await runSql<{ attempts: number; max_attempts: number; last_error: string; locked_at: Date | null }>(
-      em(),
-      `select attempts, max_attempts, last_error, locked_at from graphile_worker._private_jobs where payload->>'orderId' = ?`,
-      [orderId],
-    );
-    expect(failed).toMatchObject({ attempts: 2, max_attempts: 2, locked_at: null });
-    expect(failed!.last_error).toMatch(/no valid orderId/);
+    // Due again, it is still never taken: a valid job added after it runs, and the malformed one keeps its one attempt.
+    await runSql(em(), `update graphile_worker._private_jobs set run_at = now() - interval '1 minute' where payload->>'orderId' = ?`, [orderId]);
+    const { order } = await placeOrder(2, 1);
+    await expireOrderJob.schedule(em(), { orderId: order.id });
+    await waitFor(async () => (await jobsOf(order.id)).length === 0, 10_000, 'the valid job to run');
+    expect((await failedJob())[0]).toMatchObject({ attempts: 1, max_attempts: 1 });
   });
 
   it('should have the sweep expire an overdue order whose own job is gone', async () => {
     const { productId, order } = await placeOrder(6, 6);
     await runSql(em(), `delete from graphile_worker._private_jobs where key = ?`, [`expire_order:${order.id}`]);
     const later = { ...deps(), clock: { now: () => new Date(Date.now() + 5 * 60_000) } };
-    await orderTasks(later)[EXPIRE_OVERDUE_ORDERS_TASK]!({}, {} as never);
+    await orderTasks(later)[expireOverdueOrdersJob.name]!({}, {} as never);
     expect(await availableOf(em(), productId)).toBe(6);
     const [row] = await runSql<{ status: string }>(em(), 'select status from customer_order where id = ?', [order.id]);
     expect(row?.status).toBe('EXPIRED');

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse } from 'graphql';
 import { Role } from '../../../src/modules/accounts/user.entity';
 import { createLogger } from '../../../src/infra/logger';
 import { expireOrder } from '../../../src/modules/orders/order.jobs';
@@ -10,6 +12,27 @@ import { createUser, type TestUser } from '../../utils/buyers';
 import { availableOf, ledgerProblems, movementsOf } from '../../utils/ledger';
 import { codesOf, dataOf, sendAs } from '../../utils/operations';
 import { startTestServer, type TestServer } from '../../utils/test-server';
+
+interface PageInfoOfZero {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+interface PageOfZero {
+  totalCount: number;
+  pageInfo: PageInfoOfZero;
+  edges: { cursor: string }[];
+}
+
+/** `first: 0` of the caller's orders and of the catalogue, with `totalCount` (which the contract's MyOrders leaves out). */
+const PageOfZeroDocument = parse(`
+  query PageOfZero($after: String) {
+    myOrders(first: 0, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor } }
+    products(first: 0) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor } }
+  }
+`) as TypedDocumentNode<{ myOrders: PageOfZero; products: PageOfZero }, { after: string | null }>;
 
 describe('MyOrders, Order and CancelOrder', () => {
   let server: TestServer;
@@ -88,6 +111,34 @@ describe('MyOrders, Order and CancelOrder', () => {
     expect(myOrders.edges[0]!.node).toMatchObject({ number: placed[4]!.number, status: 'PENDING_PAYMENT', total: { amount: 700, currency: 'EUR' } });
     expect(codesOf(await sendAs(server.graphqlUrl, buyer.token, MyOrdersDocument, { first: 101 }))).toEqual(['BAD_USER_INPUT']);
     expect(codesOf(await sendAs(server.graphqlUrl, undefined, MyOrdersDocument, { first: 1 }))).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('should answer first: 0 as every connection does: no edge, null cursors, whether orders follow, and the exact totalCount', async () => {
+    const buyer = await createUser(server);
+    const placed = [];
+    for (let i = 0; i < 2; i++) placed.push((await placeOrder({ buyer, quantity: 1, key: `zero-${i}` })).order);
+    const empty = { edges: [], pageInfo: { hasNextPage: true, hasPreviousPage: false, startCursor: null, endCursor: null } };
+
+    const page = async (user: TestUser, after: string | null) =>
+      dataOf(await sendAs(server.graphqlUrl, user.token, PageOfZeroDocument, { after })).myOrders;
+    expect(await page(buyer, null)).toEqual({ ...empty, totalCount: 2 });
+    // The contract's own operation answers the same.
+    expect(dataOf(await sendAs(server.graphqlUrl, buyer.token, MyOrdersDocument, { first: 0 })).myOrders).toEqual(empty);
+    // As the catalogue does: products follow an empty page of products.
+    const { products } = dataOf(await sendAs(server.graphqlUrl, buyer.token, PageOfZeroDocument, { after: null }));
+    expect(products).toEqual({ ...empty, totalCount: expect.any(Number) });
+    expect(products.totalCount).toBeGreaterThan(0);
+
+    // After the oldest order nothing follows, and the page has orders before it.
+    const { myOrders: all } = dataOf(await sendAs(server.graphqlUrl, buyer.token, MyOrdersDocument, { first: 2 }));
+    expect(all.edges.map((edge) => edge.node.id)).toEqual(placed.map((order) => order.id).reverse());
+    expect(await page(buyer, all.pageInfo.endCursor ?? null)).toEqual({
+      edges: [],
+      pageInfo: { hasNextPage: false, hasPreviousPage: true, startCursor: null, endCursor: null },
+      totalCount: 2,
+    });
+    // A buyer without orders: nothing follows.
+    expect(await page(await createUser(server), null)).toEqual({ ...empty, pageInfo: { ...empty.pageInfo, hasNextPage: false }, totalCount: 0 });
   });
 
   it('should cancel an order awaiting payment and return its stock exactly once, however often it is asked', async () => {

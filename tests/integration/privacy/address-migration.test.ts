@@ -8,6 +8,7 @@ import { newId } from '../../../src/shared/ids';
 import { runSql } from '../../../src/shared/sql';
 import { createTestDatabase, type TestDatabase } from '../../utils/database';
 import { installTestCipher } from '../../utils/encryption';
+import { moduleEntities } from '../../../src/modules/index';
 
 /** The last migration before shipping addresses were sealed. */
 const BEFORE_SEALING = 'Migration20261122071332_job_worker_heartbeat';
@@ -19,7 +20,7 @@ describe('The migration that seals shipping addresses', () => {
   beforeAll(async () => {
     await installTestCipher();
     db = await createTestDatabase();
-    orm = await openDatabase({ url: db.url, logger: createLogger('silent') });
+    orm = await openDatabase({ url: db.url, entities: moduleEntities, logger: createLogger('silent') });
   });
   afterAll(async () => {
     await orm?.close();

@@ -64,7 +64,7 @@ describe('tracing spans and log correlation', () => {
   it("should run a job in a span of the trace that added it, and write that trace's id on the job's log lines", async () => {
     const lines: Array<Record<string, unknown>> = [];
     const logger = createLogger('info', new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) }));
-    // What addJob writes into the payload, from within a request's span.
+    // What a job's schedule writes into the payload, from within a request's span.
     const payload = await inSpan('POST /graphql', { kind: SpanKind.SERVER }, async () => ({ orderId: 'o-1', ...activeTraceContext() }));
     const [request] = finished('POST /graphql');
     expect(payload.traceparent).toBe(`00-${request!.spanContext().traceId}-${request!.spanContext().spanId}-01`);

@@ -1,0 +1,15 @@
+import { EmailMessageFieldsResolver } from './email-message-fields.resolver';
+import { EmailResolver } from './email.resolver';
+import { EmailMessage } from './email-message.entity';
+import { notificationTasks } from './notification.jobs';
+import { notificationRules } from './notifications.rules';
+import { defineModule } from '../../shared/module-manifest';
+
+/** The emails: the outbox, and their delivery by the worker. */
+export const notificationsModule = defineModule({
+  name: 'notifications',
+  entities: [EmailMessage],
+  resolvers: [EmailMessageFieldsResolver, EmailResolver],
+  rules: notificationRules,
+  jobs: { tasks: notificationTasks },
+});
