@@ -18,7 +18,7 @@ import { connectRedis, createRedisLink, disconnectRedis } from './infra/redis';
 import { createAccessTokens } from './modules/accounts/access-token';
 import { createAccountsRuntime } from './modules/accounts/accounts-runtime';
 import { closeSocketsOfBannedUsers } from './modules/accounts/ban-enforcement';
-import { createCatalogVersion, followCatalogChanges, followStockChanges } from './modules/catalog/catalog-version';
+import { createCatalogVersion, followCatalogChanges } from './modules/catalog/catalog-version';
 import { createSubscriptionViewerCheck } from './modules/accounts/viewer-recheck';
 import { systemClock, type Clock } from './shared/clock';
 import { createContextFactory } from './graphql/context';
@@ -108,14 +108,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     : null;
   const accounts = createAccountsRuntime({ config, accessTokens, redis, logger });
   const catalogVersion = createCatalogVersion();
-  await followCatalogChanges(pubsub, catalogVersion);
-  // Back from an outage, catalogue changes announced meanwhile may have been missed: nothing cached before is trusted.
-  pubsub.onReconnect(() => catalogVersion.bump());
-  redis?.onRecovered(() => catalogVersion.bump());
-  await followStockChanges(pubsub, catalogVersion);
+  await followCatalogChanges(catalogVersion, { pubsub, redis });
   const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, pubsub, accounts, config, live, catalogVersion, payments });
-  const connections = createLiveConnections();
-  await closeSocketsOfBannedUsers(pubsub, connections, logger);
+  const connections = closeSocketsOfBannedUsers(createLiveConnections(), live.accounts, logger);
   const formatError = createErrorFormatter({ logger, isProduction: config.isProduction });
   const validationRules = queryLimitRules({ blockIntrospection: config.isProduction });
   const budget = config.limits.queryBudget ? createQueryBudget({ ...config.limits.queryBudget, redis, logger }) : null;

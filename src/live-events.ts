@@ -2,9 +2,10 @@ import type { Config } from './config/config';
 import type { Database } from './infra/db/database';
 import type { Logger } from './infra/logger';
 import type { Metrics } from './infra/metrics';
-import { startNotifyRelay } from './infra/pg-notify-relay';
+import { startNotifyRelay, type NotifyRelayOptions } from './infra/pg-notify-relay';
 import type { PubSub } from './infra/pubsub';
 import { createModuleHubs, moduleRelayRoutes, type ModuleHubs, type ModuleLiveDeps } from './modules';
+import { CATALOG_NOTIFY_CHANNEL, CATALOG_TOPIC } from './modules/catalog/catalog-version';
 import type { StartableHub } from './shared/module-manifest';
 
 /**
@@ -30,7 +31,8 @@ export async function startLiveEvents(deps: { config: Config; database: Database
   for (const hub of started) await hub.start();
   const relay = await startNotifyRelay({
     databaseUrl: database.url,
-    routes: moduleRelayRoutes(),
+    routes: { ...moduleRelayRoutes(), [CATALOG_NOTIFY_CHANNEL]: CATALOG_TOPIC },
+    ...catalogRelayOptions(pubsub, logger),
     pubsub,
     exclusive: Boolean(config.redisUrl),
     logger,
@@ -42,4 +44,15 @@ export async function startLiveEvents(deps: { config: Config; database: Database
       await Promise.all(started.map((hub) => hub.stop()));
     },
   };
+}
+
+/**
+ * The catalogue's invalidations ride on the relay too (see `followCatalogChanges`). They have no reconciliation of
+ * their own: a publish that failed is sent again until it lands, and a relay that starts listening (after a gap in
+ * which notifications were lost) announces a change, so that every instance drops its cached answers.
+ */
+function catalogRelayOptions(pubsub: PubSub, logger: Logger): Pick<NotifyRelayOptions, 'redeliverTopics' | 'onListening'> {
+  const announce = () =>
+    void pubsub.publish(CATALOG_TOPIC, {}, { redeliver: 'relay' }).catch((error: unknown) => logger.warn({ err: error }, 'could not announce a catalogue change: sent again until it lands'));
+  return { redeliverTopics: [CATALOG_TOPIC], onListening: announce };
 }

@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 
 /**
  * The open graphql-ws connections of this instance that carry a user's token, by user id: what a ban must
- * close. Each instance keeps its own; a ban reaches every instance through pub/sub (see ban-enforcement.ts).
+ * close. Each instance keeps its own; a ban reaches every instance's account hub (see ban-enforcement.ts).
  */
 export interface LiveConnections {
   add(userId: string, socket: WebSocket): void;

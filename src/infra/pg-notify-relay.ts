@@ -15,6 +15,17 @@ export interface NotifyRelayOptions {
    */
   exclusive: boolean;
   logger: Logger;
+  /**
+   * Topics whose messages carry no state of their own and have no reconciliation (invalidations: the catalogue's):
+   * a publish that fails (Redis away) is sent again until it lands, the newest replacing a pending one
+   * (`PubSub.publish`'s `redeliver`). Default none.
+   */
+  redeliverTopics?: readonly string[];
+  /**
+   * Called each time this relay starts listening (at start, after a lost connection, on taking over from another
+   * relay): notifications sent while none listened are lost, and whoever cannot reconcile must assume a change.
+   */
+  onListening?: () => void;
   /** Pause between attempts to connect or to take the lock, in milliseconds. Default 1 000. */
   retryMs?: number;
 }
@@ -34,7 +45,8 @@ const RELAY_LOCK_KEY = 7_204_511_901;
  * connection, one publisher) keeps commit order, which per product is version order.
  *
  * Notifications sent while no relay listens (restart, failover, a dropped connection) are lost: the live
- * subscriptions recover them from the stock ledger by themselves (see `live-stock.hub.ts`).
+ * subscriptions recover them from the stock ledger by themselves (see `live-stock.hub.ts`); the others hear of it
+ * through `onListening`.
  * Resolves once it listens, or once it knows it is a standby.
  */
 export async function startNotifyRelay(options: NotifyRelayOptions): Promise<NotifyRelay> {
@@ -100,13 +112,15 @@ export async function startNotifyRelay(options: NotifyRelayOptions): Promise<Not
           log.error({ err: error, channel: message.channel }, 'dropped a notification that is not JSON');
           return;
         }
-        options.pubsub.publish(topic, payload).catch((error: unknown) => log.error({ err: error, topic }, 'could not publish a notification'));
+        const redeliver = options.redeliverTopics?.includes(topic) ? 'relay' : undefined;
+        options.pubsub.publish(topic, payload, { redeliver }).catch((error: unknown) => log.error({ err: error, topic }, 'could not publish a notification'));
       });
       for (const channel of Object.keys(options.routes)) await connection.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
       if (stopped) return;
       active = true;
       log.info({ exclusive: options.exclusive }, 'notification relay listening');
       settle();
+      options.onListening?.();
     } catch (error) {
       if (!stopped) log.warn({ err: error }, 'notification relay could not start; retrying');
       settle();

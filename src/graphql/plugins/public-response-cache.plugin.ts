@@ -5,7 +5,7 @@ import { LRUCache } from 'lru-cache';
 import type { Metrics } from '../../infra/metrics';
 import type { CatalogVersion } from '../../modules/catalog/catalog-version';
 
-/** Root fields whose answer is the same for every anonymous caller, and changes only through `catalogChanged`. */
+/** Root fields whose answer is the same for every anonymous caller, and changes only by a write that bumps the `CatalogVersion`. */
 export const PUBLIC_CATALOG_FIELDS: ReadonlySet<string> = new Set(['products', 'product', 'shop', 'shops', 'categories', '__typename']);
 
 /** The response header that says whether the cache answered: `HIT`, or `MISS` for a cacheable request it could not. */
@@ -58,8 +58,8 @@ interface Entry {
  * printing the document on every request, hits included, would cost more than it saves.
  *
  * Freshness: every entry carries the {@link CatalogVersion} read when its request started, and is served only while
- * that is still the current version, and for `ttlSeconds` at most. Writers bump the version after commit
- * (`catalogChanged`), so a read that overlapped a write is never served again: it was tagged with the version
+ * that is still the current version, and for `ttlSeconds` at most. The version is bumped only after a write commits
+ * (`catalogChanged` on the writer, the relayed notification everywhere: `followCatalogChanges`), so a read that overlapped a write is never served again: it was tagged with the version
  * before the bump. Lookups happen in `responseForOperation`, after parsing and validation (query limits still
  * apply) and before execution; answers are stored in `willSendResponse`.
  */

@@ -3,7 +3,7 @@ import { ConflictError } from '../../shared/errors';
 import { runSql } from '../../shared/sql';
 import { deleteCartOf } from '../cart/cart-access';
 import { eraseEmailsOfDeletedUser } from '../notifications/account-emails';
-import { publishUserBanned } from './account-events';
+import { notifyAccountChanged } from './account-events';
 import { AuditEventType } from './audit-event.entity';
 import { logAudit, recordAudit } from './audit';
 import { verifyOwnPassword } from './password.service';
@@ -45,11 +45,11 @@ export const accountDeletionService = {
       await runSql(tx, 'delete from password_reset_token where user_id = ?', [user.id]);
       await deleteCartOf(tx, user.id);
       await eraseEmailsOfDeletedUser(tx, user.id, erasedEmail(user.id));
+      // Its WebSockets are closed on every instance, as a banned user's are (see `ban-enforcement.ts`).
+      await notifyAccountChanged(tx, user.id);
       return recordAudit(tx, ctx, { type: AuditEventType.ACCOUNT_DELETED, userId: user.id });
     });
     await ctx.accounts.viewerCache.forget(user.id);
-    // Closes its WebSockets on every instance, as a ban does.
-    await publishUserBanned(ctx, user.id);
     logAudit(ctx.logger, event);
     return true;
   },

@@ -13,7 +13,8 @@ export interface AccountUpdatesHubOptions {
 }
 
 /**
- * Account changes (role, status) of one instance, for `myAccount`: each state of a watched account once. The
+ * Account changes (role, status, deletion) of one instance, for `myAccount`, the re-check of subscriptions and the
+ * closing of banned users' sockets: each state of a watched account once. The
  * periodic check reads the watched accounts back, so that a change whose notification was lost (Redis down during
  * a role change) still arrives.
  */
@@ -24,7 +25,7 @@ export function createAccountUpdatesHub(options: AccountUpdatesHubOptions) {
     topic: ACCOUNT_TOPIC,
     parse: parseAccountChangedEvent,
     keyOf: (event) => event.userId,
-    stateOf: (event) => `${event.role}/${event.status}`,
+    stateOf: (event) => `${event.role}/${event.status}${event.deleted ? '/deleted' : ''}`,
     readCurrent: (userIds) => readAccountEvents(options.orm.em.fork(), userIds),
   });
 }

@@ -4,7 +4,7 @@ import { BadUserInputError, NotFoundError } from '../../shared/errors';
 import { isId } from '../../shared/ids';
 import { escapeLike, keysetPage } from '../../shared/keyset-page';
 import type { Connection, PageRequest } from '../../shared/pagination';
-import { notifyAccountChanged, publishUserBanned } from './account-events';
+import { notifyAccountChanged } from './account-events';
 import { AuditEventType } from './audit-event.entity';
 import { logAudit, recordAudit, type AuditInput } from './audit';
 import { characterCount } from './credentials';
@@ -25,7 +25,10 @@ export const usersService = {
     return keysetPage(ctx.em, User, where, page);
   },
 
-  /** Bans a user and ends all its sessions; its WebSockets are closed on every instance once this commits. */
+  /**
+   * Bans a user and ends all its sessions. Its WebSockets are closed on every instance once this commits, from the
+   * account's notification (see `ban-enforcement.ts`), or from the hubs' check against PostgreSQL if it was lost.
+   */
   async ban(ctx: RequestContext, userId: string, reason: string): Promise<User> {
     const trimmed = reason.trim();
     if (!trimmed || characterCount(trimmed) > BAN_REASON_MAX_LENGTH) {
@@ -40,8 +43,6 @@ export const usersService = {
     });
     // Before answering: the victim's very next request, on any instance, reads its row again.
     await ctx.accounts.viewerCache.forget(user.id);
-    // Announced even when it was banned already: a socket that escaped the first announcement is closed now.
-    await publishUserBanned(ctx, user.id);
     return user;
   },
 

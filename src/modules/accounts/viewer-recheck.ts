@@ -20,8 +20,8 @@ interface SessionState {
 
 /**
  * The per-event re-check of subscriptions: before each event reaches a logged-in subscriber, its session and
- * user are read again. A ban or a log-out stops delivery at the next event, even where the `user-banned`
- * message has not arrived yet (another instance, a Redis hiccup).
+ * user are read again. A ban or a log-out stops delivery at the next event, even where the ban's notification
+ * has not arrived yet (another instance, a Redis hiccup) to close the socket (`ban-enforcement.ts`).
  *
  * It is cheap because it is batched: one event fans out to every subscriber of a topic in the same tick, and
  * a DataLoader without cache turns all their checks into one statement over the session primary keys. So a

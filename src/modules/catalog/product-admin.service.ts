@@ -47,7 +47,7 @@ export const productAdminService = {
         if (!(error instanceof UniqueConstraintViolationException)) throw error;
         continue;
       }
-      await catalogChanged(ctx);
+      catalogChanged(em, ctx.catalogVersion);
       return product;
     }
     throw new Error(`no free product slug after ${SLUG_ATTEMPTS} attempts`);
@@ -76,11 +76,11 @@ export const productAdminService = {
       await requireCategory(ctx, input.categoryId);
       product.category = ctx.em.getReference(Category, input.categoryId, { wrapped: true });
     }
-    // Archiving: the catalogue's cached answers drop it at once, through the catalogChanged below.
+    // Archiving: the catalogue's cached answers drop it at once (the write notifies every instance; catalogChanged below).
     if (input.archived != null) product.archived = input.archived;
     product.updatedAt = ctx.clock.now();
     await ctx.em.flush();
-    await catalogChanged(ctx);
+    catalogChanged(ctx.em, ctx.catalogVersion);
     return product;
   },
 };

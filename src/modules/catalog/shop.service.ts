@@ -42,7 +42,7 @@ export const shopService = {
       }
       // `Me.shop` is answered from the viewer cache: the artisan's next request must see the new shop.
       await ctx.accounts.viewerCache.forget(ownerId);
-      await catalogChanged(ctx);
+      catalogChanged(em, ctx.catalogVersion);
       return shop;
     }
     throw new ConflictError('No free slug for this shop name: try another name');
@@ -83,7 +83,7 @@ export const shopService = {
     }
     // `Me.shop` is answered from the viewer cache: the artisan's next request must see the change.
     await ctx.accounts.viewerCache.forget(ownerId);
-    await catalogChanged(ctx);
+    catalogChanged(ctx.em, ctx.catalogVersion);
     return ctx.em.fork().findOneOrFail(Shop, shop.id);
   },
 };

@@ -3,6 +3,7 @@ import { BadUserInputError, ForbiddenError, NotFoundError } from '../../shared/e
 import { isId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
 import { Role } from '../accounts/user.entity';
+import { catalogChanged } from '../catalog/catalog-version';
 import { Product } from '../catalog/product.entity';
 import { applyStockChanges } from './stock-ledger';
 import { StockReason } from './stock-reason';
@@ -51,8 +52,8 @@ export const inventoryService = {
         ctx.clock.now(),
       ),
     );
-    // This instance's cached catalogue answers are stale from now (others: followStockChanges).
-    if (!outcome.refusedProductId) ctx.catalogVersion.bump();
+    // This instance's next catalogue read misses its cache.
+    if (!outcome.refusedProductId) catalogChanged(ctx.em, ctx.catalogVersion);
     if (outcome.refusedProductId) {
       const [now] = await runSql<{ available: number }>(ctx.em, 'select available from product where id = ?', [productId]);
       throw new BadUserInputError('delta', `Available stock cannot go below zero: ${now?.available ?? 0} available, delta ${delta}`);

@@ -6,6 +6,7 @@ import { runSql, type SqlFragment } from '../../shared/sql';
 import { requireViewer } from '../accounts/accounts.errors';
 import { User } from '../accounts/user.entity';
 import { cartIdOf } from '../cart/cart.entity';
+import { catalogChanged } from '../catalog/catalog-version';
 import { Product } from '../catalog/product.entity';
 import { Shop } from '../catalog/shop.entity';
 import { OutOfStockError } from '../inventory/inventory.errors';
@@ -72,9 +73,8 @@ export const checkoutService = {
           return order;
         }
         const created = await createOrder(ctx, { buyerId: viewer.userId, cartId, key, address, read, expectedTotal: input.expectedTotal ?? null });
-        // Stock was taken: this instance's cached catalogue answers are stale from now (others learn it
-        // from the committed stock events, see followStockChanges).
-        ctx.catalogVersion.bump();
+        // Stock was taken (the statement committed): this instance's next catalogue read misses its cache.
+        catalogChanged(ctx.em, ctx.catalogVersion);
         // After the commit, never inside it: a slow provider holds no lock.
         const { order, payment } = created;
         const prepared = await paymentService.prepareQuietly(ctx, order.id, {

@@ -4,6 +4,7 @@ import { isId } from '../../shared/ids';
 import { keysetPage } from '../../shared/keyset-page';
 import type { Connection, PageRequest } from '../../shared/pagination';
 import { requireViewer } from '../accounts/accounts.errors';
+import { catalogChanged } from '../catalog/catalog-version';
 import { canCancelOrder, canReadOrder } from './order-access';
 import { releaseOrder } from './order-release';
 import { paymentService } from '../payments/payment.service';
@@ -40,8 +41,8 @@ export const orderService = {
     if (CANCELLABLE.has(order.status)) {
       const wasPaid = order.status === OrderStatus.PAID;
       await ctx.em.transactional((em) => releaseOrder(em, { orderId: order.id, to: OrderStatus.CANCELLED, now: ctx.clock.now() }));
-      // Stock came back: this instance's cached catalogue answers are stale (others: followStockChanges).
-      ctx.catalogVersion.bump();
+      // Stock came back: this instance's next catalogue read misses its cache.
+      catalogChanged(ctx.em, ctx.catalogVersion);
       if (wasPaid) await refundNow(ctx, order.id);
       await ctx.em.refresh(order);
     }

@@ -16,7 +16,8 @@ describe('bans and login limits across two instances sharing Redis', () => {
   let admin: TestUser;
 
   beforeAll(async () => {
-    cluster = await startCluster({ instances: 2, redis: true, env: { LOGIN_FAILURES_PER_ACCOUNT: '3' } });
+    // Checks against PostgreSQL every 500 ms: what recovers a ban whose notification was lost.
+    cluster = await startCluster({ instances: 2, redis: true, env: { LOGIN_FAILURES_PER_ACCOUNT: '3', LIVE_RECONCILE_MS: '500' } });
     [instanceA, instanceB] = cluster.instances;
     admin = await createUser(instanceA, Role.ADMIN);
   });
@@ -25,7 +26,7 @@ describe('bans and login limits across two instances sharing Redis', () => {
   it('should close the WebSocket that a user holds on instance B within a second of a ban sent to instance A', async () => {
     const victim = await signUp(instanceB);
     const subscription = recordSubscription(instanceB.wsUrl, victim.token, MyAccountDocument);
-    // With nothing running on it, only the `user-banned` broadcast can close this one.
+    // With nothing running on it, only the account's notification (relayed to B's account hub) can close this one.
     const idle = openIdleConnection(instanceB.wsUrl, victim.token);
     try {
       await Promise.all([subscription.result(0), idle.connected]);
@@ -57,5 +58,27 @@ describe('bans and login limits across two instances sharing Redis', () => {
     const refused = await attempt(instanceB);
     expect(codesOf(refused)).toEqual(['RATE_LIMITED']);
     expect(refused.errors?.[0]?.extensions?.retryAfterSeconds).toBeGreaterThan(0);
+  });
+
+  it('should close the WebSocket that a user holds on instance B when it was banned on instance A while Redis was down', async () => {
+    const victim = await signUp(instanceB);
+    const idle = openIdleConnection(instanceB.wsUrl, victim.token);
+    try {
+      await idle.connected;
+      await cluster.redis.shutDown();
+      try {
+        // The ban's notification cannot travel: the relay's publish fails, and B hears nothing from Redis.
+        const response = await send(instanceA, BanUserDocument, { userId: victim.id, reason: 'fraud' }, { token: admin.token });
+        expect(response.data?.banUser.status).toBe('BANNED');
+        // A goes away too, with anything it might still send: only B's own check can close the socket. (Last test.)
+        await instanceA.close();
+      } finally {
+        await cluster.redis.startAgain();
+      }
+      // B's account hub finds the account banned in PostgreSQL (its periodic check) and closes the socket.
+      expect(await within(idle.closed, 10_000, 'still open')).toBe(4403);
+    } finally {
+      await idle.dispose();
+    }
   });
 });

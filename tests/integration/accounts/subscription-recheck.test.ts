@@ -53,18 +53,22 @@ describe('the per-event re-check of subscriptions', () => {
     }
   });
 
-  it('should deliver no event to a banned user, only the FORBIDDEN that ends it, even when the ban broadcast never reached this instance', async () => {
+  it("should deliver no event to a banned user, at most the FORBIDDEN that ends it, and close its socket, even when the ban's own notification was lost", async () => {
     const user = await signUp(server);
     const subscription = recordSubscription(server.wsUrl, user.token, MyAccountDocument);
     try {
       await subscription.result(0);
-      // As another instance would leave it if its `user-banned` message were lost: banned in the database only.
+      // As a lost notification of the ban would leave it: banned in the database only.
       await runSql(server.database.orm.em.fork(), `update app_user set status = 'BANNED' where id = ?`, [user.id]);
+      // The next account event carries the ban: the subscription's re-check refuses it, and the instance closes the
+      // banned user's sockets; whichever comes first, no data reaches the subscriber.
       await setRole(user.id, 'ARTISAN');
       expect(await within(subscription.closed, 1_000, 'still open')).toBe(4403);
-      expect(subscription.results).toHaveLength(2);
-      expect(subscription.results[1]!.data ?? null).toBeNull();
-      expect(subscription.results[1]!.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ACCOUNT_BANNED' });
+      expect(subscription.results.length).toBeLessThanOrEqual(2);
+      for (const result of subscription.results.slice(1)) {
+        expect(result.data ?? null).toBeNull();
+        expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ACCOUNT_BANNED' });
+      }
     } finally {
       await subscription.dispose();
     }
