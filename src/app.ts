@@ -109,7 +109,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const accounts = createAccountsRuntime({ config, accessTokens, redis, logger });
   const catalogVersion = createCatalogVersion();
   await followCatalogChanges(catalogVersion, { pubsub, redis });
-  const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, pubsub, accounts, config, live, catalogVersion, payments });
+  const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, accounts, config, live, catalogVersion, payments });
   const connections = closeSocketsOfBannedUsers(createLiveConnections(), live.accounts, logger);
   const formatError = createErrorFormatter({ logger, isProduction: config.isProduction });
   const validationRules = queryLimitRules({ blockIntrospection: config.isProduction });

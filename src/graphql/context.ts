@@ -18,7 +18,7 @@ export function createLoaders(em: EntityManager): Loaders {
 export type Loaders = ModuleLoaders;
 
 /** What a context is made from: the app's parts that every context carries, and what recognises the caller. */
-export interface ContextFactoryDeps extends Pick<RequestContext, 'clock' | 'pubsub' | 'accounts' | 'config' | 'live' | 'catalogVersion' | 'payments'> {
+export interface ContextFactoryDeps extends Pick<RequestContext, 'clock' | 'accounts' | 'config' | 'live' | 'catalogVersion' | 'payments'> {
   orm: MikroORM;
   logger: Logger;
   accessTokens: AccessTokens;
@@ -61,7 +61,6 @@ export function createContextFactory(deps: ContextFactoryDeps) {
       viewer,
       clientAddress: input.clientAddress ?? null,
       clock: deps.clock,
-      pubsub: deps.pubsub,
       accounts: deps.accounts,
       config: deps.config,
       live: deps.live,

@@ -7,7 +7,7 @@ import type { PubSub } from 'type-graphql';
  */
 export const subscriptionsBringTheirOwnSource: PubSub = {
   publish() {
-    throw new Error('publish through ctx.pubsub: the schema has no pub/sub of its own');
+    throw new Error('the schema has no pub/sub of its own: events come from the live hubs');
   },
   subscribe() {
     throw new Error('every @Subscription here must give its own `subscribe` function');

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config/config';
 import type { Logger } from '../infra/logger';
-import type { PubSub } from '../infra/pubsub';
 import type { Clock } from '../shared/clock';
 import type { ModuleHubs, ModuleLoaders } from '.';
 import type { AccountsRuntime } from './accounts/accounts-runtime';
@@ -29,15 +28,13 @@ export interface RequestContext {
   /** The caller's address, for rate limits and audit. */
   clientAddress: string | null;
   clock: Clock;
-  /** Events to other parts of this instance and to other instances (Redis when configured). */
-  pubsub: PubSub;
   /** Token signing and login limits, one per app. */
   accounts: AccountsRuntime;
   /** The validated configuration (reservation length, …). */
   config: Config;
   /** This instance's live subscription hubs (stock, orders). */
   live: ModuleHubs;
-  /** The catalogue's version in this instance: writes bump it through `catalogChanged`, after commit. */
+  /** The catalogue's version in this instance: a write's `catalogChanged` bumps it at commit (read-your-writes); the relayed notification bumps every instance. */
   catalogVersion: CatalogVersion;
   /** The payment providers (Stripe, or DEVELOPMENT), one per process. */
   payments: PaymentsRuntime;

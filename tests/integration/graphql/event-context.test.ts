@@ -20,7 +20,6 @@ describe("a subscription event's context", () => {
       logger: createLogger('silent'),
       accessTokens: unreached,
       clock: systemClock,
-      pubsub: unreached,
       accounts: { viewerCache: unreached } as never,
       config: server.config,
       live: unreached,
