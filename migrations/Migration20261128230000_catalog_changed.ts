@@ -16,7 +16,7 @@ begin
 end
 $$;`);
     for (const table of ['product', 'shop', 'category']) {
-      this.addSql(`create trigger ${table}_catalog_changed after insert or update or delete or truncate on "${table}"
+      this.addSql(`create or replace trigger ${table}_catalog_changed after insert or update or delete or truncate on "${table}"
   for each statement execute function atelier_notify_catalog_changed();`);
     }
   }
