@@ -69,7 +69,13 @@ export function createContextFactory(deps: ContextFactoryDeps) {
       operation: input.operation ?? {},
       http: input.http ?? null,
     };
-    eventContextMakers.set(ctx, (current) => build({ ...input, operation: ctx.operation }, current ? { kind: 'viewer', viewer: current } : auth));
+    subscriptionParts.set(ctx, {
+      forEvent: (current) => build({ ...input, operation: ctx.operation }, current ? { kind: 'viewer', viewer: current } : auth),
+      release: () => {
+        em = undefined;
+        loaders = undefined;
+      },
+    });
     return ctx;
   };
   return async (input: ContextInput): Promise<RequestContext> => {
@@ -81,8 +87,8 @@ export function createContextFactory(deps: ContextFactoryDeps) {
 
 export type ContextFactory = ReturnType<typeof createContextFactory>;
 
-/** How each context made by {@link createContextFactory} makes the context of one event of its subscription. */
-const eventContextMakers = new WeakMap<RequestContext, (viewer: Viewer | null) => RequestContext>();
+/** What each context made by {@link createContextFactory} offers when it is a subscription's (see below). */
+const subscriptionParts = new WeakMap<RequestContext, { forEvent(viewer: Viewer | null): RequestContext; release(): void }>();
 
 /**
  * The context of one event of the subscription whose context is `subscription`: a new object, with the viewer as
@@ -92,7 +98,16 @@ const eventContextMakers = new WeakMap<RequestContext, (viewer: Viewer | null) =
  * fanned out to thousands of subscribers reads no database and makes none.
  */
 export function contextForEvent(subscription: RequestContext, viewer: Viewer | null): RequestContext {
-  const make = eventContextMakers.get(subscription);
-  if (!make) throw new Error('not a context of createContextFactory');
-  return make(viewer);
+  const parts = subscriptionParts.get(subscription);
+  if (!parts) throw new Error('not a context of createContextFactory');
+  return parts.forEvent(viewer);
+}
+
+/**
+ * Lets a subscription's context drop the EntityManager fork and loaders its `subscribe` used (LiveStock reads the
+ * products it is asked to watch): its events each have their own, and kept for the subscription's whole life they
+ * were 2–3 KiB of heap per idle subscriber. Called once `subscribe` has run; a later use would make new ones.
+ */
+export function releaseSubscribeState(subscription: RequestContext): void {
+  subscriptionParts.get(subscription)?.release();
 }

@@ -5,7 +5,7 @@ import type { Viewer } from '../modules/accounts/viewer';
 import type { RequestContext } from '../modules/request-context';
 import { AppError } from '../shared/errors';
 import { eventAuthorizationOf } from '../shared/event-authorization';
-import { contextForEvent } from './context';
+import { contextForEvent, releaseSubscribeState } from './context';
 import { guardedSubscribe } from './subscription-guard';
 
 export interface EventChecks {
@@ -51,6 +51,8 @@ export function subscribeWithEventChecks(checks: EventChecks) {
       if (!viewer || !eventAuthorizationOf(contextValue as RequestContext)) return undefined;
       return checks.watchAccount(viewer, recheck);
     },
+    // Each event has its own EntityManager and loaders: the ones `subscribe` used need not live as long as it.
+    ({ contextValue }) => releaseSubscribeState(contextValue as RequestContext),
   );
 }
 

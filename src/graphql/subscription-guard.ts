@@ -50,12 +50,14 @@ export type WakeUps = (args: ExecutionArgs, recheck: () => void) => (() => void)
  * the refusal's error is the subscription's last result, and it ends. The check runs before the resolvers, so
  * that rules they apply see what the check refreshed. If the check throws, the subscription ends with an
  * error (graphql-ws sends it): fail closed. Each event is executed with the context its admission gives. `wakeUps` runs the same check without waiting for an event: a demoted
- * subscriber's feed ends when the role changes, not at its next event, which may be hours away.
+ * subscriber's feed ends when the role changes, not at its next event, which may be hours away. `subscribed` is
+ * called once the subscription's source is running, before any event.
  */
-export function guardedSubscribe(beforeEvent: BeforeEvent, wakeUps?: WakeUps) {
+export function guardedSubscribe(beforeEvent: BeforeEvent, wakeUps?: WakeUps, subscribed?: (args: ExecutionArgs) => void) {
   return async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
     const source = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in Object(source))) return source as ExecutionResult;
+    subscribed?.(args);
     const events = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     let finished = false;
     let afterRefusal: (() => void) | undefined;

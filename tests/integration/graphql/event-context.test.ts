@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { contextForEvent, createContextFactory, type ContextFactory } from '../../../src/graphql/context';
+import { contextForEvent, createContextFactory, releaseSubscribeState, type ContextFactory } from '../../../src/graphql/context';
 import { createLogger } from '../../../src/infra/logger';
 import { Role, UserStatus } from '../../../src/modules/accounts/user.entity';
 import type { Viewer } from '../../../src/modules/accounts/viewer';
@@ -41,6 +41,16 @@ describe("a subscription event's context", () => {
     expect(first.loaders).toBe(first.loaders);
     expect(second.requestId).toBe('subscription-1');
     expect(second.operation).toBe(subscription.operation);
+  });
+
+  it("should let a subscription's context drop what its subscribe used, and make new ones only if used again", async () => {
+    const subscription = await createContext({ requestId: 'subscription-3' });
+    const subscribeEm = subscription.em;
+    const subscribeLoaders = subscription.loaders;
+    releaseSubscribeState(subscription);
+    expect(subscription.em).not.toBe(subscribeEm);
+    expect(subscription.loaders).not.toBe(subscribeLoaders);
+    expect(subscription.requestId).toBe('subscription-3');
   });
 
   it('should carry the viewer as re-checked for the event, and leave the subscription context as it was', async () => {
