@@ -366,8 +366,13 @@ describe('the dashboard in a browser', () => {
     await ownPage.locator('tr[data-product-id]').first().waitFor({ timeout: UI_TIMEOUT_MS });
     const refreshCookie = (await context.cookies()).find((cookie) => cookie.name === 'atelier_refresh_token');
     expect(refreshCookie).toBeDefined();
+    // The page forgets the session at once and then sends LogOut, whose answer clears the cookie: wait for that answer.
+    const loggedOut = ownPage.waitForResponse((response) => response.url().endsWith('/graphql') && (response.request().postData() ?? '').includes('LogOut'), {
+      timeout: UI_TIMEOUT_MS,
+    });
     await ownPage.getByRole('button', { name: 'Sign out' }).click();
     await ownPage.getByLabel('Email').waitFor({ timeout: UI_TIMEOUT_MS });
+    expect((await loggedOut).ok()).toBe(true);
     expect((await context.cookies()).map((cookie) => cookie.name)).not.toContain('atelier_refresh_token');
     // The session itself ended (the contract's LogOut, '' for the cookie): its refresh token no longer refreshes.
     const refreshed = await postGraphql(server.graphqlUrl, { query: print(RefreshSessionWithCookieDocument) }, { cookie: `atelier_refresh_token=${refreshCookie!.value}` });
