@@ -6,12 +6,18 @@ import type { HttpExchange, OperationRecord, RequestContext } from '../modules/r
 import { modules, type ModuleLoaders } from '../modules';
 import { mergeModuleParts } from '../shared/module-manifest';
 
+/** The modules that bring loaders, found once. */
+const modulesWithLoaders = modules.filter((module) => 'loaders' in module);
+/** A module's loader names never change: that no two modules give the same one is checked at the first request only. */
+let loaderNamesChecked = false;
+
 /** Fresh DataLoaders of every module for one request: their caches live and die with it. */
 export function createLoaders(em: EntityManager): Loaders {
-  return mergeModuleParts<Loaders>(
-    'the loader',
-    modules.flatMap((module) => ('loaders' in module ? [{ module: module.name, part: module.loaders(em) }] : [])),
-  );
+  const parts = modulesWithLoaders.map((module) => ({ module: module.name, part: module.loaders(em) }));
+  if (loaderNamesChecked) return Object.assign({}, ...parts.map(({ part }) => part)) as Loaders;
+  const loaders = mergeModuleParts<Loaders>('the loader', parts);
+  loaderNamesChecked = true;
+  return loaders;
 }
 
 /** `ctx.loaders`: every module's loaders by name, typed from the manifests. */

@@ -32,18 +32,20 @@ export function subscribeWithEventChecks(checks: EventChecks) {
       if (viewer instanceof GraphQLError) {
         return { error: viewer, afterDelivery: () => checks.socketOf(subscription)?.close(CloseCode.Forbidden, 'Forbidden') };
       }
-      const eventContext = contextForEvent(subscription, viewer);
       const authorizeEvent = eventAuthorizationOf(subscription);
+      if (viewer === null && !authorizeEvent) {
+        // An anonymous subscriber with no rule of its own sees what every anonymous subscriber of the same operation
+        // and variables sees: one execution per event serves them all, and only it needs a context (see shareKey).
+        return { eventContext: () => contextForEvent(subscription, null), shareKey: anonymousShareKey(subscription, args) };
+      }
+      const eventContext = contextForEvent(subscription, viewer);
       try {
         await authorizeEvent?.(eventContext);
       } catch (error) {
         if (error instanceof AppError) return { error };
         throw error;
       }
-      // An anonymous subscriber with no rule of its own sees what every anonymous subscriber of the same
-      // operation and variables sees: one execution per event serves them all (see EventAdmission.shareKey).
-      const shareKey = viewer === null && !authorizeEvent ? anonymousShareKey(subscription, args) : undefined;
-      return { contextValue: eventContext, shareKey };
+      return { eventContext: () => eventContext };
     },
     ({ contextValue }, recheck) => {
       // A role change ends a demoted subscriber's feed at once, not at its next event (a ban also closes the socket).

@@ -7,9 +7,10 @@ export interface EventRefusal {
   afterDelivery?: () => void;
 }
 
-/** An event may be delivered: it is executed with this context, its own (see `contextForEvent`). */
+/** An event may be delivered: it is executed with the context this makes, its own (see `contextForEvent`). */
 export interface EventAdmission {
-  contextValue: unknown;
+  /** Called only when the event is executed: a subscriber served by a shared execution needs none. */
+  eventContext: () => unknown;
   /**
    * Set when the event's result depends on nothing but the event and this key (an anonymous subscriber with no
    * rule of its own: the operation and its variables): subscribers whose admissions carry the same key for the
@@ -23,7 +24,7 @@ export interface EventAdmission {
 const sharedResults = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
 
 function executeEvent(args: ExecutionArgs, admission: EventAdmission, event: unknown): Promise<ExecutionResult> | ExecutionResult {
-  const run = () => execute({ ...args, contextValue: admission.contextValue, rootValue: event });
+  const run = () => execute({ ...args, contextValue: admission.eventContext(), rootValue: event });
   if (admission.shareKey === undefined || typeof event !== 'object' || event === null) return run();
   let byKey = sharedResults.get(event);
   if (!byKey) sharedResults.set(event, (byKey = new Map()));
@@ -49,7 +50,7 @@ export type WakeUps = (args: ExecutionArgs, recheck: () => void) => (() => void)
  * answers false, the event is dropped and the subscription ends; when it answers a refusal, the event is dropped,
  * the refusal's error is the subscription's last result, and it ends. The check runs before the resolvers, so
  * that rules they apply see what the check refreshed. If the check throws, the subscription ends with an
- * error (graphql-ws sends it): fail closed. Each event is executed with the context its admission gives. `wakeUps` runs the same check without waiting for an event: a demoted
+ * error (graphql-ws sends it): fail closed. Each event is executed with the context its admission makes. `wakeUps` runs the same check without waiting for an event: a demoted
  * subscriber's feed ends when the role changes, not at its next event, which may be hours away. `subscribed` is
  * called once the subscription's source is running, before any event.
  */

@@ -23,7 +23,7 @@ function schemaOver(ticks: AsyncQueue<string>, resolved: string[]) {
 }
 
 /** What the check answers for an event it lets through: a context of the event's own. */
-const admitted = () => ({ contextValue: {} });
+const admitted = () => ({ eventContext: () => ({}) });
 
 describe('guarded subscriptions', () => {
   it('should deliver events while the check passes, and drop the first one it refuses, before its resolvers run, then end', async () => {
@@ -76,7 +76,7 @@ describe('guarded subscriptions', () => {
     let events = 0;
     const subscribe = guardedSubscribe(async (args) => {
       expect(args.contextValue).toBe(subscriptionContext);
-      return { contextValue: { name: `event ${++events}` } };
+      return { eventContext: () => ({ name: `event ${++events}` }) };
     });
     const stream = (await subscribe({ schema, document: parse('subscription { ticks }'), contextValue: subscriptionContext })) as AsyncIterableIterator<ExecutionResult>;
     ticks.push('a');
@@ -101,7 +101,7 @@ describe('guarded subscriptions', () => {
     const keys = ['anonymous LiveStock', 'anonymous LiveStock', undefined];
     const streams = await Promise.all(
       events.map(async (queue, i) => {
-        const subscribe = guardedSubscribe(async () => ({ contextValue: {}, shareKey: keys[i] }));
+        const subscribe = guardedSubscribe(async () => ({ eventContext: () => ({}), shareKey: keys[i] }));
         return (await subscribe({ schema: schemaOf(queue), document: parse('subscription { ticks }') })) as AsyncIterableIterator<ExecutionResult>;
       }),
     );
