@@ -148,12 +148,26 @@ export function createStateHub<E>(options: StateHubOptions<E>) {
     if (subscribers) options.onDelivered?.(subscribers);
   }
 
+  // The objects a notification reached while a periodic read was under way: that read may have started before the
+  // notified change committed, so its (older) state is not sent for them; the next check reads them again. Without
+  // this a watcher could be sent CANCELLED, then the read's PENDING_PAYMENT, then CANCELLED again. (Checks never
+  // overlap: `liveHubLifecycle` runs one at a time.)
+  let notifiedDuringRead: Set<string> | null = null;
+
   const lifecycle = liveHubLifecycle<E>({
     ...options,
-    onEvent: dispatch,
+    onEvent: (event) => {
+      notifiedDuringRead?.add(options.keyOf(event));
+      dispatch(event);
+    },
     async reconcile() {
       if (!watchers.size) return;
-      for (const event of await options.readCurrent(watchers.keys())) dispatch(event);
+      const notified = (notifiedDuringRead = new Set());
+      try {
+        for (const event of await options.readCurrent(watchers.keys())) if (!notified.has(options.keyOf(event))) dispatch(event);
+      } finally {
+        notifiedDuringRead = null;
+      }
     },
   });
 

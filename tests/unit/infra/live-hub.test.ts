@@ -106,4 +106,34 @@ describe('a state hub', () => {
       await hub.stop();
     }
   });
+
+  it('should not send the older state of a check whose read a notification overtook', async () => {
+    const pubsub = createInProcessPubSub();
+    let finishRead: (events: Account[]) => void = () => undefined;
+    const hub = createStateHub<Account>({
+      name: 'accounts',
+      topic: 'accounts',
+      parse: (payload) => payload as Account,
+      keyOf: (event) => event.userId,
+      stateOf: (event) => event.role,
+      // The read starts before the change commits and answers after its notification was delivered.
+      readCurrent: () => new Promise<Account[]>((resolve) => (finishRead = resolve)),
+      pubsub,
+      logger: createLogger('silent'),
+      reconcileMs: 60_000,
+    });
+    await hub.start();
+    const seen: string[] = [];
+    const stop = hub.watch({ userId: 'u1', role: 'BUYER' }, (event) => seen.push(event.role));
+    try {
+      const check = hub.reconcile();
+      await pubsub.publish('accounts', { userId: 'u1', role: 'ARTISAN' });
+      finishRead([{ userId: 'u1', role: 'BUYER' }]);
+      await check;
+      expect(seen).toEqual(['ARTISAN']);
+    } finally {
+      stop();
+      await hub.stop();
+    }
+  });
 });
