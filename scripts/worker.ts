@@ -12,8 +12,7 @@ import { createLogger } from '../src/infra/logger';
 import { shutdownTracing } from '../src/infra/tracing';
 import { systemClock } from '../src/shared/clock';
 import { describeDatabaseError, loadConfigOrExit, runMain, stopOnSignals } from '../src/process-lifecycle';
-import { createPaymentsRuntime } from '../src/modules/payments/payments-runtime';
-import { startWorker } from '../src/worker';
+import { createWorkerServices, startWorker } from '../src/worker';
 import { moduleEntities } from '../src/modules/index';
 
 runMain(async () => {
@@ -27,14 +26,16 @@ runMain(async () => {
   const database = await openConfiguredDatabase(config, logger, moduleEntities, 'jobs').catch((error: unknown) => {
     throw describeDatabaseError(error, config);
   });
+  const { services, payments } = createWorkerServices({ config, orm: database.orm, logger });
   const worker = await startWorker({
+    services,
     databaseUrl: database.url,
     orm: database.orm,
     logger,
     clock: systemClock,
     concurrency: config.jobs.concurrency,
     mail: config.mail,
-    payments: createPaymentsRuntime({ config, logger }),
+    payments,
     heartbeatMs: config.jobs.heartbeatMs,
     retention: config.retention,
   });

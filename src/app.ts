@@ -39,6 +39,7 @@ import { budgetHeadersOnEveryAnswer } from './http/budget-headers';
 import { bodyErrorHandler } from './http/body-errors';
 import { startLiveEvents } from './live-events';
 import { startWorker } from './worker';
+import { createServices } from './modules';
 import { createPaymentsRuntime } from './modules/payments/payments-runtime';
 import { stripeWebhookRouter } from './modules/payments/stripe-webhook';
 import { healthRouter } from './http/health';
@@ -76,7 +77,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
   metrics.sources.databasePool = () => poolUsage(database.orm);
   metrics.sources.jobQueue = () => jobQueueDepth(database.orm.em.fork());
   metrics.sources.paymentsByStatus = () => paymentsByStatus(database.orm.em.fork());
-  const schema = await buildAppSchema();
   const clock = deps.clock ?? systemClock;
   if (config.auth.usesDevelopmentSecret) logger.warn('JWT_SECRET is not set: using the public development secret');
   const accessTokens = createAccessTokens({ secret: config.auth.jwtSecret, ttlSeconds: config.auth.accessTokenTtlSeconds, clock });
@@ -91,8 +91,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Live subscriptions (stock, orders) and, unless RUN_WORKER=false, the job queue's workers.
   const live = await startLiveEvents({ config, database, pubsub, logger, metrics });
   const payments = createPaymentsRuntime({ config, logger, onCircuitChange: (state) => metrics.paymentCircuitOpen.set(state === 'closed' ? 0 : 1) });
+  const accounts = createAccountsRuntime({ config, accessTokens, redis, logger });
+  const catalogVersion = createCatalogVersion();
+  await followCatalogChanges(catalogVersion, { pubsub, redis });
+  // Made once: what every resolver, job and webhook calls.
+  const services = createServices({ config, accounts, payments, live, catalogVersion });
+  const schema = await buildAppSchema(services);
   const worker = config.jobs.runWorker
     ? await startWorker({
+        services,
         databaseUrl: database.url,
         orm: database.orm,
         logger,
@@ -106,9 +113,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
         metrics,
       })
     : null;
-  const accounts = createAccountsRuntime({ config, accessTokens, redis, logger });
-  const catalogVersion = createCatalogVersion();
-  await followCatalogChanges(catalogVersion, { pubsub, redis });
   const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, accounts, config, live, catalogVersion, payments });
   const connections = closeSocketsOfBannedUsers(createLiveConnections(), live.accounts, logger);
   const formatError = createErrorFormatter({ logger, isProduction: config.isProduction });

@@ -1,14 +1,20 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { MailConfig, RetentionConfig } from './config/config';
+import type { Config, MailConfig, RetentionConfig } from './config/config';
+import { createInProcessPubSub } from './infra/pubsub';
 import { startJobRunner, type JobRunner } from './infra/jobs';
 import type { Logger } from './infra/logger';
 import type { EmailKind, EmailTransport } from './modules/notifications/email-message.entity';
 import type { Metrics } from './infra/metrics';
-import { createModuleTasks, moduleCron, type ModuleJobDeps } from './modules';
-import type { PaymentsRuntime } from './modules/payments/payments-runtime';
-import type { Clock } from './shared/clock';
+import { createModuleHubs, createModuleTasks, createServices, moduleCron, type AppServices, type ModuleJobDeps } from './modules';
+import { createAccessTokens } from './modules/accounts/access-token';
+import { createAccountsRuntime } from './modules/accounts/accounts-runtime';
+import { createCatalogVersion } from './modules/catalog/catalog-version';
+import { createPaymentsRuntime, type PaymentsRuntime } from './modules/payments/payments-runtime';
+import { systemClock, type Clock } from './shared/clock';
 
 export interface WorkerDeps {
+  /** The app's services (`createServices`): the tasks call their methods as the system. */
+  services: AppServices;
   databaseUrl: string;
   orm: MikroORM;
   logger: Logger;
@@ -32,8 +38,9 @@ export interface WorkerDeps {
  * (the default, so `npm start` is complete), or alone by `npm run worker` (scripts/worker.ts).
  */
 export function startWorker(deps: WorkerDeps): Promise<JobRunner> {
-  // What any module's tasks need; each takes its part.
-  const jobDeps: ModuleJobDeps = {
+  // All the worker has: any module's tasks take their part (a task's deps naming something not here fails to compile).
+  const offered = {
+    services: deps.services,
     orm: deps.orm,
     clock: deps.clock,
     logger: deps.logger,
@@ -41,8 +48,9 @@ export function startWorker(deps: WorkerDeps): Promise<JobRunner> {
     onEmailSent: deps.onEmailSent,
     payments: deps.payments,
     retention: deps.retention,
-    onRowsRemoved: (job, rows) => deps.metrics?.retentionRowsRemoved.inc({ job }, rows),
+    onRowsRemoved: (job: string, rows: number) => deps.metrics?.retentionRowsRemoved.inc({ job }, rows),
   };
+  const jobDeps: ModuleJobDeps = offered;
   return startJobRunner({
     databaseUrl: deps.databaseUrl,
     tasks: createModuleTasks(jobDeps),
@@ -52,4 +60,23 @@ export function startWorker(deps: WorkerDeps): Promise<JobRunner> {
     logger: deps.logger,
     onRecovery: (dead) => deps.metrics?.jobsRecovered.inc(dead.reduce((jobs, worker) => jobs + worker.jobIds.length, 0)),
   });
+}
+
+/**
+ * The services of a process that runs only the workers (`npm run worker`): the same services as the API's, made with
+ * the same configuration. Its live hubs and catalogue version are made but never started or followed: no job watches
+ * a subscription or reads the catalogue's cache, and each instance's own hubs hear the changes its jobs commit.
+ */
+export function createWorkerServices(deps: { config: Config; orm: MikroORM; logger: Logger; clock?: Clock }): { services: AppServices; payments: PaymentsRuntime } {
+  const { config, orm, logger, clock = systemClock } = deps;
+  const payments = createPaymentsRuntime({ config, logger });
+  const accessTokens = createAccessTokens({ secret: config.auth.jwtSecret, ttlSeconds: config.auth.accessTokenTtlSeconds, clock });
+  const services = createServices({
+    config,
+    payments,
+    accounts: createAccountsRuntime({ config, accessTokens, redis: null, logger }),
+    live: createModuleHubs({ orm, pubsub: createInProcessPubSub(), logger, reconcileMs: config.live.reconcileMs }),
+    catalogVersion: createCatalogVersion(),
+  });
+  return { services, payments };
 }

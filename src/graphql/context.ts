@@ -3,25 +3,7 @@ import type { Logger } from '../infra/logger';
 import type { AccessTokens } from '../modules/accounts/access-token';
 import { authenticate, type Authentication, type Viewer } from '../modules/accounts/viewer';
 import type { HttpExchange, OperationRecord, RequestContext } from '../modules/request-context';
-import { modules, type ModuleLoaders } from '../modules';
-import { mergeModuleParts } from '../shared/module-manifest';
-
-/** The modules that bring loaders, found once. */
-const modulesWithLoaders = modules.filter((module) => 'loaders' in module);
-/** A module's loader names never change: that no two modules give the same one is checked at the first request only. */
-let loaderNamesChecked = false;
-
-/** Fresh DataLoaders of every module for one request: their caches live and die with it. */
-export function createLoaders(em: EntityManager): Loaders {
-  const parts = modulesWithLoaders.map((module) => ({ module: module.name, part: module.loaders(em) }));
-  if (loaderNamesChecked) return Object.assign({}, ...parts.map(({ part }) => part)) as Loaders;
-  const loaders = mergeModuleParts<Loaders>('the loader', parts);
-  loaderNamesChecked = true;
-  return loaders;
-}
-
-/** `ctx.loaders`: every module's loaders by name, typed from the manifests. */
-export type Loaders = ModuleLoaders;
+import { createLoaders, type ModuleLoaders } from '../modules';
 
 /** What a context is made from: the app's parts that every context carries, and what recognises the caller. */
 export interface ContextFactoryDeps extends Pick<RequestContext, 'clock' | 'accounts' | 'config' | 'live' | 'catalogVersion' | 'payments'> {
@@ -48,7 +30,7 @@ export interface ContextInput {
 export function createContextFactory(deps: ContextFactoryDeps) {
   const build = (input: ContextInput, auth: Authentication, authenticationEm?: EntityManager): RequestContext => {
     let em = authenticationEm;
-    let loaders: Loaders | undefined;
+    let loaders: ModuleLoaders | undefined;
     let logger: Logger | undefined;
     const forkedEm = () => (em ??= deps.orm.em.fork());
     const viewer = auth.kind === 'viewer' ? auth.viewer : null;
@@ -63,7 +45,7 @@ export function createContextFactory(deps: ContextFactoryDeps) {
       get logger() {
         return (logger ??= deps.logger.child({ requestId: input.requestId, ...(viewer ? { userId: viewer.userId } : {}) }));
       },
-      auth,
+      actor: auth,
       viewer,
       clientAddress: input.clientAddress ?? null,
       clock: deps.clock,

@@ -1,14 +1,13 @@
 import { OperationTypeNode, specifiedDirectives, type GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage } from 'type-graphql';
-import { modules } from '../modules';
-import type { ResolverClass } from '../shared/module-manifest';
+import { moduleResolvers, type AppServices } from '../modules';
 import { subscriptionsBringTheirOwnSource } from './subscription-scope';
 import { cacheControlDirective } from './cache-control';
 import { applyPermissions } from './permissions';
 import { validateArgument } from './validate-argument';
 
-/** Every resolver class of the API: each module's, in the order of the list of modules (the schema's order). */
-export const resolvers: [ResolverClass, ...ResolverClass[]] = nonEmpty(modules.flatMap<ResolverClass>((module) => ('resolvers' in module ? module.resolvers : [])));
+/** Every resolver class of the API (`moduleResolvers`), as type-graphql wants them: one at least. */
+export const resolvers = nonEmpty([...moduleResolvers]);
 
 function nonEmpty<T>(list: T[]): [T, ...T[]] {
   const [first, ...rest] = list;
@@ -18,9 +17,10 @@ function nonEmpty<T>(list: T[]): [T, ...T[]] {
 
 /**
  * The executable schema: type-graphql's code-first build, with class-validator on every argument, wrapped
- * by the graphql-shield permissions. Its SDL is checked in as `schema/schema.graphql`.
+ * by the graphql-shield permissions. Its SDL is checked in as `schema/schema.graphql`. Its resolvers are made once,
+ * on first use, with `services`; a schema built without them (`schema:emit`, the schema's own tests) only prints.
  */
-export async function buildAppSchema(): Promise<GraphQLSchema> {
+export async function buildAppSchema(services?: AppServices): Promise<GraphQLSchema> {
   // Parameter decorators run last parameter first, so type-graphql records (and prints) arguments in reverse:
   // `logIn(password, email)`. In the order of the method's parameters, they read as written. Resolvers call
   // their parameters by index, so only the schema's order changes.
@@ -32,8 +32,17 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
   const rank = new Map<RootField['target'], number>(resolvers.map((resolver, index) => [resolver, index]));
   const byResolver = (a: RootField, b: RootField) => (rank.get(a.target) ?? Infinity) - (rank.get(b.target) ?? Infinity);
   for (const rootFields of [metadata.queries, metadata.mutations, metadata.subscriptions]) rootFields.sort(byResolver);
+  const instances = new Map<Function, object>();
   const schema = await buildSchema({
     resolvers,
+    container: {
+      get(resolverClass: new (services: AppServices) => object) {
+        if (!services) throw new Error('this schema was built without services: it can be printed, not executed');
+        let instance = instances.get(resolverClass);
+        if (!instance) instances.set(resolverClass, (instance = new resolverClass(services)));
+        return instance;
+      },
+    },
     // class-validator on every argument, failing with BAD_USER_INPUT that names the field as the client wrote it.
     validateFn: validateArgument,
     pubSub: subscriptionsBringTheirOwnSource,

@@ -1,33 +1,19 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config/config';
-import type { Logger } from '../infra/logger';
-import type { Clock } from '../shared/clock';
-import type { ModuleHubs, ModuleLoaders } from '.';
+import type { ModuleHubs } from '.';
 import type { AccountsRuntime } from './accounts/accounts-runtime';
-import type { Authentication, Viewer } from './accounts/viewer';
+import type { Authentication } from './accounts/viewer';
 import type { CatalogVersion } from './catalog/catalog-version';
 import type { PaymentsRuntime } from './payments/payments-runtime';
+import type { ServiceScope } from './service-scope';
 
 /**
- * What every resolver gets: built once per HTTP request and once per WebSocket operation. Services take it
- * as their first argument. Over WebSocket a subscription's context is made once, at subscribe; each of its events
- * runs with a context of its own (see {@link contextForEvent}).
+ * What every resolver gets: built once per HTTP request and once per WebSocket operation. It is the service scope of
+ * the call (services take it as their first argument) and what only a request has. Over WebSocket a subscription's
+ * context is made once, at subscribe; each of its events runs with a context of its own (see `contextForEvent`).
  */
-export interface RequestContext {
-  requestId: string;
-  /** A fork of the ORM's EntityManager: its identity map is this request's alone. */
-  em: EntityManager;
-  /** Every module's DataLoaders (their manifests' `loaders`), fresh for this request. */
-  loaders: ModuleLoaders;
-  /** The request's logger: every line carries the request id. */
-  logger: Logger;
-  /** Who is asking, re-read from the database for this request (see `authenticate`). */
-  auth: Authentication;
-  /** The recognised caller, or null when anonymous or the token was rejected. Banned users are viewers too: rules refuse them. */
-  viewer: Viewer | null;
-  /** The caller's address, for rate limits and audit. */
-  clientAddress: string | null;
-  clock: Clock;
+export interface RequestContext extends ServiceScope {
+  /** Who is asking, re-read from the database for this request (see `authenticate`). `viewer` is its user, or null when anonymous or the token was rejected; banned users are viewers too: rules refuse them. */
+  actor: Authentication;
   /** Token signing and login limits, one per app. */
   accounts: AccountsRuntime;
   /** The validated configuration (reservation length, …). */

@@ -3,8 +3,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CronItem, TaskList } from 'graphile-worker';
 import type { RuleTree } from './rule-tree';
 
-/** A resolver class of type-graphql: it builds them itself, with no argument. */
-export type ResolverClass = new () => object;
+/**
+ * A resolver class of type-graphql. The schema makes one of each, once, with the app's services (`createServices`):
+ * its constructor names the services it calls (`constructor(private readonly services: { orderService: OrderService })`).
+ */
+export type ResolverClass = new (services: never) => object;
 
 /** What the app does with a live hub: start it before the notification relay, stop it after. */
 export interface StartableHub {
@@ -34,7 +37,7 @@ export interface ModuleLive<Deps, Hubs extends Record<string, StartableHub>> {
  * rules, the ORM the entities, each request the loaders, the worker the jobs, each API instance the live hubs.
  * Every part is optional.
  */
-export interface ModuleManifest<JobDeps, LiveDeps, Loaders extends object, Hubs extends Record<string, StartableHub>> {
+export interface ModuleManifest<JobDeps, LiveDeps, Loaders extends object, Hubs extends Record<string, StartableHub>, ServiceDeps, Services extends object> {
   /** The module's folder name, for error messages. */
   name: string;
   /** The MikroORM entities and embeddables whose tables the module owns. */
@@ -45,12 +48,18 @@ export interface ModuleManifest<JobDeps, LiveDeps, Loaders extends object, Hubs 
   rules?: RuleTree;
   /** Its per-request DataLoaders (`ctx.loaders.<name>`): made fresh for each request, their caches die with it. */
   loaders?(em: EntityManager): Loaders;
+  /**
+   * Its services by name, made once per process by `createServices` with what they need (`ServiceDeps`: the app's
+   * shared parts, and other modules' services by name, which a service calls at call time, never while being made).
+   * Every method takes a `ServiceScope` first: HTTP, WebSocket, jobs, webhooks and scripts call the same methods.
+   */
+  services?(deps: ServiceDeps): Services;
   jobs?: ModuleJobs<JobDeps>;
   live?: ModuleLive<LiveDeps, Hubs>;
 }
 
 /** Any manifest: what {@link defineModule} checks a module against (a task taking any deps fits `never`). */
-export type AnyModuleManifest = ModuleManifest<never, never, object, Record<string, StartableHub>>;
+export type AnyModuleManifest = ModuleManifest<never, never, object, Record<string, StartableHub>, never, object>;
 
 /**
  * Declares a module: checks `manifest` against {@link ModuleManifest} and keeps its exact type, from which the app

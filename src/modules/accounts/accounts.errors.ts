@@ -1,4 +1,4 @@
-import type { RequestContext } from '../request-context';
+import type { Actor, ServiceScope } from '../service-scope';
 import { ForbiddenError, UnauthenticatedError, UnauthenticatedReason, type AppError } from '../../shared/errors';
 import { UserStatus } from './user.entity';
 import type { Authentication, Viewer } from './viewer';
@@ -48,7 +48,9 @@ export function notAuthenticatedError(auth: Exclude<Authentication, { kind: 'vie
  * its reason, FORBIDDEN for a banned account). {@link requireViewer} throws that error; the shield's `isAuthenticated`
  * rule returns it, so that both answer alike.
  */
-export function checkViewer(auth: Authentication): { viewer: Viewer } | { refusal: AppError } {
+export function checkViewer(auth: Actor): { viewer: Viewer } | { refusal: AppError } {
+  // Only a user's request asks for a viewer: a job or a webhook that does is a defect, not a client's mistake.
+  if (auth.kind === 'system') throw new Error(`the system actor ${auth.name} acts for no user`);
   if (auth.kind !== 'viewer') return { refusal: notAuthenticatedError(auth) };
   if (auth.viewer.status === UserStatus.BANNED) return { refusal: accountBannedError() };
   return { viewer: auth.viewer };
@@ -60,8 +62,8 @@ export function checkViewer(auth: Authentication): { viewer: Viewer } | { refusa
  * graphql-shield already refuses these callers on guarded fields; services call this to get the viewer typed, and a
  * subscription's `subscribe` (which the shield does not wrap) to be guarded.
  */
-export function requireViewer(ctx: RequestContext): Viewer {
-  const checked = checkViewer(ctx.auth);
+export function requireViewer(ctx: ServiceScope): Viewer {
+  const checked = checkViewer(ctx.actor);
   if ('refusal' in checked) throw checked.refusal;
   return checked.viewer;
 }

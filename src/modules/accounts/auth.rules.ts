@@ -14,7 +14,7 @@ export { ACCOUNT_BANNED };
  */
 export const isAuthenticated = rule('isAuthenticated', { cache: 'contextual' })(
   (_parent, _args, ctx: RequestContext) => {
-    const checked = checkViewer(ctx.auth);
+    const checked = checkViewer(ctx.actor);
     return 'refusal' in checked ? checked.refusal : true;
   },
 );
@@ -46,7 +46,7 @@ export const isArtisan = hasRole(Role.ARTISAN);
  * (UNAUTHENTICATED with its reason) rather than answered as anonymous, so that the client refreshes. Cached per request.
  */
 export const hasNoRejectedToken = rule('hasNoRejectedToken', { cache: 'contextual' })((_parent, _args, ctx: RequestContext) =>
-  ctx.auth.kind === 'rejected' ? notAuthenticatedError(ctx.auth) : true,
+  ctx.actor.kind === 'rejected' ? notAuthenticatedError(ctx.actor) : true,
 );
 
 /** Anyone, logged in or not, unless the token presented is a banned user's. Cached per request. */

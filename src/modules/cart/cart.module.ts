@@ -3,6 +3,7 @@ import { CartResolver } from './cart.resolver';
 import { CartLine } from './cart-line.entity';
 import { Cart } from './cart.entity';
 import { cartRules } from './cart.rules';
+import { cartService } from './cart.service';
 import { defineModule } from '../../shared/module-manifest';
 
 /** The buyers' carts. */
@@ -11,4 +12,5 @@ export const cartModule = defineModule({
   entities: [Cart, CartLine],
   resolvers: [CartFieldsResolver, CartLineFieldsResolver, CartResolver],
   rules: cartRules,
+  services: () => ({ cartService }),
 });

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../request-context';
+import type { ServiceScope } from '../service-scope';
 import { BadUserInputError, NotFoundError } from '../../shared/errors';
 import { isId, newId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
@@ -17,12 +17,12 @@ export const MAX_CART_LINES = 50;
  * which locks it: a buyer's cart changes and checkouts run one at a time.
  */
 export const cartService = {
-  async get(ctx: RequestContext): Promise<CartView> {
+  async get(ctx: ServiceScope): Promise<CartView> {
     return readCart(ctx.em, buyerOf(ctx));
   },
 
   /** Adds `quantity` units (1 to 99) to the product's line; the line may not pass 99. */
-  async add(ctx: RequestContext, productId: string, quantity: number): Promise<CartView> {
+  async add(ctx: ServiceScope, productId: string, quantity: number): Promise<CartView> {
     checkQuantity(quantity, 1);
     return changeLine(ctx, productId, (current) => {
       const next = current + quantity;
@@ -34,13 +34,13 @@ export const cartService = {
   },
 
   /** Sets the product's line to `quantity` (1 to 99), or removes it with 0. */
-  async setQuantity(ctx: RequestContext, productId: string, quantity: number): Promise<CartView> {
+  async setQuantity(ctx: ServiceScope, productId: string, quantity: number): Promise<CartView> {
     checkQuantity(quantity, 0);
     return changeLine(ctx, productId, () => quantity);
   },
 };
 
-function buyerOf(ctx: RequestContext): string {
+function buyerOf(ctx: ServiceScope): string {
   return requireViewer(ctx).userId;
 }
 
@@ -54,7 +54,7 @@ function checkQuantity(quantity: number, min: number): void {
  * Writes one line in a transaction: `decide` gets the current quantity (0 when absent) and returns the new
  * one (0 removes). The product must exist, and be on sale (not archived, with stock) when its quantity grows. A cart reserves nothing: checkout decides.
  */
-async function changeLine(ctx: RequestContext, productId: string, decide: (current: number) => number): Promise<CartView> {
+async function changeLine(ctx: ServiceScope, productId: string, decide: (current: number) => number): Promise<CartView> {
   const buyerId = buyerOf(ctx);
   const cartId = cartIdOf(buyerId);
   const now = ctx.clock.now();
@@ -104,3 +104,5 @@ async function readCart(em: EntityManager, buyerId: string): Promise<CartView> {
   const lines: CartLineView[] = rows.map((row) => ({ productId: row.product_id, quantity: row.quantity }));
   return { id: cartId, lines };
 }
+
+export type CartService = typeof cartService;

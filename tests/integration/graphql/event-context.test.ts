@@ -58,8 +58,8 @@ describe("a subscription event's context", () => {
     const demotedOperator: Viewer = { userId: 'u1', sessionId: 's1', role: Role.BUYER, status: UserStatus.ACTIVE, record: null };
     const event = contextForEvent(subscription, demotedOperator);
     expect(event.viewer).toEqual(demotedOperator);
-    expect(event.auth).toEqual({ kind: 'viewer', viewer: demotedOperator });
+    expect(event.actor).toEqual({ kind: 'viewer', viewer: demotedOperator });
     expect(subscription.viewer).toBeNull();
-    expect(subscription.auth).toEqual({ kind: 'anonymous' });
+    expect(subscription.actor).toEqual({ kind: 'anonymous' });
   });
 });

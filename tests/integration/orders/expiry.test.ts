@@ -4,8 +4,7 @@ import type { JobRunner } from '../../../src/infra/jobs';
 import { expireOrder, expireOrderJob, expireOverdueOrdersJob, orderTasks } from '../../../src/modules/orders/order.jobs';
 import { systemClock } from '../../../src/shared/clock';
 import { runSql } from '../../../src/shared/sql';
-import { createPaymentsRuntime } from '../../../src/modules/payments/payments-runtime';
-import { startWorker } from '../../../src/worker';
+import { createWorkerServices, startWorker } from '../../../src/worker';
 import { ADDRESS } from '../../fixtures/addresses';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
 import { AddToCartDocument, CheckoutDocument, OrderDocument } from '../../generated/graphql';
@@ -67,7 +66,9 @@ describe('reservations that run out, and the job queue', () => {
   });
 
   it('should return the stock once when the expiry job runs many times and two worker pools race', async () => {
+    const { services, payments } = createWorkerServices({ config: server.config, orm: server.database.orm, logger });
     const second: JobRunner = await startWorker({
+      services,
       databaseUrl: server.database.url,
       orm: server.database.orm,
       logger,
@@ -75,7 +76,7 @@ describe('reservations that run out, and the job queue', () => {
       concurrency: 3,
       heartbeatMs: server.config.jobs.heartbeatMs,
       mail: server.config.mail,
-      payments: createPaymentsRuntime({ config: server.config, logger }),
+      payments,
       retention: server.config.retention,
     });
     try {

@@ -5,7 +5,7 @@ import { MetadataStorage as EntityMetadataStorage } from '@mikro-orm/core';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { getMetadataStorage } from 'type-graphql';
 import { loadConfig } from '../../../src/config/config';
-import { createLoaders } from '../../../src/graphql/context';
+import { createLoaders } from '../../../src/modules';
 import { permissionRules } from '../../../src/graphql/permissions';
 import { ormConfig } from '../../../src/infra/db/orm';
 import { createLogger } from '../../../src/infra/logger';
