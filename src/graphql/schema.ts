@@ -1,6 +1,7 @@
 import { OperationTypeNode, specifiedDirectives, type GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { moduleResolvers, type AppServices } from '../modules';
+import { subscribeWithResolverOf } from '../shared/resolver-subscription';
 import { subscriptionsBringTheirOwnSource } from './subscription-scope';
 import { cacheControlDirective } from './cache-control';
 import { applyPermissions } from './permissions';
@@ -33,16 +34,17 @@ export async function buildAppSchema(services?: AppServices): Promise<GraphQLSch
   const byResolver = (a: RootField, b: RootField) => (rank.get(a.target) ?? Infinity) - (rank.get(b.target) ?? Infinity);
   for (const rootFields of [metadata.queries, metadata.mutations, metadata.subscriptions]) rootFields.sort(byResolver);
   const instances = new Map<Function, object>();
+  const container = {
+    get(resolverClass: new (services: AppServices) => object) {
+      if (!services) throw new Error('this schema was built without services: it can be printed, not executed');
+      let instance = instances.get(resolverClass);
+      if (!instance) instances.set(resolverClass, (instance = new resolverClass(services)));
+      return instance;
+    },
+  };
   const schema = await buildSchema({
     resolvers,
-    container: {
-      get(resolverClass: new (services: AppServices) => object) {
-        if (!services) throw new Error('this schema was built without services: it can be printed, not executed');
-        let instance = instances.get(resolverClass);
-        if (!instance) instances.set(resolverClass, (instance = new resolverClass(services)));
-        return instance;
-      },
-    },
+    container,
     // class-validator on every argument, failing with BAD_USER_INPUT that names the field as the client wrote it.
     validateFn: validateArgument,
     pubSub: subscriptionsBringTheirOwnSource,
@@ -50,6 +52,7 @@ export async function buildAppSchema(services?: AppServices): Promise<GraphQLSch
     directives: [...specifiedDirectives, cacheControlDirective],
   });
   describeRootTypes(schema);
+  giveSubscriptionsTheirResolver(schema, (resolverClass) => container.get(resolverClass as new (services: AppServices) => object));
   return applyPermissions(schema);
 }
 
@@ -70,3 +73,17 @@ function describeRootTypes(schema: GraphQLSchema): void {
   }
 }
 
+
+/**
+ * type-graphql calls a subscription's `subscribe` without its resolver: each one made with `subscribeWithResolver`
+ * gets this schema's instance of its resolver class (made with this app's services) here.
+ */
+function giveSubscriptionsTheirResolver(schema: GraphQLSchema, resolverOf: (resolverClass: Function) => object): void {
+  const fields = schema.getSubscriptionType()?.getFields() ?? {};
+  for (const handler of getMetadataStorage().subscriptions) {
+    const subscribe = subscribeWithResolverOf(handler.subscribe);
+    const field = fields[handler.schemaName];
+    if (!subscribe || !field) continue;
+    field.subscribe = (source, args, context, info) => subscribe(resolverOf(handler.target), { source, args, context, info });
+  }
+}
