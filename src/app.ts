@@ -183,6 +183,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     stripeWebhookRouter({
       orm: database.orm,
       webhookSecret: config.payments.webhookSecret,
+      services,
       clock,
       logger,
       onDelivery: (result) => metrics.stripeWebhooks.inc({ result }),

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { applyPaymentEvent } from '../../src/modules/payments/payment-events';
+import { createLogger } from '../../src/infra/logger';
+import { paymentEventService } from '../../src/modules/payments/payment-events';
+import { systemScope } from '../../src/modules/service-scope';
+import { systemClock } from '../../src/shared/clock';
 import { runSql } from '../../src/shared/sql';
 import { createShop, type TestShop } from '../fixtures/shops';
 import { startFakeStripe, type FakeStripe } from '../utils/fake-stripe';
@@ -67,7 +70,7 @@ describe('a worker process killed in the middle of a refund', () => {
       'payment_intent.succeeded',
       JSON.stringify({ data: { object: { id: intentId } } }),
     ]);
-    await applyPaymentEvent(server.database.orm.em.fork(), event!.id, new Date());
+    await paymentEventService.apply(systemScope({ orm: server.database.orm, clock: systemClock, logger: createLogger('silent') }, 'test'), event!.id);
     expect((await paymentView(server, placed)).status).toBe('PAID');
 
     // The API's own attempt at the refund meets a Stripe error: the cancellation stands, the refund is left to the queue.

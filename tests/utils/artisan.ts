@@ -1,4 +1,7 @@
-import { confirmDevelopmentPayment } from '../../src/modules/payments/development-payment';
+import { createLogger } from '../../src/infra/logger';
+import { developmentPaymentService } from '../../src/modules/payments/development-payment';
+import { systemScope } from '../../src/modules/service-scope';
+import { systemClock } from '../../src/shared/clock';
 import { runSql } from '../../src/shared/sql';
 import type { FixtureTarget } from './buyers';
 
@@ -9,7 +12,8 @@ import type { FixtureTarget } from './buyers';
  * until this is called.
  */
 export async function payOrder(server: FixtureTarget, orderId: string): Promise<void> {
-  const outcome = await confirmDevelopmentPayment(server.database.orm.em.fork(), orderId, new Date());
+  const scope = systemScope({ orm: server.database.orm, clock: systemClock, logger: createLogger('silent') }, 'confirm_development_payment');
+  const outcome = await developmentPaymentService.confirm(scope, orderId);
   if (!outcome?.includes('order PAID')) throw new Error(`order ${orderId} not paid: ${outcome ?? 'no open DEVELOPMENT payment'}`);
 }
 

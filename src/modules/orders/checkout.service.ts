@@ -1,12 +1,13 @@
 import { ref, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../request-context';
+import type { Config } from '../../config/config';
+import type { ServiceScope } from '../service-scope';
 import { AppError, BadUserInputError, ConflictError, ErrorCode } from '../../shared/errors';
 import { runSql, type SqlFragment } from '../../shared/sql';
 import { requireViewer } from '../accounts/accounts.errors';
 import { User } from '../accounts/user.entity';
 import { cartIdOf } from '../cart/cart.entity';
-import { catalogChanged } from '../catalog/catalog-version';
+import { catalogChanged, type CatalogVersion } from '../catalog/catalog-version';
 import { Product } from '../catalog/product.entity';
 import { Shop } from '../catalog/shop.entity';
 import { OutOfStockError } from '../inventory/inventory.errors';
@@ -15,14 +16,15 @@ import { StockReason } from '../inventory/stock-reason';
 import { cartCheckoutReadSql, cartCheckoutWriteSql, type CartCheckoutWriteSql } from '../cart/cart-access';
 import { newOrderPayment } from '../payments/order-payments';
 import type { Payment } from '../payments/payment.entity';
-import { paymentService, type StoredIntent } from '../payments/payment.service';
+import type { PaymentService, StoredIntent } from '../payments/payment.service';
+import type { PaymentsRuntime } from '../payments/payments-runtime';
 import type { Address } from './address';
 import { checkoutFingerprint, checkoutFingerprintMatches, normalizeAddress, type CheckoutLine } from './checkout-request';
 import type { CheckoutInput } from './checkout.inputs';
 import { newOrderEvent, ORDER_NOTIFY_CHANNEL } from './order-events';
 import { OrderLine } from './order-line.entity';
 import { AWAITING_PAYMENT, OrderStatus } from './order-status';
-import { expireOrderJob } from './order.jobs';
+import { expireOrderJob } from './order-job-names';
 import { Order } from './order.entity';
 
 /** The largest amount a GraphQL Int (and so Money.amount) can carry. */
@@ -33,6 +35,17 @@ interface PricedLine extends CheckoutLine {
   currency: string;
   shopId: string;
   archived: boolean;
+}
+
+/** What checkout is made with; `paymentService` is called at call time (it may be made after this one). */
+export interface CheckoutDeps {
+  /** The reservation's length and the limits on unpaid orders. */
+  config: Pick<Config, 'orders' | 'limits'>;
+  /** The provider of the moment, which a new order's payment is made with. */
+  payments: PaymentsRuntime;
+  /** This instance's catalogue version: a checkout takes stock, so the next catalogue read misses its cache. */
+  catalogVersion: CatalogVersion;
+  paymentService: PaymentService;
 }
 
 /**
@@ -57,45 +70,49 @@ interface PricedLine extends CheckoutLine {
  * with one key: one writes, the others find the cart row changed, read again and replay its order (the unique index
  * on (buyer, key) stands behind it).
  */
-export const checkoutService = {
-  async checkout(ctx: RequestContext, input: CheckoutInput): Promise<Order> {
-    const viewer = requireViewer(ctx);
-    const address = normalizeAddress(input.shippingAddress);
-    const key = input.idempotencyKey;
-    const cartId = cartIdOf(viewer.userId);
-    for (let tries = 1; ; tries++) {
-      try {
-        const read = await readCheckout(ctx.em, { buyerId: viewer.userId, cartId, key });
-        if (read.existingOrderId) {
-          const order = await replay(ctx.em, read.existingOrderId, read.lines, address);
-          // A replay gets the intent that a first attempt could not (provider down then), with the same idempotency key.
-          await paymentService.prepareQuietly(ctx, order.id);
+export function createCheckoutService(deps: CheckoutDeps) {
+  return {
+    async checkout(ctx: ServiceScope, input: CheckoutInput): Promise<Order> {
+      const viewer = requireViewer(ctx);
+      const address = normalizeAddress(input.shippingAddress);
+      const key = input.idempotencyKey;
+      const cartId = cartIdOf(viewer.userId);
+      for (let tries = 1; ; tries++) {
+        try {
+          const read = await readCheckout(ctx.em, { buyerId: viewer.userId, cartId, key });
+          if (read.existingOrderId) {
+            const order = await replay(ctx.em, read.existingOrderId, read.lines, address);
+            // A replay gets the intent that a first attempt could not (provider down then), with the same idempotency key.
+            await deps.paymentService.prepareQuietly(ctx, order.id);
+            return order;
+          }
+          const created = await createOrder(ctx, deps, { buyerId: viewer.userId, cartId, key, address, read, expectedTotal: input.expectedTotal ?? null });
+          // Stock was taken (the statement committed): this instance's next catalogue read misses its cache.
+          catalogChanged(ctx.em, deps.catalogVersion);
+          // After the commit, never inside it: a slow provider holds no lock.
+          const { order, payment } = created;
+          const prepared = await deps.paymentService.prepareQuietly(ctx, order.id, {
+            provider: payment.provider,
+            orderNumber: order.number,
+            amount: payment.amount,
+            currency: payment.currency,
+          });
+          primeLoaders(ctx, created, prepared.stored);
           return order;
+        } catch (error) {
+          const abort = checkoutAbortOf(error);
+          if (abort?.reason === 'OUT_OF_STOCK') throw new OutOfStockError(abort.detail.split(','));
+          // The cart changed since it was read, or another first attempt with this key won: decide again.
+          if ((abort?.reason === 'CART_CHANGED' || isUniqueViolation(error)) && tries < MAX_TRIES) continue;
+          if (abort?.reason === 'CART_CHANGED') throw new ConflictError('The cart kept changing during checkout: try again');
+          throw error;
         }
-        const created = await createOrder(ctx, { buyerId: viewer.userId, cartId, key, address, read, expectedTotal: input.expectedTotal ?? null });
-        // Stock was taken (the statement committed): this instance's next catalogue read misses its cache.
-        catalogChanged(ctx.em, ctx.catalogVersion);
-        // After the commit, never inside it: a slow provider holds no lock.
-        const { order, payment } = created;
-        const prepared = await paymentService.prepareQuietly(ctx, order.id, {
-          provider: payment.provider,
-          orderNumber: order.number,
-          amount: payment.amount,
-          currency: payment.currency,
-        });
-        primeLoaders(ctx, created, prepared.stored);
-        return order;
-      } catch (error) {
-        const abort = checkoutAbortOf(error);
-        if (abort?.reason === 'OUT_OF_STOCK') throw new OutOfStockError(abort.detail.split(','));
-        // The cart changed since it was read, or another first attempt with this key won: decide again.
-        if ((abort?.reason === 'CART_CHANGED' || isUniqueViolation(error)) && tries < MAX_TRIES) continue;
-        if (abort?.reason === 'CART_CHANGED') throw new ConflictError('The cart kept changing during checkout: try again');
-        throw error;
       }
-    }
-  },
-};
+    },
+  };
+}
+
+export type CheckoutService = ReturnType<typeof createCheckoutService>;
 
 /** Reads and writes of one checkout, when the cart keeps changing in between. */
 const MAX_TRIES = 5;
@@ -190,7 +207,7 @@ interface NewOrder {
   expectedTotal: { amount: number; currency: string } | null;
 }
 
-async function createOrder(ctx: RequestContext, request: NewOrder): Promise<CreatedOrder> {
+async function createOrder(ctx: ServiceScope, deps: CheckoutDeps, request: NewOrder): Promise<CreatedOrder> {
   const { lines } = request.read;
   if (!lines.length) throw new BadUserInputError('cart', 'The cart is empty');
   // A product archived after it was put in the cart stays shown there, but is no longer sold.
@@ -209,7 +226,7 @@ async function createOrder(ctx: RequestContext, request: NewOrder): Promise<Crea
       total: { amount: total, currency: currencies[0] },
     });
   }
-  checkUnpaidLimits(ctx, request.read);
+  checkUnpaidLimits(deps.config.limits.orders, request.read);
 
   const now = ctx.clock.now();
   const currency = currencies[0]!;
@@ -220,7 +237,7 @@ async function createOrder(ctx: RequestContext, request: NewOrder): Promise<Crea
   order.totalAmount = total;
   order.idempotencyKey = request.key;
   order.requestFingerprint = checkoutFingerprint(lines, request.address);
-  order.reservedUntil = new Date(now.getTime() + ctx.config.orders.reservationMs);
+  order.reservedUntil = new Date(now.getTime() + deps.config.orders.reservationMs);
   order.createdAt = now;
   order.updatedAt = now;
   // Sealed with the order's id as associated data: set once the id is (the constructor made it).
@@ -236,7 +253,7 @@ async function createOrder(ctx: RequestContext, request: NewOrder): Promise<Crea
     }),
   );
   // The provider's intent is created after the commit (paymentService.ensureIntent): no network call in here.
-  const { payment, insert } = newOrderPayment({ orderId: order.id, provider: ctx.payments.current.provider, amount: total, currency, now });
+  const { payment, insert } = newOrderPayment({ orderId: order.id, provider: deps.payments.current.provider, amount: total, currency, now });
   const cart = cartCheckoutWriteSql(request.cartId, request.read.cartVersion, now);
   order.number = await writeOrder(ctx.em, order, orderLines, insert, cart);
   return { order, lines: orderLines, payment };
@@ -312,7 +329,7 @@ async function writeOrder(em: EntityManager, order: Order, lines: OrderLine[], p
  * The request's loaders, primed with the order just written, its lines and its payment (the intent's secret included
  * when this call stored it): the answer's fields read them without a statement. Its products are read as usual.
  */
-function primeLoaders(ctx: RequestContext, created: CreatedOrder, stored: StoredIntent | null): void {
+function primeLoaders(ctx: ServiceScope, created: CreatedOrder, stored: StoredIntent | null): void {
   const { order, lines, payment } = created;
   ctx.loaders.orderById.prime(order.id, order);
   ctx.loaders.linesOfOrder.prime(order.id, lines);
@@ -331,8 +348,7 @@ function primeLoaders(ctx: RequestContext, created: CreatedOrder, stored: Stored
  * commits only while the buyer's cart row is still the version read; every checkout writes that row, so a checkout
  * that committed in between sends this one back to read the counts again.
  */
-function checkUnpaidLimits(ctx: RequestContext, read: CheckoutRead): void {
-  const limits = ctx.config.limits.orders;
+function checkUnpaidLimits(limits: Config['limits']['orders'], read: CheckoutRead): void {
   if (read.unpaidOrders >= limits.maxUnpaidOrders) {
     throw new AppError(ErrorCode.CONFLICT, `At most ${limits.maxUnpaidOrders} orders may await payment at once: pay or cancel one first`, {
       reason: 'TOO_MANY_UNPAID_ORDERS',

@@ -1,10 +1,12 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { RequestContext } from '../request-context';
 import { FulfilmentPayload, ShipmentInput } from './fulfilment.inputs';
-import { fulfilmentService } from './fulfilment.service';
+import type { FulfilmentService } from './fulfilment.service';
 
 @Resolver()
 export class FulfilmentResolver {
+  constructor(private readonly services: { fulfilmentService: FulfilmentService }) {}
+
   @Mutation(() => FulfilmentPayload, {
     description:
       "The caller's shop ships its lines of a PAID order (ARTISAN). Again with the same carrier and tracking number it answers the " +
@@ -16,6 +18,6 @@ export class FulfilmentResolver {
     { description: 'A PAID order holding products of your shop.' }) orderId: string, @Arg('input',
     () => ShipmentInput, { description: 'The carrier and tracking number of the parcel.' }) input: ShipmentInput, @Ctx() ctx: RequestContext,
   ): Promise<FulfilmentPayload> {
-    return fulfilmentService.fulfil(ctx, orderId, input);
+    return this.services.fulfilmentService.fulfil(ctx, orderId, input);
   }
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../request-context';
+import type { ServiceScope } from '../service-scope';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 import { isId, newId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
@@ -28,7 +28,7 @@ export const fulfilmentService = {
    * answer the shipment recorded first (whatever the order's status since); other ones fail with CONFLICT.
    * An order that does not hold the shop's products (or does not exist): NOT_FOUND. Not PAID: CONFLICT.
    */
-  async fulfil(ctx: RequestContext, orderId: string, input: ShipmentInput): Promise<FulfilmentPayload> {
+  async fulfil(ctx: ServiceScope, orderId: string, input: ShipmentInput): Promise<FulfilmentPayload> {
     const viewer = requireViewer(ctx);
     const shop = await ctx.loaders.shopByOwner.load(viewer.userId);
     if (!shop || !isId(orderId)) throw new NotFoundError('Order');
@@ -82,6 +82,8 @@ export const fulfilmentService = {
     return { order, shipment };
   },
 };
+
+export type FulfilmentService = typeof fulfilmentService;
 
 function notShippable(number: string, status: OrderStatus): string {
   switch (status) {

@@ -2,14 +2,16 @@ import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../request-context';
 import { ConnectionArgs, pageRequest, type Connection } from '../../shared/pagination';
 import { CheckoutInput } from './checkout.inputs';
-import { checkoutService } from './checkout.service';
+import type { CheckoutService } from './checkout.service';
 import { Order } from './order.entity';
 import { OrderStatus } from './order-status';
-import { orderService } from './order.service';
+import type { OrderService } from './order.service';
 import { OrderConnection } from './order.types';
 
 @Resolver()
 export class OrderResolver {
+  constructor(private readonly services: { checkoutService: CheckoutService; orderService: OrderService }) {}
+
   // Cost 50 in the query budget: a transaction over every line, a PaymentIntent at Stripe.
   @Mutation(() => Order, {
     complexity: 50,
@@ -21,7 +23,7 @@ export class OrderResolver {
     @Arg('input', () => CheckoutInput,
     { description: 'The idempotency key, the shipping address and, optionally, the total the buyer saw.' }) input: CheckoutInput, @Ctx() ctx: RequestContext,
   ): Promise<Order> {
-    return checkoutService.checkout(ctx, input);
+    return this.services.checkoutService.checkout(ctx, input);
   }
 
   @Query(() => OrderConnection, { description: "The caller's orders, newest first; only those in `status` when it is given." })
@@ -30,7 +32,7 @@ export class OrderResolver {
     @Arg('status', () => OrderStatus, { nullable: true, description: 'Only orders in this status.' }) status: OrderStatus | null,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<Order>> {
-    return orderService.listMine(ctx, pageRequest(page), status);
+    return this.services.orderService.listMine(ctx, pageRequest(page), status);
   }
 
   @Query(() => Order, { description: 'An order, for its buyer, ADMIN and SUPPORT; anyone else gets NOT_FOUND.' })
@@ -38,7 +40,7 @@ export class OrderResolver {
     @Arg('id', () => ID,
     { description: 'The order: your own (any order for ADMIN and SUPPORT).' }) id: string, @Ctx() ctx: RequestContext,
   ): Promise<Order> {
-    return orderService.findVisible(ctx, id);
+    return this.services.orderService.findVisible(ctx, id);
   }
 
   @Mutation(() => Order, {
@@ -50,7 +52,7 @@ export class OrderResolver {
     @Arg('id', () => ID,
     { description: 'The order to cancel: your own (any order for ADMIN).' }) id: string, @Ctx() ctx: RequestContext,
   ): Promise<Order> {
-    return orderService.cancel(ctx, id);
+    return this.services.orderService.cancel(ctx, id);
   }
 
   @Mutation(() => Order, {
@@ -63,6 +65,6 @@ export class OrderResolver {
     @Arg('orderId', () => ID,
     { description: 'Your order awaiting payment.' }) orderId: string, @Ctx() ctx: RequestContext,
   ): Promise<Order> {
-    return orderService.startPayment(ctx, orderId);
+    return this.services.orderService.startPayment(ctx, orderId);
   }
 }

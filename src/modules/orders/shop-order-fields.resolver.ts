@@ -10,11 +10,13 @@ import { OrderLine } from './order-line.entity';
 import { Order } from './order.entity';
 import { Shipment } from './shipment.entity';
 import { OrderBuyer, OrderSummary, ShopOrder, ShopOrderConnection, ShopOrdersArgs } from './shop-order.types';
-import { shopOrdersService } from './shop-orders.service';
+import type { ShopOrdersService } from './shop-orders.service';
 
 /** `Shop.orders`: guarded by `canSeeShopOrders` (see order.rules.ts). */
 @Resolver(() => Shop)
 export class ShopOrdersResolver {
+  constructor(private readonly services: { shopOrdersService: ShopOrdersService }) {}
+
   @Directive(cacheHint({ scope: 'PRIVATE' }))
   @FieldResolver(() => ShopOrderConnection, {
     nullable: true,
@@ -23,7 +25,7 @@ export class ShopOrdersResolver {
       'artisan, ADMIN and SUPPORT; anyone else gets null with a FORBIDDEN error. status filters when given.',
   })
   orders(@Root() shop: Shop, @Args() args: ShopOrdersArgs, @Ctx() ctx: RequestContext): Promise<Connection<ShopOrder>> {
-    return shopOrdersService.list(ctx, shop.id, pageRequest(args), args.status ?? null);
+    return this.services.shopOrdersService.list(ctx, shop.id, pageRequest(args), args.status ?? null);
   }
 }
 

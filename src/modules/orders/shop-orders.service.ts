@@ -1,4 +1,4 @@
-import type { RequestContext } from '../request-context';
+import type { ServiceScope } from '../service-scope';
 import { sqlKeysetPage } from '../../shared/keyset-page';
 import type { Connection, PageRequest } from '../../shared/pagination';
 import { runSql } from '../../shared/sql';
@@ -14,7 +14,7 @@ export const shopOrdersService = {
    * page costs the same at the shop's first order as at its ten-thousandth. The orders are put in the request's
    * EntityManager, where the nodes' loaders find them without another statement.
    */
-  async list(ctx: RequestContext, shopId: string, page: PageRequest, status: OrderStatus | null): Promise<Connection<ShopOrder>> {
+  async list(ctx: ServiceScope, shopId: string, page: PageRequest, status: OrderStatus | null): Promise<Connection<ShopOrder>> {
     const where = { text: `l.shop_id = ? ${status ? 'and o.status = ?::order_status' : ''}`, params: [shopId, ...(status ? [status] : [])] };
     const from = 'order_line l join customer_order o on o.id = l.order_id';
     return sqlKeysetPage(ctx.em, page, {
@@ -37,3 +37,5 @@ export const shopOrdersService = {
     });
   },
 };
+
+export type ShopOrdersService = typeof shopOrdersService;

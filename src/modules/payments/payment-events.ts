@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ServiceScope } from '../service-scope';
 import { isId } from '../../shared/ids';
 import { optionalTimestampOf, runSql, type SqlTimestamp } from '../../shared/sql';
 import { EmailKind } from '../notifications/email-message.entity';
@@ -15,33 +16,6 @@ export interface ProviderEvent {
   type: string;
   created: number;
   data: { object: Record<string, unknown> };
-}
-
-/**
- * Records a verified provider event once and queues its processing, in one transaction: true if it was new.
- * A duplicate delivery (Stripe retries, and sometimes sends an event twice) finds its id taken and changes
- * nothing. Event types that payments do not act on are recorded as processed, for the record.
- * `queue: false` is for a caller that applies the event itself right after (the DEVELOPMENT provider's job).
- */
-export async function recordPaymentEvent(
-  em: EntityManager,
-  provider: PaymentProvider,
-  event: ProviderEvent,
-  receivedAt: Date,
-  options: { queue: boolean } = { queue: true },
-): Promise<boolean> {
-  const relevant = parseProviderEvent(event) !== null;
-  return em.transactional(async (tx) => {
-    const [inserted] = await runSql<{ id: string }>(
-      tx,
-      `insert into payment_event (id, provider, type, payload, received_at, processed_at, outcome)
-       values (?, ?, ?, ?::jsonb, ?, ?, ?)
-       on conflict (id) do nothing returning id`,
-      [event.id, provider, event.type, JSON.stringify(event), receivedAt, relevant ? null : receivedAt, relevant ? null : 'ignored: not a payment event'],
-    );
-    if (inserted && relevant && options.queue) await processPaymentEventJob.schedule(tx, { eventId: event.id });
-    return Boolean(inserted);
-  });
 }
 
 /** Thrown to have the job retried later: the event cannot be applied yet (see `retry-later`). */
@@ -62,50 +36,82 @@ interface LockedPayment {
 }
 
 /**
- * Applies one recorded event, in one transaction, exactly once: the event row is locked and marked processed
- * in the same transaction as its effects, so a retried or duplicated job finds it done. The order's row, then
- * the payment's, are locked first (the order in which cancellations and expiries lock them), so events of one
- * payment apply one at a time. Returns what it did, as recorded in `payment_event.outcome`.
+ * The providers' events: recorded once by the webhook (`stripe-webhook`) or the DEVELOPMENT provider's confirmation,
+ * then applied once by the `process_payment_event` job. Needs nothing but the scope: its time is the scope's clock.
  */
-export async function applyPaymentEvent(em: EntityManager, eventId: string, now: Date): Promise<string> {
-  return em.transactional(async (tx) => {
-    const [row] = await runSql<{ payload: ProviderEvent; processed_at: SqlTimestamp | null; outcome: string | null }>(
-      tx,
-      'select payload, processed_at, outcome from payment_event where id = ? for update',
-      [eventId],
-    );
-    if (!row) throw new Error(`payment event ${eventId} is not recorded`);
-    if (row.processed_at) return row.outcome ?? 'already processed';
-    const done = async (outcome: string) => {
-      await runSql(tx, 'update payment_event set processed_at = ?, outcome = ? where id = ?', [now, outcome, eventId]);
-      return outcome;
-    };
+export const paymentEventService = {
+  /**
+   * Records a verified provider event once and queues its processing, in one transaction: true if it was new.
+   * A duplicate delivery (Stripe retries, and sometimes sends an event twice) finds its id taken and changes
+   * nothing. Event types that payments do not act on are recorded as processed, for the record. The event is
+   * received at the scope's time. `queue: false` is for a caller that applies the event itself right after (the
+   * DEVELOPMENT provider's confirmation).
+   */
+  async record(scope: ServiceScope, provider: PaymentProvider, event: ProviderEvent, options: { queue: boolean } = { queue: true }): Promise<boolean> {
+    const receivedAt = scope.clock.now();
+    const relevant = parseProviderEvent(event) !== null;
+    return scope.em.transactional(async (tx) => {
+      const [inserted] = await runSql<{ id: string }>(
+        tx,
+        `insert into payment_event (id, provider, type, payload, received_at, processed_at, outcome)
+         values (?, ?, ?, ?::jsonb, ?, ?, ?)
+         on conflict (id) do nothing returning id`,
+        [event.id, provider, event.type, JSON.stringify(event), receivedAt, relevant ? null : receivedAt, relevant ? null : 'ignored: not a payment event'],
+      );
+      if (inserted && relevant && options.queue) await processPaymentEventJob.schedule(tx, { eventId: event.id });
+      return Boolean(inserted);
+    });
+  },
 
-    const event = parseProviderEvent(row.payload);
-    if (!event) return done('ignored: not a payment event');
-    const payment = await lockPayment(tx, event.reference, event.orderId);
-    if (!payment) return done(`ignored: no payment has intent ${event.reference}`);
+  /**
+   * Applies one recorded event, in one transaction, exactly once: the event row is locked and marked processed
+   * in the same transaction as its effects, so a retried or duplicated job finds it done. The order's row, then
+   * the payment's, are locked first (the order in which cancellations and expiries lock them), so events of one
+   * payment apply one at a time. Returns what it did, as recorded in `payment_event.outcome`.
+   */
+  async apply(scope: ServiceScope, eventId: string): Promise<string> {
+    const now = scope.clock.now();
+    return scope.em.transactional(async (tx) => {
+      const [row] = await runSql<{ payload: ProviderEvent; processed_at: SqlTimestamp | null; outcome: string | null }>(
+        tx,
+        'select payload, processed_at, outcome from payment_event where id = ? for update',
+        [eventId],
+      );
+      if (!row) throw new Error(`payment event ${eventId} is not recorded`);
+      if (row.processed_at) return row.outcome ?? 'already processed';
+      const done = async (outcome: string) => {
+        await runSql(tx, 'update payment_event set processed_at = ?, outcome = ? where id = ?', [now, outcome, eventId]);
+        return outcome;
+      };
 
-    const transition = decideTransition(
-      {
-        paymentStatus: payment.status,
-        orderStatus: payment.order_status,
-        // Parsed, never passed as read: the driver returns text, and a Date compared with text is always false
-        // (a failure 4 s after a processing event was once ignored as "not newer").
-        lastEventAt: optionalTimestampOf(payment.provider_event_at),
-        amount: payment.amount,
-        currency: payment.currency,
-        refundReason: payment.refund_reason,
-      },
-      event,
-    );
-    if (transition.kind === 'ignore') return done(`ignored: ${transition.reason}`);
-    if (transition.kind === 'retry-later') throw new EventNotApplicableYet(transition.reason);
-    await applyTransition(tx, payment, transition, event.reference, event.at, now);
-    const order = transition.order ? `, order ${transition.order}` : '';
-    return done(`applied: payment ${transition.payment}${order}${transition.refundDue ? ', refund due' : ''}`);
-  });
-}
+      const event = parseProviderEvent(row.payload);
+      if (!event) return done('ignored: not a payment event');
+      const payment = await lockPayment(tx, event.reference, event.orderId);
+      if (!payment) return done(`ignored: no payment has intent ${event.reference}`);
+
+      const transition = decideTransition(
+        {
+          paymentStatus: payment.status,
+          orderStatus: payment.order_status,
+          // Parsed, never passed as read: the driver returns text, and a Date compared with text is always false
+          // (a failure 4 s after a processing event was once ignored as "not newer").
+          lastEventAt: optionalTimestampOf(payment.provider_event_at),
+          amount: payment.amount,
+          currency: payment.currency,
+          refundReason: payment.refund_reason,
+        },
+        event,
+      );
+      if (transition.kind === 'ignore') return done(`ignored: ${transition.reason}`);
+      if (transition.kind === 'retry-later') throw new EventNotApplicableYet(transition.reason);
+      await applyTransition(tx, payment, transition, event.reference, event.at, now);
+      const order = transition.order ? `, order ${transition.order}` : '';
+      return done(`applied: payment ${transition.payment}${order}${transition.refundDue ? ', refund due' : ''}`);
+    });
+  },
+};
+
+export type PaymentEventService = typeof paymentEventService;
 
 /**
  * The payment of an event, locked with its order: by the intent id, or else by the order id of the intent's

@@ -2,44 +2,52 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { TaskList } from 'graphile-worker';
 import type { Logger } from '../../infra/logger';
 import type { Clock } from '../../shared/clock';
-import { confirmDevelopmentPayment } from './development-payment';
-import { applyPaymentEvent } from './payment-events';
+import { systemScope } from '../service-scope';
+import type { DevelopmentPaymentService } from './development-payment';
+import type { PaymentEventService } from './payment-events';
 import { cancelPaymentIntentJob, confirmDevelopmentPaymentJob, processPaymentEventJob, refundPaymentJob } from './payment-job-names';
-import { paymentService } from './payment.service';
-import type { PaymentsRuntime } from './payments-runtime';
+import type { PaymentService } from './payment.service';
 
 export interface PaymentJobDeps {
   orm: MikroORM;
   clock: Clock;
   logger: Logger;
-  payments: PaymentsRuntime;
+  /** The app's services: the tasks call the same methods as the API, as the system (`payment-jobs`). */
+  services: { paymentService: PaymentService; paymentEventService: PaymentEventService; developmentPaymentService: DevelopmentPaymentService };
 }
+
+/** What the payments' jobs act as: their scopes' actor, and their log lines' `actor`. */
+const ACTOR = 'payment-jobs';
 
 /**
  * The payments module's tasks for graphile-worker. Each is idempotent (delivery is at least once): events are
  * applied once by their row, provider calls carry the order's idempotency keys, and statuses move with
- * conditional updates.
+ * conditional updates. Each job runs in a system scope of its own, named by the job's id.
  */
 export function paymentTasks(deps: PaymentJobDeps): TaskList {
-  const log = deps.logger.child({ component: 'payment-jobs' });
+  const { paymentService, paymentEventService, developmentPaymentService } = deps.services;
+  const scopeOf = (jobId: string) => systemScope(deps, ACTOR, `job:${jobId}`);
   return {
-    ...processPaymentEventJob.task(async ({ eventId }) => {
-      const outcome = await applyPaymentEvent(deps.orm.em.fork(), eventId, deps.clock.now());
-      log.info({ eventId, outcome }, 'payment event processed');
+    ...processPaymentEventJob.task(async ({ eventId }, { job }) => {
+      const scope = scopeOf(job.id);
+      const outcome = await paymentEventService.apply(scope, eventId);
+      scope.logger.info({ eventId, outcome }, 'payment event processed');
     }),
 
-    ...refundPaymentJob.task(async ({ orderId }) => {
-      const outcome = await paymentService.refund(deps.payments, deps.orm.em.fork(), orderId, deps.clock.now());
-      if (outcome === 'REFUNDED') log.info({ orderId }, 'payment refunded');
+    ...refundPaymentJob.task(async ({ orderId }, { job }) => {
+      const scope = scopeOf(job.id);
+      const outcome = await paymentService.refund(scope, orderId);
+      if (outcome === 'REFUNDED') scope.logger.info({ orderId }, 'payment refunded');
     }),
 
-    ...cancelPaymentIntentJob.task(async ({ orderId }) => {
-      await paymentService.cancelIntent(deps.payments, deps.orm.em.fork(), orderId);
+    ...cancelPaymentIntentJob.task(async ({ orderId }, { job }) => {
+      await paymentService.cancelIntent(scopeOf(job.id), orderId);
     }),
 
-    ...confirmDevelopmentPaymentJob.task(async ({ orderId }) => {
-      const outcome = await confirmDevelopmentPayment(deps.orm.em.fork(), orderId, deps.clock.now());
-      if (outcome !== null) log.info({ orderId, outcome }, 'development payment confirmed');
+    ...confirmDevelopmentPaymentJob.task(async ({ orderId }, { job }) => {
+      const scope = scopeOf(job.id);
+      const outcome = await developmentPaymentService.confirm(scope, orderId);
+      if (outcome !== null) scope.logger.info({ orderId, outcome }, 'development payment confirmed');
     }),
   };
 }

@@ -4,7 +4,8 @@ import Stripe from 'stripe';
 import { z } from 'zod';
 import type { Logger } from '../../infra/logger';
 import type { Clock } from '../../shared/clock';
-import { recordPaymentEvent, type ProviderEvent } from './payment-events';
+import { systemScope } from '../service-scope';
+import type { PaymentEventService, ProviderEvent } from './payment-events';
 import { PaymentProvider } from './payment.entity';
 
 /** Stripe's default: a signature older than five minutes is a replay. */
@@ -29,14 +30,16 @@ export interface StripeWebhookDeps {
   webhookSecret: string | null;
   clock: Clock;
   logger: Logger;
+  /** The app's services: a delivery is recorded by the same method as the DEVELOPMENT provider's events, as the system (`stripe-webhook`). */
+  services: { paymentEventService: PaymentEventService };
   /** Counts deliveries by result (metrics). */
   onDelivery?: (result: 'recorded' | 'duplicate' | 'rejected' | 'error') => void;
 }
 
 /**
  * `POST /webhooks/stripe`: verifies Stripe's signature on the raw body (400 without a valid one), records the
- * event once by its id and queues its processing (`recordPaymentEvent`), and answers 200 at once: the work
- * runs from the queue. A duplicate answers 200 and does nothing. A database failure answers 500, so Stripe
+ * event once by its id and queues its processing (`paymentEventService.record`, acting as `stripe-webhook` with the
+ * request's id), and answers 200 at once: the work runs from the queue. A duplicate answers 200 and does nothing. A database failure answers 500, so Stripe
  * delivers again later (it retries for three days).
  */
 export function stripeWebhookRouter(deps: StripeWebhookDeps): Router {
@@ -68,7 +71,8 @@ export function stripeWebhookRouter(deps: StripeWebhookDeps): Router {
     if (!parsed.success) return rejected('Not a Stripe event');
     const event = parsed.data;
     try {
-      const recorded = await recordPaymentEvent(deps.orm.em.fork(), PaymentProvider.STRIPE, event, deps.clock.now());
+      const scope = systemScope(deps, 'stripe-webhook', req.id);
+      const recorded = await deps.services.paymentEventService.record(scope, PaymentProvider.STRIPE, event);
       deps.onDelivery?.(recorded ? 'recorded' : 'duplicate');
       log.info({ eventId: event.id, type: event.type, duplicate: !recorded }, 'webhook received');
       res.json({ received: true, duplicate: !recorded });

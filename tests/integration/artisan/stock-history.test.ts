@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../../src/infra/logger';
 import { Role } from '../../../src/modules/accounts/user.entity';
-import { expireOrder } from '../../../src/modules/orders/order.jobs';
+import { orderExpiryService } from '../../../src/modules/orders/order-expiry.service';
+import { systemScope } from '../../../src/modules/service-scope';
 import { createProduct, createShop, type TestShop } from '../../fixtures/shops';
 import { AdjustStockDocument, CancelOrderDocument, StockHistoryDocument } from '../../generated/graphql';
 import { createUser } from '../../utils/buyers';
@@ -57,7 +58,7 @@ describe('the stock ledger, readable (StockHistory)', () => {
     const expiring = await createProduct(server, shop, { stock: 4 });
     const expired = await checkOut(server, await createUser(server), [{ productId: expiring, quantity: 1 }]);
     const later = { now: () => new Date(Date.now() + 16 * 60_000) };
-    expect(await expireOrder({ orm: server.database.orm, clock: later, logger: createLogger('silent') }, expired.id)).toBe('EXPIRED');
+    expect(await orderExpiryService.expire(systemScope({ orm: server.database.orm, clock: later, logger: createLogger('silent') }, 'test'), expired.id)).toBe('EXPIRED');
     const { stockMovements } = dataOf(await sendAs(server.graphqlUrl, shop.owner.token, StockHistoryDocument, { productId: expiring, first: 10, after: null }));
     expect(stockMovements.edges.map(({ node }) => [node.reason, node.delta, node.available, node.orderNumber ?? null, node.actor?.id ?? null])).toEqual([
       ['RESERVATION_RELEASED', 1, 4, expired.number, null],

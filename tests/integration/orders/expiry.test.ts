@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../../src/infra/logger';
 import type { JobRunner } from '../../../src/infra/jobs';
-import { expireOrder, expireOrderJob, expireOverdueOrdersJob, orderTasks } from '../../../src/modules/orders/order.jobs';
+import { orderExpiryService } from '../../../src/modules/orders/order-expiry.service';
+import { expireOrderJob, expireOverdueOrdersJob } from '../../../src/modules/orders/order-job-names';
+import { orderTasks } from '../../../src/modules/orders/order.jobs';
+import { systemScope, type SystemScopeDeps } from '../../../src/modules/service-scope';
 import { systemClock } from '../../../src/shared/clock';
 import { runSql } from '../../../src/shared/sql';
 import { createWorkerServices, startWorker } from '../../../src/worker';
@@ -29,7 +32,9 @@ describe('reservations that run out, and the job queue', () => {
   afterAll(() => server?.close());
 
   const em = () => server.database.orm.em.fork();
-  const deps = () => ({ orm: server.database.orm, clock: systemClock, logger });
+  const deps = (): SystemScopeDeps => ({ orm: server.database.orm, clock: systemClock, logger });
+  /** What the `expire_order` job does, as the system, in a scope of its own. */
+  const expireOrder = (scopeDeps: SystemScopeDeps, orderId: string) => orderExpiryService.expire(systemScope(scopeDeps, 'order-jobs'), orderId);
 
   async function placeOrder(stock = 10, quantity = 2) {
     const buyer = await createUser(server);
@@ -149,7 +154,7 @@ describe('reservations that run out, and the job queue', () => {
     const { productId, order } = await placeOrder(6, 6);
     await runSql(em(), `delete from graphile_worker._private_jobs where key = ?`, [`expire_order:${order.id}`]);
     const later = { ...deps(), clock: { now: () => new Date(Date.now() + 5 * 60_000) } };
-    await orderTasks(later)[expireOverdueOrdersJob.name]!({}, {} as never);
+    await orderTasks({ ...later, services: { orderExpiryService } })[expireOverdueOrdersJob.name]!({}, { job: { id: 'sweep' } } as never);
     expect(await availableOf(em(), productId)).toBe(6);
     const [row] = await runSql<{ status: string }>(em(), 'select status from customer_order where id = ?', [order.id]);
     expect(row?.status).toBe('EXPIRED');

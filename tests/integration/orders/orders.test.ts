@@ -3,7 +3,8 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
 import { Role } from '../../../src/modules/accounts/user.entity';
 import { createLogger } from '../../../src/infra/logger';
-import { expireOrder } from '../../../src/modules/orders/order.jobs';
+import { orderExpiryService } from '../../../src/modules/orders/order-expiry.service';
+import { systemScope } from '../../../src/modules/service-scope';
 import { runSql } from '../../../src/shared/sql';
 import { ADDRESS } from '../../fixtures/addresses';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
@@ -178,7 +179,7 @@ describe('MyOrders, Order and CancelOrder', () => {
   it('should refuse to cancel an expired order with CONFLICT', async () => {
     const { buyer, productId, order } = await placeOrder({ quantity: 1 });
     const later = { now: () => new Date(Date.now() + 16 * 60_000) };
-    expect(await expireOrder({ orm: server.database.orm, clock: later, logger: createLogger('silent') }, order.id)).toBe('EXPIRED');
+    expect(await orderExpiryService.expire(systemScope({ orm: server.database.orm, clock: later, logger: createLogger('silent') }, 'test'), order.id)).toBe('EXPIRED');
     const result = await cancel(buyer, order.id);
     expect(codesOf(result)).toEqual(['CONFLICT']);
     expect(result.errors[0]!.message).toMatch(/expired/i);

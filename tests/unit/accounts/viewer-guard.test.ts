@@ -12,10 +12,10 @@ import { shopService } from '../../../src/modules/catalog/shop.service';
 import type { CreateShopInput } from '../../../src/modules/catalog/shop.inputs';
 import { inventoryService } from '../../../src/modules/inventory/inventory.service';
 import type { CheckoutInput } from '../../../src/modules/orders/checkout.inputs';
-import { checkoutService } from '../../../src/modules/orders/checkout.service';
+import { createCheckoutService } from '../../../src/modules/orders/checkout.service';
 import type { ShipmentInput } from '../../../src/modules/orders/fulfilment.inputs';
 import { fulfilmentService } from '../../../src/modules/orders/fulfilment.service';
-import { orderService } from '../../../src/modules/orders/order.service';
+import { createOrderService } from '../../../src/modules/orders/order.service';
 
 /**
  * graphql-shield refuses callers without a usable session before any guarded resolver runs, so over HTTP these
@@ -27,7 +27,8 @@ import { orderService } from '../../../src/modules/orders/order.service';
 const ORDER_ID = '0192f0c4-0000-7000-8000-000000000000';
 
 const GUARDED: Array<[string, (ctx: RequestContext) => Promise<unknown>]> = [
-  ['checkout', (ctx) => checkoutService.checkout(ctx, { idempotencyKey: 'k' } as CheckoutInput)],
+  // Made without collaborators: the guard refuses before any is reached.
+  ['checkout', (ctx) => createCheckoutService({} as never).checkout(ctx, { idempotencyKey: 'k' } as CheckoutInput)],
   ['fulfilOrder', (ctx) => fulfilmentService.fulfil(ctx, ORDER_ID, { carrier: 'Colissimo', trackingNumber: '1' } as ShipmentInput)],
   ['adjustStock', (ctx) => inventoryService.adjust(ctx, ORDER_ID, 1, 'restock')],
   // No deps: the guard comes before any of them is used (a use would throw a TypeError, INTERNAL_SERVER_ERROR).
@@ -35,8 +36,8 @@ const GUARDED: Array<[string, (ctx: RequestContext) => Promise<unknown>]> = [
   ['createShop', (ctx) => shopService.create(ctx, { name: 'Shop', country: 'FR', currency: 'EUR' } as CreateShopInput)],
   ['updateShop', (ctx) => shopService.update(ctx, { name: 'Shop' })],
   ['addToCart', (ctx) => cartService.add(ctx, ORDER_ID, 1)],
-  ['myOrders', (ctx) => orderService.listMine(ctx, { first: 1, afterId: null })],
-  ['cancelOrder', (ctx) => orderService.cancel(ctx, ORDER_ID)],
+  ['myOrders', (ctx) => createOrderService({} as never).listMine(ctx, { first: 1, afterId: null })],
+  ['cancelOrder', (ctx) => createOrderService({} as never).cancel(ctx, ORDER_ID)],
   ['createProduct', (ctx) => productAdminService.create(ctx, {} as never)],
 ];
 

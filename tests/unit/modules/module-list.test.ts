@@ -11,10 +11,10 @@ import { ormConfig } from '../../../src/infra/db/orm';
 import { createLogger } from '../../../src/infra/logger';
 import { createInProcessPubSub } from '../../../src/infra/pubsub';
 import { createModuleHubs, createModuleTasks, moduleCron, moduleEntities, moduleRelayRoutes, modules } from '../../../src/modules';
-import { createPaymentsRuntime } from '../../../src/modules/payments/payments-runtime';
 import { systemClock } from '../../../src/shared/clock';
 import { mergeModuleParts } from '../../../src/shared/module-manifest';
 import { resolvers } from '../../../src/graphql/schema';
+import { createWorkerServices } from '../../../src/worker';
 
 const MODULES_DIR = join(__dirname, '..', '..', '..', 'src', 'modules');
 
@@ -102,7 +102,7 @@ describe('the list of modules', () => {
       clock: systemClock,
       logger,
       mail: config.mail,
-      payments: createPaymentsRuntime({ config, logger }),
+      services: createWorkerServices({ config, orm, logger }).services,
       retention: config.retention,
     });
     expect(Object.keys(tasks)).toEqual(expect.arrayContaining(['expire_order', 'expire_overdue_orders']));
