@@ -2,8 +2,8 @@ import type { PubSub } from 'type-graphql';
 
 /**
  * type-graphql will not build subscriptions without a `pubSub`, even when each one has its own `subscribe`
- * function, as ours all do: they draw on the instance's hubs through the context (`ctx.live`), which the
- * schema, built once and also by `schema:emit`, cannot hold. This one only says so if ever reached.
+ * function, as ours all do: they draw on the instance's hubs through their resolver's services (see
+ * `buildAppSchema`), not through a pub/sub of the schema's. This one only says so if ever reached.
  */
 export const subscriptionsBringTheirOwnSource: PubSub = {
   publish() {
