@@ -33,16 +33,17 @@ export async function buildAppSchema(services?: AppServices): Promise<GraphQLSch
   const byResolver = (a: RootField, b: RootField) => (rank.get(a.target) ?? Infinity) - (rank.get(b.target) ?? Infinity);
   for (const rootFields of [metadata.queries, metadata.mutations, metadata.subscriptions]) rootFields.sort(byResolver);
   const instances = new Map<Function, object>();
+  const container = {
+    get(resolverClass: new (services: AppServices) => object) {
+      if (!services) throw new Error('this schema was built without services: it can be printed, not executed');
+      let instance = instances.get(resolverClass);
+      if (!instance) instances.set(resolverClass, (instance = new resolverClass(services)));
+      return instance;
+    },
+  };
   const schema = await buildSchema({
     resolvers,
-    container: {
-      get(resolverClass: new (services: AppServices) => object) {
-        if (!services) throw new Error('this schema was built without services: it can be printed, not executed');
-        let instance = instances.get(resolverClass);
-        if (!instance) instances.set(resolverClass, (instance = new resolverClass(services)));
-        return instance;
-      },
-    },
+    container,
     // class-validator on every argument, failing with BAD_USER_INPUT that names the field as the client wrote it.
     validateFn: validateArgument,
     pubSub: subscriptionsBringTheirOwnSource,
@@ -50,7 +51,24 @@ export async function buildAppSchema(services?: AppServices): Promise<GraphQLSch
     directives: [...specifiedDirectives, cacheControlDirective],
   });
   describeRootTypes(schema);
+  subscribeWithTheirResolvers(schema, metadata.subscriptions.filter((subscription) => rank.has(subscription.target)), container);
   return applyPermissions(schema);
+}
+
+type SubscriptionMetadata = ReturnType<typeof getMetadataStorage>['subscriptions'][number];
+
+/**
+ * type-graphql calls a subscription's `subscribe` option as a plain function, with no resolver. Here it is called
+ * with the field's resolver (made once, with the services) as `this`, so that it calls a service method as every
+ * resolver does: `subscribe(this: LiveStockResolver, { args, context }) { return this.services.x.subscribe(context, args) }`.
+ */
+function subscribeWithTheirResolvers(schema: GraphQLSchema, subscriptions: SubscriptionMetadata[], container: { get(resolverClass: never): object }): void {
+  const fields = schema.getSubscriptionType()?.getFields() ?? {};
+  for (const { schemaName, subscribe, target } of subscriptions) {
+    const field = fields[schemaName];
+    if (!field || !subscribe) continue;
+    field.subscribe = (source, args, context, info) => subscribe.call(container.get(target as never), { source, args, context, info });
+  }
 }
 
 /**

@@ -5,6 +5,9 @@ import { ShopAdminResolver } from './shop-admin.resolver';
 import { ShopFieldsResolver } from './shop-fields.resolver';
 import { createCatalogLoaders } from './catalog.loaders';
 import { catalogRules } from './catalog.rules';
+import { catalogService } from './catalog.service';
+import { createProductAdminService, type ProductAdminServiceDeps } from './product-admin.service';
+import { createShopService, type ShopServiceDeps } from './shop.service';
 import { Category } from './category.entity';
 import { Product } from './product.entity';
 import { Shop } from './shop.entity';
@@ -17,4 +20,9 @@ export const catalogModule = defineModule({
   resolvers: [CatalogResolver, ProductAdminResolver, ProductFieldsResolver, ShopAdminResolver, ShopFieldsResolver],
   rules: catalogRules,
   loaders: createCatalogLoaders,
+  services: (deps: ShopServiceDeps & ProductAdminServiceDeps) => ({
+    catalogService,
+    shopService: createShopService(deps),
+    productAdminService: createProductAdminService(deps),
+  }),
 });

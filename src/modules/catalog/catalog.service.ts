@@ -1,4 +1,4 @@
-import type { RequestContext } from '../request-context';
+import type { ServiceScope } from '../service-scope';
 import { sqlKeysetPage } from '../../shared/keyset-page';
 import type { Connection, PageRequest } from '../../shared/pagination';
 import { optionalTimestampOf, runSql, timestampOf, type SqlTimestamp } from '../../shared/sql';
@@ -42,7 +42,7 @@ interface OwnerRow {
  * count of the filter beside it.
  */
 export const catalogService = {
-  async listProducts(ctx: RequestContext, page: PageRequest, filter: ProductFilter | null | undefined, withCount: boolean): Promise<Connection<ProductRecord>> {
+  async listProducts(ctx: ServiceScope, page: PageRequest, filter: ProductFilter | null | undefined, withCount: boolean): Promise<Connection<ProductRecord>> {
     const matches = (alias: string) => productFilterSql(alias, filter);
     const where = matches('p');
     const count = withCount ? matches('q') : null;
@@ -72,7 +72,7 @@ export const catalogService = {
    * A product by slug, archived or not (a link to a withdrawn product still shows it), in one statement: its shop,
    * category and the shop's owner (the product page shows the artisan) are joined and primed into their loaders.
    */
-  async findProductBySlug(ctx: RequestContext, slug: string): Promise<ProductRecord | null> {
+  async findProductBySlug(ctx: ServiceScope, slug: string): Promise<ProductRecord | null> {
     const [row] = await runSql<CatalogRow & OwnerRow>(
       ctx.em,
       `select ${productColumns('p')}, ${shopColumns('s')}, ${categoryColumns('c')},
@@ -105,12 +105,12 @@ export const catalogService = {
     return productOfRow(row);
   },
 
-  async findShopBySlug(ctx: RequestContext, slug: string): Promise<ShopRecord | null> {
+  async findShopBySlug(ctx: ServiceScope, slug: string): Promise<ShopRecord | null> {
     const [row] = await runSql<ShopRow>(ctx.em, `select ${shopColumns('s')} from shop s where s.slug = ?`, [slug]);
     return row ? shopOfRow(row) : null;
   },
 
-  async listShops(ctx: RequestContext, page: PageRequest): Promise<Connection<ShopRecord>> {
+  async listShops(ctx: ServiceScope, page: PageRequest): Promise<Connection<ShopRecord>> {
     return sqlKeysetPage(ctx.em, page, {
       columns: { text: shopColumns('s'), params: [] },
       from: 'shop s',
@@ -126,11 +126,13 @@ export const catalogService = {
     });
   },
 
-  async listCategories(ctx: RequestContext): Promise<CategoryRecord[]> {
+  async listCategories(ctx: ServiceScope): Promise<CategoryRecord[]> {
     const rows = await runSql<CategoryRow>(ctx.em, `select ${categoryColumns('c')} from category c order by c.name limit ?`, [MAX_CATEGORIES]);
     return rows.map(categoryOfRow);
   },
 };
+
+export type CatalogService = typeof catalogService;
 
 /**
  * The catalogue filter as a SQL condition on `product` aliased `alias`, with its `?` parameters in order.

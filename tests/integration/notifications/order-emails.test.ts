@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createLogger } from '../../../src/infra/logger';
 import { Role } from '../../../src/modules/accounts/user.entity';
-import { notificationTasks } from '../../../src/modules/notifications/notification.jobs';
 import { queueOrderPaidEmails, sendOrderEmailJob } from '../../../src/modules/notifications/order-emails';
-import { systemClock } from '../../../src/shared/clock';
 import { newId } from '../../../src/shared/ids';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
 import { createUser, type TestUser } from '../../utils/buyers';
 import { EmailsDocument } from '../../utils/documents';
 import { codesOf, send } from '../../utils/operations';
-import { checkOut, emailJobsOf, emailRowsOf, markPaid, titlesOf, type CheckedOutOrder } from '../../utils/order-emails';
+import { byHand, checkOut, emailJobsOf, emailRowsOf, markPaid, notificationTasksOf, titlesOf, type CheckedOutOrder } from '../../utils/order-emails';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 import { waitFor } from '../../utils/wait';
 
@@ -34,7 +31,7 @@ describe('the emails of a paid order, without SMTP: the outbox', () => {
   afterAll(() => server?.close());
 
   const em = () => server.database.orm.em.fork();
-  const tasks = () => notificationTasks({ orm: server.database.orm, clock: systemClock, logger: createLogger('silent'), mail: server.config.mail });
+  const tasks = () => notificationTasksOf(server);
 
   it('should queue one confirmation and one notice per artisan, however often it is called, and deliver each once to the outbox', async () => {
     order = await checkOut(server, buyer, [
@@ -91,13 +88,13 @@ describe('the emails of a paid order, without SMTP: the outbox', () => {
   it('should deliver nothing more when the task runs again with the same payload', async () => {
     const before = await emailRowsOf(server, order.id);
     const task = tasks()[sendOrderEmailJob.name]!;
-    for (const row of before) await task({ orderId: order.id, kind: row.kind, recipientId: row.recipient_id }, {} as never);
+    for (const row of before) await task({ orderId: order.id, kind: row.kind, recipientId: row.recipient_id }, byHand());
     expect(await emailRowsOf(server, order.id)).toEqual(before);
   });
 
   it('should write nothing for a recipient with no part in the order, and refuse to queue the emails of no order', async () => {
     const stranger = await createUser(server);
-    await tasks()[sendOrderEmailJob.name]!({ orderId: order.id, kind: 'NEW_ORDER', recipientId: stranger.id }, {} as never);
+    await tasks()[sendOrderEmailJob.name]!({ orderId: order.id, kind: 'NEW_ORDER', recipientId: stranger.id }, byHand());
     expect(await emailRowsOf(server, order.id)).toHaveLength(3);
     await expect(em().transactional((tx) => queueOrderPaidEmails(tx, newId()))).rejects.toThrow(/no order/);
   });

@@ -15,6 +15,7 @@ import { createPaymentsRuntime } from '../../../src/modules/payments/payments-ru
 import { systemClock } from '../../../src/shared/clock';
 import { mergeModuleParts } from '../../../src/shared/module-manifest';
 import { resolvers } from '../../../src/graphql/schema';
+import { createWorkerServices } from '../../../src/worker';
 
 const MODULES_DIR = join(__dirname, '..', '..', '..', 'src', 'modules');
 
@@ -101,7 +102,7 @@ describe('the list of modules', () => {
       orm,
       clock: systemClock,
       logger,
-      mail: config.mail,
+      services: createWorkerServices({ config, orm, logger }).services,
       payments: createPaymentsRuntime({ config, logger }),
       retention: config.retention,
     });
