@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JobHelpers, TaskList } from 'graphile-worker';
-import { createLogger } from '../../src/infra/logger';
+import { createLogger, type Logger } from '../../src/infra/logger';
 import { createEmailDeliveryService } from '../../src/modules/notifications/email-delivery';
 import { notificationTasks } from '../../src/modules/notifications/notification.jobs';
 import { queueOrderPaidEmails } from '../../src/modules/notifications/order-emails';
@@ -75,17 +75,20 @@ export async function emailJobsOf(em: EntityManager, orderId: string): Promise<{
   return runSql(em, `select key, attempts, last_error from graphile_worker.jobs where key like ? order by key`, [`send_order_email:${orderId}:%`]);
 }
 
-/** The notification tasks as `server`'s worker has them: calling an email delivery service made with its configuration. */
-export function notificationTasksOf(server: TestServer): TaskList {
+/**
+ * The notification tasks as `server`'s worker has them: calling an email delivery service made with its configuration.
+ * `logger`: where their lines go; default none.
+ */
+export function notificationTasksOf(server: TestServer, logger: Logger = createLogger('silent')): TaskList {
   return notificationTasks({
     services: { emailDeliveryService: createEmailDeliveryService({ config: server.config }) },
     orm: server.database.orm,
     clock: systemClock,
-    logger: createLogger('silent'),
+    logger,
   });
 }
 
 /** What graphile-worker hands a task that a test runs by hand: of its helpers, the tasks read only the job's id. */
-export function byHand(jobId = randomUUID()): JobHelpers {
+export function byHand(jobId: string = randomUUID()): JobHelpers {
   return { job: { id: jobId } } as JobHelpers;
 }

@@ -9,6 +9,7 @@ import { catalogService } from './catalog.service';
 import { createProductAdminService, type ProductAdminServiceDeps } from './product-admin.service';
 import { createShopService, type ShopServiceDeps } from './shop.service';
 import { Category } from './category.entity';
+import { demoCatalogService } from './demo-catalog';
 import { Product } from './product.entity';
 import { Shop } from './shop.entity';
 import { defineModule } from '../../shared/module-manifest';
@@ -24,5 +25,6 @@ export const catalogModule = defineModule({
     catalogService,
     shopService: createShopService(deps),
     productAdminService: createProductAdminService(deps),
+    demoCatalogService,
   }),
 });

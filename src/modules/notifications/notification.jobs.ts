@@ -21,27 +21,31 @@ export interface NotificationJobDeps {
 /** What acts when the notification jobs call a service: logged with what it does. */
 const ACTOR = 'notification-jobs';
 
-/** The notifications module's tasks for graphile-worker: each delivers through the email delivery service, as the system. */
+/**
+ * The notifications module's tasks for graphile-worker: each delivers through the email delivery service, as the
+ * system, in a scope whose log lines name the actor and carry the job's id (`requestId`).
+ */
 export function notificationTasks(deps: NotificationJobDeps): TaskList {
-  const log = deps.logger.child({ component: 'notification-jobs' });
   const { emailDeliveryService } = deps.services;
   return {
     ...sendOrderEmailJob.task(async (job, helpers) => {
-      const result = await emailDeliveryService.deliverOrderEmail(systemScope(deps, ACTOR, helpers.job.id), job);
+      const scope = systemScope(deps, ACTOR, helpers.job.id);
+      const result = await emailDeliveryService.deliverOrderEmail(scope, job);
       if (result.outcome === 'SENT') {
-        log.info({ ...job, transport: result.transport }, 'email delivered');
+        scope.logger.info({ ...job, transport: result.transport }, 'email delivered');
         deps.onEmailSent?.(job.kind, result.transport);
       } else if (result.outcome === 'NOT_CONCERNED') {
-        log.warn(job, 'email not sent: no such order, or the recipient has no part in it');
+        scope.logger.warn(job, 'email not sent: no such order, or the recipient has no part in it');
       }
     }),
     // Only queued with SMTP: without it, the account email's row is its delivery already.
     ...sendAccountEmailJob.task(async ({ emailId }, helpers) => {
-      const result = await emailDeliveryService.sendAccountEmail(systemScope(deps, ACTOR, helpers.job.id), emailId);
+      const scope = systemScope(deps, ACTOR, helpers.job.id);
+      const result = await emailDeliveryService.sendAccountEmail(scope, emailId);
       if (result.outcome === 'NO_SMTP') {
-        log.warn({ emailId }, 'account email not sent: no SMTP_URL any more; it stays in the outbox unsent');
+        scope.logger.warn({ emailId }, 'account email not sent: no SMTP_URL any more; it stays in the outbox unsent');
       } else if (result.outcome === 'SENT') {
-        log.info({ emailId, kind: EmailKind.PASSWORD_RESET, transport: result.transport }, 'email delivered');
+        scope.logger.info({ emailId, kind: EmailKind.PASSWORD_RESET, transport: result.transport }, 'email delivered');
         deps.onEmailSent?.(EmailKind.PASSWORD_RESET, result.transport);
       }
     }),
