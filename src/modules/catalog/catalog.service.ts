@@ -1,8 +1,8 @@
 import type { ServiceScope } from '../service-scope';
-import { sqlKeysetPage } from '../../shared/keyset-page';
+import { keysetConnection, sqlKeysetPage } from '../../shared/keyset-page';
 import type { Connection, PageRequest } from '../../shared/pagination';
 import { optionalTimestampOf, runSql, timestampOf, type SqlTimestamp } from '../../shared/sql';
-import { User, type Role, type UserStatus } from '../accounts/user.entity';
+import { Role, User, type UserStatus } from '../accounts/user.entity';
 import {
   categoryColumns,
   categoryOfRow,
@@ -123,6 +123,26 @@ export const catalogService = {
         return shop;
       },
       count: async () => (await runSql<{ n: number }>(ctx.em, 'select count(*)::int as n from shop'))[0]!.n,
+    });
+  },
+
+  /**
+   * A shop's products on sale, newest first; its artisan (and ADMIN) also sees the archived ones. Batched: the loader
+   * reads the pages of every shop of the parent list in one statement. `withCounts`: `totalCount` is asked.
+   */
+  listProductsOfShop(ctx: ServiceScope, shop: ShopRecord, page: PageRequest, withCounts: boolean): Promise<Connection<ProductRecord>> {
+    const viewer = ctx.viewer;
+    const includeArchived = viewer !== null && (viewer.role === Role.ADMIN || viewer.userId === shop.owner.id);
+    const shopId = shop.id;
+    return keysetConnection(page, {
+      fetch: (limit, afterId) => ctx.loaders.productsOfShop.load({ shopId, limit, afterId, includeArchived, withCounts }),
+      count: async () => {
+        const counts = await ctx.loaders.productCountOfShop.load(shopId);
+        return includeArchived ? counts.total : counts.listed;
+      },
+      // `after` within a nested list is rare (one shop's page): one statement each is fine.
+      precedes: async (afterId) =>
+        (await runSql(ctx.em, `select 1 from product where shop_id = ? and id >= ?${includeArchived ? '' : ' and not archived'} limit 1`, [shopId, afterId])).length > 0,
     });
   },
 
