@@ -99,7 +99,6 @@ describe('the dashboard in a browser', () => {
     // Payments of the DEVELOPMENT provider confirm at once: the order becomes PAID and can be shipped.
     server = await startTestServer({ DEVELOPMENT_PAYMENT_DELAY_MS: '0' }, testDatabase);
     app = server.app;
-    const em = server.database.orm.em.fork();
     await seedDemoCatalog(server.database.orm, { products: 60 });
     const accessTokens = createAccessTokens({ secret: server.config.auth.jwtSecret, ttlSeconds: 900, clock: systemClock });
     // The seeded demo accounts of development (the function refuses any other NODE_ENV value it is given).

@@ -80,8 +80,6 @@ export const demoCatalogService = {
   },
 };
 
-export type DemoCatalogService = typeof demoCatalogService;
-
 async function loadDemoCatalog(em: EntityManager, options: DemoCatalogOptions): Promise<DemoCatalogSummary> {
   const random = seededRandom(options.seed ?? 1);
   const id = (ms: number) => uuidv7({ msecs: EPOCH_MS + ms, seq: 0, random: Uint8Array.from({ length: 16 }, () => Math.floor(random() * 256)) });
