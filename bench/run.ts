@@ -20,12 +20,13 @@ import { catalogScenario } from './scenarios/catalog';
 import { checkoutScenario } from './scenarios/checkout';
 import { dashboardScenario } from './scenarios/dashboard';
 import { fanoutScenario } from './scenarios/fanout';
+import { memoryScenario } from './scenarios/memory';
 import { paymentsScenario } from './scenarios/payments';
 import { seedScenario } from './scenarios/seed';
 import { shopOrdersScenario } from './scenarios/shop-orders';
 
-/** Every scenario, in the order a full run takes them. */
-const SCENARIOS: readonly Scenario[] = [catalogScenario, authScenario, checkoutScenario, fanoutScenario, paymentsScenario, seedScenario, shopOrdersScenario, dashboardScenario];
+/** Every scenario, in the order a full run takes them; `memory` last, as it reads the servers' memory after all the others. */
+const SCENARIOS: readonly Scenario[] = [catalogScenario, authScenario, checkoutScenario, fanoutScenario, paymentsScenario, seedScenario, shopOrdersScenario, dashboardScenario, memoryScenario];
 
 async function main(): Promise<number> {
   const names = process.argv.slice(2);

@@ -9,8 +9,11 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/config';
 import { openConfiguredDatabase } from '../src/infra/db/database';
 import { createLogger } from '../src/infra/logger';
-import { CreateAdminError, adminInputProblem, createAdmin } from '../src/modules/accounts/create-admin';
+import { CreateAdminError, adminInputProblem } from '../src/modules/accounts/create-admin';
 import { moduleEntities } from '../src/modules/index';
+import { systemScope } from '../src/modules/service-scope';
+import { systemClock } from '../src/shared/clock';
+import { createWorkerServices } from '../src/worker';
 
 async function readPassword(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('Password of the new ADMIN (10 to 128 characters, not hidden): ');
@@ -34,7 +37,9 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const database = await openConfiguredDatabase(config, logger, moduleEntities, 'jobs');
   try {
-    const admin = await createAdmin(database.orm.em.fork(), input, logger);
+    // The same service as the API's, called as the system actor `create-admin`.
+    const { services } = createWorkerServices({ config, orm: database.orm, logger });
+    const admin = await services.adminAccountService.create(systemScope({ orm: database.orm, clock: systemClock, logger }, 'create-admin'), input);
     console.log(`created ADMIN ${admin.email} (${admin.id})`);
   } finally {
     await database.close();

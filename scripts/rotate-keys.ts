@@ -8,9 +8,11 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { openConfiguredDatabase } from '../src/infra/db/database';
 import { createLogger } from '../src/infra/logger';
-import { rotateSealedValues } from '../src/modules/privacy/key-rotation';
 import { loadConfigOrExit, runMain } from '../src/process-lifecycle';
 import { moduleEntities } from '../src/modules/index';
+import { systemScope } from '../src/modules/service-scope';
+import { systemClock } from '../src/shared/clock';
+import { createWorkerServices } from '../src/worker';
 
 runMain(async () => {
   const { values } = parseArgs({ options: { 'batch-size': { type: 'string' }, after: { type: 'string' } } });
@@ -18,10 +20,11 @@ runMain(async () => {
   const logger = createLogger(config.logLevel);
   const database = await openConfiguredDatabase(config, logger, moduleEntities);
   try {
-    const report = await rotateSealedValues(database.orm.em.fork(), {
+    // The same service as the API's, called as the system actor `rotate-keys`.
+    const { services } = createWorkerServices({ config, orm: database.orm, logger });
+    const report = await services.keyRotationService.rotate(systemScope({ orm: database.orm, clock: systemClock, logger }, 'rotate-keys'), {
       batchSize: values['batch-size'] ? Number(values['batch-size']) : undefined,
       afterId: values.after ?? null,
-      logger,
     });
     logger.info(report, report.skipped ? 'key rotation done; some values changed meanwhile: run it again' : 'key rotation done: every value is under the current key');
     process.exitCode = report.skipped ? 75 : 0;

@@ -66,6 +66,7 @@ export function startWorker(deps: WorkerDeps): Promise<JobRunner> {
  * The services of a process that runs only the workers (`npm run worker`): the same services as the API's, made with
  * the same configuration. Its live hubs and catalogue version are made but never started or followed: no job watches
  * a subscription or reads the catalogue's cache, and each instance's own hubs hear the changes its jobs commit.
+ * The operator scripts (`create-admin`, `rotate-keys`) make theirs here too, and call them as the system actor.
  */
 export function createWorkerServices(deps: { config: Config; orm: MikroORM; logger: Logger; clock?: Clock }): { services: AppServices; payments: PaymentsRuntime } {
   const { config, orm, logger, clock = systemClock } = deps;

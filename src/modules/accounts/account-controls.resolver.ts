@@ -1,13 +1,16 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { RequestContext } from '../request-context';
-import { accountDeletionService } from './account-deletion.service';
+import type { AccountDeletionService } from './account-deletion.service';
 import { AuthPayload } from './auth.types';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './credentials';
-import { passwordService } from './password.service';
+import type { PasswordService } from './password.service';
+import { handOutSession } from './refresh-cookie';
 
 /** The owner's controls of an account: its password, and its deletion. */
 @Resolver()
 export class AccountControlsResolver {
+  constructor(private readonly services: { passwordService: PasswordService; accountDeletionService: AccountDeletionService }) {}
+
   @Mutation(() => Boolean, {
     description: 'Sets a new password; needs the current one (UNAUTHENTICATED with reason BAD_CREDENTIALS otherwise). Ends every other session of the account; the caller\'s goes on.',
   })
@@ -16,7 +19,7 @@ export class AccountControlsResolver {
     @Arg('newPassword', { description: `The new password: ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters.` }) newPassword: string,
     @Ctx() ctx: RequestContext,
   ): Promise<boolean> {
-    return passwordService.change(ctx, currentPassword, newPassword);
+    return this.services.passwordService.change(ctx, currentPassword, newPassword);
   }
 
   @Mutation(() => Boolean, {
@@ -27,19 +30,19 @@ export class AccountControlsResolver {
     @Arg('email', { description: 'The email of the account; the answer is the same whether it exists or not.' }) email: string,
     @Ctx() ctx: RequestContext,
   ): Promise<boolean> {
-    return passwordService.request(ctx, email);
+    return this.services.passwordService.request(ctx, email);
   }
 
   @Mutation(() => AuthPayload, {
     description:
       'Spends an emailed reset code (once) and sets the password; ends every session of the account and opens a new one. UNAUTHENTICATED with reason TOKEN_INVALID for an unknown, expired or used code.',
   })
-  resetPassword(
+  async resetPassword(
     @Arg('token', { description: 'The single-use token from the PASSWORD_RESET email.' }) token: string,
     @Arg('newPassword', { description: `The new password: ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters.` }) newPassword: string,
     @Ctx() ctx: RequestContext,
   ): Promise<AuthPayload> {
-    return passwordService.reset(ctx, token, newPassword);
+    return handOutSession(ctx, await this.services.passwordService.reset(ctx, token, newPassword));
   }
 
   @Mutation(() => Boolean, {
@@ -50,6 +53,6 @@ export class AccountControlsResolver {
     @Arg('password', { description: 'Your current password, to confirm.' }) password: string,
     @Ctx() ctx: RequestContext,
   ): Promise<boolean> {
-    return accountDeletionService.deleteMine(ctx, password);
+    return this.services.accountDeletionService.deleteMine(ctx, password);
   }
 }

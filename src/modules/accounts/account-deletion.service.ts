@@ -1,4 +1,4 @@
-import type { RequestContext } from '../request-context';
+import type { ServiceScope } from '../service-scope';
 import { ConflictError } from '../../shared/errors';
 import { runSql } from '../../shared/sql';
 import { deleteCartOf } from '../cart/cart-access';
@@ -6,8 +6,9 @@ import { eraseEmailsOfDeletedUser } from '../notifications/account-emails';
 import { notifyAccountChanged } from './account-events';
 import { AuditEventType } from './audit-event.entity';
 import { logAudit, recordAudit } from './audit';
-import { verifyOwnPassword } from './password.service';
-import { SessionEndReason, sessionService } from './session.service';
+import type { AccountsRuntime } from './accounts-runtime';
+import type { PasswordService } from './password.service';
+import { revokeSessionsOf, SessionEndReason } from './session.service';
 
 /** What a deleted account's email becomes: unique, not an address anyone can sign up or log in with. */
 export function erasedEmail(userId: string): string {
@@ -24,33 +25,37 @@ export const ERASED_DISPLAY_NAME = 'Deleted user';
  * gets CONFLICT until the shop is closed. Every session ends, and every live socket is closed on every instance.
  * The email is free for a new sign-up at once.
  */
-export const accountDeletionService = {
-  async deleteMine(ctx: RequestContext, password: string): Promise<boolean> {
-    const user = await verifyOwnPassword(ctx, password);
-    const now = ctx.clock.now();
-    const event = await ctx.em.fork().transactional(async (tx) => {
-      // Locks the user: a shop opened meanwhile waits for this transaction, and then finds no such owner.
-      await runSql(tx, 'select id from app_user where id = ? for update', [user.id]);
-      const [shop] = await runSql<{ id: string }>(tx, 'select id from shop where owner_id = ?', [user.id]);
-      if (shop) throw new ConflictError('Close your shop before deleting your account');
-      await runSql(tx, `update app_user set email = ?, display_name = ?, password_hash = '!', deleted_at = ?, updated_at = ? where id = ?`, [
-        erasedEmail(user.id),
-        ERASED_DISPLAY_NAME,
-        now,
-        now,
-        user.id,
-      ]);
-      await sessionService.revokeAllOf(tx, user.id, SessionEndReason.ACCOUNT_DELETED, now);
-      await runSql(tx, 'delete from refresh_token where session_id in (select id from auth_session where user_id = ?)', [user.id]);
-      await runSql(tx, 'delete from password_reset_token where user_id = ?', [user.id]);
-      await deleteCartOf(tx, user.id);
-      await eraseEmailsOfDeletedUser(tx, user.id, erasedEmail(user.id));
-      // Its WebSockets are closed on every instance, as a banned user's are (see `ban-enforcement.ts`).
-      await notifyAccountChanged(tx, user.id);
-      return recordAudit(tx, ctx, { type: AuditEventType.ACCOUNT_DELETED, userId: user.id });
-    });
-    await ctx.accounts.viewerCache.forget(user.id);
-    logAudit(ctx.logger, event);
-    return true;
-  },
-};
+export function createAccountDeletionService(deps: { accounts: Pick<AccountsRuntime, 'viewerCache'>; passwordService: PasswordService }) {
+  return {
+    async deleteMine(ctx: ServiceScope, password: string): Promise<boolean> {
+      const user = await deps.passwordService.verifyOwn(ctx, password);
+      const now = ctx.clock.now();
+      const event = await ctx.em.fork().transactional(async (tx) => {
+        // Locks the user: a shop opened meanwhile waits for this transaction, and then finds no such owner.
+        await runSql(tx, 'select id from app_user where id = ? for update', [user.id]);
+        const [shop] = await runSql<{ id: string }>(tx, 'select id from shop where owner_id = ?', [user.id]);
+        if (shop) throw new ConflictError('Close your shop before deleting your account');
+        await runSql(tx, `update app_user set email = ?, display_name = ?, password_hash = '!', deleted_at = ?, updated_at = ? where id = ?`, [
+          erasedEmail(user.id),
+          ERASED_DISPLAY_NAME,
+          now,
+          now,
+          user.id,
+        ]);
+        await revokeSessionsOf(tx, user.id, SessionEndReason.ACCOUNT_DELETED, now);
+        await runSql(tx, 'delete from refresh_token where session_id in (select id from auth_session where user_id = ?)', [user.id]);
+        await runSql(tx, 'delete from password_reset_token where user_id = ?', [user.id]);
+        await deleteCartOf(tx, user.id);
+        await eraseEmailsOfDeletedUser(tx, user.id, erasedEmail(user.id));
+        // Its WebSockets are closed on every instance, as a banned user's are (see `ban-enforcement.ts`).
+        await notifyAccountChanged(tx, user.id);
+        return recordAudit(tx, ctx, { type: AuditEventType.ACCOUNT_DELETED, userId: user.id });
+      });
+      await deps.accounts.viewerCache.forget(user.id);
+      logAudit(ctx.logger, event);
+      return true;
+    },
+  };
+}
+
+export type AccountDeletionService = ReturnType<typeof createAccountDeletionService>;

@@ -7,7 +7,7 @@ import { prepareDummyHash } from './password-hashing';
 import { createViewerCache, type ViewerCache } from './viewer-cache';
 import { createInProcessGenerations, createRedisGenerations } from './viewer-generations';
 
-/** What the accounts services need beyond the request: one per app, reached through `ctx.accounts`. */
+/** What the accounts services need beyond the request: one per app, given to them once (`createServices`). */
 export interface AccountsRuntime {
   accessTokens: AccessTokens;
   /** Lifetime of each refresh token; every rotation starts a new one. */

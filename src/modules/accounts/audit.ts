@@ -3,7 +3,7 @@ import type { Logger } from '../../infra/logger';
 import type { Clock } from '../../shared/clock';
 import { AuditEvent, AuditEventType } from './audit-event.entity';
 
-/** Where an event comes from: the request's id, address, logger and clock (a RequestContext has them all). */
+/** Where an event comes from: the request's id, address, logger and clock (a ServiceScope has them all: a request's, or a job's or script's). */
 export interface AuditSource {
   requestId: string;
   clientAddress: string | null;

@@ -1,20 +1,22 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { RequestContext } from '../request-context';
 import { SignUpInput } from './auth.inputs';
-import { authService } from './auth.service';
+import type { AuthService } from './auth.service';
 import { AuthPayload } from './auth.types';
-import { sessionService } from './session.service';
+import type { SessionService } from './session.service';
 import { UnauthenticatedReason } from '../../shared/errors';
 import { refreshRefusedError } from './accounts.errors';
-import { clearRefreshCookie, refreshTokenFromCookie, usesCookieTransport } from './refresh-cookie';
+import { clearRefreshCookie, handOutSession, refreshTokenFromCookie, usesCookieTransport } from './refresh-cookie';
 
 /** Accounts and sessions: sign up, log in, rotate, log out. Open to anyone; the tokens are the credentials. */
 @Resolver()
 export class AuthResolver {
+  constructor(private readonly services: { authService: AuthService; sessionService: SessionService }) {}
+
   // Cost 50 in the query budget, as logIn: an argon2 hash (about 20 MiB, tens of milliseconds).
   @Mutation(() => AuthPayload, { complexity: 50, description: 'Creates a BUYER (default) or ARTISAN account and logs it in.' })
-  signUp(@Arg('input', () => SignUpInput, { description: 'The new account.' }) input: SignUpInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
-    return authService.signUp(ctx, input);
+  async signUp(@Arg('input', () => SignUpInput, { description: 'The new account.' }) input: SignUpInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+    return handOutSession(ctx, await this.services.authService.signUp(ctx, input));
   }
 
   // Nullable, as the contract has it. A request holds at most one credential field (see credential-fields.ts), so
@@ -25,12 +27,12 @@ export class AuthResolver {
     description:
       'Opens a session; null with an error when refused. Failed attempts are limited per (account, client address) pair, per client address, and per account for addresses that failed on it (RATE_LIMITED). One logIn, signUp or refreshSession per request.',
   })
-  logIn(
+  async logIn(
     @Arg('email', { description: 'The email the account was made with, in any case.' }) email: string,
     @Arg('password', { description: "The account's password." }) password: string,
     @Ctx() ctx: RequestContext,
   ): Promise<AuthPayload> {
-    return authService.logIn(ctx, email, password);
+    return handOutSession(ctx, await this.services.authService.logIn(ctx, email, password));
   }
 
   @Mutation(() => AuthPayload, {
@@ -39,7 +41,7 @@ export class AuthResolver {
       'fails with UNAUTHENTICATED, except within a short grace period after its rotation (two tabs refreshing at once, a retried request): ' +
       'then it answers a valid successor of the same session. Without `refreshToken`, the refresh cookie of the cookie transport is used.',
   })
-  refreshSession(
+  async refreshSession(
     @Arg('refreshToken', () => String, {
       nullable: true,
       description: 'The refresh token to spend; leave it out with the cookie transport (the browser sends the cookie).',
@@ -49,7 +51,7 @@ export class AuthResolver {
   ): Promise<AuthPayload> {
     const token = refreshToken ?? refreshTokenFromCookie(ctx);
     if (!token) throw refreshRefusedError('No refresh token: send one, or its cookie', UnauthenticatedReason.TOKEN_INVALID);
-    return sessionService.refresh(ctx, token);
+    return handOutSession(ctx, await this.services.sessionService.refresh(ctx, token));
   }
 
   @Mutation(() => Boolean, {
@@ -67,10 +69,9 @@ export class AuthResolver {
   ): Promise<boolean> {
     // '' is never a token: a cookie-transport browser sends it through the contract's LogOut, whose variable is required.
     const token = refreshToken || refreshTokenFromCookie(ctx);
-    if (!token) {
-      if (usesCookieTransport(ctx)) clearRefreshCookie(ctx);
-      return Promise.resolve(false);
-    }
-    return sessionService.logOut(ctx, token);
+    // The cookie goes whatever the token: a browser that logs out must not keep one.
+    if (usesCookieTransport(ctx)) clearRefreshCookie(ctx);
+    if (!token) return Promise.resolve(false);
+    return this.services.sessionService.logOut(ctx, token);
   }
 }

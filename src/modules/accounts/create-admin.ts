@@ -1,8 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { isEmail } from 'class-validator';
-import type { Logger } from '../../infra/logger';
-import { systemClock, type Clock } from '../../shared/clock';
+import type { ServiceScope } from '../service-scope';
 import { AuditEventType } from './audit-event.entity';
 import { logAudit, recordAudit } from './audit';
 import { EMAIL_MAX_LENGTH, adminPasswordProblem, normaliseEmail } from './credentials';
@@ -28,29 +26,34 @@ export function adminInputProblem(input: CreateAdminInput): string | null {
   return adminPasswordProblem(input.password, email);
 }
 
-/**
- * Creates an ADMIN account (what `npm run create-admin` runs). The password must pass the stricter operator
- * policy ({@link adminPasswordProblem}); an existing email is refused rather than promoted. Audited as
- * ADMIN_CREATED.
- */
-export async function createAdmin(em: EntityManager, input: CreateAdminInput, logger: Logger, clock: Clock = systemClock): Promise<User> {
-  const problem = adminInputProblem(input);
-  if (problem) throw new CreateAdminError(problem);
-  const email = normaliseEmail(input.email);
-  const displayName = input.displayName.trim();
-  const passwordHash = await hashPassword(input.password);
-  const now = clock.now();
-  const source = { requestId: 'create-admin', clientAddress: null, logger, clock };
-  try {
-    const { user, event } = await em.fork().transactional(async (tx) => {
-      const user = tx.create(User, { email, displayName, passwordHash, role: Role.ADMIN, status: UserStatus.ACTIVE, createdAt: now, updatedAt: now });
-      const event = recordAudit(tx, source, { type: AuditEventType.ADMIN_CREATED, userId: user.id, details: { via: 'create-admin' } });
-      return { user, event };
-    });
-    logAudit(logger, event);
-    return user;
-  } catch (error) {
-    if (error instanceof UniqueConstraintViolationException) throw new CreateAdminError(`An account with the email ${email} already exists`);
-    throw error;
-  }
-}
+/** Making operator accounts, from the command line only. */
+export const adminAccountService = {
+  /**
+   * Creates an ADMIN account (what `npm run create-admin` runs, as the system actor `create-admin`; a user's request
+   * may not: no API field calls this). The password must pass the stricter operator policy
+   * ({@link adminPasswordProblem}); an existing email is refused rather than promoted. Audited as ADMIN_CREATED.
+   */
+  async create(scope: ServiceScope, input: CreateAdminInput): Promise<User> {
+    // A defect, not a client's mistake: nothing a user can send reaches this.
+    const { actor } = scope;
+    if (actor.kind !== 'system') throw new Error('only an operator script creates ADMIN accounts');
+    const problem = adminInputProblem(input);
+    if (problem) throw new CreateAdminError(problem);
+    const email = normaliseEmail(input.email);
+    const displayName = input.displayName.trim();
+    const passwordHash = await hashPassword(input.password);
+    const now = scope.clock.now();
+    try {
+      const { user, event } = await scope.em.fork().transactional(async (tx) => {
+        const user = tx.create(User, { email, displayName, passwordHash, role: Role.ADMIN, status: UserStatus.ACTIVE, createdAt: now, updatedAt: now });
+        const event = recordAudit(tx, scope, { type: AuditEventType.ADMIN_CREATED, userId: user.id, details: { via: actor.name } });
+        return { user, event };
+      });
+      logAudit(scope.logger, event);
+      return user;
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) throw new CreateAdminError(`An account with the email ${email} already exists`);
+      throw error;
+    }
+  },
+};

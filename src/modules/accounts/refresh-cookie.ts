@@ -1,4 +1,6 @@
 import type { RequestContext } from '../request-context';
+import type { AuthPayload } from './auth.types';
+import type { IssuedSession } from './session.service';
 
 /** The request header by which a browser client asks for the cookie transport of its refresh token. */
 export const REFRESH_TRANSPORT_HEADER = 'x-refresh-token-transport';
@@ -37,12 +39,27 @@ export function refreshTokenFromCookie(ctx: RequestContext): string | null {
  * token lives: scripts cannot read it, other sites cannot make the browser send it. Apollo's CSRF prevention still
  * refuses requests that a form or an image could make (no preflight), cookie or not.
  */
-export function setRefreshCookie(ctx: RequestContext, token: string): void {
-  const maxAgeSeconds = ctx.accounts.refreshTokenTtlDays * 86_400;
+function setRefreshCookie(ctx: RequestContext, token: string, maxAgeSeconds: number): void {
   ctx.http?.appendSetCookie(`${REFRESH_COOKIE_NAME}=${token}; Max-Age=${maxAgeSeconds}; Path=${REFRESH_COOKIE_PATH}; HttpOnly; Secure; SameSite=Strict`);
 }
 
 /** Tells the browser to forget the refresh cookie (log-out). */
 export function clearRefreshCookie(ctx: RequestContext): void {
   ctx.http?.appendSetCookie(`${REFRESH_COOKIE_NAME}=; Max-Age=0; Path=${REFRESH_COOKIE_PATH}; HttpOnly; Secure; SameSite=Strict`);
+}
+
+/**
+ * What the client receives of a session just issued: with the cookie transport the refresh token goes in its
+ * httpOnly cookie and the body's `refreshToken` is null; otherwise it is in the body. Request-only (cookies), so the
+ * resolvers call it on what the services return.
+ */
+export function handOutSession(ctx: RequestContext, session: IssuedSession): AuthPayload {
+  const byCookie = usesCookieTransport(ctx);
+  if (byCookie) setRefreshCookie(ctx, session.refreshToken, session.refreshTokenTtlSeconds);
+  return {
+    accessToken: session.accessToken,
+    accessTokenExpiresAt: session.accessTokenExpiresAt,
+    refreshToken: byCookie ? null : session.refreshToken,
+    user: session.user,
+  };
 }

@@ -4,18 +4,20 @@ import { ConnectionArgs, pageRequest, type Connection } from '../../shared/pagin
 import { UserConnection } from './accounts.types';
 import { Role, User } from './user.entity';
 import { UserFilter } from './users.inputs';
-import { BAN_REASON_MAX_LENGTH, usersService } from './users.service';
+import { BAN_REASON_MAX_LENGTH, type UsersService } from './users.service';
 
 /** The operators' back office: ADMIN and SUPPORT read, only ADMIN changes (see accounts.rules.ts). */
 @Resolver()
 export class UsersResolver {
+  constructor(private readonly services: { usersService: UsersService }) {}
+
   @Query(() => UserConnection, { description: 'Every user, newest first. ADMIN and SUPPORT.' })
   users(
     @Args() page: ConnectionArgs,
     @Arg('filter', () => UserFilter, { nullable: true, description: 'Narrows the list; every user when left out.' }) filter: UserFilter | null,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection<User>> {
-    return usersService.list(ctx, pageRequest(page), filter);
+    return this.services.usersService.list(ctx, pageRequest(page), filter);
   }
 
   @Mutation(() => User, {
@@ -26,7 +28,7 @@ export class UsersResolver {
     { description: 'The user to ban.' }) userId: string, @Arg('reason',
     { description: `Why, kept in the audit trail: 1 to ${BAN_REASON_MAX_LENGTH} characters.` }) reason: string, @Ctx() ctx: RequestContext,
   ): Promise<User> {
-    return usersService.ban(ctx, userId, reason);
+    return this.services.usersService.ban(ctx, userId, reason);
   }
 
   @Mutation(() => User, { description: 'Lifts a ban; the user logs in again. ADMIN.' })
@@ -34,7 +36,7 @@ export class UsersResolver {
     @Arg('userId', () => ID,
     { description: 'The banned user to let back in.' }) userId: string, @Ctx() ctx: RequestContext,
   ): Promise<User> {
-    return usersService.unban(ctx, userId);
+    return this.services.usersService.unban(ctx, userId);
   }
 
   @Mutation(() => User, { description: "Changes a user's role, from its very next request. ADMIN." })
@@ -43,6 +45,6 @@ export class UsersResolver {
     { description: 'The user whose role changes.' }) userId: string, @Arg('role',
     () => Role, { description: 'The new role; takes effect on the next request.' }) role: Role, @Ctx() ctx: RequestContext,
   ): Promise<User> {
-    return usersService.setRole(ctx, userId, role);
+    return this.services.usersService.setRole(ctx, userId, role);
   }
 }

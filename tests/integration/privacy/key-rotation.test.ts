@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '../../../src/modules/accounts/user.entity';
 import { createLogger } from '../../../src/infra/logger';
-import { rotateSealedValues } from '../../../src/modules/privacy/key-rotation';
+import { keyRotationService } from '../../../src/modules/privacy/key-rotation';
+import { systemScope } from '../../../src/modules/service-scope';
+import { systemClock } from '../../../src/shared/clock';
 import { runSql } from '../../../src/shared/sql';
 import { ADDRESS } from '../../fixtures/addresses';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
@@ -32,6 +34,8 @@ describe('npm run rotate-keys', () => {
   afterAll(() => server?.close());
 
   const em = () => server.database.orm.em.fork();
+  /** What `npm run rotate-keys` does: the service, called as the system actor. */
+  const rotate = () => keyRotationService.rotate(systemScope({ orm: server.database.orm, clock: systemClock, logger: createLogger('silent') }, 'rotate-keys'), { batchSize: 7 });
 
   /** Each buyer orders one unit with an address of its own; resolves to [order id, address] pairs. */
   async function checkouts(buyers: TestUser[], key: string): Promise<[string, typeof ADDRESS][]> {
@@ -52,7 +56,7 @@ describe('npm run rotate-keys', () => {
     await installTestCipher(SECOND_RING);
     const [during, report] = await Promise.all([
       checkouts(await createUsers(server, 20), 'during'),
-      rotateSealedValues(em(), { batchSize: 7, logger: createLogger('silent') }),
+      rotate(),
     ]);
     expect(report.resealed).toBeGreaterThanOrEqual(40);
     expect(report.skipped).toBe(0);
@@ -72,7 +76,7 @@ describe('npm run rotate-keys', () => {
       expect(answer.data?.order?.shippingAddress).toMatchObject({ line1: address.line1, phone: address.phone });
     }
     // A second run finds nothing left to do.
-    expect(await rotateSealedValues(em(), { batchSize: 7, logger: createLogger('silent') })).toEqual({ scanned: 60, resealed: 0, skipped: 0 });
+    expect(await rotate()).toEqual({ scanned: 60, resealed: 0, skipped: 0 });
     // Sixty checkouts and sixty reads: more than the default minute on a busy two-core machine.
   }, 240_000);
 });
