@@ -9,7 +9,9 @@ import { loadConfig } from '../src/config/config';
 import { openConfiguredDatabase } from '../src/infra/db/database';
 import { createLogger } from '../src/infra/logger';
 import { runSql } from '../src/shared/sql';
-import { catalogIsEmpty, loadDemoCatalog } from '../src/modules/catalog/demo-catalog';
+import { demoCatalogService } from '../src/modules/catalog/demo-catalog';
+import { systemScope } from '../src/modules/service-scope';
+import { systemClock } from '../src/shared/clock';
 import { moduleEntities } from '../src/modules/index';
 
 async function main(): Promise<void> {
@@ -25,14 +27,14 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const database = await openConfiguredDatabase(config, logger, moduleEntities, 'jobs');
   try {
-    const em = database.orm.em.fork();
+    const scope = systemScope({ orm: database.orm, clock: systemClock, logger }, 'seed');
     if (values.reset) {
-      await runSql(em, `truncate product, shop, category restart identity cascade; delete from app_user where email like '%@demo.atelier.test'`);
-    } else if (!(await catalogIsEmpty(em))) {
+      await runSql(scope.em, `truncate product, shop, category restart identity cascade; delete from app_user where email like '%@demo.atelier.test'`);
+    } else if (!(await demoCatalogService.isEmpty(scope))) {
       throw new Error('The catalogue already has products: pass --reset to replace it.');
     }
     const started = Date.now();
-    const summary = await loadDemoCatalog(em, { products, seed });
+    const summary = await demoCatalogService.load(scope, { products, seed });
     console.log(`seeded ${summary.products} products, ${summary.shops} shops, ${summary.categories} categories in ${Date.now() - started} ms`);
   } finally {
     await database.close();

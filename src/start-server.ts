@@ -6,7 +6,8 @@ import { shutdownTracing } from './infra/tracing';
 import { createAccessTokens } from './modules/accounts/access-token';
 import { describeDemoAccounts, ensureDemoAccounts } from './modules/accounts/demo-accounts';
 import { systemClock } from './shared/clock';
-import { catalogIsEmpty, loadDemoCatalog } from './modules/catalog/demo-catalog';
+import { demoCatalogService } from './modules/catalog/demo-catalog';
+import { systemScope } from './modules/service-scope';
 import { describeDatabaseError, describeListenError, loadConfigOrExit, stopOnSignals } from './process-lifecycle';
 import { moduleEntities } from './modules/index';
 
@@ -32,8 +33,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<voi
   const database = await openConfiguredDatabase(config, logger, moduleEntities, 'api', options).catch((error: unknown) => {
     throw describeDatabaseError(error, config);
   });
-  if (config.seedDemoData && (await catalogIsEmpty(database.orm.em.fork()))) {
-    const summary = await loadDemoCatalog(database.orm.em.fork(), { products: DEMO_PRODUCTS });
+  const seeding = systemScope({ orm: database.orm, clock: systemClock, logger }, 'demo-seed');
+  if (config.seedDemoData && (await demoCatalogService.isEmpty(seeding))) {
+    const summary = await demoCatalogService.load(seeding, { products: DEMO_PRODUCTS });
     logger.info(summary, 'seeded the demo catalogue');
   }
   const app = await createApp({ config, logger, database });

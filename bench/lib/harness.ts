@@ -2,7 +2,9 @@ import { rmSync } from 'node:fs';
 import { Client } from 'pg';
 import { openDatabase } from '../../src/infra/db/orm';
 import type { Logger } from '../../src/infra/logger';
-import { loadDemoCatalog } from '../../src/modules/catalog/demo-catalog';
+import { demoCatalogService } from '../../src/modules/catalog/demo-catalog';
+import { systemScope } from '../../src/modules/service-scope';
+import { systemClock } from '../../src/shared/clock';
 import { runSql } from '../../src/shared/sql';
 import { freePort, startScratchDatabase, type ScratchDatabase } from '../../scripts/lib/scratch-database';
 import { measureLoad, type GraphqlRequest, type LoadResult, type LoadSettings, type LoadTarget } from './load';
@@ -207,7 +209,7 @@ export class BenchHarnessImpl implements BenchHarness {
     log(`seeding ${CATALOG_PRODUCTS} products`);
     const orm = await openDatabase({ url: postgres.url, entities: moduleEntities, logger: this.logger });
     try {
-      await loadDemoCatalog(orm.em.fork(), { products: CATALOG_PRODUCTS });
+      await demoCatalogService.load(systemScope({ orm, clock: systemClock, logger: this.logger }, 'bench-seed'), { products: CATALOG_PRODUCTS });
       // What autovacuum would have done by the time a real catalogue is browsed: statistics, visibility map.
       await runSql(orm.em.fork(), 'vacuum analyze');
     } finally {

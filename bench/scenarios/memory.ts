@@ -1,6 +1,8 @@
 import { openDatabase } from '../../src/infra/db/orm';
-import { loadDemoCatalog } from '../../src/modules/catalog/demo-catalog';
+import { demoCatalogService } from '../../src/modules/catalog/demo-catalog';
 import { moduleEntities } from '../../src/modules/index';
+import { systemScope } from '../../src/modules/service-scope';
+import { systemClock } from '../../src/shared/clock';
 import { benchToken, contractOperation } from '../lib/contract';
 import { log } from '../lib/harness';
 import { measureLoad, type GraphqlRequest } from '../lib/load';
@@ -36,7 +38,7 @@ export const memoryScenario: Scenario = {
     const orm = await openDatabase({ url: server.databaseUrl, entities: moduleEntities, logger: harness.logger });
     try {
       log(`seeding ${MEMORY_PRODUCTS} products for the memory rounds`);
-      await loadDemoCatalog(orm.em.fork(), { products: MEMORY_PRODUCTS });
+      await demoCatalogService.load(systemScope({ orm, clock: systemClock, logger: harness.logger }, 'bench-seed'), { products: MEMORY_PRODUCTS });
     } finally {
       await orm.close();
     }

@@ -9,7 +9,7 @@ import { createApp, type App } from '../../src/app';
 import { createLogger } from '../../src/infra/logger';
 import { createAccessTokens } from '../../src/modules/accounts/access-token';
 import { DEMO_PASSWORDS, ensureDemoAccounts } from '../../src/modules/accounts/demo-accounts';
-import { loadDemoCatalog } from '../../src/modules/catalog/demo-catalog';
+import { seedDemoCatalog } from '../fixtures/catalog';
 import { DASHBOARD_CSP } from '../../src/http/dashboard';
 import { systemClock } from '../../src/shared/clock';
 import { runSql } from '../../src/shared/sql';
@@ -99,8 +99,7 @@ describe('the dashboard in a browser', () => {
     // Payments of the DEVELOPMENT provider confirm at once: the order becomes PAID and can be shipped.
     server = await startTestServer({ DEVELOPMENT_PAYMENT_DELAY_MS: '0' }, testDatabase);
     app = server.app;
-    const em = server.database.orm.em.fork();
-    await loadDemoCatalog(em, { products: 60 });
+    await seedDemoCatalog(server.database.orm, { products: 60 });
     const accessTokens = createAccessTokens({ secret: server.config.auth.jwtSecret, ttlSeconds: 900, clock: systemClock });
     // The seeded demo accounts of development (the function refuses any other NODE_ENV value it is given).
     const accounts = await ensureDemoAccounts(server.database.orm.em.fork(), { nodeEnv: 'development', accessTokens, now: new Date() });

@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { JobHelpers, TaskList } from 'graphile-worker';
+import { createLogger, type Logger } from '../../src/infra/logger';
+import { createEmailDeliveryService } from '../../src/modules/notifications/email-delivery';
+import { notificationTasks } from '../../src/modules/notifications/notification.jobs';
 import { queueOrderPaidEmails } from '../../src/modules/notifications/order-emails';
+import { systemClock } from '../../src/shared/clock';
 import { runSql } from '../../src/shared/sql';
 import { ADDRESS } from '../fixtures/addresses';
 import { AddToCartDocument, CheckoutDocument } from '../generated/graphql';
 import type { FixtureTarget, TestUser } from './buyers';
 import { dataOf, sendAs } from './operations';
+import type { TestServer } from './test-server';
 
 /** What a test needs of an order that checkout made. */
 export interface CheckedOutOrder {
@@ -67,4 +73,22 @@ export function emailRowsOf(server: FixtureTarget, orderId: string): Promise<Ema
 /** How many jobs of the order's emails are in the queue (waiting, running or failed). */
 export async function emailJobsOf(em: EntityManager, orderId: string): Promise<{ key: string; attempts: number; last_error: string | null }[]> {
   return runSql(em, `select key, attempts, last_error from graphile_worker.jobs where key like ? order by key`, [`send_order_email:${orderId}:%`]);
+}
+
+/**
+ * The notification tasks as `server`'s worker has them: calling an email delivery service made with its configuration.
+ * `logger`: where their lines go; default none.
+ */
+export function notificationTasksOf(server: TestServer, logger: Logger = createLogger('silent')): TaskList {
+  return notificationTasks({
+    services: { emailDeliveryService: createEmailDeliveryService({ config: server.config }) },
+    orm: server.database.orm,
+    clock: systemClock,
+    logger,
+  });
+}
+
+/** What graphile-worker hands a task that a test runs by hand: of its helpers, the tasks read only the job's id. */
+export function byHand(jobId: string = randomUUID()): JobHelpers {
+  return { job: { id: jobId } } as JobHelpers;
 }

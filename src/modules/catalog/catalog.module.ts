@@ -5,7 +5,11 @@ import { ShopAdminResolver } from './shop-admin.resolver';
 import { ShopFieldsResolver } from './shop-fields.resolver';
 import { createCatalogLoaders } from './catalog.loaders';
 import { catalogRules } from './catalog.rules';
+import { catalogService } from './catalog.service';
+import { createProductAdminService, type ProductAdminServiceDeps } from './product-admin.service';
+import { createShopService, type ShopServiceDeps } from './shop.service';
 import { Category } from './category.entity';
+import { demoCatalogService } from './demo-catalog';
 import { Product } from './product.entity';
 import { Shop } from './shop.entity';
 import { defineModule } from '../../shared/module-manifest';
@@ -17,4 +21,10 @@ export const catalogModule = defineModule({
   resolvers: [CatalogResolver, ProductAdminResolver, ProductFieldsResolver, ShopAdminResolver, ShopFieldsResolver],
   rules: catalogRules,
   loaders: createCatalogLoaders,
+  services: (deps: ShopServiceDeps & ProductAdminServiceDeps) => ({
+    catalogService,
+    shopService: createShopService(deps),
+    productAdminService: createProductAdminService(deps),
+    demoCatalogService,
+  }),
 });

@@ -1,8 +1,8 @@
-import type { RequestContext } from '../request-context';
-import { sqlKeysetPage } from '../../shared/keyset-page';
+import type { ServiceScope } from '../service-scope';
+import { keysetConnection, sqlKeysetPage } from '../../shared/keyset-page';
 import type { Connection, PageRequest } from '../../shared/pagination';
 import { optionalTimestampOf, runSql, timestampOf, type SqlTimestamp } from '../../shared/sql';
-import { User, type Role, type UserStatus } from '../accounts/user.entity';
+import { Role, User, type UserStatus } from '../accounts/user.entity';
 import {
   categoryColumns,
   categoryOfRow,
@@ -42,7 +42,7 @@ interface OwnerRow {
  * count of the filter beside it.
  */
 export const catalogService = {
-  async listProducts(ctx: RequestContext, page: PageRequest, filter: ProductFilter | null | undefined, withCount: boolean): Promise<Connection<ProductRecord>> {
+  async listProducts(ctx: ServiceScope, page: PageRequest, filter: ProductFilter | null | undefined, withCount: boolean): Promise<Connection<ProductRecord>> {
     const matches = (alias: string) => productFilterSql(alias, filter);
     const where = matches('p');
     const count = withCount ? matches('q') : null;
@@ -72,7 +72,7 @@ export const catalogService = {
    * A product by slug, archived or not (a link to a withdrawn product still shows it), in one statement: its shop,
    * category and the shop's owner (the product page shows the artisan) are joined and primed into their loaders.
    */
-  async findProductBySlug(ctx: RequestContext, slug: string): Promise<ProductRecord | null> {
+  async findProductBySlug(ctx: ServiceScope, slug: string): Promise<ProductRecord | null> {
     const [row] = await runSql<CatalogRow & OwnerRow>(
       ctx.em,
       `select ${productColumns('p')}, ${shopColumns('s')}, ${categoryColumns('c')},
@@ -105,12 +105,12 @@ export const catalogService = {
     return productOfRow(row);
   },
 
-  async findShopBySlug(ctx: RequestContext, slug: string): Promise<ShopRecord | null> {
+  async findShopBySlug(ctx: ServiceScope, slug: string): Promise<ShopRecord | null> {
     const [row] = await runSql<ShopRow>(ctx.em, `select ${shopColumns('s')} from shop s where s.slug = ?`, [slug]);
     return row ? shopOfRow(row) : null;
   },
 
-  async listShops(ctx: RequestContext, page: PageRequest): Promise<Connection<ShopRecord>> {
+  async listShops(ctx: ServiceScope, page: PageRequest): Promise<Connection<ShopRecord>> {
     return sqlKeysetPage(ctx.em, page, {
       columns: { text: shopColumns('s'), params: [] },
       from: 'shop s',
@@ -126,11 +126,33 @@ export const catalogService = {
     });
   },
 
-  async listCategories(ctx: RequestContext): Promise<CategoryRecord[]> {
+  /**
+   * A shop's products on sale, newest first; its artisan (and ADMIN) also sees the archived ones. Batched: the loader
+   * reads the pages of every shop of the parent list in one statement. `withCounts`: `totalCount` is asked.
+   */
+  listProductsOfShop(ctx: ServiceScope, shop: ShopRecord, page: PageRequest, withCounts: boolean): Promise<Connection<ProductRecord>> {
+    const viewer = ctx.viewer;
+    const includeArchived = viewer !== null && (viewer.role === Role.ADMIN || viewer.userId === shop.owner.id);
+    const shopId = shop.id;
+    return keysetConnection(page, {
+      fetch: (limit, afterId) => ctx.loaders.productsOfShop.load({ shopId, limit, afterId, includeArchived, withCounts }),
+      count: async () => {
+        const counts = await ctx.loaders.productCountOfShop.load(shopId);
+        return includeArchived ? counts.total : counts.listed;
+      },
+      // `after` within a nested list is rare (one shop's page): one statement each is fine.
+      precedes: async (afterId) =>
+        (await runSql(ctx.em, `select 1 from product where shop_id = ? and id >= ?${includeArchived ? '' : ' and not archived'} limit 1`, [shopId, afterId])).length > 0,
+    });
+  },
+
+  async listCategories(ctx: ServiceScope): Promise<CategoryRecord[]> {
     const rows = await runSql<CategoryRow>(ctx.em, `select ${categoryColumns('c')} from category c order by c.name limit ?`, [MAX_CATEGORIES]);
     return rows.map(categoryOfRow);
   },
 };
+
+export type CatalogService = typeof catalogService;
 
 /**
  * The catalogue filter as a SQL condition on `product` aliased `alias`, with its `?` parameters in order.

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ServiceScope } from '../service-scope';
 import { v7 as uuidv7 } from 'uuid';
 import { integerBetween, pick, seededRandom } from '../../shared/random';
 import { slugify } from '../../shared/slugify';
@@ -62,7 +63,24 @@ const BATCH = 5_000;
 /** Ids are UUIDv7 on a fixed clock, so that they are the same on every run and still sort by "creation". */
 const EPOCH_MS = Date.UTC(2026, 0, 1);
 
-export async function loadDemoCatalog(em: EntityManager, options: DemoCatalogOptions): Promise<DemoCatalogSummary> {
+/**
+ * Seeding the demo catalogue, by the system: `npm run seed`, the embedded default's first start (`npm start`), the
+ * benchmarks and the tests call it with a system scope.
+ */
+export const demoCatalogService = {
+  /** Loads the demo catalogue of `options.products` products, in one transaction of `scope.em`. */
+  load(scope: ServiceScope, options: DemoCatalogOptions): Promise<DemoCatalogSummary> {
+    return loadDemoCatalog(scope.em, options);
+  },
+
+  /** Whether the catalogue has no product yet: the embedded default seeds only then. */
+  async isEmpty(scope: ServiceScope): Promise<boolean> {
+    const rows = await runSql(scope.em, 'select 1 from product limit 1');
+    return rows.length === 0;
+  },
+};
+
+async function loadDemoCatalog(em: EntityManager, options: DemoCatalogOptions): Promise<DemoCatalogSummary> {
   const random = seededRandom(options.seed ?? 1);
   const id = (ms: number) => uuidv7({ msecs: EPOCH_MS + ms, seq: 0, random: Uint8Array.from({ length: 16 }, () => Math.floor(random() * 256)) });
   const shopCount = Math.max(3, Math.min(2_000, Math.round(options.products / 50)));
@@ -137,12 +155,6 @@ export async function loadDemoCatalog(em: EntityManager, options: DemoCatalogOpt
     }
   });
   return { shops: shopCount, categories: categories.length, products: options.products };
-}
-
-/** Whether the catalogue has no product yet: the embedded default seeds only then. */
-export async function catalogIsEmpty(em: EntityManager): Promise<boolean> {
-  const rows = await runSql(em, 'select 1 from product limit 1');
-  return rows.length === 0;
 }
 
 function roundPrice(amount: number): number {

@@ -2,16 +2,18 @@ import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { RequestContext } from '../request-context';
 import { CreateShopInput, UpdateShopInput } from './shop.inputs';
 import { Shop } from './shop.entity';
-import { shopService } from './shop.service';
+import type { ShopService } from './shop.service';
 
 @Resolver()
 export class ShopAdminResolver {
+  constructor(private readonly services: { shopService: ShopService }) {}
+
   @Mutation(() => Shop, { description: "Opens the caller's shop. ARTISAN only; one shop per artisan (CONFLICT otherwise)." })
   createShop(
     @Arg('input', () => CreateShopInput,
     { description: 'The new shop.' }) input: CreateShopInput, @Ctx() ctx: RequestContext,
   ): Promise<Shop> {
-    return shopService.create(ctx, input);
+    return this.services.shopService.create(ctx, input);
   }
 
   @Mutation(() => Shop, {
@@ -23,6 +25,6 @@ export class ShopAdminResolver {
     @Arg('input', () => UpdateShopInput,
     { description: 'The fields to change; those left out keep their value.' }) input: UpdateShopInput, @Ctx() ctx: RequestContext,
   ): Promise<Shop> {
-    return shopService.update(ctx, input);
+    return this.services.shopService.update(ctx, input);
   }
 }

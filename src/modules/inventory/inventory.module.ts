@@ -3,7 +3,10 @@ import { LiveStockResolver } from './live-stock.resolver';
 import { StockChangeFieldsResolver } from './stock-change-fields.resolver';
 import { StockHistoryResolver } from './stock-history.resolver';
 import type { LiveHubDeps } from '../../infra/live-hub';
+import { createInventoryService, type InventoryServiceDeps } from './inventory.service';
 import { inventoryRules } from './inventory.rules';
+import { createLiveStockService, type LiveStockServiceDeps } from './live-stock.service';
+import { stockHistoryService } from './stock-history.service';
 import { createLiveStockHub } from './live-stock.hub';
 import { STOCK_NOTIFY_CHANNEL, STOCK_TOPIC } from './stock-events';
 import { StockMovement } from './stock-movement.entity';
@@ -15,6 +18,11 @@ export const inventoryModule = defineModule({
   entities: [StockMovement],
   resolvers: [InventoryResolver, LiveStockResolver, StockChangeFieldsResolver, StockHistoryResolver],
   rules: inventoryRules,
+  services: (deps: InventoryServiceDeps & LiveStockServiceDeps) => ({
+    inventoryService: createInventoryService(deps),
+    liveStockService: createLiveStockService(deps),
+    stockHistoryService,
+  }),
   live: {
     hubs: ({ metrics, ...deps }: LiveHubDeps) => ({
       stock: createLiveStockHub({

@@ -1,10 +1,12 @@
 import { Arg, Ctx, ID, Int, Mutation, Resolver } from 'type-graphql';
 import type { RequestContext } from '../request-context';
 import { Product } from '../catalog/product.entity';
-import { inventoryService, MAX_ADJUSTMENT, MAX_REASON_LENGTH, MAX_STOCK } from './inventory.service';
+import { MAX_ADJUSTMENT, MAX_REASON_LENGTH, MAX_STOCK, type InventoryService } from './inventory.service';
 
 @Resolver()
 export class InventoryResolver {
+  constructor(private readonly services: { inventoryService: InventoryService }) {}
+
   @Mutation(() => Product, {
     description:
       "Restock (+) or write off (-) a product, by its shop's artisan or an ADMIN; `reason` is kept in the stock ledger. " +
@@ -16,6 +18,6 @@ export class InventoryResolver {
     @Arg('reason', { description: `Why, kept in the stock ledger as the movement's note: 1 to ${MAX_REASON_LENGTH} characters.` }) reason: string,
     @Ctx() ctx: RequestContext,
   ): Promise<Product> {
-    return inventoryService.adjust(ctx, productId, delta, reason);
+    return this.services.inventoryService.adjust(ctx, productId, delta, reason);
   }
 }

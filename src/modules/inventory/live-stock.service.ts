@@ -1,9 +1,10 @@
-import type { RequestContext } from '../request-context';
+import type { ServiceScope } from '../service-scope';
 import { BadUserInputError, NotFoundError } from '../../shared/errors';
 import { AsyncQueue } from '../../shared/async-queue';
 import { isId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
-import type { StockSelection } from './live-stock.hub';
+import type { createLiveStockHub, StockSelection } from './live-stock.hub';
+import type { Product } from '../catalog/product.entity';
 import type { StockChangedEvent } from './stock-events';
 
 /** Products one LiveStock subscription may name at most. */
@@ -16,24 +17,42 @@ export interface LiveStockArgs {
   shopId?: string | null;
 }
 
+/** What the live stock service is made with. */
+export interface LiveStockServiceDeps {
+  /** This instance's live hubs: the subscriptions are the stock hub's watchers. */
+  live: { stock: Pick<ReturnType<typeof createLiveStockHub>, 'watch' | 'productAt'> };
+}
+
 /**
  * The LiveStock subscription. Stock levels are public (the catalogue shows `available` to anyone), so anyone
  * may watch them; what is watched is either named products (at most 100) or one shop's products.
  */
-export const liveStockService = {
-  async subscribe(ctx: RequestContext, args: LiveStockArgs): Promise<AsyncIterable<StockChangedEvent>> {
-    const selection = await checkSelection(ctx, args);
-    const queue: AsyncQueue<StockChangedEvent> = new AsyncQueue({
-      maxBuffered: MAX_BUFFERED_EVENTS,
-      onClose: () => stop(),
-      onOverflow: () => ctx.logger.warn('a LiveStock subscriber reads too slowly: dropped its oldest event'),
-    });
-    const stop = await ctx.live.stock.watch(selection, (event) => queue.push(event));
-    return queue;
-  },
-};
+export function createLiveStockService(deps: LiveStockServiceDeps) {
+  return {
+    async subscribe(ctx: ServiceScope, args: LiveStockArgs): Promise<AsyncIterable<StockChangedEvent>> {
+      const selection = await checkSelection(ctx, args);
+      const queue: AsyncQueue<StockChangedEvent> = new AsyncQueue({
+        maxBuffered: MAX_BUFFERED_EVENTS,
+        onClose: () => stop(),
+        onOverflow: () => ctx.logger.warn('a LiveStock subscriber reads too slowly: dropped its oldest event'),
+      });
+      const stop = await deps.live.stock.watch(selection, (event) => queue.push(event));
+      return queue;
+    },
 
-async function checkSelection(ctx: RequestContext, args: LiveStockArgs): Promise<StockSelection> {
+    /**
+     * The product as it stood at `event`, for `StockChange.product`: read once per event by the hub, however many
+     * subscribers select it (see `LiveStockHub.productAt`).
+     */
+    productAt(_ctx: ServiceScope, event: StockChangedEvent): Promise<Product> {
+      return deps.live.stock.productAt(event);
+    },
+  };
+}
+
+export type LiveStockService = ReturnType<typeof createLiveStockService>;
+
+async function checkSelection(ctx: ServiceScope, args: LiveStockArgs): Promise<StockSelection> {
   const { productIds, shopId } = args;
   if ((productIds == null) === (shopId == null)) {
     throw new BadUserInputError(productIds == null ? 'productIds' : 'shopId', 'Give either productIds or shopId, not both and not neither');

@@ -2,13 +2,15 @@ import { Args, Ctx, FieldResolver, ID, Query, Resolver, Root, Arg } from 'type-g
 import type { RequestContext } from '../request-context';
 import { ConnectionArgs, ConnectionType, pageRequest, type Connection } from '../../shared/pagination';
 import { User } from '../accounts/user.entity';
-import { stockHistoryService } from './stock-history.service';
+import type { StockHistoryService } from './stock-history.service';
 import { StockMovement } from './stock-movement.entity';
 
 export const StockMovementConnection = ConnectionType(StockMovement);
 
 @Resolver(() => StockMovement)
 export class StockHistoryResolver {
+  constructor(private readonly services: { stockHistoryService: StockHistoryService }) {}
+
   @Query(() => StockMovementConnection, {
     description:
       "The product's stock ledger, newest first: every change of its available stock. Its shop's artisan, ADMIN and SUPPORT only " +
@@ -18,7 +20,7 @@ export class StockHistoryResolver {
     @Arg('productId', () => ID,
     { description: 'A product of your shop (any product for ADMIN and SUPPORT).' }) productId: string, @Args() page: ConnectionArgs, @Ctx() ctx: RequestContext,
   ): Promise<Connection<StockMovement>> {
-    return stockHistoryService.list(ctx, productId, pageRequest(page));
+    return this.services.stockHistoryService.list(ctx, productId, pageRequest(page));
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'The order behind a SALE, RESERVATION_RELEASED or CANCELLATION; null otherwise.' })

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../request-context';
+import type { ServiceScope } from '../service-scope';
 import { NotFoundError } from '../../shared/errors';
 import { isId } from '../../shared/ids';
 import { sqlKeysetPage } from '../../shared/keyset-page';
@@ -24,7 +24,7 @@ export const stockHistoryService = {
    * after it starts below that movement's version, read from the (product_id, version) unique index.
    * Anyone but the shop's artisan and staff: NOT_FOUND, as for no such product.
    */
-  async list(ctx: RequestContext, productId: string, page: PageRequest): Promise<Connection<StockMovement>> {
+  async list(ctx: ServiceScope, productId: string, page: PageRequest): Promise<Connection<StockMovement>> {
     const [product] = isId(productId)
       ? await runSql<{ owner_id: string }>(ctx.em, 'select s.owner_id from product p join shop s on s.id = p.shop_id where p.id = ?', [productId])
       : [];
@@ -44,3 +44,5 @@ export const stockHistoryService = {
     });
   },
 };
+
+export type StockHistoryService = typeof stockHistoryService;

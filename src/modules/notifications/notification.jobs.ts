@@ -1,45 +1,51 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { TaskList } from 'graphile-worker';
-import type { MailConfig } from '../../config/config';
 import type { Logger } from '../../infra/logger';
 import type { Clock } from '../../shared/clock';
+import { systemScope } from '../service-scope';
 import { sendAccountEmailJob } from './account-emails';
-import { deliverOrderEmail, sendClaimed } from './email-delivery';
+import type { EmailDeliveryService } from './email-delivery';
 import { EmailKind, type EmailTransport } from './email-message.entity';
 import { sendOrderEmailJob } from './order-emails';
-import { createSmtpSender } from './smtp-sender';
 
 export interface NotificationJobDeps {
+  /** The services the tasks call, as the system (`notification-jobs`). */
+  services: { emailDeliveryService: EmailDeliveryService };
   orm: MikroORM;
   clock: Clock;
   logger: Logger;
-  /** `config.mail`: with an SMTP URL emails are sent, without one they go to the outbox. */
-  mail: MailConfig;
   /** Called once per email delivered (the API counts them in its metrics). Default: nothing. */
   onEmailSent?: (kind: EmailKind, transport: EmailTransport) => void;
 }
 
-/** The notifications module's tasks for graphile-worker. */
+/** What acts when the notification jobs call a service: logged with what it does. */
+const ACTOR = 'notification-jobs';
+
+/**
+ * The notifications module's tasks for graphile-worker: each delivers through the email delivery service, as the
+ * system, in a scope whose log lines name the actor and carry the job's id (`requestId`).
+ */
 export function notificationTasks(deps: NotificationJobDeps): TaskList {
-  const log = deps.logger.child({ component: 'notification-jobs' });
-  const sendSmtp = deps.mail.smtpUrl ? createSmtpSender(deps.mail.smtpUrl) : null;
-  const delivery = { orm: deps.orm, clock: deps.clock, from: deps.mail.from, sendSmtp };
+  const { emailDeliveryService } = deps.services;
   return {
-    ...sendOrderEmailJob.task(async (job) => {
-      const result = await deliverOrderEmail(delivery, job);
+    ...sendOrderEmailJob.task(async (job, helpers) => {
+      const scope = systemScope(deps, ACTOR, helpers.job.id);
+      const result = await emailDeliveryService.deliverOrderEmail(scope, job);
       if (result.outcome === 'SENT') {
-        log.info({ ...job, transport: result.transport }, 'email delivered');
+        scope.logger.info({ ...job, transport: result.transport }, 'email delivered');
         deps.onEmailSent?.(job.kind, result.transport);
       } else if (result.outcome === 'NOT_CONCERNED') {
-        log.warn(job, 'email not sent: no such order, or the recipient has no part in it');
+        scope.logger.warn(job, 'email not sent: no such order, or the recipient has no part in it');
       }
     }),
     // Only queued with SMTP: without it, the account email's row is its delivery already.
-    ...sendAccountEmailJob.task(async ({ emailId }) => {
-      if (!sendSmtp) return log.warn({ emailId }, 'account email not sent: no SMTP_URL any more; it stays in the outbox unsent');
-      const result = await sendClaimed(delivery, sendSmtp, 'id = ?', [emailId], `account email ${emailId}`);
-      if (result.outcome === 'SENT') {
-        log.info({ emailId, kind: EmailKind.PASSWORD_RESET, transport: result.transport }, 'email delivered');
+    ...sendAccountEmailJob.task(async ({ emailId }, helpers) => {
+      const scope = systemScope(deps, ACTOR, helpers.job.id);
+      const result = await emailDeliveryService.sendAccountEmail(scope, emailId);
+      if (result.outcome === 'NO_SMTP') {
+        scope.logger.warn({ emailId }, 'account email not sent: no SMTP_URL any more; it stays in the outbox unsent');
+      } else if (result.outcome === 'SENT') {
+        scope.logger.info({ emailId, kind: EmailKind.PASSWORD_RESET, transport: result.transport }, 'email delivered');
         deps.onEmailSent?.(EmailKind.PASSWORD_RESET, result.transport);
       }
     }),

@@ -1,6 +1,8 @@
 import { EmailMessageFieldsResolver } from './email-message-fields.resolver';
 import { EmailResolver } from './email.resolver';
+import { createEmailDeliveryService, type EmailDeliveryServiceDeps } from './email-delivery';
 import { EmailMessage } from './email-message.entity';
+import { emailService } from './email.service';
 import { notificationTasks } from './notification.jobs';
 import { notificationRules } from './notifications.rules';
 import { defineModule } from '../../shared/module-manifest';
@@ -11,5 +13,6 @@ export const notificationsModule = defineModule({
   entities: [EmailMessage],
   resolvers: [EmailMessageFieldsResolver, EmailResolver],
   rules: notificationRules,
+  services: (deps: EmailDeliveryServiceDeps) => ({ emailService, emailDeliveryService: createEmailDeliveryService(deps) }),
   jobs: { tasks: notificationTasks },
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createAccessTokens } from '../../../src/modules/accounts/access-token';
 import { DEMO_PASSWORDS, describeDemoAccounts, ensureDemoAccounts } from '../../../src/modules/accounts/demo-accounts';
-import { loadDemoCatalog } from '../../../src/modules/catalog/demo-catalog';
+import { seedDemoCatalog } from '../../fixtures/catalog';
 import { systemClock } from '../../../src/shared/clock';
 import { MeDocument, UsersDocument } from '../../generated/graphql';
 import { logIn } from '../../utils/accounts';
@@ -13,7 +13,7 @@ describe('the development demo accounts', () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    await loadDemoCatalog(server.database.orm.em.fork(), { products: 10 });
+    await seedDemoCatalog(server.database.orm, { products: 10 });
   });
   afterAll(() => server?.close());
 

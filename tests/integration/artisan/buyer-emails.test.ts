@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createLogger } from '../../../src/infra/logger';
-import { notificationTasks } from '../../../src/modules/notifications/notification.jobs';
 import { sendOrderEmailJob } from '../../../src/modules/notifications/order-emails';
-import { systemClock } from '../../../src/shared/clock';
 import { runSql } from '../../../src/shared/sql';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
 import { CancelOrderDocument, FulfilOrderDocument } from '../../generated/graphql';
 import { payOrder } from '../../utils/artisan';
 import { createUser, type TestUser } from '../../utils/buyers';
 import { dataOf, sendAs } from '../../utils/operations';
-import { checkOut, emailJobsOf, type CheckedOutOrder, type EmailRow } from '../../utils/order-emails';
+import { byHand, checkOut, emailJobsOf, notificationTasksOf, type CheckedOutOrder, type EmailRow } from '../../utils/order-emails';
 import { startSmtpServer, type ReceivedMessage, type TestSmtpServer } from '../../utils/smtp-server';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 import { waitFor } from '../../utils/wait';
@@ -72,9 +69,9 @@ async function shipmentIdsOf(server: TestServer, orderId: string): Promise<Map<s
 
 /** Runs the email task again, as a duplicated job would, for every email of the order. */
 async function runEmailTasksAgain(server: TestServer, orderId: string, rows: BuyerEmailRow[]): Promise<void> {
-  const task = notificationTasks({ orm: server.database.orm, clock: systemClock, logger: createLogger('silent'), mail: server.config.mail })[sendOrderEmailJob.name]!;
+  const task = notificationTasksOf(server)[sendOrderEmailJob.name]!;
   for (const row of rows) {
-    await task({ orderId, kind: row.kind, recipientId: row.recipient_id, ...(row.part_key ? { partKey: row.part_key } : {}) }, {} as never);
+    await task({ orderId, kind: row.kind, recipientId: row.recipient_id, ...(row.part_key ? { partKey: row.part_key } : {}) }, byHand());
   }
 }
 

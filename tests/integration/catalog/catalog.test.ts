@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CombinedGraphQLErrors, type ApolloClient } from '@apollo/client';
 import type { GraphQLFormattedError } from 'graphql';
-import { loadDemoCatalog } from '../../../src/modules/catalog/demo-catalog';
-import { matchesSearch, readStoredCatalog, type StoredCatalog, type StoredProduct } from '../../fixtures/catalog';
+import { matchesSearch, readStoredCatalog, seedDemoCatalog, type StoredCatalog, type StoredProduct } from '../../fixtures/catalog';
 import {
   CatalogDocument,
   CategoriesDocument,
@@ -28,7 +27,7 @@ describe('the catalogue operations of the storefront contract', () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    await loadDemoCatalog(server.database.orm.em.fork(), { products: PRODUCTS });
+    await seedDemoCatalog(server.database.orm, { products: PRODUCTS });
     stored = await readStoredCatalog(server.database.orm.em.fork());
     client = apolloClient(server.graphqlUrl);
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { print } from 'graphql';
 import { startStatementCounter, type StatementCounter } from '../../../bench/lib/pg-statement-counter';
-import { loadDemoCatalog } from '../../../src/modules/catalog/demo-catalog';
+import { seedDemoCatalog } from '../../fixtures/catalog';
 import { CatalogDocument } from '../../generated/graphql';
 import { postGraphql } from '../../utils/clients';
 import { createTestDatabase, type TestDatabase } from '../../utils/database';
@@ -76,7 +76,7 @@ describe('statements per catalogue query (no N+1)', () => {
     counter = await startStatementCounter(database.url);
     server = await startTestServer({ DATABASE_URL: counter.url, RUN_WORKER: 'false' }, database);
     // 3 000 products make 60 shops of 50 products: more shops than the largest page asked for below.
-    await loadDemoCatalog(server.database.orm.em.fork(), { products: 3_000 });
+    await seedDemoCatalog(server.database.orm, { products: 3_000 });
     // One query first, so that the pool's first-connection chores (knex's `select version()`) are behind us.
     await counted(SHOPS_WITH_RELATIONS, { first: 1, productsFirst: 1 });
   });

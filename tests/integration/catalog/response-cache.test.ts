@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { startStatementCounter, type StatementCounter } from '../../../bench/lib/pg-statement-counter';
-import { loadDemoCatalog } from '../../../src/modules/catalog/demo-catalog';
+import { seedDemoCatalog } from '../../fixtures/catalog';
 import { Product } from '../../../src/modules/catalog/product.entity';
 import { runSql } from '../../../src/shared/sql';
 import {
@@ -78,7 +78,7 @@ describe('the public response cache of the catalogue', () => {
     database = await createTestDatabase();
     counter = await startStatementCounter(database.url);
     server = await startTestServer({ DATABASE_URL: counter.url, RUN_WORKER: 'false' }, database);
-    await loadDemoCatalog(server.database.orm.em.fork(), { products: 40 });
+    await seedDemoCatalog(server.database.orm, { products: 40 });
     // The load's notification has come back once a read is cached: no test below starts with it in flight.
     await readUntilCached(server, counter, CategoriesDocument, {});
     categoryId = (await send(server, CategoriesDocument, {})).data!.categories[0]!.id;
@@ -271,7 +271,7 @@ describe('the public response cache when turned off or expiring', () => {
     // A database of its own, in which the default TTL (30 s) outlives the test.
     const server = await startTestServer({ RUN_WORKER: 'false' });
     try {
-      await loadDemoCatalog(server.database.orm.em.fork(), { products: 10 });
+      await seedDemoCatalog(server.database.orm, { products: 10 });
       const catalog = () => postGraphql(server.graphqlUrl, { query: print(CatalogDocument), variables: { first: 1 } });
       const firstProductOf = (response: Awaited<ReturnType<typeof catalog>>) => (response.body.data as { products: { edges: { node: { id: string; title: string } }[] } }).products.edges[0]!.node;
       // The demo catalogue's own notification may arrive after the first read: read until the cache answers.
@@ -289,7 +289,7 @@ describe('the public response cache when turned off or expiring', () => {
   it('should stop serving an answer after its TTL, even when the notification of a write was lost', async () => {
     const server = await startTestServer({ DATABASE_URL: counter.url, RUN_WORKER: 'false', CATALOG_CACHE_TTL_SECONDS: '1' }, database);
     try {
-      await loadDemoCatalog(server.database.orm.em.fork(), { products: 10 });
+      await seedDemoCatalog(server.database.orm, { products: 10 });
       // The demo catalogue's own notification may arrive after the first read: read until the cache answers.
       const before = await readUntilCached(server, counter, CatalogDocument, { first: 1 });
       const product = before.data.products.edges[0]!.node;
@@ -324,7 +324,7 @@ describe('the public response cache across two instances sharing Redis', () => {
     // B reaches the shared database through a statement counter: what its cache saves is counted there.
     cluster = await startCluster({ database, redis: true, instances: [{}, { env: { DATABASE_URL: counterB.url } }] });
     [instanceA, instanceB] = cluster.instances;
-    await loadDemoCatalog(instanceA.database.orm.em.fork(), { products: 20 });
+    await seedDemoCatalog(instanceA.database.orm, { products: 20 });
     categoryId = (await send(instanceA, CategoriesDocument, {})).data!.categories[0]!.id;
   });
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '../../../src/modules/accounts/user.entity';
-import { loadDemoCatalog } from '../../../src/modules/catalog/demo-catalog';
+import { seedDemoCatalog } from '../../fixtures/catalog';
 import { runSql } from '../../../src/shared/sql';
 import { CategoriesDocument, CreateProductDocument, CreateShopDocument, MeDocument, MyShopDocument, ProductBySlugDocument, UpdateProductDocument } from '../../generated/graphql';
 import { signUp, type TestAccount } from '../../utils/accounts';
@@ -16,7 +16,7 @@ describe("artisans' shops and products", () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    await loadDemoCatalog(server.database.orm.em.fork(), { products: 10 });
+    await seedDemoCatalog(server.database.orm, { products: 10 });
     const categories = await send(server, CategoriesDocument, {});
     [categoryId, otherCategoryId] = categories.data!.categories.map((category) => category.id) as [string, string];
   });

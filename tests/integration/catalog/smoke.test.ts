@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { loadDemoCatalog } from '../../../src/modules/catalog/demo-catalog';
+import { seedDemoCatalog } from '../../fixtures/catalog';
 import { CatalogDocument } from '../../generated/graphql';
 import { apolloClient, wsClient, wsExecute } from '../../utils/clients';
 import { startTestServer, type TestServer } from '../../utils/test-server';
@@ -9,7 +9,7 @@ describe('the catalogue over HTTP and WebSocket', () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    await loadDemoCatalog(server.database.orm.em.fork(), { products: 120 });
+    await seedDemoCatalog(server.database.orm, { products: 120 });
   });
   afterAll(() => server?.close());
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { print } from 'graphql';
-import { loadDemoCatalog } from '../../../src/modules/catalog/demo-catalog';
+import { seedDemoCatalog } from '../../fixtures/catalog';
 import { CatalogDocument, CategoriesDocument, MeDocument, ProductBySlugDocument, ShopBySlugDocument } from '../../generated/graphql';
 import { signUp } from '../../utils/accounts';
 import { postGraphql } from '../../utils/clients';
@@ -27,7 +27,7 @@ describe('HTTP caching of GraphQL responses (Cache-Control from cache hints)', (
 
   beforeAll(async () => {
     server = await startTestServer({ RUN_WORKER: 'false' });
-    await loadDemoCatalog(server.database.orm.em.fork(), { products: 6 });
+    await seedDemoCatalog(server.database.orm, { products: 6 });
     const catalog = await postGraphql(server.graphqlUrl, { query: print(CatalogDocument), variables: { first: 1 } });
     const node = (catalog.body.data as { products: { edges: { node: { slug: string; shop: { slug: string } } }[] } }).products.edges[0]!.node;
     productSlug = node.slug;

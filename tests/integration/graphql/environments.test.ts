@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse, print, type ExecutionResult } from 'graphql';
 import { Client } from 'pg';
-import { loadDemoCatalog } from '../../../src/modules/catalog/demo-catalog';
+import { seedDemoCatalog } from '../../fixtures/catalog';
 import { CatalogDocument, CategoriesDocument, ShopsDocument } from '../../generated/graphql';
 import { apolloClient, postGraphql, wsClient, wsExecute } from '../../utils/clients';
 import { expectContractErrors } from '../../utils/contract-errors';
@@ -47,7 +47,7 @@ describe('in production', () => {
 
   beforeAll(async () => {
     server = await startTestServer({ NODE_ENV: 'production' });
-    await loadDemoCatalog(server.database.orm.em.fork(), { products: 30 });
+    await seedDemoCatalog(server.database.orm, { products: 30 });
   });
   afterAll(() => server?.close());
 

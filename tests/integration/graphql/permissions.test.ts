@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { loadDemoCatalog } from '../../../src/modules/catalog/demo-catalog';
+import { seedDemoCatalog } from '../../fixtures/catalog';
 import { postGraphql } from '../../utils/clients';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 
@@ -12,7 +12,7 @@ describe('graphql-shield permissions', () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    await loadDemoCatalog(server.database.orm.em.fork(), { products: 10 });
+    await seedDemoCatalog(server.database.orm, { products: 10 });
   });
   afterAll(() => server?.close());
 

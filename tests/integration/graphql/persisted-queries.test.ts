@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { print } from 'graphql';
 import { createClient } from 'redis';
 import { PERSISTED_QUERIES_REDIS_TTL_SECONDS } from '../../../src/graphql/persisted-queries';
-import { loadDemoCatalog } from '../../../src/modules/catalog/demo-catalog';
+import { seedDemoCatalog } from '../../fixtures/catalog';
 import { CategoriesDocument } from '../../generated/graphql';
 import { postGraphql } from '../../utils/clients';
 import { startCluster, type Cluster } from '../../utils/cluster';
@@ -16,7 +16,7 @@ describe("automatic persisted queries (Apollo Client's createPersistedQueryLink)
 
   beforeAll(async () => {
     server = await startTestServer({ CATALOG_CACHE_TTL_SECONDS: '0' });
-    await loadDemoCatalog(server.database.orm.em.fork(), { products: 3 });
+    await seedDemoCatalog(server.database.orm, { products: 3 });
   });
   afterAll(() => server?.close());
 
@@ -59,7 +59,7 @@ describe('automatic persisted queries shared through Redis between instances', (
   beforeAll(async () => {
     cluster = await startCluster({ instances: 2, redis: true, env: { RUN_WORKER: 'false', CATALOG_CACHE_TTL_SECONDS: '0' } });
     ({ redis, instances: [instanceA, instanceB] } = cluster);
-    await loadDemoCatalog(instanceA.database.orm.em.fork(), { products: 3 });
+    await seedDemoCatalog(instanceA.database.orm, { products: 3 });
   });
   afterAll(async () => {
     redis?.thaw();

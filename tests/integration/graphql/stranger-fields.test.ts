@@ -10,7 +10,7 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
 } from 'graphql';
-import { loadDemoCatalog } from '../../../src/modules/catalog/demo-catalog';
+import { seedDemoCatalog } from '../../fixtures/catalog';
 import { createUser, type TestUser } from '../../utils/buyers';
 import { postGraphql } from '../../utils/clients';
 import { startTestServer, type TestServer } from '../../utils/test-server';
@@ -62,7 +62,7 @@ describe('a stranger reading everything the catalogue reaches', () => {
   beforeAll(async () => {
     server = await startTestServer({ CATALOG_CACHE_TTL_SECONDS: '0' });
     const em = server.database.orm.em.fork();
-    await loadDemoCatalog(em, { products: 6 });
+    await seedDemoCatalog(server.database.orm, { products: 6 });
     const [row] = await em.getConnection().execute<{ product: string; shop: string }[]>('select p.slug as product, s.slug as shop from product p join shop s on s.id = p.shop_id limit 1');
     slugs.product = row!.product;
     slugs.shop = row!.shop;

@@ -1,15 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createLogger } from '../../../src/infra/logger';
 import { Role } from '../../../src/modules/accounts/user.entity';
-import { notificationTasks } from '../../../src/modules/notifications/notification.jobs';
+import { createEmailDeliveryService } from '../../../src/modules/notifications/email-delivery';
+import { EmailKind } from '../../../src/modules/notifications/email-message.entity';
 import { queueOrderPaidEmails, sendOrderEmailJob } from '../../../src/modules/notifications/order-emails';
+import { systemScope } from '../../../src/modules/service-scope';
 import { systemClock } from '../../../src/shared/clock';
 import { newId } from '../../../src/shared/ids';
+import { runSql } from '../../../src/shared/sql';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
 import { createUser, type TestUser } from '../../utils/buyers';
 import { EmailsDocument } from '../../utils/documents';
+import { recordingLogger } from '../../utils/logs';
 import { codesOf, send } from '../../utils/operations';
-import { checkOut, emailJobsOf, emailRowsOf, markPaid, titlesOf, type CheckedOutOrder } from '../../utils/order-emails';
+import { byHand, checkOut, emailJobsOf, emailRowsOf, markPaid, notificationTasksOf, titlesOf, type CheckedOutOrder } from '../../utils/order-emails';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 import { waitFor } from '../../utils/wait';
 
@@ -34,7 +37,7 @@ describe('the emails of a paid order, without SMTP: the outbox', () => {
   afterAll(() => server?.close());
 
   const em = () => server.database.orm.em.fork();
-  const tasks = () => notificationTasks({ orm: server.database.orm, clock: systemClock, logger: createLogger('silent'), mail: server.config.mail });
+  const tasks = () => notificationTasksOf(server);
 
   it('should queue one confirmation and one notice per artisan, however often it is called, and deliver each once to the outbox', async () => {
     order = await checkOut(server, buyer, [
@@ -91,15 +94,28 @@ describe('the emails of a paid order, without SMTP: the outbox', () => {
   it('should deliver nothing more when the task runs again with the same payload', async () => {
     const before = await emailRowsOf(server, order.id);
     const task = tasks()[sendOrderEmailJob.name]!;
-    for (const row of before) await task({ orderId: order.id, kind: row.kind, recipientId: row.recipient_id }, {} as never);
+    for (const row of before) await task({ orderId: order.id, kind: row.kind, recipientId: row.recipient_id }, byHand());
     expect(await emailRowsOf(server, order.id)).toEqual(before);
   });
 
   it('should write nothing for a recipient with no part in the order, and refuse to queue the emails of no order', async () => {
     const stranger = await createUser(server);
-    await tasks()[sendOrderEmailJob.name]!({ orderId: order.id, kind: 'NEW_ORDER', recipientId: stranger.id }, {} as never);
+    await tasks()[sendOrderEmailJob.name]!({ orderId: order.id, kind: 'NEW_ORDER', recipientId: stranger.id }, byHand());
     expect(await emailRowsOf(server, order.id)).toHaveLength(3);
     await expect(em().transactional((tx) => queueOrderPaidEmails(tx, newId()))).rejects.toThrow(/no order/);
+  });
+
+  it('should deliver as the system, through the service method any caller uses: its log line names the actor and the job', async () => {
+    const { logger, lines } = recordingLogger();
+    const confirmation = { orderId: order.id, kind: EmailKind.ORDER_CONFIRMATION, recipientId: buyer.id };
+    // Gone from the outbox, as if never delivered: the task delivers it again.
+    await runSql(em(), 'delete from email_message where order_id = ? and kind = ?', [order.id, EmailKind.ORDER_CONFIRMATION]);
+    await notificationTasksOf(server, logger)[sendOrderEmailJob.name]!(confirmation, byHand('job-4242'));
+    expect(lines).toContainEqual(expect.objectContaining({ actor: 'notification-jobs', requestId: 'job-4242', transport: 'OUTBOX', msg: 'email delivered' }));
+    expect(await emailRowsOf(server, order.id)).toHaveLength(3);
+    // The same method, called as another system actor (a script), finds it delivered.
+    const script = systemScope({ orm: server.database.orm, clock: systemClock, logger }, 'a-script');
+    await expect(createEmailDeliveryService({ config: server.config }).deliverOrderEmail(script, confirmation)).resolves.toEqual({ outcome: 'ALREADY_SENT' });
   });
 
   describe('the emails query', () => {

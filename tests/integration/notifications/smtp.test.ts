@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createLogger } from '../../../src/infra/logger';
-import { notificationTasks } from '../../../src/modules/notifications/notification.jobs';
 import { sendOrderEmailJob } from '../../../src/modules/notifications/order-emails';
-import { systemClock } from '../../../src/shared/clock';
 import { runSql } from '../../../src/shared/sql';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
 import { RequestPasswordResetDocument } from '../../generated/graphql';
 import { createUser } from '../../utils/buyers';
 import { dataOf, sendAs } from '../../utils/operations';
-import { checkOut, emailJobsOf, emailRowsOf, markPaid, type CheckedOutOrder } from '../../utils/order-emails';
+import { byHand, checkOut, emailJobsOf, emailRowsOf, markPaid, notificationTasksOf, type CheckedOutOrder } from '../../utils/order-emails';
 import { startSmtpServer, type ReceivedMessage, type TestSmtpServer } from '../../utils/smtp-server';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 import { waitFor } from '../../utils/wait';
@@ -30,7 +27,7 @@ describe('the emails of a paid order, through SMTP', () => {
   });
 
   const em = () => server.database.orm.em.fork();
-  const tasks = () => notificationTasks({ orm: server.database.orm, clock: systemClock, logger: createLogger('silent'), mail: server.config.mail });
+  const tasks = () => notificationTasksOf(server);
   /** The messages of `order` among `messages`: their Message-IDs name it. */
   const about = (order: CheckedOutOrder, messages: ReceivedMessage[]) => messages.filter((message) => message.messageId.includes(order.id));
 
@@ -74,7 +71,7 @@ describe('the emails of a paid order, through SMTP', () => {
     expect(rows.every((row) => row.sent_at !== null)).toBe(true);
 
     const task = tasks()[sendOrderEmailJob.name]!;
-    for (const row of rows) await task({ orderId: order.id, kind: row.kind, recipientId: row.recipient_id }, {} as never);
+    for (const row of rows) await task({ orderId: order.id, kind: row.kind, recipientId: row.recipient_id }, byHand());
     expect(about(order, smtp.accepted)).toHaveLength(3);
   });
 
@@ -103,7 +100,7 @@ describe('the emails of a paid order, through SMTP', () => {
     // What a crash between the SMTP server's 250 and the commit of sent_at leaves behind.
     await runSql(em(), `update email_message set sent_at = null where order_id = ? and kind = 'ORDER_CONFIRMATION'`, [order.id]);
 
-    await tasks()[sendOrderEmailJob.name]!({ orderId: order.id, kind: 'ORDER_CONFIRMATION', recipientId: buyer.id }, {} as never);
+    await tasks()[sendOrderEmailJob.name]!({ orderId: order.id, kind: 'ORDER_CONFIRMATION', recipientId: buyer.id }, byHand());
 
     const copies = about(order, smtp.accepted).filter((message) => message.to[0] === buyer.email);
     expect(copies.map((message) => message.messageId)).toEqual([messageIds[buyer.email], messageIds[buyer.email]]);

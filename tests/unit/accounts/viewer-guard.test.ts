@@ -7,10 +7,13 @@ import { createPasswordService, type PasswordServiceDeps } from '../../../src/mo
 import { Role, UserStatus } from '../../../src/modules/accounts/user.entity';
 import type { Authentication } from '../../../src/modules/accounts/viewer';
 import { cartService } from '../../../src/modules/cart/cart.service';
-import { productAdminService } from '../../../src/modules/catalog/product-admin.service';
-import { shopService } from '../../../src/modules/catalog/shop.service';
+import { createInProcessGenerations } from '../../../src/modules/accounts/viewer-generations';
+import { createViewerCache } from '../../../src/modules/accounts/viewer-cache';
+import { createCatalogVersion } from '../../../src/modules/catalog/catalog-version';
+import { createProductAdminService } from '../../../src/modules/catalog/product-admin.service';
+import { createShopService } from '../../../src/modules/catalog/shop.service';
 import type { CreateShopInput } from '../../../src/modules/catalog/shop.inputs';
-import { inventoryService } from '../../../src/modules/inventory/inventory.service';
+import { createInventoryService } from '../../../src/modules/inventory/inventory.service';
 import type { CheckoutInput } from '../../../src/modules/orders/checkout.inputs';
 import { createCheckoutService } from '../../../src/modules/orders/checkout.service';
 import type { ShipmentInput } from '../../../src/modules/orders/fulfilment.inputs';
@@ -25,6 +28,10 @@ import { createOrderService } from '../../../src/modules/orders/order.service';
  * nothing but its authentication is enough: no database is reached.
  */
 const ORDER_ID = '0192f0c4-0000-7000-8000-000000000000';
+
+/** What the catalogue's and the inventory's services are made with: real, though the guard comes before any use. */
+const catalogDeps = { accounts: { viewerCache: createViewerCache({ generations: createInProcessGenerations(), logger: createLogger('silent') }) }, catalogVersion: createCatalogVersion() };
+const [shopService, productAdminService, inventoryService] = [createShopService(catalogDeps), createProductAdminService(catalogDeps), createInventoryService(catalogDeps)];
 
 const GUARDED: Array<[string, (ctx: RequestContext) => Promise<unknown>]> = [
   // Made without collaborators: the guard refuses before any is reached.
@@ -47,7 +54,7 @@ const BANNED: Authentication = {
 };
 
 function contextOf(auth: Authentication): RequestContext {
-  return { auth, viewer: auth.kind === 'viewer' ? auth.viewer : null } as unknown as RequestContext;
+  return { actor: auth, viewer: auth.kind === 'viewer' ? auth.viewer : null } as unknown as RequestContext;
 }
 
 const formatError = createErrorFormatter({ logger: createLogger('silent'), isProduction: true });

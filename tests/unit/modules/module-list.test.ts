@@ -101,7 +101,6 @@ describe('the list of modules', () => {
       orm,
       clock: systemClock,
       logger,
-      mail: config.mail,
       services: createWorkerServices({ config, orm, logger }).services,
       retention: config.retention,
     });
