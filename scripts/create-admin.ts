@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const database = await openConfiguredDatabase(config, logger, moduleEntities, 'jobs');
   try {
     // The same service as the API's, called as the system actor `create-admin`.
-    const { services } = createWorkerServices({ config, orm: database.orm, logger });
+    const services = createWorkerServices({ config, orm: database.orm, logger });
     const admin = await services.adminAccountService.create(systemScope({ orm: database.orm, clock: systemClock, logger }, 'create-admin'), input);
     console.log(`created ADMIN ${admin.email} (${admin.id})`);
   } finally {

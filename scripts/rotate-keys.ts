@@ -21,7 +21,7 @@ runMain(async () => {
   const database = await openConfiguredDatabase(config, logger, moduleEntities);
   try {
     // The same service as the API's, called as the system actor `rotate-keys`.
-    const { services } = createWorkerServices({ config, orm: database.orm, logger });
+    const services = createWorkerServices({ config, orm: database.orm, logger });
     const report = await services.keyRotationService.rotate(systemScope({ orm: database.orm, clock: systemClock, logger }, 'rotate-keys'), {
       batchSize: values['batch-size'] ? Number(values['batch-size']) : undefined,
       afterId: values.after ?? null,

@@ -26,7 +26,7 @@ runMain(async () => {
   const database = await openConfiguredDatabase(config, logger, moduleEntities, 'jobs').catch((error: unknown) => {
     throw describeDatabaseError(error, config);
   });
-  const { services, payments } = createWorkerServices({ config, orm: database.orm, logger });
+  const services = createWorkerServices({ config, orm: database.orm, logger });
   const worker = await startWorker({
     services,
     databaseUrl: database.url,
@@ -34,8 +34,6 @@ runMain(async () => {
     logger,
     clock: systemClock,
     concurrency: config.jobs.concurrency,
-    mail: config.mail,
-    payments,
     heartbeatMs: config.jobs.heartbeatMs,
     retention: config.retention,
   });

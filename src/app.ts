@@ -105,15 +105,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
         logger,
         clock,
         concurrency: config.jobs.concurrency,
-        mail: config.mail,
         onEmailSent: (kind, transport) => metrics.emailsSent.inc({ kind, transport }),
-        payments,
         heartbeatMs: config.jobs.heartbeatMs,
         retention: config.retention,
         metrics,
       })
     : null;
-  const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, accounts, config, live, catalogVersion, payments });
+  const createContext = createContextFactory({ orm: database.orm, logger, accessTokens, clock, viewerCache: accounts.viewerCache });
   const connections = closeSocketsOfBannedUsers(createLiveConnections(), live.accounts, logger);
   const formatError = createErrorFormatter({ logger, isProduction: config.isProduction });
   const validationRules = queryLimitRules({ blockIntrospection: config.isProduction });

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Config, MailConfig, RetentionConfig } from './config/config';
+import type { Config, RetentionConfig } from './config/config';
 import { createInProcessPubSub } from './infra/pubsub';
 import { startJobRunner, type JobRunner } from './infra/jobs';
 import type { Logger } from './infra/logger';
@@ -9,7 +9,7 @@ import { createModuleHubs, createModuleTasks, createServices, moduleCron, type A
 import { createAccessTokens } from './modules/accounts/access-token';
 import { createAccountsRuntime } from './modules/accounts/accounts-runtime';
 import { createCatalogVersion } from './modules/catalog/catalog-version';
-import { createPaymentsRuntime, type PaymentsRuntime } from './modules/payments/payments-runtime';
+import { createPaymentsRuntime } from './modules/payments/payments-runtime';
 import { systemClock, type Clock } from './shared/clock';
 
 export interface WorkerDeps {
@@ -20,11 +20,8 @@ export interface WorkerDeps {
   logger: Logger;
   clock: Clock;
   concurrency: number;
-  /** Where emails go: SMTP, or the outbox. */
-  mail: MailConfig;
   /** Counts each email delivered (the API's metrics). Default: nothing. */
   onEmailSent?: (kind: EmailKind, transport: EmailTransport) => void;
-  payments: PaymentsRuntime;
   /** WORKER_HEARTBEAT_MS: how soon the jobs of a dead worker process run again (after three missed heartbeats). */
   heartbeatMs: number;
   /** Retention periods of the purges (`RETENTION_*`). */
@@ -44,9 +41,7 @@ export function startWorker(deps: WorkerDeps): Promise<JobRunner> {
     orm: deps.orm,
     clock: deps.clock,
     logger: deps.logger,
-    mail: deps.mail,
     onEmailSent: deps.onEmailSent,
-    payments: deps.payments,
     retention: deps.retention,
     onRowsRemoved: (job: string, rows: number) => deps.metrics?.retentionRowsRemoved.inc({ job }, rows),
   };
@@ -64,11 +59,12 @@ export function startWorker(deps: WorkerDeps): Promise<JobRunner> {
 
 /**
  * The services of a process that runs only the workers (`npm run worker`): the same services as the API's, made with
- * the same configuration. Its live hubs and catalogue version are made but never started or followed: no job watches
- * a subscription or reads the catalogue's cache, and each instance's own hubs hear the changes its jobs commit.
+ * the same configuration. Its live hubs and catalogue version are made but never started or followed, and its accounts
+ * runtime has no Redis: no job watches a subscription, reads the catalogue's cache, counts log-ins or caches viewers,
+ * and each API instance's own hubs hear the changes its jobs commit.
  * The operator scripts (`create-admin`, `rotate-keys`) make theirs here too, and call them as the system actor.
  */
-export function createWorkerServices(deps: { config: Config; orm: MikroORM; logger: Logger; clock?: Clock }): { services: AppServices; payments: PaymentsRuntime } {
+export function createWorkerServices(deps: { config: Config; orm: MikroORM; logger: Logger; clock?: Clock }): AppServices {
   const { config, orm, logger, clock = systemClock } = deps;
   const payments = createPaymentsRuntime({ config, logger });
   const accessTokens = createAccessTokens({ secret: config.auth.jwtSecret, ttlSeconds: config.auth.accessTokenTtlSeconds, clock });
@@ -79,5 +75,5 @@ export function createWorkerServices(deps: { config: Config; orm: MikroORM; logg
     live: createModuleHubs({ orm, pubsub: createInProcessPubSub(), logger, reconcileMs: config.live.reconcileMs }),
     catalogVersion: createCatalogVersion(),
   });
-  return { services, payments };
+  return services;
 }

@@ -2,14 +2,19 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../infra/logger';
 import type { AccessTokens } from '../modules/accounts/access-token';
 import { authenticate, type Authentication, type Viewer } from '../modules/accounts/viewer';
+import type { ViewerCache } from '../modules/accounts/viewer-cache';
+import type { Clock } from '../shared/clock';
 import type { HttpExchange, OperationRecord, RequestContext } from '../modules/request-context';
 import { createLoaders, type ModuleLoaders } from '../modules';
 
-/** What a context is made from: the app's parts that every context carries, and what recognises the caller. */
-export interface ContextFactoryDeps extends Pick<RequestContext, 'clock' | 'accounts' | 'config' | 'live' | 'catalogVersion' | 'payments'> {
+/** What a context is made from: the clock, the database, the logger, and what recognises the caller. */
+export interface ContextFactoryDeps {
   orm: MikroORM;
   logger: Logger;
+  clock: Clock;
   accessTokens: AccessTokens;
+  /** The per-request re-check's cache (the accounts runtime's). */
+  viewerCache: ViewerCache;
 }
 
 export interface ContextInput {
@@ -49,11 +54,6 @@ export function createContextFactory(deps: ContextFactoryDeps) {
       viewer,
       clientAddress: input.clientAddress ?? null,
       clock: deps.clock,
-      accounts: deps.accounts,
-      config: deps.config,
-      live: deps.live,
-      catalogVersion: deps.catalogVersion,
-      payments: deps.payments,
       operation: input.operation ?? {},
       http: input.http ?? null,
     };
@@ -68,7 +68,7 @@ export function createContextFactory(deps: ContextFactoryDeps) {
   };
   return async (input: ContextInput): Promise<RequestContext> => {
     let em: EntityManager | undefined;
-    const auth = await authenticate(() => (em ??= deps.orm.em.fork()), deps.accessTokens, deps.accounts.viewerCache, input.authorization);
+    const auth = await authenticate(() => (em ??= deps.orm.em.fork()), deps.accessTokens, deps.viewerCache, input.authorization);
     return build(input, auth, em);
   };
 }

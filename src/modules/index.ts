@@ -30,7 +30,7 @@ type ServiceDepsOf<Module> = Module extends { services(deps: infer Deps): unknow
 
 /** Every module's per-request loaders, by name: `ctx.loaders`. */
 export type ModuleLoaders = UnionToIntersection<LoadersOf<AppModule>>;
-/** Every module's live hubs, by name: `ctx.live` without its `stop`. */
+/** Every module's live hubs, by name: what the services that watch them are made with (`live`). */
 export type ModuleHubs = UnionToIntersection<HubsOf<AppModule>>;
 /** What the worker gives every module's tasks: all that any of them needs. */
 export type ModuleJobDeps = UnionToIntersection<JobDepsOf<AppModule>>;

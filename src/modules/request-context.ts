@@ -1,29 +1,16 @@
-import type { Config } from '../config/config';
-import type { ModuleHubs } from '.';
-import type { AccountsRuntime } from './accounts/accounts-runtime';
 import type { Authentication } from './accounts/viewer';
-import type { CatalogVersion } from './catalog/catalog-version';
-import type { PaymentsRuntime } from './payments/payments-runtime';
 import type { ServiceScope } from './service-scope';
 
 /**
- * What every resolver gets: built once per HTTP request and once per WebSocket operation. It is the service scope of
- * the call (services take it as their first argument) and what only a request has. Over WebSocket a subscription's
- * context is made once, at subscribe; each of its events runs with a context of its own (see `contextForEvent`).
+ * What every resolver gets: built once per HTTP request and once per WebSocket operation. Identity and per-request
+ * things only: it is the service scope of the call (services take it as their first argument), plus what only a
+ * request has. The app's shared parts (configuration, hubs, runtimes) are not here: the services were made with them
+ * (`createServices`). Over WebSocket a subscription's context is made once, at subscribe; each of its events runs
+ * with a context of its own (see `contextForEvent`).
  */
 export interface RequestContext extends ServiceScope {
   /** Who is asking, re-read from the database for this request (see `authenticate`). `viewer` is its user, or null when anonymous or the token was rejected; banned users are viewers too: rules refuse them. */
   actor: Authentication;
-  /** Token signing and login limits, one per app. */
-  accounts: AccountsRuntime;
-  /** The validated configuration (reservation length, …). */
-  config: Config;
-  /** This instance's live subscription hubs (stock, orders). */
-  live: ModuleHubs;
-  /** The catalogue's version in this instance: a write's `catalogChanged` bumps it at commit (read-your-writes); the relayed notification bumps every instance. */
-  catalogVersion: CatalogVersion;
-  /** The payment providers (Stripe, or DEVELOPMENT), one per process. */
-  payments: PaymentsRuntime;
   /** Filled in as the operation runs, for the request's log line and metrics. */
   operation: OperationRecord;
   /** The HTTP request and response, for headers and cookies; null over WebSocket. */

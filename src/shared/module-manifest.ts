@@ -25,7 +25,7 @@ export interface ModuleJobs<Deps> {
 
 /** The live subscription hubs of a module, and the PostgreSQL channels they are fed from. */
 export interface ModuleLive<Deps, Hubs extends Record<string, StartableHub>> {
-  /** The module's hubs by name (`ctx.live.<name>`), made once per API instance. */
+  /** The module's hubs by name (`live.<name>` in the services' deps), made once per API instance. */
   hubs(deps: Deps): Hubs;
   /** `NOTIFY` channel → pub/sub topic, for the notification relay. Default none (the hubs read another module's topic). */
   relay?: Readonly<Record<string, string>>;
@@ -63,7 +63,7 @@ export type AnyModuleManifest = ModuleManifest<never, never, object, Record<stri
 
 /**
  * Declares a module: checks `manifest` against {@link ModuleManifest} and keeps its exact type, from which the app
- * derives the types of `ctx.loaders` and `ctx.live`, and what the worker and the hubs must be given.
+ * derives the types of `ctx.loaders`, of the services and hubs, and what the worker, the services and the hubs must be given.
  */
 export function defineModule<const Manifest extends AnyModuleManifest>(manifest: Manifest): Manifest {
   return manifest;

@@ -20,11 +20,7 @@ describe("a subscription event's context", () => {
       logger: createLogger('silent'),
       accessTokens: unreached,
       clock: systemClock,
-      accounts: { viewerCache: unreached } as never,
-      config: server.config,
-      live: unreached,
-      catalogVersion: unreached,
-      payments: unreached,
+      viewerCache: unreached,
     });
   });
   afterAll(() => server.close());

@@ -71,7 +71,7 @@ describe('reservations that run out, and the job queue', () => {
   });
 
   it('should return the stock once when the expiry job runs many times and two worker pools race', async () => {
-    const { services, payments } = createWorkerServices({ config: server.config, orm: server.database.orm, logger });
+    const services = createWorkerServices({ config: server.config, orm: server.database.orm, logger });
     const second: JobRunner = await startWorker({
       services,
       databaseUrl: server.database.url,
@@ -80,8 +80,6 @@ describe('reservations that run out, and the job queue', () => {
       clock: systemClock,
       concurrency: 3,
       heartbeatMs: server.config.jobs.heartbeatMs,
-      mail: server.config.mail,
-      payments,
       retention: server.config.retention,
     });
     try {

@@ -101,7 +101,7 @@ describe('the list of modules', () => {
       orm,
       clock: systemClock,
       logger,
-      services: createWorkerServices({ config, orm, logger }).services,
+      services: createWorkerServices({ config, orm, logger }),
       retention: config.retention,
     });
     expect(Object.keys(tasks)).toEqual(expect.arrayContaining(['expire_order', 'expire_overdue_orders']));
