@@ -1,8 +1,8 @@
 import type { ServiceScope } from '../service-scope';
 import { ConflictError } from '../../shared/errors';
 import { runSql } from '../../shared/sql';
-import { deleteCartOf } from '../cart/cart-access';
-import { eraseEmailsOfDeletedUser } from '../notifications/account-emails';
+import { deleteCartOf } from '../cart';
+import { eraseEmailsOfDeletedUser } from '../notifications';
 import { notifyAccountChanged } from './account-events';
 import { AuditEventType } from './audit-event.entity';
 import { logAudit, recordAudit } from './audit';

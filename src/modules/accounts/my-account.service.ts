@@ -1,4 +1,4 @@
-import { Shop } from '../catalog/shop.entity';
+import { Shop } from '../catalog';
 import type { ServiceScope } from '../service-scope';
 import { AsyncQueue } from '../../shared/async-queue';
 import { required } from '../../shared/loaders';

@@ -3,7 +3,7 @@ import type { Config } from '../../config/config';
 import type { ServiceScope } from '../service-scope';
 import { AppError, BadUserInputError, ErrorCode } from '../../shared/errors';
 import { runSql } from '../../shared/sql';
-import { queuePasswordResetEmail } from '../notifications/account-emails';
+import { queuePasswordResetEmail } from '../notifications';
 import { accountBannedError, requireViewer } from './accounts.errors';
 import { AuditEventType } from './audit-event.entity';
 import { logAudit, recordAudit, writeAudit } from './audit';

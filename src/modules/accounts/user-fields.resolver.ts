@@ -1,6 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../request-context';
-import { Shop } from '../catalog/shop.entity';
+import { Shop } from '../catalog';
 import { User } from './user.entity';
 
 /** Relations of a user, each through a per-request DataLoader. */

@@ -2,8 +2,7 @@ import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../request-context';
 import { required } from '../../shared/loaders';
 import { Money } from '../../shared/money';
-import type { ProductRecord } from '../catalog/catalog-records';
-import { Product } from '../catalog/product.entity';
+import { type ProductRecord, Product } from '../catalog';
 import { CartLineView, CartView } from './cart.types';
 
 /** The largest amount a GraphQL Int (and so Money.amount) can carry. */

@@ -1,5 +1,5 @@
 import { Check, Entity, ManyToOne, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
-import { Product } from '../catalog/product.entity';
+import { Product } from '../catalog';
 import { newId } from '../../shared/ids';
 import { Cart } from './cart.entity';
 

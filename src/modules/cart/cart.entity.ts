@@ -1,6 +1,6 @@
 import { Entity, PrimaryKey, Property, OneToOne, type Ref } from '@mikro-orm/core';
 import { v5 as uuidv5 } from 'uuid';
-import { User } from '../accounts/user.entity';
+import { User } from '../accounts';
 
 /** Namespace of the cart ids: a buyer's cart id is derived from the buyer's id, so it exists before its row. */
 const CART_NAMESPACE = '8f4f7d1e-3c59-4f57-9a43-2f4b0c6a1d2e';

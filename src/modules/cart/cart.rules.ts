@@ -1,6 +1,6 @@
 import type { RuleTree } from '../../shared/rule-tree';
 import { openFields } from '../../shared/rule-tree';
-import { isAuthenticated } from '../accounts/auth.rules';
+import { isAuthenticated } from '../accounts';
 
 /** A cart is its owner's alone: the resolvers only ever read the caller's. Any logged-in user may buy. */
 export const cartRules: RuleTree = {

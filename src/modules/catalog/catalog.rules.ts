@@ -1,7 +1,6 @@
 import { allow } from 'graphql-shield';
 import { openFields, type RuleTree } from '../../shared/rule-tree';
-import { hasRole, isArtisan } from '../accounts/auth.rules';
-import { Role } from '../accounts/user.entity';
+import { hasRole, isArtisan, Role } from '../accounts';
 
 /**
  * The catalogue is public: anyone, logged in or not, may browse it. Artisans write their own shop and products

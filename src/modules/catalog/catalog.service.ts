@@ -2,7 +2,7 @@ import type { ServiceScope } from '../service-scope';
 import { keysetConnection, sqlKeysetPage } from '../../shared/keyset-page';
 import type { Connection, PageRequest } from '../../shared/pagination';
 import { optionalTimestampOf, runSql, timestampOf, type SqlTimestamp } from '../../shared/sql';
-import { Role, User, type UserStatus } from '../accounts/user.entity';
+import { Role, User, type UserStatus } from '../accounts';
 import {
   categoryColumns,
   categoryOfRow,

@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Args, Ctx, Directive, FieldResolver, Info, Resolver, Root } from 'type-graphql';
 import { CACHE_MAX_AGE, cacheHint } from '../../shared/cache-hints';
 import type { RequestContext } from '../request-context';
-import { User } from '../accounts/user.entity';
+import { User } from '../accounts';
 import { ConnectionArgs, pageRequest, type Connection } from '../../shared/pagination';
 import { required } from '../../shared/loaders';
 import { selectsField } from '../../shared/selection';

@@ -2,7 +2,7 @@ import { Entity, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/co
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
 import { CACHE_MAX_AGE, cacheHint } from '../../shared/cache-hints';
 import { newId } from '../../shared/ids';
-import { User } from '../accounts/user.entity';
+import { User } from '../accounts';
 
 @ObjectType({ description: "An artisan's shop. Its products are priced in the shop's currency." })
 @Directive(cacheHint({ maxAge: CACHE_MAX_AGE.catalogue }))

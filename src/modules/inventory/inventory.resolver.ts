@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Int, Mutation, Resolver } from 'type-graphql';
 import type { RequestContext } from '../request-context';
-import { Product } from '../catalog/product.entity';
+import { Product } from '../catalog';
 import { MAX_ADJUSTMENT, MAX_REASON_LENGTH, MAX_STOCK, type InventoryService } from './inventory.service';
 
 @Resolver()

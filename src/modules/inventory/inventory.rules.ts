@@ -1,7 +1,6 @@
 import { allow } from 'graphql-shield';
 import { openFields, type RuleTree } from '../../shared/rule-tree';
-import { hasRole, isAuthenticated } from '../accounts/auth.rules';
-import { Role } from '../accounts/user.entity';
+import { hasRole, isAuthenticated, Role } from '../accounts';
 
 export const inventoryRules: RuleTree = {
   // Ownership of the product's shop is checked by the service (it needs the product).

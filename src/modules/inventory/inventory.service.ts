@@ -2,12 +2,10 @@ import type { ServiceScope } from '../service-scope';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../shared/errors';
 import { isId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
-import { Role } from '../accounts/user.entity';
-import { catalogChanged, type CatalogVersion } from '../catalog/catalog-version';
-import { Product } from '../catalog/product.entity';
+import { Role, requireViewer } from '../accounts';
+import { catalogChanged, type CatalogVersion, Product } from '../catalog';
 import { applyStockChanges } from './stock-ledger';
 import { StockReason } from './stock-reason';
-import { requireViewer } from '../accounts/accounts.errors';
 
 /** The largest change one AdjustStock makes, either way. */
 export const MAX_ADJUSTMENT = 1_000_000;

@@ -4,7 +4,7 @@ import type { Logger } from '../../infra/logger';
 import { liveHubLifecycle, WatcherIndex } from '../../infra/live-hub';
 import type { PubSub } from '../../infra/pubsub';
 import { runSql } from '../../shared/sql';
-import { Product } from '../catalog/product.entity';
+import { Product } from '../catalog';
 import { readMovements } from './stock-ledger';
 import { parseStockChangedEvent, STOCK_TOPIC, type StockChangedEvent } from './stock-events';
 import { VersionSequencer } from './version-sequencer';

@@ -4,7 +4,7 @@ import { AsyncQueue } from '../../shared/async-queue';
 import { isId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
 import type { createLiveStockHub, StockSelection } from './live-stock.hub';
-import type { Product } from '../catalog/product.entity';
+import type { Product } from '../catalog';
 import type { StockChangedEvent } from './stock-events';
 
 /** Products one LiveStock subscription may name at most. */

@@ -1,6 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../request-context';
-import { Product } from '../catalog/product.entity';
+import { Product } from '../catalog';
 import type { LiveStockService } from './live-stock.service';
 import { StockChange } from './stock-change.type';
 

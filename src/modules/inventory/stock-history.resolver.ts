@@ -1,7 +1,7 @@
 import { Args, Ctx, FieldResolver, ID, Query, Resolver, Root, Arg } from 'type-graphql';
 import type { RequestContext } from '../request-context';
 import { ConnectionArgs, ConnectionType, pageRequest, type Connection } from '../../shared/pagination';
-import { User } from '../accounts/user.entity';
+import { User } from '../accounts';
 import type { StockHistoryService } from './stock-history.service';
 import { StockMovement } from './stock-movement.entity';
 

@@ -4,8 +4,7 @@ import { isId } from '../../shared/ids';
 import { sqlKeysetPage } from '../../shared/keyset-page';
 import type { Connection, PageRequest } from '../../shared/pagination';
 import { runSql } from '../../shared/sql';
-import { Role, UserStatus } from '../accounts/user.entity';
-import type { Viewer } from '../accounts/viewer';
+import { Role, UserStatus, type Viewer } from '../accounts';
 import { StockMovement } from './stock-movement.entity';
 
 /** Who may read a product's stock ledger: its shop's artisan (still an active ARTISAN), ADMIN and SUPPORT. */

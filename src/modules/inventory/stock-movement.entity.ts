@@ -1,8 +1,8 @@
 import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { User } from '../accounts/user.entity';
-import { Product } from '../catalog/product.entity';
-import { Order } from '../orders/order.entity';
+import { User } from '../accounts';
+import { Product } from '../catalog';
+import { Order } from '../orders';
 import { newId } from '../../shared/ids';
 import { StockReason } from './stock-reason';
 

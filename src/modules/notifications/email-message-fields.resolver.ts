@@ -1,8 +1,8 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../request-context';
 import { required } from '../../shared/loaders';
-import { User } from '../accounts/user.entity';
-import { Order } from '../orders/order.entity';
+import { User } from '../accounts';
+import { Order } from '../orders';
 import { EmailMessage } from './email-message.entity';
 
 /** Relations of an email, through per-request loaders: a page of emails loads its orders and users in one statement each. */

@@ -1,7 +1,7 @@
 import { Entity, Enum, ManyToOne, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { User } from '../accounts/user.entity';
-import { Order } from '../orders/order.entity';
+import { User } from '../accounts';
+import { Order } from '../orders';
 import { newId } from '../../shared/ids';
 
 /** Why an email is written. Codes are stable: the outbox, metrics and job keys carry them. */

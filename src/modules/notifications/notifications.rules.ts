@@ -1,5 +1,5 @@
 import { openFields, type RuleTree } from '../../shared/rule-tree';
-import { isStaff } from '../accounts/auth.rules';
+import { isStaff } from '../accounts';
 
 /** Notifications: the emails about orders are the operators' (ADMIN and SUPPORT) to read; nobody writes them through the API. */
 export const notificationRules: RuleTree = {

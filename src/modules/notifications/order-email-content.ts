@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { formatMoney } from '../../shared/money';
 import { runSql } from '../../shared/sql';
-import { openOrderAddress } from '../orders/sealed-address';
+import { openOrderAddress } from '../orders';
 import { EmailKind } from './email-message.entity';
 
 /**

@@ -3,14 +3,13 @@ import type { ServiceScope } from '../service-scope';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 import { isId, newId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
-import { EmailKind } from '../notifications/email-message.entity';
-import { queueBuyerEmail } from '../notifications/order-emails';
+import { EmailKind, queueBuyerEmail } from '../notifications';
 import type { FulfilmentPayload, ShipmentInput } from './fulfilment.inputs';
 import { notifyOrderUpdated } from './order-events';
 import { OrderStatus } from './order-status';
 import { Order } from './order.entity';
 import { Shipment } from './shipment.entity';
-import { requireViewer } from '../accounts/accounts.errors';
+import { requireViewer } from '../accounts';
 
 /**
  * Fulfilment: each shop ships its own lines of a PAID order; the last shop's shipment makes the order FULFILLED,

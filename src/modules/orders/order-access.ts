@@ -1,5 +1,4 @@
-import { Role } from '../accounts/user.entity';
-import type { Viewer } from '../accounts/viewer';
+import { Role, type Viewer } from '../accounts';
 
 /** Who may read an order: its buyer, ADMIN and SUPPORT. To anyone else it does not exist (NOT_FOUND). */
 export function canReadOrder(viewer: Viewer, order: { buyer: { id: string } }): boolean {

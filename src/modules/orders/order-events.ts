@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { runSql } from '../../shared/sql';
-import { PaymentStatus } from '../payments/payment.entity';
+import { PaymentStatus } from '../payments';
 import { OrderStatus } from './order-status';
 
 /** A committed change of an order: a new order, or a change of its status, its payment's or its shipments. */

@@ -2,13 +2,11 @@ import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../request-context';
 import { required } from '../../shared/loaders';
 import { Money } from '../../shared/money';
-import type { ProductRecord, ShopRecord } from '../catalog/catalog-records';
-import { Product } from '../catalog/product.entity';
-import { Payment } from '../payments/payment.entity';
+import { type ProductRecord, type ShopRecord, Product, Shop } from '../catalog';
+import { Payment } from '../payments';
 import { OrderLine } from './order-line.entity';
 import { Order } from './order.entity';
 import { Shipment } from './shipment.entity';
-import { Shop } from '../catalog/shop.entity';
 
 /** Relations and amounts of an order, through per-request loaders. */
 @Resolver(() => Order)

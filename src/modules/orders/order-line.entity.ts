@@ -1,7 +1,6 @@
 import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
 import { Field, Int, ObjectType } from 'type-graphql';
-import { Product } from '../catalog/product.entity';
-import { Shop } from '../catalog/shop.entity';
+import { Product, Shop } from '../catalog';
 import { newId } from '../../shared/ids';
 import { Order } from './order.entity';
 

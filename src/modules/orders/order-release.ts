@@ -1,10 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { runSql } from '../../shared/sql';
-import { applyStockChanges } from '../inventory/stock-ledger';
-import { EmailKind } from '../notifications/email-message.entity';
-import { queueBuyerEmail } from '../notifications/order-emails';
-import { StockReason } from '../inventory/stock-reason';
-import { endPaymentOfOrder } from '../payments/order-payments';
+import { applyStockChanges, StockReason } from '../inventory';
+import { EmailKind, queueBuyerEmail } from '../notifications';
+import { endPaymentOfOrder } from '../payments';
 import { notifyOrderUpdated } from './order-events';
 import { AWAITING_PAYMENT, OrderStatus } from './order-status';
 

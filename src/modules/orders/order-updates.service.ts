@@ -3,7 +3,7 @@ import { ForbiddenError, NotFoundError } from '../../shared/errors';
 import { authorizeEachEvent } from '../../shared/event-authorization';
 import { AsyncQueue } from '../../shared/async-queue';
 import { isId } from '../../shared/ids';
-import { requireViewer } from '../accounts/accounts.errors';
+import { requireViewer } from '../accounts';
 import { canReadOrder } from './order-access';
 import { readOrderEvents, type OrderUpdatedEvent } from './order-events';
 import type { createOrderUpdatesHub } from './order-updates.hub';

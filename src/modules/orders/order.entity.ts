@@ -1,6 +1,6 @@
 import { Check, Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { User } from '../accounts/user.entity';
+import { User } from '../accounts';
 import { newId } from '../../shared/ids';
 import { Address } from './address';
 import { OrderStatus } from './order-status';

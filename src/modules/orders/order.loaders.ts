@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { byIdLoader } from '../../shared/loaders';
-import { Payment } from '../payments/payment.entity';
+import { Payment } from '../payments';
 import { OrderLine } from './order-line.entity';
 import { Order } from './order.entity';
 import { Shipment } from './shipment.entity';

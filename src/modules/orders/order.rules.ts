@@ -2,9 +2,9 @@ import { rule } from 'graphql-shield';
 import type { RequestContext } from '../request-context';
 import { ForbiddenError } from '../../shared/errors';
 import { openFields, type RuleTree } from '../../shared/rule-tree';
-import { isArtisan, isAuthenticated } from '../accounts/auth.rules';
-import type { Shop } from '../catalog/shop.entity';
-import type { Payment } from '../payments/payment.entity';
+import { isArtisan, isAuthenticated } from '../accounts';
+import type { Shop } from '../catalog';
+import type { Payment } from '../payments';
 import { canSeeShopOrders } from './shop-order-access';
 
 /** The payment's client secret completes a payment: only the order's buyer may have it. */

@@ -3,11 +3,11 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/error
 import { isId } from '../../shared/ids';
 import { keysetPage } from '../../shared/keyset-page';
 import type { Connection, PageRequest } from '../../shared/pagination';
-import { requireViewer } from '../accounts/accounts.errors';
-import { catalogChanged, type CatalogVersion } from '../catalog/catalog-version';
+import { requireViewer } from '../accounts';
+import { catalogChanged, type CatalogVersion } from '../catalog';
 import { canCancelOrder, canReadOrder } from './order-access';
 import { releaseOrder } from './order-release';
-import type { PaymentService } from '../payments/payment.service';
+import type { PaymentService } from '../payments';
 import { AWAITING_PAYMENT, isAwaitingPayment, OrderStatus } from './order-status';
 import { Order } from './order.entity';
 

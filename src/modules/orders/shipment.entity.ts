@@ -1,7 +1,7 @@
 import { Entity, ManyToOne, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
 import { Field, ObjectType } from 'type-graphql';
-import { User } from '../accounts/user.entity';
-import { Shop } from '../catalog/shop.entity';
+import { User } from '../accounts';
+import { Shop } from '../catalog';
 import { newId } from '../../shared/ids';
 import { Order } from './order.entity';
 

@@ -1,5 +1,4 @@
-import { Role, UserStatus } from '../accounts/user.entity';
-import type { Viewer } from '../accounts/viewer';
+import { Role, UserStatus, type Viewer } from '../accounts';
 
 /**
  * Who may see a shop's orders (`Shop.orders`, `shopOrderUpdated`): its owner while an active ARTISAN, and staff

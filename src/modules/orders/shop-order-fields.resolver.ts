@@ -4,7 +4,7 @@ import type { RequestContext } from '../request-context';
 import { required } from '../../shared/loaders';
 import { Money } from '../../shared/money';
 import { pageRequest, type Connection } from '../../shared/pagination';
-import { Shop } from '../catalog/shop.entity';
+import { Shop } from '../catalog';
 import { Address } from './address';
 import { OrderLine } from './order-line.entity';
 import { Order } from './order.entity';

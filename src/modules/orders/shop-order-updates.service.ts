@@ -2,7 +2,7 @@ import type { ServiceScope } from '../service-scope';
 import { ForbiddenError, NotFoundError } from '../../shared/errors';
 import { authorizeEachEvent } from '../../shared/event-authorization';
 import { AsyncQueue } from '../../shared/async-queue';
-import { requireViewer } from '../accounts/accounts.errors';
+import { requireViewer } from '../accounts';
 import { canSeeShopOrders } from './shop-order-access';
 import type { createShopOrderUpdatesHub, ShopOrderEvent } from './shop-order-updates.hub';
 import type { ShopOrder } from './shop-order.types';

@@ -1,7 +1,7 @@
 import { ref } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { runSql, type SqlFragment } from '../../shared/sql';
-import { Order } from '../orders/order.entity';
+import { Order } from '../orders';
 import { cancelPaymentIntentJob, refundPaymentJob } from './payment-job-names';
 import { OPEN_PAYMENT_STATUSES, Payment, PaymentStatus, RefundReason, type PaymentProvider } from './payment.entity';
 

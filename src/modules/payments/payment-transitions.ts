@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isAwaitingPayment, OrderStatus } from '../orders/order-status';
+import { isAwaitingPayment, OrderStatus } from '../orders';
 import { OPEN_PAYMENT_STATUSES, PaymentStatus, RefundReason } from './payment.entity';
 
 /**

@@ -1,6 +1,6 @@
 import { Entity, Enum, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
-import { Order } from '../orders/order.entity';
+import { Order } from '../orders';
 import { newId } from '../../shared/ids';
 
 export enum PaymentProvider {

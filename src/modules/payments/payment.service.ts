@@ -1,9 +1,7 @@
 import type { ServiceScope } from '../service-scope';
 import { runSql } from '../../shared/sql';
-import { EmailKind } from '../notifications/email-message.entity';
-import { queueBuyerEmail } from '../notifications/order-emails';
-import { notifyOrderUpdated } from '../orders/order-events';
-import { isAwaitingPayment, type OrderStatus } from '../orders/order-status';
+import { EmailKind, queueBuyerEmail } from '../notifications';
+import { notifyOrderUpdated, isAwaitingPayment, type OrderStatus } from '../orders';
 import { idempotencyKeys, PaymentProviderUnavailableError } from './payment-gateway';
 import { confirmDevelopmentPaymentJob } from './payment-job-names';
 import { PaymentProvider, PaymentStatus } from './payment.entity';

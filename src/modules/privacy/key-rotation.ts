@@ -1,4 +1,4 @@
-import { rotateOrderBatch } from '../orders/order-address-rotation';
+import { rotateOrderBatch } from '../orders';
 import type { ServiceScope } from '../service-scope';
 
 export interface RotationOptions {
