@@ -10,6 +10,7 @@ import { notificationsModule } from './notifications/notifications.module';
 import { ordersModule } from './orders/orders.module';
 import { paymentsModule } from './payments/payments.module';
 import { privacyModule } from './privacy/privacy.module';
+import { provideModuleLoaders } from './service-scope';
 
 /**
  * Every feature module, listed once: the schema, the permissions, the entity list, each request's loaders, the
@@ -105,3 +106,6 @@ export function moduleRelayRoutes(): Record<string, string> {
     modules.flatMap((module) => ('live' in module && 'relay' in module.live ? [{ module: module.name, part: module.live.relay }] : [])),
   );
 }
+
+// System scopes (jobs, webhooks, scripts) make their loaders with the list's own (see service-scope.ts).
+provideModuleLoaders(createLoaders);

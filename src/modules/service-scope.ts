@@ -2,7 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../infra/logger';
 import type { Clock } from '../shared/clock';
-import { createLoaders, type ModuleLoaders } from '.';
+import type { ModuleLoaders } from '.';
 import type { Authentication, Viewer } from './accounts/viewer';
 
 /** A job, a webhook delivery or a script acting on its own account, for no signed-in user. */
@@ -36,6 +36,18 @@ export interface ServiceScope {
   clientAddress: string | null;
 }
 
+/**
+ * How a system scope makes its loaders: the list of modules' `createLoaders`, handed over by the list itself when it
+ * loads (`src/modules/index.ts`). Not imported from there: the modules' jobs make system scopes, and a module's file
+ * importing the list of modules would load every module while that module is still loading.
+ */
+let makeLoaders: ((em: EntityManager) => ModuleLoaders) | undefined;
+
+/** Called once, by the list of modules, with its `createLoaders`. */
+export function provideModuleLoaders(createLoaders: (em: EntityManager) => ModuleLoaders): void {
+  makeLoaders = createLoaders;
+}
+
 export interface SystemScopeDeps {
   orm: MikroORM;
   clock: Clock;
@@ -58,7 +70,8 @@ export function systemScope(deps: SystemScopeDeps, name: string, requestId: stri
       return (em ??= deps.orm.em.fork());
     },
     get loaders() {
-      return (loaders ??= createLoaders(this.em));
+      if (!makeLoaders) throw new Error('a system scope needs the list of modules (src/modules/index.ts) loaded first');
+      return (loaders ??= makeLoaders(this.em));
     },
     get logger() {
       return (logger ??= deps.logger.child({ actor: name, requestId }));

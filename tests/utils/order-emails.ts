@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { JobHelpers, TaskList } from 'graphile-worker';
+import type { TaskList } from 'graphile-worker';
 import { createLogger, type Logger } from '../../src/infra/logger';
 import { createEmailDeliveryService } from '../../src/modules/notifications/email-delivery';
 import { notificationTasks } from '../../src/modules/notifications/notification.jobs';
@@ -86,9 +86,4 @@ export function notificationTasksOf(server: TestServer, logger: Logger = createL
     clock: systemClock,
     logger,
   });
-}
-
-/** What graphile-worker hands a task that a test runs by hand: of its helpers, the tasks read only the job's id. */
-export function byHand(jobId: string = randomUUID()): JobHelpers {
-  return { job: { id: jobId } } as JobHelpers;
 }

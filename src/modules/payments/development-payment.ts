@@ -1,7 +1,8 @@
 import type { ServiceScope } from '../service-scope';
 import { runSql } from '../../shared/sql';
 import { paymentEventService } from './payment-events';
-import { OPEN_PAYMENT_STATUSES, PaymentProvider, type PaymentStatus } from './payment.entity';
+import { PaymentProvider } from './payment.entity';
+import { OPEN_PAYMENT_STATUSES, type PaymentStatus } from './payment-status';
 
 /** The DEVELOPMENT provider's side of a payment: what Stripe's webhook would tell, told at once. */
 export const developmentPaymentService = {

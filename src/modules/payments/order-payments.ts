@@ -3,7 +3,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { runSql, type SqlFragment } from '../../shared/sql';
 import { Order } from '../orders';
 import { cancelPaymentIntentJob, refundPaymentJob } from './payment-job-names';
-import { OPEN_PAYMENT_STATUSES, Payment, PaymentStatus, RefundReason, type PaymentProvider } from './payment.entity';
+import { Payment, RefundReason, type PaymentProvider } from './payment.entity';
+import { OPEN_PAYMENT_STATUSES, PaymentStatus } from './payment-status';
 
 /**
  * What other modules do to an order's payment, always through these functions and inside their own transaction

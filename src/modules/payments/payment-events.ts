@@ -6,7 +6,8 @@ import { EmailKind, queueBuyerEmail, queueOrderPaidEmails } from '../notificatio
 import { notifyOrderUpdated, type OrderStatus } from '../orders';
 import { processPaymentEventJob, refundPaymentJob } from './payment-job-names';
 import { decideTransition, parseProviderEvent, type Transition } from './payment-transitions';
-import { PaymentStatus, type PaymentProvider, type RefundReason } from './payment.entity';
+import { type PaymentProvider, type RefundReason } from './payment.entity';
+import { PaymentStatus } from './payment-status';
 
 /** A provider event as received: Stripe's Event shape, which the DEVELOPMENT provider imitates. */
 export interface ProviderEvent {

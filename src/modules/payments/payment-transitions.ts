@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isAwaitingPayment, OrderStatus } from '../orders';
-import { OPEN_PAYMENT_STATUSES, PaymentStatus, RefundReason } from './payment.entity';
+import { RefundReason } from './payment.entity';
+import { OPEN_PAYMENT_STATUSES, PaymentStatus } from './payment-status';
 
 /**
  * What a provider event says happened to a payment, whatever the provider. Parsed from the raw event by

@@ -4,7 +4,8 @@ import { EmailKind, queueBuyerEmail } from '../notifications';
 import { notifyOrderUpdated, isAwaitingPayment, type OrderStatus } from '../orders';
 import { idempotencyKeys, PaymentProviderUnavailableError } from './payment-gateway';
 import { confirmDevelopmentPaymentJob } from './payment-job-names';
-import { PaymentProvider, PaymentStatus } from './payment.entity';
+import { PaymentProvider } from './payment.entity';
+import { PaymentStatus } from './payment-status';
 import type { PaymentsRuntime } from './payments-runtime';
 
 export type IntentOutcome = 'CREATED' | 'EXISTS' | 'NOT_PAYABLE' | 'PROVIDER_UNAVAILABLE';

@@ -6,6 +6,7 @@ import { defineJob } from '../../infra/jobs';
 import type { Logger } from '../../infra/logger';
 import type { Clock } from '../../shared/clock';
 import { runSql } from '../../shared/sql';
+import { systemScope, type ServiceScope } from '../service-scope';
 
 /** Rows touched per statement: each batch is its own short transaction. */
 const BATCH = 5_000;
@@ -99,32 +100,36 @@ export function retentionTaskName(purge: Purge): string {
 /** The job of each purge: run by cron only, with no payload of its own (graphile-worker's `_cron` is dropped). */
 const PURGE_JOBS = new Map(PURGES.map((purge) => [purge, defineJob({ name: retentionTaskName(purge), payload: z.object({}) })]));
 
+/** What the purges act as: their scopes' actor, and their log lines' `actor`. */
+const ACTOR = 'retention-jobs';
+
 /**
- * Runs one purge to the end, batch after batch; resolves to the rows removed. `?1` in its SQL repeats the first
- * parameter (the cut-off), which knex's `?` placeholders cannot say.
+ * Runs one purge to the end, as the system (`scope`), batch after batch; resolves to the rows removed. `?1` in its
+ * SQL repeats the first parameter (the cut-off), which knex's `?` placeholders cannot say.
  */
-export async function runPurge(deps: RetentionJobDeps, purge: Purge): Promise<number> {
-  const cutoff = new Date(deps.clock.now().getTime() - deps.retention[purge.period] * DAY_MS);
+async function runPurge(scope: ServiceScope, deps: RetentionJobDeps, purge: Purge): Promise<number> {
+  const cutoff = new Date(scope.clock.now().getTime() - deps.retention[purge.period] * DAY_MS);
   const repeats = purge.sql.match(/\?1/g)?.length ?? 0;
   const text = purge.sql.replace(/\?1/g, '?');
   let removed = 0;
   for (;;) {
-    const rows = await runSql(deps.orm.em.fork(), text, [cutoff, ...Array.from({ length: repeats }, () => cutoff), BATCH]);
+    // Each batch its own short transaction, outside the scope's identity map (nothing is loaded).
+    const rows = await runSql(scope.em.fork(), text, [cutoff, ...Array.from({ length: repeats }, () => cutoff), BATCH]);
     removed += rows.length;
     if (rows.length) deps.onRowsRemoved?.(purge.name, rows.length);
     if (rows.length < BATCH) return removed;
   }
 }
 
-/** The retention tasks for graphile-worker. */
+/** The retention tasks for graphile-worker: each purge runs as the system, in a scope named by the job's id. */
 export function retentionTasks(deps: RetentionJobDeps): TaskList {
-  const log = deps.logger.child({ component: 'retention' });
   return Object.assign(
     {},
     ...[...PURGE_JOBS].map(([purge, job]) =>
-      job.task(async () => {
-        const removed = await runPurge(deps, purge);
-        if (removed) log.info({ job: purge.name, rows: removed, afterDays: deps.retention[purge.period] }, 'retention: rows removed');
+      job.task(async (_payload, { job: running }) => {
+        const scope = systemScope(deps, ACTOR, `job:${running.id}`);
+        const removed = await runPurge(scope, deps, purge);
+        if (removed) scope.logger.info({ job: purge.name, rows: removed, afterDays: deps.retention[purge.period] }, 'retention: rows removed');
       }),
     ),
   ) as TaskList;

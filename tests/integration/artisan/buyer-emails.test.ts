@@ -6,7 +6,8 @@ import { CancelOrderDocument, FulfilOrderDocument } from '../../generated/graphq
 import { payOrder } from '../../utils/artisan';
 import { createUser, type TestUser } from '../../utils/buyers';
 import { dataOf, sendAs } from '../../utils/operations';
-import { byHand, checkOut, emailJobsOf, notificationTasksOf, type CheckedOutOrder, type EmailRow } from '../../utils/order-emails';
+import { checkOut, emailJobsOf, notificationTasksOf, type CheckedOutOrder, type EmailRow } from '../../utils/order-emails';
+import { byHand } from '../../utils/jobs';
 import { startSmtpServer, type ReceivedMessage, type TestSmtpServer } from '../../utils/smtp-server';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 import { waitFor } from '../../utils/wait';

@@ -12,7 +12,8 @@ import { createUser, type TestUser } from '../../utils/buyers';
 import { EmailsDocument } from '../../utils/documents';
 import { recordingLogger } from '../../utils/logs';
 import { codesOf, send } from '../../utils/operations';
-import { byHand, checkOut, emailJobsOf, emailRowsOf, markPaid, notificationTasksOf, titlesOf, type CheckedOutOrder } from '../../utils/order-emails';
+import { checkOut, emailJobsOf, emailRowsOf, markPaid, notificationTasksOf, titlesOf, type CheckedOutOrder } from '../../utils/order-emails';
+import { byHand } from '../../utils/jobs';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 import { waitFor } from '../../utils/wait';
 

@@ -5,7 +5,8 @@ import { createProducts, createShop, type TestShop } from '../../fixtures/shops'
 import { RequestPasswordResetDocument } from '../../generated/graphql';
 import { createUser } from '../../utils/buyers';
 import { dataOf, sendAs } from '../../utils/operations';
-import { byHand, checkOut, emailJobsOf, emailRowsOf, markPaid, notificationTasksOf, type CheckedOutOrder } from '../../utils/order-emails';
+import { checkOut, emailJobsOf, emailRowsOf, markPaid, notificationTasksOf, type CheckedOutOrder } from '../../utils/order-emails';
+import { byHand } from '../../utils/jobs';
 import { startSmtpServer, type ReceivedMessage, type TestSmtpServer } from '../../utils/smtp-server';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 import { waitFor } from '../../utils/wait';

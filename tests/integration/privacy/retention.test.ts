@@ -9,6 +9,7 @@ import { ADDRESS } from '../../fixtures/addresses';
 import { createProducts, createShop } from '../../fixtures/shops';
 import { AddToCartDocument, CheckoutDocument } from '../../generated/graphql';
 import { createUser, type TestUser } from '../../utils/buyers';
+import { byHand } from '../../utils/jobs';
 import { dataOf, sendAs } from '../../utils/operations';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 
@@ -38,7 +39,7 @@ describe('Retention jobs', () => {
       onRowsRemoved: (job, rows) => removed.set(job, (removed.get(job) ?? 0) + rows),
     });
     const purge = PURGES.find((candidate) => candidate.name === name)!;
-    await (tasks[retentionTaskName(purge)] as (payload: unknown, helpers: unknown) => Promise<void>)({}, {});
+    await (tasks[retentionTaskName(purge)] as (payload: unknown, helpers: unknown) => Promise<void>)({}, byHand());
   }
 
   it('should schedule every purge as an hourly cron job', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { OrderStatus } from '../../../src/modules/orders/order-status';
-import { PaymentStatus, RefundReason } from '../../../src/modules/payments/payment.entity';
+import { RefundReason } from '../../../src/modules/payments/payment.entity';
+import { PaymentStatus } from '../../../src/modules/payments/payment-status';
 import { decideTransition, parseProviderEvent, type ParsedProviderEvent, type PaymentState } from '../../../src/modules/payments/payment-transitions';
 
 const T0 = new Date('2026-11-22T10:00:00Z');
