@@ -10,7 +10,7 @@ import { freePort, startScratchDatabase, type ScratchDatabase } from '../../scri
 import { measureLoad, type GraphqlRequest, type LoadResult, type LoadSettings, type LoadTarget } from './load';
 import { startStatementCounter, type StatementCounter } from './pg-statement-counter';
 import type { Report, TargetOutcome } from './report';
-import { collectGarbage } from './inspector';
+import { collectGarbage, openInspectorSession, type InspectorSession } from './inspector';
 import { BENCH_JWT_SECRET, RAW_CATALOG_SERVER_JS, startServerProcess, type ServerProcess } from './server-process';
 import { startFakeStripe, type FakeStripe } from '../../tests/utils/fake-stripe';
 import { moduleEntities } from '../../src/modules/index';
@@ -38,6 +38,8 @@ export interface CommerceServer extends BenchServer {
   stripe: FakeStripe;
   /** A full garbage collection in the server, through its inspector: heap readings without yesterday's garbage. */
   collectGarbage(): Promise<void>;
+  /** A Chrome DevTools Protocol session with the server (e.g. to profile a window of a scenario); close it when done. */
+  inspect(): Promise<InspectorSession>;
 }
 
 /**
@@ -247,6 +249,7 @@ export class BenchHarnessImpl implements BenchHarness {
       jwtSecret: BENCH_JWT_SECRET,
       stripe: await this.stripe(),
       collectGarbage: () => collectGarbage(inspectorPort),
+      inspect: () => openInspectorSession(inspectorPort),
     };
   }
 

@@ -1,5 +1,7 @@
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { mkdirSync } from 'node:fs';
+import { formatSummary, ownProfiler, remoteProfiler, saveProfile, summariseProfile } from '../lib/cpu-profile';
 import { log, type CommerceServer } from '../lib/harness';
 import { BENCH_METRICS_TOKEN } from '../lib/server-process';
 import type { Scenario } from '../lib/scenario';
@@ -35,6 +37,16 @@ export interface FanoutResult {
    * answers, so the delay after the response can be nil while fan-out still costs the mutation time.
    */
   fromRequestMs: { p50: number; p99: number; max: number };
+  /**
+   * Medians over the changes, from the request's start: the response, the first subscriber's receipt and the
+   * last's (where the time between the mutation's start and the last receipt goes, with the profiles).
+   */
+  timeline: { responseMs: number; firstReceiptMs: number; lastReceiptMs: number };
+  /**
+   * CPU time per measured change (user + system, averaged over the changes), of the server and of this process
+   * (the 2,000 clients): on a machine shared with other work, steadier than the delays, which count waiting too.
+   */
+  cpuPerChangeMs: { server: number; clients: number };
   /** Server heap used (after a GC) before the sockets were opened and once all were subscribed and idle. */
   heapBeforeBytes: number;
   heapAfterBytes: number;
@@ -116,8 +128,18 @@ export async function runFanout(server: CommerceServer, subscribers: number): Pr
     const heapAfterBytes = await heapUsed(server);
 
     log(`${CHANGES} stock changes to ${subscribers} subscribers`);
+    const profileDir = process.env.BENCH_FANOUT_PROFILE_DIR;
+    const profiling = profileDir ? await startProfiles(server) : undefined;
     const timings: Array<{ sentAt: number; respondedAt: number }> = [];
+    const serverCpuBefore = server.cpuSeconds() ?? NaN;
+    const clientCpuBefore = process.cpuUsage();
     for (let k = 0; k < CHANGES; k++) timings.push(await change(k + 2));
+    const clientCpu = process.cpuUsage(clientCpuBefore);
+    const cpuPerChangeMs = {
+      server: (((server.cpuSeconds() ?? NaN) - serverCpuBefore) * 1000) / CHANGES,
+      clients: (clientCpu.user + clientCpu.system) / 1000 / CHANGES,
+    };
+    if (profiling) await profiling.stop(profileDir!);
 
     const latencies: number[] = [];
     const fromRequest: number[] = [];
@@ -134,6 +156,17 @@ export async function runFanout(server: CommerceServer, subscribers: number): Pr
         latencies.push(Math.max(0, delay));
       });
     });
+    const timeline = {
+      responseMs: quantile(timings.map((t) => t.respondedAt - t.sentAt), 0.5),
+      firstReceiptMs: quantile(
+        timings.map((t, k) => Math.min(...receivedAt.map((at) => at[k + 1] ?? Infinity)) - t.sentAt),
+        0.5,
+      ),
+      lastReceiptMs: quantile(
+        timings.map((t, k) => Math.max(...receivedAt.map((at) => at[k + 1] ?? -Infinity)) - t.sentAt),
+        0.5,
+      ),
+    };
     if (problems.length) log(`${problems.length} subscription problems, e.g. ${problems.slice(0, 3).join('; ')}`);
     return {
       subscribers,
@@ -143,6 +176,8 @@ export async function runFanout(server: CommerceServer, subscribers: number): Pr
       latencyMs: { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies.length ? Math.max(...latencies) : NaN },
       beforeResponse,
       fromRequestMs: { p50: quantile(fromRequest, 0.5), p99: quantile(fromRequest, 0.99), max: fromRequest.length ? Math.max(...fromRequest) : NaN },
+      timeline,
+      cpuPerChangeMs,
       heapBeforeBytes,
       heapAfterBytes,
     };
@@ -150,6 +185,31 @@ export async function runFanout(server: CommerceServer, subscribers: number): Pr
     await Promise.all(clients.map((client) => client.dispose()));
     await seed.close();
   }
+}
+
+/**
+ * BENCH_FANOUT_PROFILE_DIR: CPU profiles of the server (through its inspector) and of this process (the 2,000
+ * clients) over the measured changes alone, saved there as `.cpuprofile` files and summarised on stderr.
+ */
+async function startProfiles(server: CommerceServer) {
+  const session = await server.inspect();
+  const serverProfiler = remoteProfiler(session);
+  const clientProfiler = ownProfiler();
+  await serverProfiler.start();
+  await clientProfiler.start();
+  return {
+    async stop(dir: string) {
+      try {
+        const [serverProfile, clientProfile] = [await serverProfiler.stop(), await clientProfiler.stop()];
+        mkdirSync(dir, { recursive: true });
+        for (const [name, profile] of [['fanout-server', serverProfile], ['fanout-client', clientProfile]] as const) {
+          log(`${name} profile: ${saveProfile(dir, name, profile)}\n${formatSummary(name, summariseProfile(profile))}`);
+        }
+      } finally {
+        session.close();
+      }
+    },
+  };
 }
 
 /** The median of {@link HEAP_SAMPLES} readings of `nodejs_heap_size_used_bytes` on `GET /metrics`, each after a full GC. */
@@ -195,6 +255,11 @@ export const fanoutScenario: Scenario = {
       goal: `p99 < ${FANOUT_P99_TARGET_MS} ms`,
       met: result.fromRequestMs.p99 < FANOUT_P99_TARGET_MS,
     });
+    log(
+      `fan-out timeline (medians over ${result.changes} changes, from AdjustStock's start): response ${result.timeline.responseMs.toFixed(1)} ms, ` +
+        `first receipt ${result.timeline.firstReceiptMs.toFixed(1)} ms, last (${result.subscribers}th) receipt ${result.timeline.lastReceiptMs.toFixed(1)} ms; ` +
+        `CPU per change: server ${result.cpuPerChangeMs.server.toFixed(0)} ms, clients ${result.cpuPerChangeMs.clients.toFixed(0)} ms`,
+    );
     harness.target({
       name: 'LiveStock: every subscriber got every version, in order, once',
       measured: `${result.delivered} of ${result.expected} events`,
