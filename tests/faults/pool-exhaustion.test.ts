@@ -80,6 +80,10 @@ describe('a pool of two connections, a held row lock and 50 checkouts at once', 
         if (!error) return { kind: 'order', status: value.status, ms };
         return { kind: String(error.extensions?.code), status: value.status, retryAfter: value.headers.get('retry-after'), retryAfterSeconds: error.extensions?.retryAfterSeconds, ms };
       });
+      // What the run saw, for the record: the answers by kind and status, and the slowest.
+      const counts: Record<string, number> = {};
+      for (const { kind, status } of outcomes) counts[`${kind} ${status}`] = (counts[`${kind} ${status}`] ?? 0) + 1;
+      console.log(`Pool exhaustion: ${JSON.stringify(counts)}; slowest answer ${Math.round(Math.max(...outcomes.map(({ ms }) => ms)))} ms (bound ${BOUND_MS})`);
       expect(outcomes.filter((outcome) => outcome.ms > BOUND_MS)).toEqual([]);
       expect(outcomes.filter((outcome) => outcome.kind !== 'order' && outcome.kind !== 'SERVICE_UNAVAILABLE')).toEqual([]);
       for (const outcome of outcomes.filter((each) => each.kind === 'SERVICE_UNAVAILABLE')) {

@@ -63,6 +63,7 @@ describe('two instances whose Redis is frozen', () => {
     expect(checkout.value.data?.checkout.status).toBe('PENDING_PAYMENT');
 
     const took = { logIn: logIn.ms, ban: ban.ms, refusedOnB: refusedOnB.ms, update: update.ms, checkout: checkout.ms };
+    console.log(`Redis frozen: ms per request (bound ${BOUND_MS}): ${JSON.stringify(Object.fromEntries(Object.entries(took).map(([what, ms]) => [what, Math.round(ms)])))}`);
     expect(Object.entries(took).filter(([, ms]) => ms >= BOUND_MS)).toEqual([]);
 
     // Thawed: the ban still holds everywhere, with Redis answering again.
