@@ -13,6 +13,7 @@ import { waitFor } from '../../utils/wait';
 /** `updateProduct` with `archived` alone, sent raw: the tests read the answer's errors as they come. */
 const ARCHIVE = 'mutation Archive($id: ID!, $archived: Boolean!) { updateProduct(id: $id, input: { archived: $archived }) { id archived } }';
 const CATALOG = 'query CatalogIds($search: String) { products(first: 100, filter: { search: $search }) { totalCount edges { node { id } } } }';
+const PRODUCT_BY_SLUG = 'query ProductArchived($slug: String!) { product(slug: $slug) { id archived } }';
 const SHOP_PAGE = 'query ShopPage { shops(first: 10) { edges { node { id products(first: 10) { totalCount edges { node { id } } } } } } }';
 
 describe('shops and products that change (UpdateShop, archived products)', () => {
@@ -69,8 +70,11 @@ describe('shops and products that change (UpdateShop, archived products)', () =>
         const node = data.shops.edges.find((edge) => edge.node.id === shop.id)!.node;
         return { ids: node.products.edges.map((edge) => edge.node.id), total: node.products.totalCount };
       };
+      // The fixture's title, "Product <last 8 of its id>", found by search as a buyer would type it.
+      const archivedTitle = `Product ${archived.slice(-8)}`;
       // Warm the anonymous response cache with answers that hold the product.
       expect(await catalogIds()).toContain(archived);
+      expect(await catalogIds(archivedTitle)).toEqual([archived]);
       // The creations' notifications may still be on their way and drop a first answer: read until the cache answers.
       await waitFor(async () => (await raw(CATALOG, {})).headers.get('x-cache') === 'HIT', 3_000, 'a cache HIT', 20);
       expect((await shopPageIds()).ids).toContain(archived);
@@ -79,13 +83,17 @@ describe('shops and products that change (UpdateShop, archived products)', () =>
       expect(done.body.data).toEqual({ updateProduct: { id: archived, archived: true } });
       expect(await catalogIds()).not.toContain(archived);
       expect(await catalogIds()).toContain(kept);
+      expect(await catalogIds(archivedTitle)).toEqual([]);
       expect(await shopPageIds()).toEqual({ ids: [kept], total: 1 });
+      // A link to it (an order's, an email's) still opens it, marked archived.
+      expect((await raw(PRODUCT_BY_SLUG, { slug: `product-${archived}` })).body.data).toEqual({ product: { id: archived, archived: true } });
       const own = dataOf(await sendAs(server.graphqlUrl, shop.owner.token, MyShopDocument, { first: 10 })).me!.shop!.products;
       expect(own.edges.map((edge) => edge.node.id).sort()).toEqual([kept, archived].sort());
       expect(own.totalCount).toBe(2);
 
       expect((await raw(ARCHIVE, { id: archived, archived: false }, shop.owner.token)).body.data).toEqual({ updateProduct: { id: archived, archived: false } });
       expect(await catalogIds()).toContain(archived);
+      expect(await catalogIds(archivedTitle)).toEqual([archived]);
     });
 
     it('should be refused by addToCart and checkout with BAD_USER_INPUT, while carts and orders that hold it keep showing it', async () => {
