@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Stripe from 'stripe';
+import { runSql } from '../../src/shared/sql';
 import { createShop, type TestShop } from '../fixtures/shops';
 import { startFakeStripe, type FakeEvent, type FakeStripe } from '../utils/fake-stripe';
 import { signedDelivery } from '../utils/fake-stripe/webhooks';
@@ -89,6 +90,23 @@ describe('forged and replayed Stripe webhooks (production)', () => {
     ]);
     expect((await paymentEventsOf(server, event.data.object.id as string)).map((row) => row.outcome)).toEqual(['applied: payment SUCCEEDED, order PAID']);
     expect(await paymentView(server, placed)).toMatchObject({ status: 'PAID', payment: { status: 'SUCCEEDED' } });
+  });
+
+  it("should store a signed event without the payer's details it carries, and apply it", async () => {
+    const placed = await placeOrder(server, shop);
+    const declined = fake.fail((await providerReferenceOf(server, placed.order.id))!);
+    const payer = { name: 'Ana Lima', email: 'ana.lima@example.test', phone: '+33 6 11 22 33 44', address: { line1: '12 rue des Potiers', city: 'Lyon', postal_code: '69001', country: 'FR' } };
+    // What Stripe adds when the storefront's payment form collects billing details and the endpoint expands them.
+    const event = {
+      ...declined,
+      data: { object: { ...declined.data.object, receipt_email: payer.email, last_payment_error: { code: 'card_declined', payment_method: { id: 'pm_1', billing_details: payer } } } },
+    };
+    const { body, headers } = signedDelivery(event as FakeEvent, fake.webhookSecret, 'valid');
+    expect((await post(body, headers)).status).toBe(200);
+    await waitFor(async () => (await paymentEventsOf(server, event.data.object.id as string)).some((row) => row.id === event.id && row.processed_at !== null), 10_000, 'the event to be applied');
+    const [stored] = await runSql<{ payload: string }>(server.database.orm.em.fork(), 'select payload::text as payload from payment_event where id = ?', [event.id]);
+    for (const part of [payer.name, payer.email, payer.phone, payer.address.line1]) expect(stored!.payload).not.toContain(part);
+    expect(JSON.parse(stored!.payload)).toMatchObject({ id: event.id, type: 'payment_intent.payment_failed', data: { object: { id: event.data.object.id, receipt_email: null } } });
   });
 
   it('should refuse with 400 a correctly signed body that is not a Stripe event, and record nothing', async () => {

@@ -20,7 +20,7 @@ export class PaymentEvent {
   @Property({ type: 'text' })
   type!: string;
 
-  /** The whole event, as the provider sent it. */
+  /** The whole event, as the provider sent it, but for the payer's details it may carry (`provider-event-privacy.ts`). */
   @Property({ type: 'jsonb' })
   payload!: Record<string, unknown>;
 

@@ -8,6 +8,7 @@ import { processPaymentEventJob, refundPaymentJob } from './payment-job-names';
 import { decideTransition, parseProviderEvent, type Transition } from './payment-transitions';
 import { type PaymentProvider, type RefundReason } from './payment.entity';
 import { PaymentStatus } from './payment-status';
+import { withoutPersonalData } from './provider-event-privacy';
 
 /** A provider event as received: Stripe's Event shape, which the DEVELOPMENT provider imitates. */
 export interface ProviderEvent {
@@ -40,7 +41,8 @@ interface LockedPayment {
  */
 export const paymentEventService = {
   /**
-   * Records a verified provider event once and queues its processing, in one transaction: true if it was new.
+   * Records a verified provider event once and queues its processing, in one transaction: true if it was new. The
+   * payer's details that an event may carry are not stored (`withoutPersonalData`).
    * A duplicate delivery (Stripe retries, and sometimes sends an event twice) finds its id taken and changes
    * nothing. Event types that payments do not act on are recorded as processed, for the record. The event is
    * received at the scope's time. `queue: false` is for a caller that applies the event itself right after (the
@@ -55,7 +57,7 @@ export const paymentEventService = {
         `insert into payment_event (id, provider, type, payload, received_at, processed_at, outcome)
          values (?, ?, ?, ?::jsonb, ?, ?, ?)
          on conflict (id) do nothing returning id`,
-        [event.id, provider, event.type, JSON.stringify(event), receivedAt, relevant ? null : receivedAt, relevant ? null : 'ignored: not a payment event'],
+        [event.id, provider, event.type, JSON.stringify(withoutPersonalData(event)), receivedAt, relevant ? null : receivedAt, relevant ? null : 'ignored: not a payment event'],
       );
       if (inserted && relevant && options.queue) await processPaymentEventJob.schedule(tx, { eventId: event.id });
       return Boolean(inserted);

@@ -4,6 +4,7 @@ import { ADDRESS } from '../../fixtures/addresses';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
 import { AddToCartDocument, CheckoutDocument, OrderDocument } from '../../generated/graphql';
 import { createUser, type TestUser } from '../../utils/buyers';
+import { wsClient, wsExecute } from '../../utils/clients';
 import { dataOf, sendAs } from '../../utils/operations';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 
@@ -74,6 +75,15 @@ describe('Shipping addresses at rest', () => {
     const answer = await sendAs(server.graphqlUrl, buyer.token, OrderDocument, { id: victim.id });
     expect(answer.data?.order).toMatchObject({ id: victim.id, number: victim.number, status: 'PENDING_PAYMENT', shippingAddress: null });
     expect(answer.errors).toEqual([expect.objectContaining({ path: ['order', 'shippingAddress'], extensions: expect.objectContaining({ code: 'INTERNAL_SERVER_ERROR' }) })]);
+    // Over WebSocket alike.
+    const client = wsClient(server.wsUrl, buyer.token);
+    try {
+      const overSocket = await wsExecute(client, OrderDocument, { id: victim.id });
+      expect(overSocket.data?.order).toMatchObject({ id: victim.id, number: victim.number, shippingAddress: null });
+      expect(overSocket.errors).toEqual([expect.objectContaining({ path: ['order', 'shippingAddress'], extensions: expect.objectContaining({ code: 'INTERNAL_SERVER_ERROR' }) })]);
+    } finally {
+      await client.dispose();
+    }
     // The other order is untouched.
     const { order } = dataOf(await sendAs(server.graphqlUrl, buyer.token, OrderDocument, { id: other.id }));
     expect(order.shippingAddress?.line1).toBe(ADDRESS.line1);
