@@ -5,7 +5,7 @@ import { TEST_PASSWORD, signUp, uniqueEmail } from '../utils/accounts';
 import { expectContractErrors } from '../utils/contract-errors';
 import { send, type ClientError } from '../utils/operations';
 import { startTestServer, type TestServer } from '../utils/test-server';
-import { openRawSocket } from './raw-socket';
+import { executeOnRawSocket } from './raw-socket';
 
 const WRONG_PASSWORD = 'not the password at all';
 
@@ -27,19 +27,8 @@ async function logIn(server: TestServer, transport: Transport, address: string, 
     const response = await send(server, LogInDocument, { email, password }, { headers });
     return { errors: response.errors ?? [], accessToken: response.data?.logIn?.accessToken };
   }
-  const socket = await openRawSocket(server.wsUrl, headers);
-  try {
-    await socket.init();
-    socket.send({ id: '1', type: 'subscribe', payload: { query: print(LogInDocument), variables: { email, password } } });
-    const answer = await socket.next((message) => message.id === '1' && (message.type === 'next' || message.type === 'error'));
-    // graphql-ws answers a refusal before execution with an `error` message (its payload the errors), a result with `next`.
-    if (answer.type === 'error') return { errors: answer.payload as ClientError[] };
-    const result = answer.payload as { data?: { logIn?: { accessToken: string } | null } | null; errors?: ClientError[] };
-    return { errors: result.errors ?? [], accessToken: result.data?.logIn?.accessToken };
-  } finally {
-    socket.close();
-    await socket.closed;
-  }
+  const result = await executeOnRawSocket(server.wsUrl, headers, { query: print(LogInDocument), variables: { email, password } });
+  return { errors: (result.errors ?? []) as ClientError[], accessToken: (result.data?.logIn as { accessToken: string } | null | undefined)?.accessToken };
 }
 
 const codeOf = (outcome: LogInOutcome) => outcome.errors[0]?.extensions?.code ?? 'ok';

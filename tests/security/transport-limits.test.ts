@@ -4,7 +4,7 @@ import { LiveStockDocument } from '../generated/graphql';
 import { signUp } from '../utils/accounts';
 import { postGraphql } from '../utils/clients';
 import { startTestServer, TEST_METRICS_TOKEN, type TestServer } from '../utils/test-server';
-import { openRawSocket } from './raw-socket';
+import { executeOnRawSocket, openRawSocket } from './raw-socket';
 
 const PAGE = 'query Page { products(first: 50) { edges { node { id } } } }';
 const remainingOf = (body: { extensions?: unknown }) => (body.extensions as { cost: { remaining: number } }).cost.remaining;
@@ -142,11 +142,14 @@ describe('production hides the schema, guards /metrics and sends security header
     expect((await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: 'Bearer wrong-token-of-some-length' } })).status).toBe(401);
     const hugeName = `Op${'x'.repeat(20_000)}`;
     await postGraphql(server.graphqlUrl, { query: `query ${hugeName} { __typename }`, operationName: hugeName });
+    const overWs = await executeOnRawSocket(server.wsUrl, {}, { query: `query ${hugeName} { __typename }`, operationName: hugeName });
+    expect(overWs.errors).toBeUndefined();
     const metrics = await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } });
     expect(metrics.status).toBe(200);
     const text = await metrics.text();
     expect(text).not.toContain('xxxxxxxxxx');
     expect(text).toMatch(/atelier_graphql_operations_total\{operation="other",transport="http",outcome="ok"\} 1/);
+    expect(text).toMatch(/atelier_graphql_operations_total\{operation="other",transport="ws",outcome="ok"\} 1/);
   });
 
   it('should send the security headers on every answer', async () => {
