@@ -27,7 +27,7 @@ import { CONTRACT_ERROR_CODES } from '../utils/contract-errors';
 import { startFakeStripe, type FakeStripe } from '../utils/fake-stripe';
 import { fakeStripeEnv } from '../utils/payments';
 import { startTestServer, type TestServer } from '../utils/test-server';
-import { openRawSocket } from './raw-socket';
+import { executeOnRawSocket, openRawSocket } from './raw-socket';
 
 /** Strings an attacker sends first. */
 const HOSTILE_STRINGS = [
@@ -138,6 +138,30 @@ describe('random and hostile variables for every operation of the contract', () 
       );
     }
     expect(problems).toEqual([]);
+  });
+
+  it('should answer queries and mutations over WebSocket with only contract codes, as anyone', async () => {
+    const problems: string[] = [];
+    let refusals = 0;
+    const callers = () => [undefined, buyer.token, artisan.token, admin.token];
+    for (const [name, document] of documents) {
+      const operation = operationOf(document);
+      if (operation.operation === OperationTypeNode.SUBSCRIPTION) continue;
+      const query = print(document);
+      // Fewer runs than over HTTP: one socket each, and the same validation behind both transports.
+      await fc.assert(
+        fc.asyncProperty(variablesFor(schema, operation), fc.integer({ min: 0, max: 3 }), async (variables, who) => {
+          const token = callers()[who];
+          const result = await executeOnRawSocket(server.wsUrl, {}, { query, variables }, token ? { authorization: `Bearer ${token}` } : {});
+          refusals += result.errors?.length ?? 0;
+          problems.push(...problemsOf(name, result.errors));
+        }),
+        { numRuns: 4, seed: 11 },
+      );
+    }
+    expect(problems).toEqual([]);
+    // The hostile samples were answered with errors, and those were checked.
+    expect(refusals).toBeGreaterThan(0);
   });
 
   it('should answer subscriptions over WebSocket with only contract codes', async () => {
