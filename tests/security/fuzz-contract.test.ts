@@ -120,27 +120,14 @@ describe('random and hostile variables for every operation of the contract', () 
     expect(documents.length).toBeGreaterThanOrEqual(25);
   });
 
-  it('should answer queries and mutations over HTTP with no 5xx and only contract codes, as anyone', async () => {
-    const problems: string[] = [];
-    const callers = () => [undefined, buyer.token, artisan.token, admin.token];
-    for (const [name, document] of documents) {
-      const operation = operationOf(document);
-      if (operation.operation === OperationTypeNode.SUBSCRIPTION) continue;
-      const query = print(document);
-      await fc.assert(
-        fc.asyncProperty(variablesFor(schema, operation), fc.integer({ min: 0, max: 3 }), async (variables, who) => {
-          const token = callers()[who];
-          const response = await postGraphql(server.graphqlUrl, { query, variables }, token ? { authorization: `Bearer ${token}` } : {});
-          if (response.status >= 500) problems.push(`${name}: HTTP ${response.status} for ${JSON.stringify(variables).slice(0, 300)}`);
-          problems.push(...problemsOf(name, response.body.errors as never));
-        }),
-        { numRuns: 12, seed: 11 },
-      );
-    }
-    expect(problems).toEqual([]);
-  });
+  /** An answer to one sample: its errors, and over HTTP its status. */
+  type Answer = { status?: number; errors?: readonly { message: string; extensions?: Record<string, unknown> }[] | null };
 
-  it('should answer queries and mutations over WebSocket with only contract codes, as anyone', async () => {
+  /**
+   * Sends `numRuns` samples of hostile variables of every query and mutation of the contract, each as a random caller
+   * (anonymous, buyer, artisan, admin), through `send`; returns the problems found and how many errors were checked.
+   */
+  async function fuzzQueriesAndMutations(numRuns: number, send: (query: string, variables: Record<string, unknown>, authorization: string | undefined) => Promise<Answer>) {
     const problems: string[] = [];
     let refusals = 0;
     const callers = () => [undefined, buyer.token, artisan.token, admin.token];
@@ -148,19 +135,36 @@ describe('random and hostile variables for every operation of the contract', () 
       const operation = operationOf(document);
       if (operation.operation === OperationTypeNode.SUBSCRIPTION) continue;
       const query = print(document);
-      // Fewer runs than over HTTP: one socket each, and the same validation behind both transports.
       await fc.assert(
         fc.asyncProperty(variablesFor(schema, operation), fc.integer({ min: 0, max: 3 }), async (variables, who) => {
           const token = callers()[who];
-          const result = await executeOnRawSocket(server.wsUrl, {}, { query, variables }, token ? { authorization: `Bearer ${token}` } : {});
-          refusals += result.errors?.length ?? 0;
-          problems.push(...problemsOf(name, result.errors));
+          const answer = await send(query, variables, token ? `Bearer ${token}` : undefined);
+          if ((answer.status ?? 0) >= 500) problems.push(`${name}: HTTP ${answer.status} for ${JSON.stringify(variables).slice(0, 300)}`);
+          refusals += answer.errors?.length ?? 0;
+          problems.push(...problemsOf(name, answer.errors ?? undefined));
         }),
-        { numRuns: 4, seed: 11 },
+        { numRuns, seed: 11 },
       );
     }
+    return { problems, refusals };
+  }
+
+  it('should answer queries and mutations over HTTP with no 5xx and only contract codes, as anyone', async () => {
+    const { problems, refusals } = await fuzzQueriesAndMutations(12, async (query, variables, authorization) => {
+      const response = await postGraphql(server.graphqlUrl, { query, variables }, authorization ? { authorization } : {});
+      return { status: response.status, errors: response.body.errors as Answer['errors'] };
+    });
     expect(problems).toEqual([]);
     // The hostile samples were answered with errors, and those were checked.
+    expect(refusals).toBeGreaterThan(0);
+  });
+
+  it('should answer queries and mutations over WebSocket with only contract codes, as anyone', async () => {
+    // Fewer runs than over HTTP: a socket each, and the same validation behind both transports.
+    const { problems, refusals } = await fuzzQueriesAndMutations(4, (query, variables, authorization) =>
+      executeOnRawSocket(server.wsUrl, {}, { query, variables }, authorization ? { authorization } : {}),
+    );
+    expect(problems).toEqual([]);
     expect(refusals).toBeGreaterThan(0);
   });
 
