@@ -71,6 +71,29 @@ describe('WebSocket caps', () => {
   });
 });
 
+describe("the WebSocket path's parsed-document cache", () => {
+  it('should hold no more bytes than WS_DOCUMENT_CACHE_BYTES, however many distinct large texts arrive', async () => {
+    const server = await startTestServer({ NODE_ENV: 'production', WS_DOCUMENT_CACHE_BYTES: '200000' });
+    try {
+      // 30 distinct texts of 4,000 characters weigh 32 kB each in the cache: 960 kB without the bound.
+      const socket = await openRawSocket(server.wsUrl);
+      await socket.init();
+      for (let i = 0; i < 30; i += 1) {
+        const query = `{ product(slug: "${String(i).padStart(4, '0')}${'x'.repeat(3_960)}") { id } }`;
+        socket.send({ id: String(i), type: 'subscribe', payload: { query } });
+        await socket.next((message) => message.id === String(i) && (message.type === 'complete' || message.type === 'error'));
+      }
+      socket.close();
+      const metrics = await (await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } })).text();
+      const held = Number(/^atelier_websocket_document_cache_bytes (\d+)$/m.exec(metrics)?.[1]);
+      expect(held).toBeGreaterThan(0);
+      expect(held).toBeLessThanOrEqual(200_000);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('TRUST_PROXY decides the client address for HTTP and WebSocket alike', () => {
   const budgetEnv = { NODE_ENV: 'production', QUERY_BUDGET_POINTS: '10000', QUERY_BUDGET_RESTORE_PER_SECOND: '1', CATALOG_CACHE_TTL_SECONDS: '0' };
 
