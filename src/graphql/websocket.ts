@@ -200,6 +200,7 @@ export function createWebSocketServer(options: WebSocketOptions) {
   );
   wsServer.on('error', (error) => log.error({ err: error }, 'WebSocket server error'));
   options.metrics.sources.websocketConnections = () => wsServer.clients.size;
+  options.metrics.sources.websocketDocumentCacheBytes = () => checkedDocuments.bytes();
 
   return {
     wsServer,

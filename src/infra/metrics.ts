@@ -12,6 +12,8 @@ export interface MetricSources {
   websocketConnections: () => number;
   /** Running subscriptions by topic. */
   liveSubscriptions: () => CountsBy;
+  /** Bytes held by the WebSocket path's parsed-document cache (bounded by `WS_DOCUMENT_CACHE_BYTES`). */
+  websocketDocumentCacheBytes: () => number;
   /** The database pool of this process. */
   databasePool: () => { used: number; free: number; waiting: number };
   /** Jobs in the queue by task: waiting or running, and failed for good. Read from PostgreSQL: the whole deployment's. */
@@ -27,6 +29,7 @@ export function createMetrics() {
   const sources: MetricSources = {
     websocketConnections: () => 0,
     liveSubscriptions: () => [],
+    websocketDocumentCacheBytes: () => 0,
     databasePool: () => ({ used: 0, free: 0, waiting: 0 }),
     jobQueue: async () => [],
     paymentsByStatus: async () => [],
@@ -82,6 +85,14 @@ export function createMetrics() {
       registers: [registry],
       collect() {
         this.set(sources.websocketConnections());
+      },
+    }),
+    websocketDocumentCacheBytes: new Gauge({
+      name: 'atelier_websocket_document_cache_bytes',
+      help: "Bytes held by this instance's cache of parsed WebSocket query texts (texts and syntax trees, estimated), at most WS_DOCUMENT_CACHE_BYTES.",
+      registers: [registry],
+      collect() {
+        this.set(sources.websocketDocumentCacheBytes());
       },
     }),
     liveSubscriptions: new Gauge({

@@ -49,6 +49,9 @@ describe('commerce limits', () => {
     expect((await checkout(buyer, product!, 4, 'u1')).errors).toBeUndefined();
     const second = await checkout(buyer, product!, 2, 'u2');
     expect(second.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'UNPAID_UNITS_LIMIT', productIds: [product] });
+    // The same refusal over WebSocket, for the cart that is still there.
+    const overWs = await overWebSocket(server, CheckoutDocument, { input: { idempotencyKey: 'u2-ws', shippingAddress: ADDRESS } }, buyer.token);
+    expect(overWs.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'UNPAID_UNITS_LIMIT', productIds: [product] });
     const [stock] = await server.database.orm.em.fork().find(Product, { id: product! });
     expect(stock!.available).toBe(46);
   });
@@ -61,6 +64,8 @@ describe('commerce limits', () => {
     const refused = await checkout(buyer, product!, 1, 'p1', { amount: 1_000, currency: 'EUR' });
     expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'PRICE_CHANGED' });
     expect(refused.data?.checkout ?? null).toBeNull();
+    const refusedOverWs = await overWebSocket(server, CheckoutDocument, { input: { idempotencyKey: 'p1', shippingAddress: ADDRESS, expectedTotal: { amount: 1_000, currency: 'EUR' } } }, buyer.token);
+    expect(refusedOverWs.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'PRICE_CHANGED', total: { amount: 999_999, currency: 'EUR' } });
     const [stock] = await server.database.orm.em.fork().find(Product, { id: product! });
     expect(stock!.available).toBe(10);
     // The buyer agrees to the new total: the same key works, since nothing was written.

@@ -27,7 +27,7 @@ import { CONTRACT_ERROR_CODES } from '../utils/contract-errors';
 import { startFakeStripe, type FakeStripe } from '../utils/fake-stripe';
 import { fakeStripeEnv } from '../utils/payments';
 import { startTestServer, type TestServer } from '../utils/test-server';
-import { openRawSocket } from './raw-socket';
+import { executeOnRawSocket, openRawSocket } from './raw-socket';
 
 /** Strings an attacker sends first. */
 const HOSTILE_STRINGS = [
@@ -120,8 +120,16 @@ describe('random and hostile variables for every operation of the contract', () 
     expect(documents.length).toBeGreaterThanOrEqual(25);
   });
 
-  it('should answer queries and mutations over HTTP with no 5xx and only contract codes, as anyone', async () => {
+  /** An answer to one sample: its errors, and over HTTP its status. */
+  type Answer = { status?: number; errors?: readonly { message: string; extensions?: Record<string, unknown> }[] | null };
+
+  /**
+   * Sends `numRuns` samples of hostile variables of every query and mutation of the contract, each as a random caller
+   * (anonymous, buyer, artisan, admin), through `send`; returns the problems found and how many errors were checked.
+   */
+  async function fuzzQueriesAndMutations(numRuns: number, send: (query: string, variables: Record<string, unknown>, authorization: string | undefined) => Promise<Answer>) {
     const problems: string[] = [];
+    let refusals = 0;
     const callers = () => [undefined, buyer.token, artisan.token, admin.token];
     for (const [name, document] of documents) {
       const operation = operationOf(document);
@@ -130,14 +138,34 @@ describe('random and hostile variables for every operation of the contract', () 
       await fc.assert(
         fc.asyncProperty(variablesFor(schema, operation), fc.integer({ min: 0, max: 3 }), async (variables, who) => {
           const token = callers()[who];
-          const response = await postGraphql(server.graphqlUrl, { query, variables }, token ? { authorization: `Bearer ${token}` } : {});
-          if (response.status >= 500) problems.push(`${name}: HTTP ${response.status} for ${JSON.stringify(variables).slice(0, 300)}`);
-          problems.push(...problemsOf(name, response.body.errors as never));
+          const answer = await send(query, variables, token ? `Bearer ${token}` : undefined);
+          if ((answer.status ?? 0) >= 500) problems.push(`${name}: HTTP ${answer.status} for ${JSON.stringify(variables).slice(0, 300)}`);
+          refusals += answer.errors?.length ?? 0;
+          problems.push(...problemsOf(name, answer.errors ?? undefined));
         }),
-        { numRuns: 12, seed: 11 },
+        { numRuns, seed: 11 },
       );
     }
+    return { problems, refusals };
+  }
+
+  it('should answer queries and mutations over HTTP with no 5xx and only contract codes, as anyone', async () => {
+    const { problems, refusals } = await fuzzQueriesAndMutations(12, async (query, variables, authorization) => {
+      const response = await postGraphql(server.graphqlUrl, { query, variables }, authorization ? { authorization } : {});
+      return { status: response.status, errors: response.body.errors as Answer['errors'] };
+    });
     expect(problems).toEqual([]);
+    // The hostile samples were answered with errors, and those were checked.
+    expect(refusals).toBeGreaterThan(0);
+  });
+
+  it('should answer queries and mutations over WebSocket with only contract codes, as anyone', async () => {
+    // Fewer runs than over HTTP: a socket each, and the same validation behind both transports.
+    const { problems, refusals } = await fuzzQueriesAndMutations(4, (query, variables, authorization) =>
+      executeOnRawSocket(server.wsUrl, {}, { query, variables }, authorization ? { authorization } : {}),
+    );
+    expect(problems).toEqual([]);
+    expect(refusals).toBeGreaterThan(0);
   });
 
   it('should answer subscriptions over WebSocket with only contract codes', async () => {
@@ -149,9 +177,10 @@ describe('random and hostile variables for every operation of the contract', () 
       await socket.init({ authorization: `Bearer ${buyer.token}` });
       const samples = fc.sample(variablesFor(schema, operation), { numRuns: 15, seed: 11 });
       samples.forEach((variables, i) => socket.send({ id: String(i), type: 'subscribe', payload: { query: print(document), variables } }));
-      // Each subscription either fails at once (an `error` message) or runs; a ping answered means all were handled.
-      socket.send({ type: 'ping' });
-      await socket.next((message) => message.type === 'pong');
+      // As a buyer with random ids, every sample is refused: before execution (an `error` message) or by its resolver (a
+      // result with errors, then `complete`). Wait for each: a pong may come before any of them (its handler does not
+      // wait on the subscriptions' set-up), and a check made then would see none of their errors.
+      await Promise.all(samples.map((_, i) => socket.next((message) => message.id === String(i) && (message.type === 'error' || message.type === 'complete'))));
       for (const message of socket.messages.filter((m) => m.type === 'error' || m.type === 'next')) {
         const errors = message.type === 'error' ? (message.payload as never) : (message.payload as { errors?: never }).errors;
         problems.push(...problemsOf(name, errors));

@@ -8,6 +8,7 @@ import { startCluster, type Cluster } from '../utils/cluster';
 import { expectContractErrors } from '../utils/contract-errors';
 import { codesOf } from '../utils/operations';
 import { startTestServer, type TestServer } from '../utils/test-server';
+import { executeOnRawSocket } from './raw-socket';
 
 /** 1 + 50 × (edges 1 + node 1): a query of known cost, 101. */
 const PAGE_OF_50 = 'query Page($n: Int!) { products(first: $n) { edges { node { id title } } } }';
@@ -227,6 +228,24 @@ describe('at most one credential field per request, and sign-ups and password re
     expect(codes).toEqual(['ok', 'ok', 'RATE_LIMITED']);
     const other = await postGraphql(server.graphqlUrl, { query: `mutation { ${signUpField('signUp', uniqueEmail('other'))} }` }, { 'x-forwarded-for': '198.51.100.81' });
     expect(other.body.errors).toBeUndefined();
+  });
+
+  it('should count sign-ups and password-reset requests over WebSocket against the same client address as over HTTP', async () => {
+    // The proxy's X-Forwarded-For on the upgrade request is the socket's address, as on an HTTP request (TRUST_PROXY).
+    const address = { 'x-forwarded-for': '198.51.100.95' };
+    const signUpQuery = () => ({ query: `mutation { ${signUpField('signUp', uniqueEmail('ws-limited'))} }` });
+    const resetQuery = () => ({ query: 'mutation R($email: String!) { requestPasswordReset(email: $email) }', variables: { email: uniqueEmail('ws-reset') } });
+    for (const operation of [signUpQuery, resetQuery]) {
+      const answers = [
+        (await postGraphql(server.graphqlUrl, operation(), address)).body,
+        await executeOnRawSocket(server.wsUrl, address, operation()),
+        await executeOnRawSocket(server.wsUrl, address, operation()),
+      ];
+      expect(answers.map((answer) => answer.errors?.[0]?.extensions?.code ?? 'ok')).toEqual(['ok', 'ok', 'RATE_LIMITED']);
+      expectContractErrors(answers[2]!.errors as never);
+      // Another address, over WebSocket, has its own count.
+      expect((await executeOnRawSocket(server.wsUrl, { 'x-forwarded-for': '198.51.100.96' }, operation())).errors).toBeUndefined();
+    }
   });
 });
 

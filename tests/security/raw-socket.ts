@@ -58,3 +58,26 @@ export async function openRawSocket(wsUrl: string, headers: Record<string, strin
   };
   return raw;
 }
+
+/**
+ * One operation on a socket of its own opened with `headers` (e.g. the `X-Forwarded-For` a proxy adds to the upgrade
+ * request) and initialised with `connectionParams` (e.g. `{ authorization }`): its result, or, for a refusal before execution (graphql-ws's `error` message), its errors as a result.
+ * The socket is closed, and its close awaited, before this resolves.
+ */
+export async function executeOnRawSocket(
+  wsUrl: string,
+  headers: Record<string, string>,
+  payload: { query: string; variables?: Record<string, unknown>; operationName?: string },
+  connectionParams: Record<string, unknown> = {},
+): Promise<{ data?: Record<string, unknown> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }> {
+  const socket = await openRawSocket(wsUrl, headers);
+  try {
+    await socket.init(connectionParams);
+    socket.send({ id: '1', type: 'subscribe', payload });
+    const answer = await socket.next((message) => message.id === '1' && (message.type === 'next' || message.type === 'error'));
+    return answer.type === 'error' ? { errors: answer.payload as never } : (answer.payload as never);
+  } finally {
+    socket.close();
+    await socket.closed;
+  }
+}

@@ -4,7 +4,7 @@ import { LiveStockDocument } from '../generated/graphql';
 import { signUp } from '../utils/accounts';
 import { postGraphql } from '../utils/clients';
 import { startTestServer, TEST_METRICS_TOKEN, type TestServer } from '../utils/test-server';
-import { openRawSocket } from './raw-socket';
+import { executeOnRawSocket, openRawSocket } from './raw-socket';
 
 const PAGE = 'query Page { products(first: 50) { edges { node { id } } } }';
 const remainingOf = (body: { extensions?: unknown }) => (body.extensions as { cost: { remaining: number } }).cost.remaining;
@@ -68,6 +68,29 @@ describe('WebSocket caps', () => {
     await socket.init();
     for (let i = 0; i < 30; i += 1) socket.send({ type: 'ping' });
     expect(await socket.closed).toBe(4429);
+  });
+});
+
+describe("the WebSocket path's parsed-document cache", () => {
+  it('should hold no more bytes than WS_DOCUMENT_CACHE_BYTES, however many distinct large texts arrive', async () => {
+    const server = await startTestServer({ NODE_ENV: 'production', WS_DOCUMENT_CACHE_BYTES: '200000' });
+    try {
+      // 30 distinct texts of 4,000 characters weigh 32 kB each in the cache: 960 kB without the bound.
+      const socket = await openRawSocket(server.wsUrl);
+      await socket.init();
+      for (let i = 0; i < 30; i += 1) {
+        const query = `{ product(slug: "${String(i).padStart(4, '0')}${'x'.repeat(3_960)}") { id } }`;
+        socket.send({ id: String(i), type: 'subscribe', payload: { query } });
+        await socket.next((message) => message.id === String(i) && (message.type === 'complete' || message.type === 'error'));
+      }
+      socket.close();
+      const metrics = await (await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } })).text();
+      const held = Number(/^atelier_websocket_document_cache_bytes (\d+)$/m.exec(metrics)?.[1]);
+      expect(held).toBeGreaterThan(0);
+      expect(held).toBeLessThanOrEqual(200_000);
+    } finally {
+      await server.close();
+    }
   });
 });
 
@@ -142,11 +165,14 @@ describe('production hides the schema, guards /metrics and sends security header
     expect((await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: 'Bearer wrong-token-of-some-length' } })).status).toBe(401);
     const hugeName = `Op${'x'.repeat(20_000)}`;
     await postGraphql(server.graphqlUrl, { query: `query ${hugeName} { __typename }`, operationName: hugeName });
+    const overWs = await executeOnRawSocket(server.wsUrl, {}, { query: `query ${hugeName} { __typename }`, operationName: hugeName });
+    expect(overWs.errors).toBeUndefined();
     const metrics = await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } });
     expect(metrics.status).toBe(200);
     const text = await metrics.text();
     expect(text).not.toContain('xxxxxxxxxx');
     expect(text).toMatch(/atelier_graphql_operations_total\{operation="other",transport="http",outcome="ok"\} 1/);
+    expect(text).toMatch(/atelier_graphql_operations_total\{operation="other",transport="ws",outcome="ok"\} 1/);
   });
 
   it('should send the security headers on every answer', async () => {
