@@ -30,7 +30,8 @@ export interface DashboardClient {
  * Apollo Client for one signed-in session: queries and mutations over HTTP, subscriptions over graphql-ws
  * (`GraphQLWsLink`, split on the operation type), both carrying the session's in-memory access token. Server
  * verdicts end the session with their reason: a socket closed with 4403 or a FORBIDDEN `ACCOUNT_BANNED` (banned),
- * a refused session (ended); a 4401 (the token expired while the socket lived) refreshes and asks for a new client
+ * a refused session (ended); a 4401 (the socket's token or its session no longer authenticates) refreshes, which ends
+ * a session that ended, and asks for a new client
  * through `onSocketRefused`, since graphql-ws gives up on a socket after 4401.
  */
 export function createDashboardClient(deps: { session: Session; connection: ConnectionStatus; onSocketRefused(): void }): DashboardClient {

@@ -3,7 +3,7 @@ import { CloseCode } from 'graphql-ws';
 import type { WebSocket } from 'ws';
 import type { Viewer } from '../modules/accounts/viewer';
 import type { RequestContext } from '../modules/request-context';
-import { AppError } from '../shared/errors';
+import { AppError, ErrorCode } from '../shared/errors';
 import { eventAuthorizationOf } from '../shared/event-authorization';
 import { contextForEvent, releaseSubscribeState } from './context';
 import { guardedSubscribe } from './subscription-guard';
@@ -21,8 +21,9 @@ export interface EventChecks {
  * graphql-ws's `subscribe` for every subscription: before each event, the subscriber's session, status and current
  * role are read again (batched across subscribers), the event gets a context of its own with that viewer
  * (`contextForEvent`), and the rule that admitted the subscription (`authorizeEachEvent`) is evaluated in it. A
- * refusal ends the subscription with its error; a ban or an ended session then closes the socket with 4403. A
- * change of the subscriber's account runs the same checks at once, for subscriptions with a rule of their own.
+ * refusal ends the subscription with its error; an ended session (UNAUTHENTICATED) then closes the socket with 4401
+ * and a ban (FORBIDDEN) with 4403, the contract's close codes (see {@link closeCodeOf}). A change of the subscriber's
+ * account runs the same checks at once, for subscriptions with a rule of their own.
  */
 export function subscribeWithEventChecks(checks: EventChecks) {
   return guardedSubscribe(
@@ -30,7 +31,8 @@ export function subscribeWithEventChecks(checks: EventChecks) {
       const subscription = args.contextValue as RequestContext;
       const viewer = await checks.beforeSubscriptionEvent(subscription);
       if (viewer instanceof GraphQLError) {
-        return { error: viewer, afterDelivery: () => checks.socketOf(subscription)?.close(CloseCode.Forbidden, 'Forbidden') };
+        const close = closeCodeOf(viewer);
+        return { error: viewer, afterDelivery: () => checks.socketOf(subscription)?.close(close.code, close.reason) };
       }
       const authorizeEvent = eventAuthorizationOf(subscription);
       if (viewer === null && !authorizeEvent) {
@@ -56,6 +58,15 @@ export function subscribeWithEventChecks(checks: EventChecks) {
     // Each event has its own EntityManager and loaders: the ones `subscribe` used need not live as long as it.
     ({ contextValue }) => releaseSubscribeState(contextValue as RequestContext),
   );
+}
+
+/**
+ * How a socket closes once the error that ended its subscriber was delivered: an ended session is 4401 as at
+ * `connection_init` (its token no longer authenticates: refresh or log in, then reconnect), and only a ban is 4403,
+ * so that a client never takes a log-out elsewhere for a ban.
+ */
+function closeCodeOf(error: GraphQLError): { code: CloseCode; reason: string } {
+  return error.extensions.code === ErrorCode.UNAUTHENTICATED ? { code: CloseCode.Unauthorized, reason: 'Unauthorized' } : { code: CloseCode.Forbidden, reason: 'Forbidden' };
 }
 
 /** A number per parsed document: the cache of checked documents hands the same object to every use of one text. */

@@ -34,7 +34,7 @@ describe('the per-event re-check of subscriptions', () => {
     }
   });
 
-  it('should end the subscription of a logged-out session with UNAUTHENTICATED (SESSION_ENDED) and close its socket with 4403, while the other session gets the event', async () => {
+  it('should end the subscription of a logged-out session with UNAUTHENTICATED (SESSION_ENDED) and close its socket with 4401 (not the 4403 of a ban), while the other session gets the event', async () => {
     const user = await signUp(server);
     const other = await logIn(server, user.email);
     const loggedOut = recordSubscription(server.wsUrl, user.token, MyAccountDocument);
@@ -44,7 +44,7 @@ describe('the per-event re-check of subscriptions', () => {
       expect((await send(server, LogOutDocument, { refreshToken: user.refreshToken })).data?.logOut).toBe(true);
       await setRole(user.id, 'ARTISAN');
       expect((await live.result(1)).data?.myAccount.role).toBe('ARTISAN');
-      expect(await within(loggedOut.closed, 1_000, 'still open')).toBe(4403);
+      expect(await within(loggedOut.closed, 1_000, 'still open')).toBe(4401);
       expect(loggedOut.results).toHaveLength(2);
       expect(loggedOut.results[1]!.data ?? null).toBeNull();
       expect(loggedOut.results[1]!.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'SESSION_ENDED' });
