@@ -86,7 +86,8 @@ export function createWebSocketServer(options: WebSocketOptions) {
       // (refresh or log in, then reconnect); a banned user's is closed with 4403. Without one the connection is anonymous. Role, status and
       // session are checked again for each operation (its context) and before each subscription event.
       onConnect: async (ctx) => {
-        const clientAddress = ctx.extra.request.socket.remoteAddress ?? null;
+        // The client's address as TRUST_PROXY reads it, as for budgets and caps (not the proxy's).
+        const clientAddress = clientCaps.addressOf(ctx.extra.socket);
         const authorization = ctx.connectionParams?.authorization;
         if (authorization === undefined || authorization === null || authorization === '') {
           log.info({ clientAddress, userId: null }, 'websocket connected');
@@ -108,7 +109,7 @@ export function createWebSocketServer(options: WebSocketOptions) {
         const { viewer } = await options.createContext({
           requestId: randomUUID(),
           authorization,
-          clientAddress: clientCaps.addressOf(ctx.extra.socket),
+          clientAddress,
         });
         const reason = viewer === null ? 'SESSION_ENDED' : viewer.status !== UserStatus.ACTIVE ? `ACCOUNT_${viewer.status}` : null;
         if (reason) log.info({ clientAddress, userId: claims.userId, reason }, 'websocket refused');
@@ -120,7 +121,7 @@ export function createWebSocketServer(options: WebSocketOptions) {
       onClose: (ctx, code, reason) => {
         options.connections.remove(ctx.extra.socket);
         subscriptionTopics.delete(ctx);
-        log.info({ clientAddress: ctx.extra.request.socket.remoteAddress ?? null, code, reason: String(reason ?? '') || undefined }, 'websocket closed');
+        log.info({ clientAddress: clientCaps.addressOf(ctx.extra.socket), code, reason: String(reason ?? '') || undefined }, 'websocket closed');
       },
       // Before each event: the subscriber's session, status and role, then the rule that admitted it (subscription-events.ts).
       subscribe: subscribeWithEventChecks({

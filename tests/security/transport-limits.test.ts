@@ -3,7 +3,9 @@ import { print } from 'graphql';
 import { LiveStockDocument } from '../generated/graphql';
 import { signUp } from '../utils/accounts';
 import { postGraphql } from '../utils/clients';
+import { recordingLogger } from '../utils/logs';
 import { startTestServer, TEST_METRICS_TOKEN, type TestServer } from '../utils/test-server';
+import { waitFor } from '../utils/wait';
 import { executeOnRawSocket, openRawSocket } from './raw-socket';
 
 const PAGE = 'query Page { products(first: 50) { edges { node { id } } } }';
@@ -106,8 +108,9 @@ describe('TRUST_PROXY decides the client address for HTTP and WebSocket alike', 
     return remainingOf(next.payload as { extensions?: unknown });
   }
 
-  it('should take X-Forwarded-For from a trusted proxy on both transports', async () => {
-    const server = await startTestServer({ ...budgetEnv, TRUST_PROXY: 'loopback' });
+  it('should take X-Forwarded-For from a trusted proxy on both transports, in budgets and in the socket logs', async () => {
+    const log = recordingLogger();
+    const server = await startTestServer({ ...budgetEnv, TRUST_PROXY: 'loopback' }, undefined, { logger: log.logger });
     try {
       const http = await postGraphql(server.graphqlUrl, { query: PAGE }, { 'x-forwarded-for': '203.0.113.5' });
       const ws = await wsRemaining(server, { 'x-forwarded-for': '203.0.113.5' });
@@ -115,6 +118,9 @@ describe('TRUST_PROXY decides the client address for HTTP and WebSocket alike', 
       expect(ws).toBeLessThanOrEqual(remainingOf(http.body) - 101 + 2);
       const other = await wsRemaining(server, { 'x-forwarded-for': '203.0.113.6' });
       expect(other).toBeGreaterThanOrEqual(10_000 - 101);
+      await waitFor(() => log.lines.filter((line) => line.msg === 'websocket closed').length >= 2, 5_000, 'both closes logged');
+      const socketLines = log.lines.filter((line) => line.msg === 'websocket connected' || line.msg === 'websocket closed');
+      expect(socketLines.map((line) => line.clientAddress).sort()).toEqual(['203.0.113.5', '203.0.113.5', '203.0.113.6', '203.0.113.6']);
     } finally {
       await server.close();
     }
