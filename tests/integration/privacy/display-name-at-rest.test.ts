@@ -2,11 +2,14 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../../src/infra/logger';
 import { openUserDisplayName } from '../../../src/modules/accounts/sealed-display-name';
+import { EmailKind } from '../../../src/modules/notifications/email-message.entity';
+import { composeOrderEmail, loadOrderFacts } from '../../../src/modules/notifications/order-email-content';
 import { runSql } from '../../../src/shared/sql';
 import { createProduct, createShop } from '../../fixtures/shops';
-import { AdjustStockDocument, MeDocument, ProductBySlugDocument, StockHistoryDocument } from '../../generated/graphql';
+import { AdjustStockDocument, MeDocument, ProductBySlugDocument, RequestPasswordResetDocument, StockHistoryDocument } from '../../generated/graphql';
 import { signUp } from '../../utils/accounts';
 import { dataOf, sendAs } from '../../utils/operations';
+import { checkOut } from '../../utils/order-emails';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 
 const NAME = 'Ana Quillfeather';
@@ -82,5 +85,21 @@ describe('Display names at rest', () => {
     const failures = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.msg === 'a sealed personal data value cannot be opened');
     expect(failures[0]).toMatchObject({ table: 'app_user', column: 'display_name', rowId: shop.owner.id, keyId: 'test-1' });
     expect(logLines.join('')).not.toContain('Quillfeather');
+  });
+
+  it('should greet people by their opened name in the emails of an order and of a password reset', async () => {
+    const shop = await createShop(server);
+    const productId = await createProduct(server, shop, { stock: 3 });
+    const buyer = await signUp(server, { displayName: NAME });
+    const order = await checkOut(server, buyer, [{ productId, quantity: 1 }]);
+    const facts = await loadOrderFacts(server.database.orm.em.fork(), order.id);
+    expect(facts?.buyer.displayName).toBe(NAME);
+    expect(facts?.lines[0]?.owner.displayName).toMatch(/^ARTISAN /);
+    expect(composeOrderEmail(facts!, EmailKind.ORDER_CONFIRMATION, buyer.id)?.body).toContain(`Hello ${NAME},`);
+    expect(composeOrderEmail(facts!, EmailKind.NEW_ORDER, shop.owner.id)?.body).toContain(`Hello ${facts!.lines[0]!.owner.displayName},`);
+
+    dataOf(await sendAs(server.graphqlUrl, undefined, RequestPasswordResetDocument, { email: buyer.email }));
+    const [reset] = await sql<{ body: string }>("select body from email_message where recipient_id = ? and kind = 'PASSWORD_RESET'", [buyer.id]);
+    expect(reset?.body).toContain(`Hello ${NAME},`);
   });
 });
