@@ -90,4 +90,29 @@ describe('npm run rotate-keys', () => {
     expect(await rotate()).toEqual({ scanned: 122, resealed: 0, skipped: 0 });
     // Sixty checkouts and sixty reads: more than the default minute on a busy two-core machine.
   }, 240_000);
+
+  it('should resume in the users\' table after a given id, leaving the orders and the users before it as they are', async () => {
+    // The state the first test left: everything under k2. k3 is deployed; a run stopped in the users' table is resumed.
+    await installTestCipher(keyRingJson('k3', { k2: secondKeys.k2! }));
+    const users = await runSql<{ id: string }>(em(), 'select id from app_user order by id');
+    const resumeAfter = users[Math.floor(users.length / 2)]!.id;
+    const report = await keyRotationService.rotate(systemScope({ orm: server.database.orm, clock: systemClock, logger: createLogger('silent') }, 'rotate-keys'), {
+      batchSize: 7,
+      table: 'app_user',
+      afterId: resumeAfter,
+    });
+    const after = users.filter((user) => user.id > resumeAfter).length;
+    expect(report).toEqual({ scanned: after, resealed: after, skipped: 0 });
+    const keys = await runSql<{ later: boolean; name_key: string; n: number }>(
+      em(),
+      `select id > ? as later, split_part(display_name, '.', 2) as name_key, count(*)::int as n from app_user group by 1, 2 order by 1`,
+      [resumeAfter],
+    );
+    expect(keys).toEqual([
+      { later: false, name_key: 'k2', n: users.length - after },
+      { later: true, name_key: 'k3', n: after },
+    ]);
+    const [orders] = await runSql<{ n: number }>(em(), `select count(*)::int as n from customer_order where split_part(shipping_address, '.', 2) <> 'k2'`);
+    expect(orders!.n).toBe(0);
+  });
 });
