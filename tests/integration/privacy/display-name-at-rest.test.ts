@@ -101,5 +101,13 @@ describe('Display names at rest', () => {
     dataOf(await sendAs(server.graphqlUrl, undefined, RequestPasswordResetDocument, { email: buyer.email }));
     const [reset] = await sql<{ body: string }>("select body from email_message where recipient_id = ? and kind = 'PASSWORD_RESET'", [buyer.id]);
     expect(reset?.body).toContain(`Hello ${NAME},`);
+
+    // A name that does not open locks nobody out of a reset, nor tells that the email has an account: the email greets without it.
+    const damaged = await signUp(server, { displayName: NAME });
+    await sql('update app_user set display_name = (select display_name from app_user where id = ?) where id = ?', [buyer.id, damaged.id]);
+    const answer = await sendAs(server.graphqlUrl, undefined, RequestPasswordResetDocument, { email: damaged.email });
+    expect(answer).toMatchObject({ data: { requestPasswordReset: true }, errors: [] });
+    const [greeting] = await sql<{ body: string }>("select body from email_message where recipient_id = ? and kind = 'PASSWORD_RESET'", [damaged.id]);
+    expect(greeting?.body).toMatch(/^Hello,\n/);
   });
 });
