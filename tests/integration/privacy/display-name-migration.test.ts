@@ -17,7 +17,7 @@ describe('The migration that seals display names', () => {
   let orm: MikroORM;
 
   beforeAll(async () => {
-    await installTestCipher();
+    // No key ring yet: the first test needs none loaded (each test file has its own module state).
     db = await createTestDatabase();
     orm = await openDatabase({ url: db.url, entities: moduleEntities, logger: createLogger('silent') });
   });
@@ -26,7 +26,21 @@ describe('The migration that seals display names', () => {
     await db?.drop();
   });
 
+  it('should refuse to run without a key ring when there are names to seal, and change nothing', async () => {
+    const migrator = orm.getMigrator();
+    await migrator.down({ to: BEFORE_SEALING });
+    const id = newId();
+    await runSql(orm.em.fork(), `insert into app_user (id, email, display_name, password_hash, role, status, created_at, updated_at) values (?, 'unkeyed@example.test', 'Unkeyed', '!', 'BUYER', 'ACTIVE', now(), now())`, [id]);
+    await expect(migrator.up()).rejects.toThrow('display names to seal but no key ring loaded');
+    const [row] = await runSql<{ display_name: string }>(orm.em.fork(), 'select display_name from app_user where id = ?', [id]);
+    expect(row?.display_name).toBe('Unkeyed');
+    // Back to the latest migration for the next test: with no user, nothing needs the ring.
+    await runSql(orm.em.fork(), 'delete from app_user where id = ?', [id]);
+    await migrator.up();
+  });
+
   it('should seal the names of users written before it, each bound to its row, and open them back when reverted', async () => {
+    await installTestCipher();
     const migrator = orm.getMigrator();
     await migrator.down({ to: BEFORE_SEALING });
     const em = orm.em.fork();
