@@ -14,6 +14,7 @@ import { collectGarbage, openInspectorSession, type InspectorSession } from './i
 import { BENCH_JWT_SECRET, RAW_CATALOG_SERVER_JS, startServerProcess, type ServerProcess } from './server-process';
 import { startFakeStripe, type FakeStripe } from '../../tests/utils/fake-stripe';
 import { moduleEntities } from '../../src/modules/index';
+import { installServerCipher } from './personal-data-cost';
 
 /** Products in the catalogue that the server is measured on. */
 export const CATALOG_PRODUCTS = 10_000;
@@ -209,6 +210,8 @@ export class BenchHarnessImpl implements BenchHarness {
   private async startServer(): Promise<BenchServer> {
     const postgres = await this.postgres();
     log(`seeding ${CATALOG_PRODUCTS} products`);
+    // The artisans' display names are sealed with the servers' key ring, as the server seals them.
+    await installServerCipher();
     const orm = await openDatabase({ url: postgres.url, entities: moduleEntities, logger: this.logger });
     try {
       await demoCatalogService.load(systemScope({ orm, clock: systemClock, logger: this.logger }, 'bench-seed'), { products: CATALOG_PRODUCTS });

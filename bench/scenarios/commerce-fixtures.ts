@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { Kind, parse, print, type DefinitionNode } from 'graphql';
 import { Client } from 'pg';
 import { createAccessTokens } from '../../src/modules/accounts/access-token';
+import { sealUserDisplayName } from '../../src/modules/accounts/sealed-display-name';
 import { cartIdOf } from '../../src/modules/cart/cart.entity';
 import { systemClock } from '../../src/shared/clock';
 import { newId } from '../../src/shared/ids';
+import { installServerCipher } from '../lib/personal-data-cost';
 
 /** Where a commerce benchmark runs: a started server, its database, and the secret its tokens are signed with. */
 export interface CommerceBenchTarget {
@@ -27,6 +29,12 @@ export function contractOperation(file: 'storefront' | 'artisan', name: string):
   return print(operation);
 }
 
+/** The display name `bench` of each user, sealed with the benchmark servers' key ring as sign-up seals it. */
+async function sealedBenchNames(userIds: string[]): Promise<string[]> {
+  await installServerCipher();
+  return userIds.map((id) => sealUserDisplayName(id, 'bench'));
+}
+
 /** Buyers (with sessions and tokens), an artisan's shop and one product with `units` in stock, written in SQL. */
 export async function seedRace(target: CommerceBenchTarget, options: { buyers: number; units: number; priceAmount?: number }) {
   const db = new Client({ connectionString: target.databaseUrl });
@@ -37,8 +45,8 @@ export async function seedRace(target: CommerceBenchTarget, options: { buyers: n
     const users = Array.from({ length: options.buyers + 1 }, () => ({ id: newId(), sessionId: newId() }));
     await db.query(
       `insert into app_user (id, email, display_name, password_hash, role, status, created_at, updated_at)
-       select u.id, 'bench-' || u.id::text || '@bench.atelier', 'bench', '!', 'BUYER', 'ACTIVE', $2, $2 from unnest($1::uuid[]) as u(id)`,
-      [users.map((u) => u.id), now],
+       select u.id, 'bench-' || u.id::text || '@bench.atelier', u.name, '!', 'BUYER', 'ACTIVE', $2, $2 from unnest($1::uuid[], $3::text[]) as u(id, name)`,
+      [users.map((u) => u.id), now, await sealedBenchNames(users.map((u) => u.id))],
     );
     await db.query(`insert into auth_session (id, user_id, created_at) select * , $3::timestamptz from unnest($1::uuid[], $2::uuid[])`, [
       users.map((u) => u.sessionId), users.map((u) => u.id), now,
@@ -131,8 +139,8 @@ export async function seedCheckoutLoad(
     const users = [artisan, ...buyers];
     await db.query(
       `insert into app_user (id, email, display_name, password_hash, role, status, created_at, updated_at)
-       select u.id, 'bench-' || u.id::text || '@bench.atelier', 'bench', '!', 'BUYER', 'ACTIVE', $2, $2 from unnest($1::uuid[]) as u(id)`,
-      [users.map((u) => u.id), now],
+       select u.id, 'bench-' || u.id::text || '@bench.atelier', u.name, '!', 'BUYER', 'ACTIVE', $2, $2 from unnest($1::uuid[], $3::text[]) as u(id, name)`,
+      [users.map((u) => u.id), now, await sealedBenchNames(users.map((u) => u.id))],
     );
     await db.query(`insert into auth_session (id, user_id, created_at) select *, $3::timestamptz from unnest($1::uuid[], $2::uuid[])`, [
       users.map((u) => u.sessionId), users.map((u) => u.id), now,

@@ -1,5 +1,6 @@
 import { openDatabase } from '../../src/infra/db/orm';
 import { demoCatalogService } from '../../src/modules/catalog/demo-catalog';
+import { installServerCipher } from '../lib/personal-data-cost';
 import { moduleEntities } from '../../src/modules/index';
 import { systemScope } from '../../src/modules/service-scope';
 import { systemClock } from '../../src/shared/clock';
@@ -35,6 +36,7 @@ export const memoryScenario: Scenario = {
   description: 'heap growth across two identical rounds of load in one server process; resident memory after the bench',
   async run(harness) {
     const server = await harness.extraServer('atelier_memory', {});
+    await installServerCipher();
     const orm = await openDatabase({ url: server.databaseUrl, entities: moduleEntities, logger: harness.logger });
     try {
       log(`seeding ${MEMORY_PRODUCTS} products for the memory rounds`);

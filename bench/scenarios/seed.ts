@@ -1,6 +1,7 @@
 import { openDatabase } from '../../src/infra/db/orm';
 import { createLogger } from '../../src/infra/logger';
 import { demoCatalogService } from '../../src/modules/catalog/demo-catalog';
+import { installServerCipher } from '../lib/personal-data-cost';
 import { systemScope } from '../../src/modules/service-scope';
 import { systemClock } from '../../src/shared/clock';
 import { log } from '../lib/harness';
@@ -22,6 +23,7 @@ export const seedScenario: Scenario = {
   description: `demoCatalogService.load of ${SEED_PRODUCTS} products into an empty database`,
   async run(harness) {
     const url = await harness.createDatabase('atelier_seed');
+    await installServerCipher();
     const orm = await openDatabase({ url, entities: moduleEntities, logger: harness.logger });
     try {
       log(`seeding ${SEED_PRODUCTS} products into a database of their own`);

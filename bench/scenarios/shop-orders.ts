@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { createAccessTokens } from '../../src/modules/accounts/access-token';
+import { sealUserDisplayName } from '../../src/modules/accounts/sealed-display-name';
 import { sealOrderAddress } from '../../src/modules/orders/sealed-address';
 import { systemClock } from '../../src/shared/clock';
 import { newId } from '../../src/shared/ids';
@@ -95,11 +96,12 @@ async function seedShopOrders(server: CommerceServer, count: number): Promise<st
     const artisan = { id: newId(), sessionId: newId() };
     const otherArtisan = newId();
     const buyers = Array.from({ length: BUYERS }, () => newId());
+    const users = [artisan.id, otherArtisan, ...buyers];
     await db.query(
       `insert into app_user (id, email, display_name, password_hash, role, status, created_at, updated_at)
-       select u.id, 'shop-orders-' || u.id::text || '@bench.atelier', 'Bench ' || left(u.id::text, 8), '!', u.role::role, 'ACTIVE', $3, $3
-         from unnest($1::uuid[], $2::text[]) as u(id, role)`,
-      [[artisan.id, otherArtisan, ...buyers], ['ARTISAN', 'ARTISAN', ...buyers.map(() => 'BUYER')], now],
+       select u.id, 'shop-orders-' || u.id::text || '@bench.atelier', u.name, '!', u.role::role, 'ACTIVE', $3, $3
+         from unnest($1::uuid[], $2::text[], $4::text[]) as u(id, role, name)`,
+      [users, ['ARTISAN', 'ARTISAN', ...buyers.map(() => 'BUYER')], now, users.map((id) => sealUserDisplayName(id, `Bench ${id.slice(0, 8)}`))],
     );
     await db.query('insert into auth_session (id, user_id, created_at) values ($1, $2, $3)', [artisan.sessionId, artisan.id, now]);
     const [shop, otherShop, category] = [newId(), newId(), newId()];

@@ -1,4 +1,5 @@
 import { createAccessTokens } from '../../src/modules/accounts/access-token';
+import { sealUserDisplayName } from '../../src/modules/accounts/sealed-display-name';
 import { Session } from '../../src/modules/accounts/session.entity';
 import { Role, User, UserStatus } from '../../src/modules/accounts/user.entity';
 import { systemClock } from '../../src/shared/clock';
@@ -38,7 +39,7 @@ export async function createUsers(server: FixtureTarget, count: number, role: Ro
     const user = em.create(User, {
       id,
       email: `${role.toLowerCase()}-${id}@test.atelier`,
-      displayName: `${role} ${id.slice(-6)}`,
+      sealedDisplayName: sealUserDisplayName(id, `${role} ${id.slice(-6)}`),
       passwordHash: '!',
       role,
       status: UserStatus.ACTIVE,

@@ -8,6 +8,7 @@ import { AuditEventType } from './audit-event.entity';
 import { logAudit, recordAudit } from './audit';
 import type { AccountsRuntime } from './accounts-runtime';
 import type { PasswordService } from './password.service';
+import { sealUserDisplayName } from './sealed-display-name';
 import { revokeSessionsOf, SessionEndReason } from './session.service';
 
 /** What a deleted account's email becomes: unique, not an address anyone can sign up or log in with. */
@@ -37,7 +38,7 @@ export function createAccountDeletionService(deps: { accounts: Pick<AccountsRunt
         if (shop) throw new ConflictError('Close your shop before deleting your account');
         await runSql(tx, `update app_user set email = ?, display_name = ?, password_hash = '!', deleted_at = ?, updated_at = ? where id = ?`, [
           erasedEmail(user.id),
-          ERASED_DISPLAY_NAME,
+          sealUserDisplayName(user.id, ERASED_DISPLAY_NAME),
           now,
           now,
           user.id,

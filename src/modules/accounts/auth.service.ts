@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { ServiceScope } from '../service-scope';
 import { BadUserInputError, ConflictError, RateLimitedError } from '../../shared/errors';
+import { newId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
 import { accountBannedError, loginFailedError } from './accounts.errors';
 import { AuditEventType } from './audit-event.entity';
@@ -9,6 +10,7 @@ import type { SignUpInput } from './auth.inputs';
 import type { AccountsRuntime } from './accounts-runtime';
 import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, characterCount, emailProblem, normaliseEmail } from './credentials';
 import { hashPassword, passwordNeedsRehash, verifyPassword } from './password-hashing';
+import { sealUserDisplayName } from './sealed-display-name';
 import type { IssuedSession, SessionService } from './session.service';
 import { Role, User, UserStatus } from './user.entity';
 
@@ -55,7 +57,10 @@ export function createAuthService(deps: AuthServiceDeps) {
       const now = ctx.clock.now();
       try {
         const { user, tokens, event } = await ctx.em.transactional(async (tx) => {
-          const user = tx.create(User, { email, displayName: input.displayName.trim(), passwordHash, role, status: UserStatus.ACTIVE, createdAt: now, updatedAt: now });
+          // The name is sealed with the user's id as associated data: the id is chosen first.
+          const id = newId();
+          const sealedDisplayName = sealUserDisplayName(id, input.displayName.trim());
+          const user = tx.create(User, { id, email, sealedDisplayName, passwordHash, role, status: UserStatus.ACTIVE, createdAt: now, updatedAt: now });
           const tokens = deps.sessionService.open(ctx, tx, user);
           const event = recordAudit(tx, ctx, { type: AuditEventType.SIGN_UP, userId: user.id, details: { role } });
           return { user, tokens, event };

@@ -1,10 +1,12 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { isEmail } from 'class-validator';
 import type { ServiceScope } from '../service-scope';
+import { newId } from '../../shared/ids';
 import { AuditEventType } from './audit-event.entity';
 import { logAudit, recordAudit } from './audit';
 import { EMAIL_MAX_LENGTH, adminPasswordProblem, normaliseEmail } from './credentials';
 import { hashPassword } from './password-hashing';
+import { sealUserDisplayName } from './sealed-display-name';
 import { Role, User, UserStatus } from './user.entity';
 
 /** A refusal of `create-admin` that the operator can fix: its message says what is wrong. */
@@ -45,7 +47,10 @@ export const adminAccountService = {
     const now = scope.clock.now();
     try {
       const { user, event } = await scope.em.fork().transactional(async (tx) => {
-        const user = tx.create(User, { email, displayName, passwordHash, role: Role.ADMIN, status: UserStatus.ACTIVE, createdAt: now, updatedAt: now });
+        // The name is sealed with the user's id as associated data: the id is chosen first.
+        const id = newId();
+        const sealedDisplayName = sealUserDisplayName(id, displayName);
+        const user = tx.create(User, { id, email, sealedDisplayName, passwordHash, role: Role.ADMIN, status: UserStatus.ACTIVE, createdAt: now, updatedAt: now });
         const event = recordAudit(tx, scope, { type: AuditEventType.ADMIN_CREATED, userId: user.id, details: { via: actor.name } });
         return { user, event };
       });

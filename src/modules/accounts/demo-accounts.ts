@@ -3,6 +3,7 @@ import { newId } from '../../shared/ids';
 import { runSql } from '../../shared/sql';
 import type { AccessTokens } from './access-token';
 import { hashPassword } from './password-hashing';
+import { sealUserDisplayName } from './sealed-display-name';
 
 /**
  * Known passwords of the development demo accounts. Public on purpose (they are in this file and printed at
@@ -45,13 +46,15 @@ export async function ensureDemoAccounts(
   ]);
   const sessionId = newId();
   const { buyerId, artisans } = await em.transactional(async (tx) => {
-    const insert = (email: string, name: string, hash: string, role: string) =>
-      runSql(
+    const insert = (email: string, name: string, hash: string, role: string) => {
+      const id = newId();
+      return runSql(
         tx,
         `insert into app_user (id, email, display_name, password_hash, role, status, created_at, updated_at)
          values (?, ?, ?, ?, ?, 'ACTIVE', ?, ?) on conflict (email) do nothing`,
-        [newId(), email, name, hash, role, deps.now, deps.now],
+        [id, email, sealUserDisplayName(id, name), hash, role, deps.now, deps.now],
       );
+    };
     await insert(DEMO_BUYER_EMAIL, 'Demo buyer', buyerHash, 'BUYER');
     await insert(DEMO_ADMIN_EMAIL, 'Demo admin', adminHash, 'ADMIN');
     // '!' is the demo catalogue's "no password": only those are set, never one that was changed since.

@@ -7,3 +7,5 @@ export { requireViewer } from './accounts.errors';
 export { hasRole, isArtisan, isAuthenticated, isStaff } from './auth.rules';
 export { Role, User, UserStatus } from './user.entity';
 export type { Viewer } from './viewer';
+export { openUserDisplayName, sealUserDisplayName, USER_DISPLAY_NAME_COLUMN } from './sealed-display-name';
+export { rotateUserBatch } from './display-name-rotation';

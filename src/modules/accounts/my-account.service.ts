@@ -56,7 +56,7 @@ function userOfViewer(scope: ServiceScope, viewer: Viewer): User {
   const user = scope.em.merge(User, {
     id: viewer.userId,
     email: record.email,
-    displayName: record.displayName,
+    sealedDisplayName: record.sealedDisplayName,
     role: viewer.role,
     status: viewer.status,
     createdAt: record.createdAt,

@@ -11,6 +11,7 @@ import type { AccountsRuntime } from './accounts-runtime';
 import { EMAIL_MAX_LENGTH, characterCount, normaliseEmail, passwordProblem, PASSWORD_MAX_LENGTH } from './credentials';
 import { hashPassword, verifyPassword } from './password-hashing';
 import { PasswordResetToken } from './password-reset-token.entity';
+import { DisplayNameUnreadableError } from './sealed-display-name';
 import { revokeSessionsOf, SessionEndReason, type IssuedSession, type SessionService } from './session.service';
 import { User, UserStatus } from './user.entity';
 
@@ -105,7 +106,7 @@ export function createPasswordService(deps: PasswordServiceDeps) {
         await runSql(tx, 'update password_reset_token set used_at = ? where user_id = ? and used_at is null', [now, user.id]);
         tx.create(PasswordResetToken, { user: user.id, tokenHash: hashResetToken(token), createdAt: now, expiresAt: new Date(now.getTime() + ttlMs) });
         await tx.flush();
-        await queuePasswordResetEmail(tx, deps.config.mail, { userId: user.id, to: user.email, displayName: user.displayName, token, ttlMinutes: Math.round(ttlMs / 60_000) }, now);
+        await queuePasswordResetEmail(tx, deps.config.mail, { userId: user.id, to: user.email, displayName: displayNameForEmail(user), token, ttlMinutes: Math.round(ttlMs / 60_000) }, now);
         return recordAudit(tx, ctx, { type: AuditEventType.PASSWORD_RESET_REQUESTED, userId: user.id });
       });
       logAudit(ctx.logger, event);
@@ -149,3 +150,16 @@ export function createPasswordService(deps: PasswordServiceDeps) {
 }
 
 export type PasswordService = ReturnType<typeof createPasswordService>;
+
+/**
+ * The user's name for a reset email, or null when it cannot be opened (logged with the row and key id when it was
+ * tried): a damaged name must neither lock its owner out of a reset nor make the answer tell that the email has an account.
+ */
+function displayNameForEmail(user: User): string | null {
+  try {
+    return user.displayName;
+  } catch (error) {
+    if (error instanceof DisplayNameUnreadableError) return null;
+    throw error;
+  }
+}

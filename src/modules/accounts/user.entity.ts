@@ -1,7 +1,8 @@
-import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Enum, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { cacheHint } from '../../shared/cache-hints';
 import { newId } from '../../shared/ids';
+import { DisplayNameUnreadableError, openUserDisplayName, sealUserDisplayName } from './sealed-display-name';
 
 export enum Role {
   BUYER = 'BUYER',
@@ -33,12 +34,18 @@ registerEnumType(UserStatus, {
   },
 });
 
+/** The last display name each user opened, by its sealed text: a user read many times opens it once. */
+const openedNames = new WeakMap<User, { sealed: string; displayName: string }>();
+
 /** How a restricted field of a user says who may see it. */
 const PRIVATE = 'Only the user itself, ADMIN and SUPPORT may see it: anyone else gets null here, with a FORBIDDEN error naming the path.';
 
 @ObjectType({ description: 'A person with an account: buyer, artisan or operator. Anyone sees `id`, `displayName` and `shop`; the other fields are private.' })
 @Entity({ tableName: 'app_user' })
 export class User {
+  /** Not a column: `em.create` takes `sealedDisplayName` (see `sealUserDisplayName`), sealed with the id chosen first. */
+  [OptionalProps]?: 'displayName';
+
   @Field(() => ID, { description: 'Unique id of the user. Anyone may see it.' })
   @PrimaryKey({ type: 'uuid' })
   id: string = newId();
@@ -49,9 +56,37 @@ export class User {
   @Property({ type: 'text', unique: true })
   email!: string;
 
-  @Field({ description: 'The public name, shown beside a shop and its products. Anyone may see it.' })
-  @Property({ type: 'text' })
-  displayName!: string;
+  /**
+   * The display name sealed with AES-256-GCM, bound to this user's id (see `sealed-display-name.ts`). Set it
+   * through `displayName`, or give `sealUserDisplayName(id, name)` to `em.create` with the same `id`.
+   */
+  @Property({ type: 'text', fieldName: 'display_name', hidden: true })
+  sealedDisplayName!: string;
+
+  /**
+   * The public name, opened on read and sealed on write (the user's `id` must be set first). Throws when it cannot
+   * be opened (logged with the user and key id): GraphQL answers that field with an error, and, the field being
+   * non-null, nulls the nearest nullable field above it, keeping the rest of the answer.
+   */
+  @Field(() => String, { description: 'The public name, shown beside a shop and its products. Anyone may see it.' })
+  get displayName(): string {
+    const sealed = this.sealedDisplayName;
+    const cached = openedNames.get(this);
+    if (cached?.sealed === sealed) return cached.displayName;
+    let displayName: string;
+    try {
+      displayName = openUserDisplayName(this.id, sealed);
+    } catch {
+      throw new DisplayNameUnreadableError();
+    }
+    openedNames.set(this, { sealed, displayName });
+    return displayName;
+  }
+
+  set displayName(displayName: string) {
+    this.sealedDisplayName = sealUserDisplayName(this.id, displayName);
+    openedNames.set(this, { sealed: this.sealedDisplayName, displayName });
+  }
 
   /** argon2id hash; never leaves the server. */
   @Property({ type: 'text', hidden: true, lazy: true })

@@ -25,7 +25,8 @@ export interface ViewerRecord {
   role: Role;
   status: UserStatus;
   email: string;
-  displayName: string;
+  /** Sealed (see `sealed-display-name.ts`): opened only when an answer asks for `Me.user.displayName`, not on every re-check. */
+  sealedDisplayName: string;
   createdAt: Date;
   updatedAt: Date;
   shop: ViewerShop | null;
@@ -157,7 +158,7 @@ async function readViewerRecord(em: EntityManager, userId: string, sessionId: st
     role: row.role,
     status: row.status,
     email: row.email,
-    displayName: row.display_name,
+    sealedDisplayName: row.display_name,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
     shop: row.shop_id

@@ -27,6 +27,7 @@ type CatalogRow = ProductRow & ShopRow & CategoryRow & { total_count?: number };
 /** The owner's columns of a shop's row, prefixed `owner_`. */
 interface OwnerRow {
   owner_email: string;
+  /** Sealed: opened by `User.displayName` only if the answer asks for it. */
   owner_display_name: string;
   owner_role: Role;
   owner_status: UserStatus;
@@ -94,7 +95,7 @@ export const catalogService = {
       ctx.em.merge(User, {
         id: row.shop_owner_id,
         email: row.owner_email,
-        displayName: row.owner_display_name,
+        sealedDisplayName: row.owner_display_name,
         role: row.owner_role,
         status: row.owner_status,
         createdAt: timestampOf(row.owner_created_at),

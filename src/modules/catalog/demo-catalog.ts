@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { integerBetween, pick, seededRandom } from '../../shared/random';
 import { slugify } from '../../shared/slugify';
 import { runSql } from '../../shared/sql';
+import { sealUserDisplayName } from '../accounts';
 
 /**
  * The demo catalogue: artisans, their shops in many countries and currencies, categories and products.
@@ -115,7 +116,7 @@ async function loadDemoCatalog(em: EntityManager, options: DemoCatalogOptions): 
         `insert into app_user (id, email, display_name, password_hash, role, status, created_at, updated_at)
          select u.id, u.email, u.name, '!', 'ARTISAN', 'ACTIVE', ?::timestamptz, ?::timestamptz
            from unnest(?::uuid[], ?::text[], ?::text[]) as u(id, email, name)`,
-        [created, created, part.map((s) => s.ownerId), part.map((s) => s.ownerEmail), part.map((s) => s.ownerName)],
+        [created, created, part.map((s) => s.ownerId), part.map((s) => s.ownerEmail), part.map((s) => sealUserDisplayName(s.ownerId, s.ownerName))],
       );
       await run(
         `insert into shop (id, name, slug, description, country, currency, owner_id, created_at)

@@ -16,7 +16,8 @@ export const sendAccountEmailJob = defineJob({
 export interface PasswordResetEmail {
   userId: string;
   to: string;
-  displayName: string;
+  /** Null when the stored name cannot be opened (already logged): the email greets without it. */
+  displayName: string | null;
   /** The token itself: what the email must say, and the only place it is ever written. */
   token: string;
   ttlMinutes: number;
@@ -31,7 +32,7 @@ export async function queuePasswordResetEmail(em: EntityManager, mail: MailConfi
   const id = newId();
   const domain = /@([^<>@\s]+)>?\s*$/.exec(mail.from)?.[1] ?? 'atelier.local';
   const body = [
-    `Hello ${email.displayName},`,
+    email.displayName === null ? 'Hello,' : `Hello ${email.displayName},`,
     '',
     'Someone (we hope you) asked to reset the password of your Atelier account.',
     `Your reset code, valid for ${email.ttlMinutes} minutes and usable once: ${email.token}`,

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { formatMoney } from '../../shared/money';
 import { runSql } from '../../shared/sql';
+import { openUserDisplayName } from '../accounts';
 import { openOrderAddress } from '../orders';
 import { EmailKind } from './email-message.entity';
 
@@ -60,6 +61,7 @@ interface OrderRow {
   total_amount: number;
   buyer_id: string;
   buyer_email: string;
+  /** Sealed: opened with `openUserDisplayName`. */
   buyer_name: string;
   /** Sealed: opened with `openOrderAddress`. */
   shipping_address: string | null;
@@ -72,6 +74,7 @@ interface LineRow {
   shop_name: string;
   owner_id: string;
   owner_email: string;
+  /** Sealed: opened with `openUserDisplayName`. */
   owner_name: string;
 }
 
@@ -107,14 +110,14 @@ export async function loadOrderFacts(em: EntityManager, orderId: string): Promis
     number: order.number,
     currency: order.currency.trim(),
     totalAmount: order.total_amount,
-    buyer: { id: order.buyer_id, email: order.buyer_email, displayName: order.buyer_name },
+    buyer: { id: order.buyer_id, email: order.buyer_email, displayName: openUserDisplayName(order.buyer_id, order.buyer_name) },
     shipping: openShipping(orderId, order.shipping_address),
     lines: lines.map((line) => ({
       title: line.title,
       quantity: line.quantity,
       unitPriceAmount: line.unit_price_amount,
       shopName: line.shop_name,
-      owner: { id: line.owner_id, email: line.owner_email, displayName: line.owner_name },
+      owner: { id: line.owner_id, email: line.owner_email, displayName: openUserDisplayName(line.owner_id, line.owner_name) },
     })),
     shipments: shipments.map((row) => ({ id: row.id, shopName: row.shop_name, ownerId: row.owner_id, carrier: row.carrier, trackingNumber: row.tracking_number })),
     refundReason: payment?.refund_reason ?? null,

@@ -42,7 +42,8 @@ describe('the command line: create-admin and a production start without secrets'
   });
 
   const createAdmin = (args: string[], stdin: string) =>
-    run(join(build, 'scripts', 'create-admin.js'), args, { DATABASE_URL: server.database.url, LOG_LEVEL: 'silent' }, stdin);
+    // The server's key ring, as in a deployment: the name the script seals must open in the API.
+    run(join(build, 'scripts', 'create-admin.js'), args, { DATABASE_URL: server.database.url, LOG_LEVEL: 'silent', DATA_ENCRYPTION_KEYS: process.env.DATA_ENCRYPTION_KEYS! }, stdin);
 
   it('should create an ADMIN account with the password read from standard input', async () => {
     const email = uniqueEmail('ops');

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '../../../src/modules/accounts/user.entity';
 import { createLogger } from '../../../src/infra/logger';
+import { openUserDisplayName } from '../../../src/modules/accounts/sealed-display-name';
 import { keyRotationService } from '../../../src/modules/privacy/key-rotation';
 import { systemScope } from '../../../src/modules/service-scope';
 import { systemClock } from '../../../src/shared/clock';
 import { runSql } from '../../../src/shared/sql';
 import { ADDRESS } from '../../fixtures/addresses';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
-import { AddToCartDocument, CheckoutDocument, OrderDocument } from '../../generated/graphql';
+import { AddToCartDocument, CheckoutDocument, MeDocument, OrderDocument } from '../../generated/graphql';
 import { createUser, createUsers, type TestUser } from '../../utils/buyers';
 import { installTestCipher, keyRingJson } from '../../utils/encryption';
 import { dataOf, sendAs } from '../../utils/operations';
@@ -50,7 +51,7 @@ describe('npm run rotate-keys', () => {
     );
   }
 
-  it('should re-seal every order under the new key while checkouts run, lose nothing, and need the old key no more', async () => {
+  it('should re-seal every order and display name under the new key while checkouts run, lose nothing, and need the old key no more', async () => {
     const before = await checkouts(await createUsers(server, 40), 'before');
     // A new key is deployed: new values are sealed with it; then the rotation runs while buyers keep checking out.
     await installTestCipher(SECOND_RING);
@@ -58,7 +59,8 @@ describe('npm run rotate-keys', () => {
       checkouts(await createUsers(server, 20), 'during'),
       rotate(),
     ]);
-    expect(report.resealed).toBeGreaterThanOrEqual(40);
+    // The forty orders and the forty-two users (owner, admin, buyers) of before; the twenty new buyers are under k2 already.
+    expect(report.resealed).toBeGreaterThanOrEqual(40 + 42);
     expect(report.skipped).toBe(0);
 
     const keyIds = await runSql<{ address_key: string; fingerprint_key: string; n: number }>(
@@ -67,6 +69,9 @@ describe('npm run rotate-keys', () => {
          from customer_order group by 1, 2`,
     );
     expect(keyIds).toEqual([{ address_key: 'k2', fingerprint_key: 'k2', n: 60 }]);
+    // Display names too: the shop's owner, the admin and the sixty buyers, signed up under k1 or k2.
+    const nameKeys = await runSql<{ name_key: string; n: number }>(em(), `select split_part(display_name, '.', 2) as name_key, count(*)::int as n from app_user group by 1`);
+    expect(nameKeys).toEqual([{ name_key: 'k2', n: 62 }]);
 
     // k1 leaves the ring: every order still reads, with its own address.
     await installTestCipher(THIRD_RING);
@@ -75,8 +80,39 @@ describe('npm run rotate-keys', () => {
       expect(answer.errors).toEqual([]);
       expect(answer.data?.order?.shippingAddress).toMatchObject({ line1: address.line1, phone: address.phone });
     }
-    // A second run finds nothing left to do.
-    expect(await rotate()).toEqual({ scanned: 60, resealed: 0, skipped: 0 });
+    // Every user still reads, with its own name.
+    const names = await runSql<{ id: string; display_name: string }>(em(), 'select id, display_name from app_user');
+    for (const { id, display_name: sealed } of names) expect(openUserDisplayName(id, sealed)).toMatch(/^(BUYER|ARTISAN|ADMIN) /);
+    const artisan = await sendAs(server.graphqlUrl, shop.owner.token, MeDocument, {});
+    expect(artisan.errors ?? []).toEqual([]);
+    expect(artisan.data?.me?.displayName).toMatch(/^ARTISAN /);
+    // A second run finds nothing left to do: sixty orders, sixty-two users.
+    expect(await rotate()).toEqual({ scanned: 122, resealed: 0, skipped: 0 });
     // Sixty checkouts and sixty reads: more than the default minute on a busy two-core machine.
   }, 240_000);
+
+  it('should resume in the users\' table after a given id, leaving the orders and the users before it as they are', async () => {
+    // The state the first test left: everything under k2. k3 is deployed; a run stopped in the users' table is resumed.
+    await installTestCipher(keyRingJson('k3', { k2: secondKeys.k2! }));
+    const users = await runSql<{ id: string }>(em(), 'select id from app_user order by id');
+    const resumeAfter = users[Math.floor(users.length / 2)]!.id;
+    const report = await keyRotationService.rotate(systemScope({ orm: server.database.orm, clock: systemClock, logger: createLogger('silent') }, 'rotate-keys'), {
+      batchSize: 7,
+      table: 'app_user',
+      afterId: resumeAfter,
+    });
+    const after = users.filter((user) => user.id > resumeAfter).length;
+    expect(report).toEqual({ scanned: after, resealed: after, skipped: 0 });
+    const keys = await runSql<{ later: boolean; name_key: string; n: number }>(
+      em(),
+      `select id > ? as later, split_part(display_name, '.', 2) as name_key, count(*)::int as n from app_user group by 1, 2 order by 1`,
+      [resumeAfter],
+    );
+    expect(keys).toEqual([
+      { later: false, name_key: 'k2', n: users.length - after },
+      { later: true, name_key: 'k3', n: after },
+    ]);
+    const [orders] = await runSql<{ n: number }>(em(), `select count(*)::int as n from customer_order where split_part(shipping_address, '.', 2) <> 'k2'`);
+    expect(orders!.n).toBe(0);
+  });
 });

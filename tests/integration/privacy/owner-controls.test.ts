@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { print } from 'graphql';
+import { openUserDisplayName } from '../../../src/modules/accounts/sealed-display-name';
 import { sendOrderEmailJob } from '../../../src/modules/notifications/order-emails';
 import { runSql } from '../../../src/shared/sql';
 import { createProducts, createShop } from '../../fixtures/shops';
@@ -202,7 +203,9 @@ describe("The owner's controls: change, reset, delete", () => {
         'select o.buyer_id, o.total_amount, u.email, u.display_name from customer_order o join app_user u on u.id = o.buyer_id where o.id = ?',
         [checkout.id],
       );
-      expect(order).toEqual({ buyer_id: owner.id, total_amount: 2_400, email: `deleted-${owner.id}@erased.invalid`, display_name: 'Deleted user' });
+      expect(order).toEqual({ buyer_id: owner.id, total_amount: 2_400, email: `deleted-${owner.id}@erased.invalid`, display_name: expect.stringMatching(/^ev1\./) });
+      // The anonymous name is sealed like any other.
+      expect(openUserDisplayName(owner.id, order!.display_name)).toBe('Deleted user');
       expect(await sql('select 1 from cart_line l join cart c on c.id = l.cart_id where c.buyer_id = ?', [owner.id])).toEqual([]);
       expect(await auditTypes(owner.id)).toContain('ACCOUNT_DELETED');
       // The email is free again.
