@@ -5,6 +5,7 @@ import { Role, User, UserStatus } from '../../src/modules/accounts/user.entity';
 import { systemClock } from '../../src/shared/clock';
 import { newId } from '../../src/shared/ids';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { ensureTestCipher } from './encryption';
 
 /** Where fixtures are written and tokens signed: a TestServer, or a database shared with spawned servers. */
 export interface FixtureTarget {
@@ -33,6 +34,7 @@ export interface TestUser {
 export async function createUsers(server: FixtureTarget, count: number, role: Role = Role.BUYER): Promise<TestUser[]> {
   const em = server.database.orm.em.fork();
   const tokens = createAccessTokens({ secret: server.config.auth.jwtSecret, ttlSeconds: 3_600, clock: systemClock });
+  await ensureTestCipher();
   const rows = Array.from({ length: count }, () => {
     const id = newId();
     const now = new Date();
