@@ -1,6 +1,7 @@
 import { Entity, Enum, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { cacheHint } from '../../shared/cache-hints';
+import { OpenedValues } from '../../infra/encryption/opened-values';
 import { newId } from '../../shared/ids';
 import { DisplayNameUnreadableError, openUserDisplayName, sealUserDisplayName } from './sealed-display-name';
 
@@ -35,7 +36,7 @@ registerEnumType(UserStatus, {
 });
 
 /** The last display name each user opened, by its sealed text: a user read many times opens it once. */
-const openedNames = new WeakMap<User, { sealed: string; displayName: string }>();
+const openedNames = new OpenedValues<User, string>();
 
 /** How a restricted field of a user says who may see it. */
 const PRIVATE = 'Only the user itself, ADMIN and SUPPORT may see it: anyone else gets null here, with a FORBIDDEN error naming the path.';
@@ -71,21 +72,12 @@ export class User {
   @Field(() => String, { description: 'The public name, shown beside a shop and its products. Anyone may see it.' })
   get displayName(): string {
     const sealed = this.sealedDisplayName;
-    const cached = openedNames.get(this);
-    if (cached?.sealed === sealed) return cached.displayName;
-    let displayName: string;
-    try {
-      displayName = openUserDisplayName(this.id, sealed);
-    } catch {
-      throw new DisplayNameUnreadableError();
-    }
-    openedNames.set(this, { sealed, displayName });
-    return displayName;
+    return openedNames.read(this, sealed, () => openUserDisplayName(this.id, sealed), () => new DisplayNameUnreadableError());
   }
 
   set displayName(displayName: string) {
     this.sealedDisplayName = sealUserDisplayName(this.id, displayName);
-    openedNames.set(this, { sealed: this.sealedDisplayName, displayName });
+    openedNames.remember(this, this.sealedDisplayName, displayName);
   }
 
   /** argon2id hash; never leaves the server. */

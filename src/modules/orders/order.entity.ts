@@ -1,6 +1,7 @@
 import { Check, Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { User } from '../accounts';
+import { OpenedValues } from '../../infra/encryption/opened-values';
 import { newId } from '../../shared/ids';
 import { Address } from './address';
 import { OrderStatus } from './order-status';
@@ -8,7 +9,7 @@ import { openOrderAddress, sealOrderAddress } from './sealed-address';
 import { ShippingAddressErasedError, ShippingAddressUnreadableError } from './order.errors';
 
 /** The last address each order opened, by its sealed text: an order read many times opens it once. */
-const openedAddresses = new WeakMap<Order, { sealed: string; address: Address }>();
+const openedAddresses = new OpenedValues<Order, Address>();
 
 /**
  * What a buyer bought at checkout, in one currency. Lines carry the prices of that moment. `total`,
@@ -70,21 +71,12 @@ export class Order {
   get shippingAddress(): Address {
     const sealed = this.sealedShippingAddress;
     if (sealed === null) throw new ShippingAddressErasedError();
-    const cached = openedAddresses.get(this);
-    if (cached?.sealed === sealed) return cached.address;
-    let address: Address;
-    try {
-      address = openOrderAddress(this.id, sealed);
-    } catch {
-      throw new ShippingAddressUnreadableError();
-    }
-    openedAddresses.set(this, { sealed, address });
-    return address;
+    return openedAddresses.read(this, sealed, () => openOrderAddress(this.id, sealed), () => new ShippingAddressUnreadableError());
   }
 
   set shippingAddress(address: Address) {
     this.sealedShippingAddress = sealOrderAddress(this.id, address);
-    openedAddresses.set(this, { sealed: this.sealedShippingAddress, address });
+    openedAddresses.remember(this, this.sealedShippingAddress, address);
   }
 
   /** The client's key for this checkout; unique per buyer. */
