@@ -156,6 +156,16 @@ describe('the dashboard in a browser', () => {
   let measuredFigures: object | undefined;
   let streamFigures: object | undefined;
 
+  /** The demo buyer buys `quantity` of the watched product, from a browser context of its own. */
+  const buyerChecksOut = (quantity: number) =>
+    checkoutFromBrowser(browser, server.baseUrl, {
+      token: buyerAuthorization.replace(/^Bearer /, ''),
+      productId,
+      quantity,
+      address: ADDRESS,
+      documents: { addToCart: print(AddToCartDocument), checkout: print(CheckoutDocument) },
+    });
+
   it('serves the built page with its own CSP, cache headers and the same security headers as the API', async () => {
     const pageResponse = await fetch(`${server.baseUrl}/dashboard/`);
     expect(pageResponse.status).toBe(200);
@@ -200,13 +210,7 @@ describe('the dashboard in a browser', () => {
   });
 
   it('shows a buyer’s checkout from another browser context, its new level and its new order, without reloading', async () => {
-    const checkout = await checkoutFromBrowser(browser, server.baseUrl, {
-      token: buyerAuthorization.replace(/^Bearer /, ''),
-      productId,
-      quantity: 2,
-      address: ADDRESS,
-      documents: { addToCart: print(AddToCartDocument), checkout: print(CheckoutDocument) },
-    });
+    const checkout = await buyerChecksOut(2);
     level -= 2;
     const shownAt = await waitForCheckoutShown(page, { productId, level, orderNumber: checkout.number, timeoutMs: UI_TIMEOUT_MS });
     const order = page.locator(`li.order[data-order-number="${checkout.number}"]`);
@@ -223,6 +227,47 @@ describe('the dashboard in a browser', () => {
     await order.locator('[data-testid="order-status"]', { hasText: 'fulfilled' }).waitFor({ timeout: UI_TIMEOUT_MS });
     await order.getByText('Shipped with La Poste, tracking LP123456789FR').waitFor({ timeout: UI_TIMEOUT_MS });
     await page.screenshot({ path: join(SCREENSHOTS, 'fulfilled.png') });
+  });
+
+  it('keeps a paid order paid when the order list’s refetch, read before the payment, reaches the page after it', async () => {
+    // The new order's event refetches the list. The payment is held back (a lock on payment_event keeps the
+    // DEVELOPMENT provider from recording it) until that refetch has read the order unpaid; its answer is then held
+    // back until well after the PAID event has reached the page, so that it lands last, as a slow network can make it.
+    const HELD_BACK_MS = 1_500;
+    const shopOrdersAnswers: Promise<void>[] = [];
+    let listRead: () => void = () => undefined;
+    const listReadOnce = new Promise<void>((resolve) => (listRead = resolve));
+    await page.route('**/graphql', async (route) => {
+      if (!/"operationName":"ShopOrders"/.test(route.request().postData() ?? '')) return route.fallback();
+      const answer = (async () => {
+        const response = await route.fetch();
+        listRead();
+        await new Promise((resolve) => setTimeout(resolve, HELD_BACK_MS));
+        await route.fulfill({ response });
+      })();
+      shopOrdersAnswers.push(answer);
+      return answer;
+    });
+    try {
+      const checkout = await server.database.orm.em.fork().transactional(async (em) => {
+        await runSql(em, 'lock table payment_event in share row exclusive mode');
+        const placed = await buyerChecksOut(1);
+        await listReadOnce;
+        return placed;
+      });
+      level -= 1;
+      const order = page.locator(`li.order[data-order-number="${checkout.number}"]`);
+      await order.locator('[data-testid="order-status"]', { hasText: 'paid' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      // Every held-back answer has landed (those sent while waiting for the others too), and the order is still shown paid.
+      for (let landed = 0; landed < shopOrdersAnswers.length; ) {
+        const sent = shopOrdersAnswers.length;
+        await Promise.all(shopOrdersAnswers);
+        landed = sent;
+      }
+      expect(await order.getByTestId('order-status').textContent()).toBe('paid');
+    } finally {
+      await page.unroute('**/graphql');
+    }
   });
 
   it('adjusts stock from the page, shows the change arriving over the subscription, its history, and errors in words', async () => {

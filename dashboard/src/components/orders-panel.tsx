@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useSubscription } from '@apollo/client/react';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { ConnectionStatus } from '../connection';
 import { describeError } from '../errors';
 import { FulfilOrderDocument, ShopOrderUpdatesDocument, ShopOrdersDocument, type OrderStatus, type ShopOrdersQuery } from '../generated/graphql';
 import { formatMoney } from '../money';
+import { serialRefetch } from '../serial-refetch';
 
 const PAGE_SIZE = 20;
 const STATUSES: OrderStatus[] = ['PENDING_PAYMENT', 'PAID', 'FULFILLED', 'CANCELLED', 'EXPIRED', 'PAYMENT_FAILED'];
@@ -21,7 +22,8 @@ function statusLabel(status: string): string {
 /**
  * The shop's orders, newest first (ShopOrders: filter by status, pages of 20), kept live by ShopOrderUpdates: a
  * status change lands in the cache by itself (the order is normalised); an order the list does not hold yet
- * refetches the first page, or says so on a later page.
+ * refetches the first page, or says so on a later page. Refetches run one at a time (serialRefetch), so that an
+ * answer older than an event never has the last word.
  */
 export function OrdersPanel({ connection }: { connection: ConnectionStatus }) {
   const [status, setStatus] = useState<OrderStatus | ''>('');
@@ -34,15 +36,27 @@ export function OrdersPanel({ connection }: { connection: ConnectionStatus }) {
     fetchPolicy: 'cache-and-network',
   });
   const orders = data?.me?.shop?.orders;
+  // The last page and refetch rendered, for the handlers below (which may run before the next render).
+  const ordersShown = useRef(orders);
+  ordersShown.current = orders;
+  const latestRefetch = useRef(refetch);
+  latestRefetch.current = refetch;
+  const orderList = useMemo(() => serialRefetch(() => latestRefetch.current()), []);
 
-  useEffect(() => connection.onResync(() => void refetch().catch(() => undefined)), [connection, refetch]);
+  useEffect(() => connection.onResync(orderList.refetch), [connection, orderList]);
 
   useSubscription(ShopOrderUpdatesDocument, {
     ignoreResults: true,
     onData: ({ data: event }) => {
       const update = event.data?.shopOrderUpdated;
-      if (!update || orders?.edges.some(({ node }) => node.order.id === update.order.id)) return;
-      if (after === null) void refetch().catch(() => undefined);
+      if (!update) return;
+      // A change of an order the page holds lands in the cache by itself (the order is normalised); a refetch in
+      // flight, whose older answer would overwrite it, is followed by one more.
+      if (ordersShown.current?.edges.some(({ node }) => node.order.id === update.order.id)) {
+        orderList.refetchIfInFlight();
+        return;
+      }
+      if (after === null) orderList.refetch();
       else setNewOrders((n) => n + 1);
     },
   });
