@@ -1,9 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { contextForEvent, createContextFactory, releaseSubscribeState, type ContextFactory } from '../../../src/graphql/context';
 import { createLogger } from '../../../src/infra/logger';
 import { Role, UserStatus } from '../../../src/modules/accounts/user.entity';
 import type { Viewer } from '../../../src/modules/accounts/viewer';
 import { systemClock } from '../../../src/shared/clock';
+import { createUser } from '../../utils/buyers';
+import { postGraphql } from '../../utils/clients';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 
 /** What an anonymous subscription's context needs: no token is read, so no token service, limiter or hub is reached. */
@@ -57,5 +59,51 @@ describe("a subscription event's context", () => {
     expect(event.actor).toEqual({ kind: 'viewer', viewer: demotedOperator });
     expect(subscription.viewer).toBeNull();
     expect(subscription.actor).toEqual({ kind: 'anonymous' });
+  });
+});
+
+/**
+ * Apollo Server copies each operation's context (`Object.assign` onto an object of the same prototype), which reads
+ * every own getter: the context's lazy parts must not be own getters, or every request makes them all.
+ */
+describe("an HTTP request's context, as Apollo Server copies it", () => {
+  let server: TestServer;
+  const logger = createLogger('silent');
+
+  beforeAll(async () => {
+    server = await startTestServer({}, undefined, { logger });
+  });
+  afterAll(() => server.close());
+
+  /** The EntityManager forks and child loggers that one request made. */
+  async function madeBy(request: () => Promise<unknown>): Promise<{ forks: number; childLoggers: number }> {
+    const fork = jest.spyOn(server.database.orm.em, 'fork');
+    const child = jest.spyOn(logger, 'child');
+    try {
+      await request();
+      return { forks: fork.mock.calls.length, childLoggers: child.mock.calls.length };
+    } finally {
+      fork.mockRestore();
+      child.mockRestore();
+    }
+  }
+
+  it('should make no EntityManager fork, loaders or logger for an operation that uses none', async () => {
+    const answer = await madeBy(async () => {
+      const { body } = await postGraphql(server.graphqlUrl, { query: '{ __typename }' });
+      expect(body.data).toEqual({ __typename: 'Query' });
+    });
+    expect(answer).toEqual({ forks: 0, childLoggers: 0 });
+  });
+
+  it('should make one fork for an operation that reads the database, shared by everything the operation runs', async () => {
+    const buyer = await createUser(server);
+    // The viewer's re-check reads the database on the first request only (then its cache answers).
+    await postGraphql(server.graphqlUrl, { query: '{ me { id } }' }, { authorization: `Bearer ${buyer.token}` });
+    const answer = await madeBy(async () => {
+      const { body } = await postGraphql(server.graphqlUrl, { query: '{ products(first: 2) { totalCount edges { node { id shop { id } category { id } } } } }' }, { authorization: `Bearer ${buyer.token}` });
+      expect(body.errors).toBeUndefined();
+    });
+    expect(answer).toEqual({ forks: 1, childLoggers: 0 });
   });
 });
