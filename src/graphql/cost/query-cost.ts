@@ -1,5 +1,5 @@
 import { fieldExtensionsEstimator, getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import { getNamedType, isCompositeType, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { getNamedType, isCompositeType, Kind, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { MAX_PAGE_SIZE } from '../../shared/pagination';
 import { AppError, ErrorCode } from '../../shared/errors';
 
@@ -22,9 +22,9 @@ const connectionEstimator: ComplexityEstimator = ({ args, childComplexity }) => 
 const objectEstimator: ComplexityEstimator = ({ field, childComplexity }) =>
   isCompositeType(getNamedType(field.type)) ? 1 + childComplexity : 0;
 
-/** Costs remembered per parsed document (one per set of variables), forgotten all at once past this. */
+/** Costs remembered per parsed document (one per set of page sizes), forgotten all at once past this. */
 const MAX_REMEMBERED_PER_DOCUMENT = 64;
-/** Variables longer than this (as JSON) are measured every time: a key must not hold a large input. */
+/** Page sizes longer than this (as JSON) are measured every time: a key must not hold a large input. */
 const MAX_REMEMBERED_KEY_LENGTH = 1_024;
 
 /** Documents whose walk visits more nodes than this (fragments spread many times over) are too complex at once. */
@@ -44,7 +44,8 @@ export interface QueryCost {
   measure(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): CostMeasure;
   /**
    * `measure`, then the limit: the operation's cost, or a QUERY_TOO_COMPLEX error (with `cost` and `limit` in its
-   * extensions) to answer instead of running it. Invalid variables cost 1: nothing runs, their error comes from execution.
+   * extensions) to answer instead of running it. Invalid variables cost 1: nothing runs, their error comes from execution
+   * (unless their page sizes were priced before with valid variables: then that cost, which errs on the safe side).
    */
   check(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): number | AppError;
 }
@@ -52,18 +53,25 @@ export interface QueryCost {
 /** @param maxCost the most one operation may cost (`QUERY_MAX_COST`, default 5,000). */
 export function createQueryCost(schema: GraphQLSchema, maxCost: number): QueryCost {
   const estimators = [connectionEstimator, fieldExtensionsEstimator(), objectEstimator];
-  const measuredByDocument = new WeakMap<DocumentNode, Map<string, CostMeasure>>();
+  const rememberedByDocument = new WeakMap<DocumentNode, { pageSizeVariables: string[]; measured: Map<string, CostMeasure> }>();
   const measure: QueryCost['measure'] = (document, operationName, variables) => {
-    // The walk costs as much as executing a small page does; the same document with the same variables (a
-    // storefront's every `Catalog(first: 20)`) costs the same: remembered per parsed document (Apollo caches those).
-    const key = `${operationName ?? ''}\u0000${JSON.stringify(variables ?? {})}`;
+    // The walk costs as much as executing a small page does; the same document with the same page sizes (a
+    // storefront's every `Catalog(first: 20)`, every Checkout whatever its address) costs the same: remembered per
+    // parsed document (Apollo caches those) and the values of the variables given as `first`, the only ones the
+    // cost reads (the fields' own costs are constants).
+    let remembered = rememberedByDocument.get(document);
+    if (!remembered) rememberedByDocument.set(document, (remembered = { pageSizeVariables: pageSizeVariablesOf(document), measured: new Map() }));
+    const pageSizes = remembered.pageSizeVariables.map((name) => variables?.[name]);
+    const key = `${operationName ?? ''}\u0000${JSON.stringify(pageSizes)}`;
     if (key.length > MAX_REMEMBERED_KEY_LENGTH) return walk(document, operationName, variables);
-    let remembered = measuredByDocument.get(document);
-    if (!remembered) measuredByDocument.set(document, (remembered = new Map()));
-    let measured = remembered.get(key);
-    if (!measured) {
-      if (remembered.size >= MAX_REMEMBERED_PER_DOCUMENT) remembered.clear();
-      remembered.set(key, (measured = walk(document, operationName, variables)));
+    const known = remembered.measured.get(key);
+    if (known) return known;
+    const measured = walk(document, operationName, variables);
+    // Invalid variables are never remembered: they cost 1 (execution refuses them), which must not become the cost
+    // of the valid requests that share their page sizes.
+    if (measured.kind !== 'invalid-variables') {
+      if (remembered.measured.size >= MAX_REMEMBERED_PER_DOCUMENT) remembered.measured.clear();
+      remembered.measured.set(key, measured);
     }
     return measured;
   };
@@ -98,4 +106,15 @@ export function createQueryCost(schema: GraphQLSchema, maxCost: number): QueryCo
       );
     },
   };
+}
+
+/** The names of the variables that `document` gives as a `first` argument, in its fragments too, sorted. */
+function pageSizeVariablesOf(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  visit(document, {
+    Argument(argument) {
+      if (argument.name.value === 'first' && argument.value.kind === Kind.VARIABLE) names.add(argument.value.name.value);
+    },
+  });
+  return [...names].sort();
 }
