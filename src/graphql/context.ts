@@ -32,17 +32,14 @@ export interface ContextInput {
  * shared by every copy of its context.
  */
 class LazyParts {
-  private em: EntityManager | undefined;
   private loaders: ModuleLoaders | undefined;
   private logger: Logger | undefined;
 
   constructor(
     private readonly deps: ContextFactoryDeps,
     private readonly logFields: { requestId: string; userId?: string },
-    em: EntityManager | undefined,
-  ) {
-    this.em = em;
-  }
+    private em: EntityManager | undefined,
+  ) {}
 
   getEm(): EntityManager {
     return (this.em ??= this.deps.orm.em.fork());
@@ -71,16 +68,29 @@ class LazyParts {
  * alone. The copy shares `lazy`, so a request makes each at most once.
  */
 class LazyRequestContext implements RequestContext {
+  readonly requestId: string;
+  readonly viewer: Viewer | null;
+  readonly clientAddress: string | null;
+  readonly clock: Clock;
+  readonly operation: OperationRecord;
+  readonly http: HttpExchange | null;
+  readonly lazy: LazyParts;
+
   constructor(
-    readonly requestId: string,
+    private readonly deps: ContextFactoryDeps,
+    /** What it was made from, for the contexts of its events ({@link contextForEvent}). */
+    private readonly input: ContextInput,
     readonly actor: Authentication,
-    readonly viewer: Viewer | null,
-    readonly clientAddress: string | null,
-    readonly clock: Clock,
-    readonly operation: OperationRecord,
-    readonly http: HttpExchange | null,
-    readonly lazy: LazyParts,
-  ) {}
+    authenticationEm?: EntityManager,
+  ) {
+    this.requestId = input.requestId;
+    this.viewer = actor.kind === 'viewer' ? actor.viewer : null;
+    this.clientAddress = input.clientAddress ?? null;
+    this.clock = deps.clock;
+    this.operation = input.operation ?? {};
+    this.http = input.http ?? null;
+    this.lazy = new LazyParts(deps, { requestId: input.requestId, ...(this.viewer ? { userId: this.viewer.userId } : {}) }, authenticationEm);
+  }
 
   get em(): EntityManager {
     return this.lazy.getEm();
@@ -93,6 +103,11 @@ class LazyRequestContext implements RequestContext {
   get logger(): Logger {
     return this.lazy.getLogger();
   }
+
+  /** A new context for one event of this subscription (see {@link contextForEvent}). */
+  forEvent(viewer: Viewer | null): RequestContext {
+    return new LazyRequestContext(this.deps, { ...this.input, operation: this.operation }, viewer ? { kind: 'viewer', viewer } : this.actor);
+  }
 }
 
 /**
@@ -101,27 +116,14 @@ class LazyRequestContext implements RequestContext {
  * database pays for none of them, and an idle anonymous subscription (a dashboard watching stock) holds none.
  */
 export function createContextFactory(deps: ContextFactoryDeps) {
-  const build = (input: ContextInput, auth: Authentication, authenticationEm?: EntityManager): RequestContext => {
-    const viewer = auth.kind === 'viewer' ? auth.viewer : null;
-    const lazy = new LazyParts(deps, { requestId: input.requestId, ...(viewer ? { userId: viewer.userId } : {}) }, authenticationEm);
-    const ctx = new LazyRequestContext(input.requestId, auth, viewer, input.clientAddress ?? null, deps.clock, input.operation ?? {}, input.http ?? null, lazy);
-    subscriptionParts.set(ctx, {
-      forEvent: (current) => build({ ...input, operation: ctx.operation }, current ? { kind: 'viewer', viewer: current } : auth),
-      release: () => lazy.release(),
-    });
-    return ctx;
-  };
   return async (input: ContextInput): Promise<RequestContext> => {
     let em: EntityManager | undefined;
     const auth = await authenticate(() => (em ??= deps.orm.em.fork()), deps.accessTokens, deps.viewerCache, input.authorization);
-    return build(input, auth, em);
+    return new LazyRequestContext(deps, input, auth, em);
   };
 }
 
 export type ContextFactory = ReturnType<typeof createContextFactory>;
-
-/** What each context made by {@link createContextFactory} offers when it is a subscription's (see below). */
-const subscriptionParts = new WeakMap<RequestContext, { forEvent(viewer: Viewer | null): RequestContext; release(): void }>();
 
 /**
  * The context of one event of the subscription whose context is `subscription`: a new object, with the viewer as
@@ -131,9 +133,8 @@ const subscriptionParts = new WeakMap<RequestContext, { forEvent(viewer: Viewer 
  * fanned out to thousands of subscribers reads no database and makes none.
  */
 export function contextForEvent(subscription: RequestContext, viewer: Viewer | null): RequestContext {
-  const parts = subscriptionParts.get(subscription);
-  if (!parts) throw new Error('not a context of createContextFactory');
-  return parts.forEvent(viewer);
+  if (!(subscription instanceof LazyRequestContext)) throw new Error('not a context of createContextFactory');
+  return subscription.forEvent(viewer);
 }
 
 /**
@@ -142,5 +143,5 @@ export function contextForEvent(subscription: RequestContext, viewer: Viewer | n
  * were 2–3 KiB of heap per idle subscriber. Called once `subscribe` has run; a later use would make new ones.
  */
 export function releaseSubscribeState(subscription: RequestContext): void {
-  subscriptionParts.get(subscription)?.release();
+  if (subscription instanceof LazyRequestContext) subscription.lazy.release();
 }
