@@ -60,7 +60,7 @@ export function startWorker(deps: WorkerDeps): Promise<JobRunner> {
 /**
  * The services of a process that runs only the workers (`npm run worker`): the same services as the API's, made with
  * the same configuration. Its live hubs and catalogue version are made but never started or followed, and its accounts
- * runtime has no Redis: no job watches a subscription, reads the catalogue's cache, counts log-ins or caches viewers,
+ * runtime has no Redis: no job watches a subscription, reads the catalogue's cache or its counts, counts log-ins or caches viewers,
  * and each API instance's own hubs hear the changes its jobs commit.
  * The operator scripts (`create-admin`, `rotate-keys`) make theirs here too, and call them as the system actor.
  */

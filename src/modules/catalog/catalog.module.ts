@@ -5,7 +5,7 @@ import { ShopAdminResolver } from './shop-admin.resolver';
 import { ShopFieldsResolver } from './shop-fields.resolver';
 import { createCatalogLoaders } from './catalog.loaders';
 import { catalogRules } from './catalog.rules';
-import { catalogService } from './catalog.service';
+import { createCatalogService, type CatalogServiceDeps } from './catalog.service';
 import { createProductAdminService, type ProductAdminServiceDeps } from './product-admin.service';
 import { createShopService, type ShopServiceDeps } from './shop.service';
 import { Category } from './category.entity';
@@ -21,8 +21,8 @@ export const catalogModule = defineModule({
   resolvers: [CatalogResolver, ProductAdminResolver, ProductFieldsResolver, ShopAdminResolver, ShopFieldsResolver],
   rules: catalogRules,
   loaders: createCatalogLoaders,
-  services: (deps: ShopServiceDeps & ProductAdminServiceDeps) => ({
-    catalogService,
+  services: (deps: CatalogServiceDeps & ShopServiceDeps & ProductAdminServiceDeps) => ({
+    catalogService: createCatalogService(deps),
     shopService: createShopService(deps),
     productAdminService: createProductAdminService(deps),
     demoCatalogService,
