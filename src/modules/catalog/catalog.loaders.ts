@@ -33,7 +33,8 @@ export interface ShopProductsKey {
  * The catalogue's per-request loaders, of plain records (see `catalog-records.ts`). The nested ones take a whole
  * page of parents in one statement: a LATERAL join reads each shop's first products from the (shop_id, id)
  * index, however many shops. A read that has already joined a record (a catalogue page joins each product's shop
- * and category) primes its loader, so that the nested field costs no statement.
+ * and category) carries it in its records (`ProductJoins`) or primes its loader, so that the nested field costs no
+ * statement.
  */
 export function createCatalogLoaders(em: EntityManager) {
   /** Products of each shop: `total` counts archived ones too, `listed` only those on sale. */
@@ -46,10 +47,9 @@ export function createCatalogLoaders(em: EntityManager) {
     const counts = new Map(rows.map((row) => [row.shop_id, { total: row.total, listed: row.listed }]));
     return shopIds.map((id) => counts.get(id) ?? { total: 0, listed: 0 });
   });
-  const categoryById = recordsById<CategoryRecord, CategoryRow>(em, `select ${categoryColumns('c')} from category c where c.id = any(?::uuid[])`, categoryOfRow);
   return {
     shopById: recordsById<ShopRecord, ShopRow>(em, `select ${shopColumns('s')} from shop s where s.id = any(?::uuid[])`, shopOfRow),
-    categoryById,
+    categoryById: recordsById<CategoryRecord, CategoryRow>(em, `select ${categoryColumns('c')} from category c where c.id = any(?::uuid[])`, categoryOfRow),
     productById: recordsById<ProductRecord, ProductRow>(em, `select ${productColumns('p')} from product p where p.id = any(?::uuid[])`, productOfRow),
     /** The shop of each artisan (one at most: the owner is unique), null for users without one. */
     shopByOwner: new DataLoader<string, Shop | null>(async (ownerIds) => {
@@ -97,8 +97,7 @@ export function createCatalogLoaders(em: EntityManager) {
               const pageKey = shopProductsCacheKey({ shopId: row.page_shop_id, limit, afterId, includeArchived, withCounts });
               if (!pages.has(pageKey)) pages.set(pageKey, []);
               if (row.id === null || row.id === undefined) continue;
-              categoryById.prime(row.category_id!, categoryOfRow(row as CategoryRow));
-              pages.get(pageKey)!.push(productOfRow(row as ProductRow));
+              pages.get(pageKey)!.push(productOfRow(row as ProductRow, { category: categoryOfRow(row as CategoryRow) }));
             }
           }),
         );

@@ -48,8 +48,8 @@ export interface CatalogServiceDeps {
 
 /**
  * Reads of the public catalogue, as plain records (see `catalog-records.ts`). Lists are keyset-paginated by
- * id, newest first. A page of products is one statement: each product joined with its shop and category (primed
- * into their loaders, so that `shop` and `category` cost nothing more) and, when `totalCount` is asked and not
+ * id, newest first. A page of products is one statement: each product joined with its shop and category (carried
+ * in its record, so that `shop` and `category` cost nothing more, see `ProductJoins`) and, when `totalCount` is asked and not
  * already known at the catalogue's current version (`catalog-counts.ts`), the exact count of the filter beside it.
  */
 export function createCatalogService(deps: CatalogServiceDeps) {
@@ -75,9 +75,7 @@ export function createCatalogService(deps: CatalogServiceDeps) {
         key: 'p.id',
         toNode: (row: CatalogRow) => {
           countBeside ??= row.total_count;
-          ctx.loaders.shopById.prime(row.shop_id, shopOfRow(row));
-          ctx.loaders.categoryById.prime(row.category_id, categoryOfRow(row));
-          return productOfRow(row);
+          return productOfRow(row, { shop: shopOfRow(row), category: categoryOfRow(row) });
         },
         count: async () => {
           if (known?.count !== undefined) return known.count;
@@ -90,8 +88,8 @@ export function createCatalogService(deps: CatalogServiceDeps) {
     },
 
     /**
-     * A product by slug, archived or not (a link to a withdrawn product still shows it), in one statement: its shop,
-     * category and the shop's owner (the product page shows the artisan) are joined and primed into their loaders.
+     * A product by slug, archived or not (a link to a withdrawn product still shows it), in one statement: its shop and
+     * category are joined into its record, the shop's owner (the product page shows the artisan) is primed into its loader.
      */
     async findProductBySlug(ctx: ServiceScope, slug: string): Promise<ProductRecord | null> {
       const [row] = await runSql<CatalogRow & OwnerRow>(
@@ -107,8 +105,6 @@ export function createCatalogService(deps: CatalogServiceDeps) {
         [slug],
       );
       if (!row) return null;
-      ctx.loaders.shopById.prime(row.shop_id, shopOfRow(row));
-      ctx.loaders.categoryById.prime(row.category_id, categoryOfRow(row));
       // Users are entities (their own fields and rules read them): merged, as the re-check's own row is (`me`).
       ctx.loaders.userById.prime(
         row.shop_owner_id,
@@ -123,7 +119,7 @@ export function createCatalogService(deps: CatalogServiceDeps) {
           deletedAt: optionalTimestampOf(row.owner_deleted_at),
         }),
       );
-      return productOfRow(row);
+      return productOfRow(row, { shop: shopOfRow(row), category: categoryOfRow(row) });
     },
 
     async findShopBySlug(ctx: ServiceScope, slug: string): Promise<ShopRecord | null> {

@@ -7,7 +7,7 @@ import { Category } from './category.entity';
 import { Product } from './product.entity';
 import { Shop } from './shop.entity';
 
-/** Relations of a product, each through a per-request DataLoader. */
+/** Relations of a product: those its read joined as they are, the others through a per-request DataLoader. */
 @Resolver(() => Product)
 export class ProductFieldsResolver {
   @FieldResolver(() => Money, { description: "Price in the shop's currency." })
@@ -15,14 +15,15 @@ export class ProductFieldsResolver {
     return Money.of(product.priceAmount, product.currency);
   }
 
+  // Not `async`: joined by the product's read, the relation is answered as a value (see `ProductJoins`).
   @FieldResolver(() => Shop, { description: 'The shop that sells it.' })
-  async shop(@Root() product: ProductRecord, @Ctx() ctx: RequestContext): Promise<ShopRecord> {
-    return required(await ctx.loaders.shopById.load(product.shop.id), 'shop', product.id);
+  shop(@Root() product: ProductRecord, @Ctx() ctx: RequestContext): ShopRecord | Promise<ShopRecord> {
+    return product.joined?.shop ?? ctx.loaders.shopById.load(product.shop.id).then((shop) => required(shop, 'shop', product.id));
   }
 
   @FieldResolver(() => Category, { description: 'Where it is listed in the catalogue.' })
-  async category(@Root() product: ProductRecord, @Ctx() ctx: RequestContext): Promise<CategoryRecord> {
-    return required(await ctx.loaders.categoryById.load(product.category.id), 'category', product.id);
+  category(@Root() product: ProductRecord, @Ctx() ctx: RequestContext): CategoryRecord | Promise<CategoryRecord> {
+    return product.joined?.category ?? ctx.loaders.categoryById.load(product.category.id).then((category) => required(category, 'category', product.id));
   }
 }
 
