@@ -1,4 +1,5 @@
 import { timestampOf, type SqlTimestamp } from '../../shared/sql';
+import type { User } from '../accounts';
 import type { ProductImageValue } from './product-image';
 
 /*
@@ -50,6 +51,8 @@ export interface ShopRecord {
   currency: string;
   owner: { id: string };
   createdAt: Date;
+  /** The owner, when the read joined it (`ProductBySlug`): `Shop.owner` answers it as it is (see `ProductJoins`). */
+  joined?: { owner: User };
 }
 
 /** What the `Category` type reads. */
@@ -131,7 +134,8 @@ export function productOfRow(row: ProductRow, joined?: ProductJoins): ProductRec
   };
 }
 
-export function shopOfRow(row: ShopRow): ShopRecord {
+/** A shop of its row; `joined`: its owner, when the row holds it too. */
+export function shopOfRow(row: ShopRow, joined?: { owner: User }): ShopRecord {
   return {
     id: row.shop_id,
     name: row.shop_name,
@@ -141,6 +145,7 @@ export function shopOfRow(row: ShopRow): ShopRecord {
     currency: row.shop_currency,
     owner: { id: row.shop_owner_id },
     createdAt: timestampOf(row.shop_created_at),
+    joined,
   };
 }
 

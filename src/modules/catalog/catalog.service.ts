@@ -88,8 +88,8 @@ export function createCatalogService(deps: CatalogServiceDeps) {
     },
 
     /**
-     * A product by slug, archived or not (a link to a withdrawn product still shows it), in one statement: its shop and
-     * category are joined into its record, the shop's owner (the product page shows the artisan) is primed into its loader.
+     * A product by slug, archived or not (a link to a withdrawn product still shows it), in one statement: its shop, its
+     * category and the shop's owner (the product page shows the artisan) are joined into its records.
      */
     async findProductBySlug(ctx: ServiceScope, slug: string): Promise<ProductRecord | null> {
       const [row] = await runSql<CatalogRow & OwnerRow>(
@@ -106,20 +106,17 @@ export function createCatalogService(deps: CatalogServiceDeps) {
       );
       if (!row) return null;
       // Users are entities (their own fields and rules read them): merged, as the re-check's own row is (`me`).
-      ctx.loaders.userById.prime(
-        row.shop_owner_id,
-        ctx.em.merge(User, {
-          id: row.shop_owner_id,
-          email: row.owner_email,
-          sealedDisplayName: row.owner_display_name,
-          role: row.owner_role,
-          status: row.owner_status,
-          createdAt: timestampOf(row.owner_created_at),
-          updatedAt: timestampOf(row.owner_updated_at),
-          deletedAt: optionalTimestampOf(row.owner_deleted_at),
-        }),
-      );
-      return productOfRow(row, { shop: shopOfRow(row), category: categoryOfRow(row) });
+      const owner = ctx.em.merge(User, {
+        id: row.shop_owner_id,
+        email: row.owner_email,
+        sealedDisplayName: row.owner_display_name,
+        role: row.owner_role,
+        status: row.owner_status,
+        createdAt: timestampOf(row.owner_created_at),
+        updatedAt: timestampOf(row.owner_updated_at),
+        deletedAt: optionalTimestampOf(row.owner_deleted_at),
+      });
+      return productOfRow(row, { shop: shopOfRow(row, { owner }), category: categoryOfRow(row) });
     },
 
     async findShopBySlug(ctx: ServiceScope, slug: string): Promise<ShopRecord | null> {

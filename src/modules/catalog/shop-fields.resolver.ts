@@ -19,8 +19,8 @@ export class ShopFieldsResolver {
   // The owner's public profile (`id`, `displayName`) is as public as the shop; its private fields say PRIVATE.
   @Directive(cacheHint({ maxAge: CACHE_MAX_AGE.catalogue }))
   @FieldResolver(() => User, { description: 'The artisan who runs the shop.' })
-  async owner(@Root() shop: ShopRecord, @Ctx() ctx: RequestContext): Promise<User> {
-    return required(await ctx.loaders.userById.load(shop.owner.id), 'owner', shop.id);
+  owner(@Root() shop: ShopRecord, @Ctx() ctx: RequestContext): User | Promise<User> {
+    return shop.joined?.owner ?? ctx.loaders.userById.load(shop.owner.id).then((owner) => required(owner, 'owner', shop.id));
   }
 
   @FieldResolver(() => ProductConnection, {
