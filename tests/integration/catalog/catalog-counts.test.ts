@@ -6,6 +6,7 @@ import { runSql } from '../../../src/shared/sql';
 import { CatalogDocument, CategoriesDocument, CreateProductDocument, CreateShopDocument, type CatalogQuery, type CatalogQueryVariables } from '../../generated/graphql';
 import { signUp, type TestAccount } from '../../utils/accounts';
 import { postGraphql } from '../../utils/clients';
+import { startCountedPair, type CountedPair } from '../../utils/cluster';
 import { createTestDatabase, type TestDatabase } from '../../utils/database';
 import { send } from '../../utils/operations';
 import { startTestServer, type TestServer } from '../../utils/test-server';
@@ -97,5 +98,37 @@ describe('the exact totalCount of a signed-in Catalog, counted once per filter w
     } finally {
       await uncached.close();
     }
+  });
+});
+
+describe('the totalCount of a signed-in Catalog across two instances sharing Redis', () => {
+  let pair: CountedPair;
+
+  beforeAll(async () => {
+    pair = await startCountedPair();
+    await seedDemoCatalog(pair.instanceA.database.orm, { products: 20 });
+  });
+  afterAll(() => pair?.close());
+
+  it('should count again on instance B within 500 ms of a product created on instance A', async () => {
+    const { instanceA, instanceB, counterB } = pair;
+    const buyer = await signUp(instanceB);
+    const artisan = await signUp(instanceA, { role: 'ARTISAN' });
+    expect((await send(instanceA, CreateShopDocument, { input: { name: 'Far Kiln', country: 'FR', currency: 'EUR' } }, { token: artisan.token })).errors).toBeUndefined();
+    // B keeps its count once the seed's and the shop's notifications have come by.
+    let before = await signedInCatalog(instanceB, counterB, buyer, { first: 5 });
+    await waitFor(async () => !(before = await signedInCatalog(instanceB, counterB, buyer, { first: 5 })).counted, 3_000, 'a read without a count on B', 20);
+
+    const categoryId = (await send(instanceA, CategoriesDocument, {})).data!.categories[0]!.id;
+    const created = await send(instanceA, CreateProductDocument, { input: { title: 'Far vase', priceAmount: 2_100, categoryId, initialStock: 1 } }, { token: artisan.token });
+    expect(created.errors).toBeUndefined();
+    const started = Date.now();
+    await waitFor(
+      async () => (await signedInCatalog(instanceB, counterB, buyer, { first: 5 })).products.totalCount === before.products.totalCount + 1,
+      2_000,
+      'the new count on B',
+      20,
+    );
+    expect(Date.now() - started).toBeLessThan(500);
   });
 });

@@ -20,7 +20,7 @@ import {
 import { ADDRESS } from '../../fixtures/addresses';
 import { signUp, type TestAccount } from '../../utils/accounts';
 import { postGraphql } from '../../utils/clients';
-import { startCluster, type Cluster } from '../../utils/cluster';
+import { startCountedPair, type CountedPair } from '../../utils/cluster';
 import { createTestDatabase, type TestDatabase } from '../../utils/database';
 import { send } from '../../utils/operations';
 import { startTestServer, type TestServer } from '../../utils/test-server';
@@ -311,27 +311,20 @@ describe('the public response cache when turned off or expiring', () => {
 });
 
 describe('the public response cache across two instances sharing Redis', () => {
-  let database: TestDatabase;
-  let cluster: Cluster;
-  let counterB: StatementCounter;
+  let pair: CountedPair;
   let instanceA: TestServer;
   let instanceB: TestServer;
+  let counterB: StatementCounter;
   let categoryId: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    counterB = await startStatementCounter(database.url);
     // B reaches the shared database through a statement counter: what its cache saves is counted there.
-    cluster = await startCluster({ database, redis: true, instances: [{}, { env: { DATABASE_URL: counterB.url } }] });
-    [instanceA, instanceB] = cluster.instances;
+    pair = await startCountedPair();
+    ({ instanceA, instanceB, counterB } = pair);
     await seedDemoCatalog(instanceA.database.orm, { products: 20 });
     categoryId = (await send(instanceA, CategoriesDocument, {})).data!.categories[0]!.id;
   });
-  afterAll(async () => {
-    await cluster?.close();
-    await counterB?.close();
-    await database?.drop();
-  });
+  afterAll(() => pair?.close());
 
   it("should drop instance B's cached answers within 500 ms of a write on instance A", async () => {
     const artisan = await artisanWithShop(instanceA, 'Two Rivers');
