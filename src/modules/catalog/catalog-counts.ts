@@ -25,10 +25,15 @@ export interface CatalogCounts {
  * public response cache, an entry also expires after `ttlSeconds`, should a change's notification be lost; 0
  * keeps nothing.
  *
- * Counts read inside a transaction are not kept: they may see writes that are rolled back.
+ * Counts read inside a transaction are not kept: they may see writes that are rolled back. `clock` (milliseconds,
+ * `performance` by default) is for tests of the expiry.
  */
-export function createCatalogCounts(version: CatalogVersion, ttlSeconds: number): CatalogCounts {
-  const entries = ttlSeconds > 0 ? new LRUCache<string, { version: number; count: number }>({ max: MAX_COUNTED_FILTERS, ttl: ttlSeconds * 1_000 }) : null;
+export function createCatalogCounts(version: CatalogVersion, ttlSeconds: number, clock: { now(): number } = performance): CatalogCounts {
+  const entries =
+    ttlSeconds > 0
+      ? // `ttlResolution: 0`: each lookup reads the clock (lru-cache otherwise keeps a reading for a millisecond on a timer).
+        new LRUCache<string, { version: number; count: number }>({ max: MAX_COUNTED_FILTERS, ttl: ttlSeconds * 1_000, ttlResolution: 0, perf: clock })
+      : null;
   return {
     lookup(filterKey) {
       const versionAtLookup = version.value;

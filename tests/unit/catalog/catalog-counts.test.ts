@@ -24,6 +24,16 @@ describe('the counts of the catalogue, kept per filter while the catalogue stand
     expect(counts.lookup('all').count).toBeUndefined();
   });
 
+  it('should forget a count after the TTL even though the version never moved (a lost notification)', () => {
+    let nowMs = 1_000;
+    const counts = createCatalogCounts(createCatalogVersion(), 30, { now: () => nowMs });
+    counts.lookup('all').remember(42);
+    nowMs += 29_999;
+    expect(counts.lookup('all').count).toBe(42);
+    nowMs += 2;
+    expect(counts.lookup('all').count).toBeUndefined();
+  });
+
   it('should keep nothing when the catalogue cache is off (a TTL of 0)', () => {
     const counts = createCatalogCounts(createCatalogVersion(), 0);
     counts.lookup('all').remember(42);
