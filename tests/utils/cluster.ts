@@ -1,4 +1,3 @@
-import { startStatementCounter, type StatementCounter } from '../../bench/lib/pg-statement-counter';
 import type { Logger } from '../../src/infra/logger';
 import type { Clock } from '../../src/shared/clock';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -86,32 +85,5 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     },
     database,
     close,
-  };
-}
-
-/** Two instances sharing Redis, the second reaching PostgreSQL through a statement counter: what B saves is counted. */
-export interface CountedPair {
-  instanceA: TestServer;
-  instanceB: TestServer;
-  /** The statements of instance B. */
-  counterB: StatementCounter;
-  close(): Promise<void>;
-}
-
-/** Starts a {@link CountedPair} on a database of its own, for tests of caches across instances. */
-export async function startCountedPair(): Promise<CountedPair> {
-  const database = await createTestDatabase();
-  const counterB = await startStatementCounter(database.url);
-  const cluster = await startCluster({ database, redis: true, instances: [{}, { env: { DATABASE_URL: counterB.url } }] });
-  const [instanceA, instanceB] = cluster.instances as [TestServer, TestServer];
-  return {
-    instanceA,
-    instanceB,
-    counterB,
-    async close() {
-      await cluster.close();
-      await counterB.close();
-      await database.drop();
-    },
   };
 }

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '../../../src/modules/accounts/user.entity';
-import { startStatementCounter, type StatementCounter } from '../../../bench/lib/pg-statement-counter';
+import type { StatementCounter } from '../../../bench/lib/pg-statement-counter';
 import { hashRefreshToken } from '../../../src/modules/accounts/refresh-token';
 import { runSql } from '../../../src/shared/sql';
 import { BanUserDocument, CreateShopDocument, LogOutDocument, MeDocument, RefreshSessionDocument, SetUserRoleDocument, UsersDocument } from '../../generated/graphql';
 import { signUp, type TestAccount } from '../../utils/accounts';
 import { createUser, type TestUser } from '../../utils/buyers';
 import { startCluster, type Cluster } from '../../utils/cluster';
-import { createTestDatabase, type TestDatabase } from '../../utils/database';
+import { startCountedServer, type CountedServer } from '../../utils/counted-server';
 import { codesOf, send } from '../../utils/operations';
-import { startTestServer, type TestServer } from '../../utils/test-server';
+import type { TestServer } from '../../utils/test-server';
 
 /** Asks `Me` until the caller's viewer is surely cached (the first request reads it, the next ones hit). */
 async function warm(server: TestServer, account: TestAccount): Promise<void> {
@@ -20,22 +20,17 @@ async function warm(server: TestServer, account: TestAccount): Promise<void> {
 }
 
 describe('the viewer cache of the per-request re-check, on one instance', () => {
-  let database: TestDatabase;
+  let setup: CountedServer;
   let counter: StatementCounter;
   let server: TestServer;
   let admin: TestUser;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    counter = await startStatementCounter(database.url);
-    server = await startTestServer({ DATABASE_URL: counter.url, RUN_WORKER: 'false' }, database);
+    setup = await startCountedServer();
+    ({ counter, server } = setup);
     admin = await createUser(server, Role.ADMIN);
   });
-  afterAll(async () => {
-    await server?.close();
-    await counter?.close();
-    await database?.drop();
-  });
+  afterAll(() => setup?.close());
 
   const me = (account: TestAccount) => send(server, MeDocument, {}, { token: account.token });
 

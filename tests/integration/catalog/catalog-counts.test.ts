@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { print } from 'graphql';
-import { startStatementCounter, type StatementCounter } from '../../../bench/lib/pg-statement-counter';
+import type { StatementCounter } from '../../../bench/lib/pg-statement-counter';
 import { seedDemoCatalog } from '../../fixtures/catalog';
 import { runSql } from '../../../src/shared/sql';
 import { CatalogDocument, CategoriesDocument, CreateProductDocument, CreateShopDocument, type CatalogQuery, type CatalogQueryVariables } from '../../generated/graphql';
 import { signUp, type TestAccount } from '../../utils/accounts';
 import { postGraphql } from '../../utils/clients';
-import { startCountedPair, type CountedPair } from '../../utils/cluster';
-import { createTestDatabase, type TestDatabase } from '../../utils/database';
+import { startCountedPair, startCountedServer, type CountedPair, type CountedServer } from '../../utils/counted-server';
+import type { TestDatabase } from '../../utils/database';
 import { send } from '../../utils/operations';
 import { startTestServer, type TestServer } from '../../utils/test-server';
 import { waitFor } from '../../utils/wait';
@@ -26,6 +26,7 @@ async function signedInCatalog(server: TestServer, counter: StatementCounter, bu
 }
 
 describe('the exact totalCount of a signed-in Catalog, counted once per filter while the catalogue stands still', () => {
+  let setup: CountedServer;
   let database: TestDatabase;
   let counter: StatementCounter;
   let server: TestServer;
@@ -34,9 +35,8 @@ describe('the exact totalCount of a signed-in Catalog, counted once per filter w
   let categoryId: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    counter = await startStatementCounter(database.url);
-    server = await startTestServer({ DATABASE_URL: counter.url, RUN_WORKER: 'false' }, database);
+    setup = await startCountedServer();
+    ({ database, counter, server } = setup);
     await seedDemoCatalog(server.database.orm, { products: 30 });
     buyer = await signUp(server);
     artisan = await signUp(server, { role: 'ARTISAN' });
@@ -44,11 +44,7 @@ describe('the exact totalCount of a signed-in Catalog, counted once per filter w
     expect(shop.errors).toBeUndefined();
     categoryId = (await send(server, CategoriesDocument, {})).data!.categories[0]!.id;
   });
-  afterAll(async () => {
-    await server?.close();
-    await counter?.close();
-    await database?.drop();
-  });
+  afterAll(() => setup?.close());
 
   /** Reads until a read is answered without counting: the seed's and the shop's notifications have come back. */
   async function settled(variables: CatalogQueryVariables) {

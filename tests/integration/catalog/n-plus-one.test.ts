@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { print } from 'graphql';
-import { startStatementCounter, type StatementCounter } from '../../../bench/lib/pg-statement-counter';
+import type { StatementCounter } from '../../../bench/lib/pg-statement-counter';
 import { seedDemoCatalog } from '../../fixtures/catalog';
 import { CatalogDocument } from '../../generated/graphql';
 import { postGraphql } from '../../utils/clients';
-import { createTestDatabase, type TestDatabase } from '../../utils/database';
-import { startTestServer, type TestServer } from '../../utils/test-server';
+import { startCountedServer, type CountedServer } from '../../utils/counted-server';
+import type { TestServer } from '../../utils/test-server';
 
 /**
  * The contract's `Shops` operation, plus the relations that would each cost a statement per parent without
@@ -67,24 +67,19 @@ interface CountedRun<T> {
 }
 
 describe('statements per catalogue query (no N+1)', () => {
-  let database: TestDatabase;
+  let setup: CountedServer;
   let counter: StatementCounter;
   let server: TestServer;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    counter = await startStatementCounter(database.url);
-    server = await startTestServer({ DATABASE_URL: counter.url, RUN_WORKER: 'false' }, database);
+    setup = await startCountedServer();
+    ({ counter, server } = setup);
     // 3 000 products make 60 shops of 50 products: more shops than the largest page asked for below.
     await seedDemoCatalog(server.database.orm, { products: 3_000 });
     // One query first, so that the pool's first-connection chores (knex's `select version()`) are behind us.
     await counted(SHOPS_WITH_RELATIONS, { first: 1, productsFirst: 1 });
   });
-  afterAll(async () => {
-    await server?.close();
-    await counter?.close();
-    await database?.drop();
-  });
+  afterAll(() => setup?.close());
 
   /** Runs one operation and counts the statements that PostgreSQL received for it alone. */
   async function counted<T>(query: string, variables: Record<string, unknown>): Promise<CountedRun<T>> {

@@ -20,7 +20,7 @@ import {
 import { ADDRESS } from '../../fixtures/addresses';
 import { signUp, type TestAccount } from '../../utils/accounts';
 import { postGraphql } from '../../utils/clients';
-import { startCountedPair, type CountedPair } from '../../utils/cluster';
+import { startCountedPair, startCountedServer, type CountedPair, type CountedServer } from '../../utils/counted-server';
 import { createTestDatabase, type TestDatabase } from '../../utils/database';
 import { send } from '../../utils/operations';
 import { startTestServer, type TestServer } from '../../utils/test-server';
@@ -69,25 +69,20 @@ async function artisanWithShop(server: TestServer, name: string): Promise<TestAc
 }
 
 describe('the public response cache of the catalogue', () => {
-  let database: TestDatabase;
+  let setup: CountedServer;
   let counter: StatementCounter;
   let server: TestServer;
   let categoryId: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    counter = await startStatementCounter(database.url);
-    server = await startTestServer({ DATABASE_URL: counter.url, RUN_WORKER: 'false' }, database);
+    setup = await startCountedServer();
+    ({ counter, server } = setup);
     await seedDemoCatalog(server.database.orm, { products: 40 });
     // The load's notification has come back once a read is cached: no test below starts with it in flight.
     await readUntilCached(server, counter, CategoriesDocument, {});
     categoryId = (await send(server, CategoriesDocument, {})).data!.categories[0]!.id;
   });
-  afterAll(async () => {
-    await server?.close();
-    await counter?.close();
-    await database?.drop();
-  });
+  afterAll(() => setup?.close());
 
   it('should answer a repeated anonymous Catalog query from memory, without a single SQL statement', async () => {
     const first = await read(server, counter, CatalogDocument, { first: 20 });

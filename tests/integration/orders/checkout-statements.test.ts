@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startStatementCounter, type StatementCounter } from '../../../bench/lib/pg-statement-counter';
+import type { StatementCounter } from '../../../bench/lib/pg-statement-counter';
 import { ADDRESS } from '../../fixtures/addresses';
 import { createProducts, createShop, type TestShop } from '../../fixtures/shops';
 import { AddToCartDocument, CheckoutDocument } from '../../generated/graphql';
 import { createUser } from '../../utils/buyers';
-import { createTestDatabase, type TestDatabase } from '../../utils/database';
+import { startCountedServer, type CountedServer } from '../../utils/counted-server';
 import { dataOf, sendAs } from '../../utils/operations';
-import { startTestServer, type TestServer } from '../../utils/test-server';
+import type { TestServer } from '../../utils/test-server';
 
 /** Issue 16: a checkout takes at most this many statements, the caller's re-check and the answer's reads included. */
 const MAX_STATEMENTS = 8;
@@ -16,22 +16,17 @@ const MAX_STATEMENTS = 8;
  * database): the writes are set-based, so a cart of five lines costs what a cart of one does.
  */
 describe('statements per checkout', () => {
-  let database: TestDatabase;
+  let setup: CountedServer;
   let counter: StatementCounter;
   let server: TestServer;
   let shop: TestShop;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    counter = await startStatementCounter(database.url);
-    server = await startTestServer({ DATABASE_URL: counter.url, RUN_WORKER: 'false' }, database);
+    setup = await startCountedServer();
+    ({ counter, server } = setup);
     shop = await createShop(server);
   });
-  afterAll(async () => {
-    await server?.close();
-    await counter?.close();
-    await database?.drop();
-  });
+  afterAll(() => setup?.close());
 
   /** Fills a new buyer's cart with one unit of each of `lines` new products, checks out, and counts that alone. */
   async function countedCheckout(lines: number): Promise<{ count: number; statements: string[] }> {
